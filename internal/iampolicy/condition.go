@@ -1,0 +1,395 @@
+package iampolicy
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// family groups condition operators by how they compare values.
+type family uint8
+
+const (
+	famString family = iota
+	famStringIgnoreCase
+	famStringLike
+	famArn
+	famNumeric
+	famDate
+	famBool
+	famBinary
+	famIP
+	famNull
+)
+
+// cmpOp is the comparison of numeric and date operators: request value OP policy value.
+type cmpOp uint8
+
+const (
+	cmpEq cmpOp = iota
+	cmpLt
+	cmpLe
+	cmpGt
+	cmpGe
+)
+
+type opInfo struct {
+	fam     family
+	cmp     cmpOp
+	negated bool // the operator is the negation of its positive form
+}
+
+// baseOperators are the condition operators AWS IAM supports, without the
+// ForAnyValue:/ForAllValues: prefix and the IfExists suffix.
+var baseOperators = map[string]opInfo{
+	"StringEquals":              {fam: famString},
+	"StringNotEquals":           {fam: famString, negated: true},
+	"StringEqualsIgnoreCase":    {fam: famStringIgnoreCase},
+	"StringNotEqualsIgnoreCase": {fam: famStringIgnoreCase, negated: true},
+	"StringLike":                {fam: famStringLike},
+	"StringNotLike":             {fam: famStringLike, negated: true},
+	"NumericEquals":             {fam: famNumeric, cmp: cmpEq},
+	"NumericNotEquals":          {fam: famNumeric, cmp: cmpEq, negated: true},
+	"NumericLessThan":           {fam: famNumeric, cmp: cmpLt},
+	"NumericLessThanEquals":     {fam: famNumeric, cmp: cmpLe},
+	"NumericGreaterThan":        {fam: famNumeric, cmp: cmpGt},
+	"NumericGreaterThanEquals":  {fam: famNumeric, cmp: cmpGe},
+	"DateEquals":                {fam: famDate, cmp: cmpEq},
+	"DateNotEquals":             {fam: famDate, cmp: cmpEq, negated: true},
+	"DateLessThan":              {fam: famDate, cmp: cmpLt},
+	"DateLessThanEquals":        {fam: famDate, cmp: cmpLe},
+	"DateGreaterThan":           {fam: famDate, cmp: cmpGt},
+	"DateGreaterThanEquals":     {fam: famDate, cmp: cmpGe},
+	"Bool":                      {fam: famBool},
+	"BinaryEquals":              {fam: famBinary},
+	"IpAddress":                 {fam: famIP},
+	"NotIpAddress":              {fam: famIP, negated: true},
+	"ArnEquals":                 {fam: famArn},
+	"ArnLike":                   {fam: famArn},
+	"ArnNotEquals":              {fam: famArn, negated: true},
+	"ArnNotLike":                {fam: famArn, negated: true},
+	"Null":                      {fam: famNull},
+}
+
+// setMode is the multivalued-key prefix of an operator.
+type setMode uint8
+
+const (
+	setNone setMode = iota
+	setAnyValue
+	setAllValues
+)
+
+const (
+	prefixAnyValue  = "ForAnyValue:"
+	prefixAllValues = "ForAllValues:"
+	suffixIfExists  = "IfExists"
+)
+
+type opSpec struct {
+	opInfo
+	set      setMode
+	ifExists bool
+}
+
+// parseOperator splits an operator as written into its parts. Names are
+// case-sensitive, as in AWS.
+func parseOperator(name string) (opSpec, bool) {
+	var spec opSpec
+	switch {
+	case strings.HasPrefix(name, prefixAnyValue):
+		spec.set, name = setAnyValue, name[len(prefixAnyValue):]
+	case strings.HasPrefix(name, prefixAllValues):
+		spec.set, name = setAllValues, name[len(prefixAllValues):]
+	}
+	info, ok := baseOperators[name]
+	if !ok && strings.HasSuffix(name, suffixIfExists) {
+		info, ok = baseOperators[strings.TrimSuffix(name, suffixIfExists)]
+		if ok && info.fam == famNull {
+			return spec, false // NullIfExists is meaningless and rejected by AWS
+		}
+		spec.ifExists = true
+	}
+	spec.opInfo = info
+	return spec, ok
+}
+
+// suggestOperator proposes the intended spelling of an unknown operator.
+func suggestOperator(name string) string {
+	prefix := ""
+	for _, p := range []string{prefixAnyValue, prefixAllValues} {
+		if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
+			prefix, name = p, name[len(p):]
+			break
+		}
+	}
+	if len(name) >= 2 && strings.HasPrefix(strings.ToLower(name), "for") {
+		if i := strings.IndexByte(name, ':'); i > 0 {
+			// A misspelt set prefix such as "ForAnyValues:".
+			if s := suggest(name[:i+1], []string{prefixAnyValue, prefixAllValues}); s != "" {
+				prefix, name = s, name[i+1:]
+			}
+		}
+	}
+	suffix := ""
+	if len(name) > len(suffixIfExists) && strings.EqualFold(name[len(name)-len(suffixIfExists):], suffixIfExists) {
+		suffix, name = suffixIfExists, name[:len(name)-len(suffixIfExists)]
+	}
+	names := make([]string, 0, len(baseOperators))
+	for n := range baseOperators {
+		names = append(names, n)
+	}
+	base := suggest(name, names)
+	if base == "" || (base == "Null" && suffix != "") {
+		return ""
+	}
+	return prefix + base + suffix
+}
+
+// ccond is a compiled Condition.
+type ccond struct {
+	key string // lower-cased
+	opSpec
+	never bool // the operator could not be compiled (hand-built policy): never holds
+
+	strs  []string // string, bool and binary values, as written
+	globs []glob   // StringLike / Arn* patterns
+	nums  []float64
+	times []time.Time
+	nets  []netip.Prefix
+
+	nullTrue, nullFalse bool // Null: "true" (must be absent) / "false" (must be present) present
+}
+
+func compileCondition(c Condition) ccond {
+	spec, ok := parseOperator(c.Operator)
+	cc := ccond{key: strings.ToLower(c.Key), opSpec: spec, never: !ok}
+	if !ok {
+		return cc
+	}
+	for _, v := range c.Values {
+		switch spec.fam {
+		case famString, famStringIgnoreCase, famBool, famBinary:
+			cc.strs = append(cc.strs, v)
+		case famStringLike:
+			cc.globs = append(cc.globs, compileGlob(v, false, false))
+		case famArn:
+			cc.globs = append(cc.globs, compileGlob(v, false, true))
+		case famNumeric:
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				cc.nums = append(cc.nums, f)
+			}
+		case famDate:
+			if t, ok := parseDate(v); ok {
+				cc.times = append(cc.times, t)
+			}
+		case famIP:
+			if p, ok := parseIPPrefix(v); ok {
+				cc.nets = append(cc.nets, p)
+			}
+		case famNull:
+			switch strings.ToLower(v) {
+			case "true":
+				cc.nullTrue = true
+			case "false":
+				cc.nullFalse = true
+			}
+		}
+	}
+	return cc
+}
+
+// eval reports whether the condition holds for the request context.
+func (c *ccond) eval(ctx map[string][]string) bool {
+	if c.never {
+		return false
+	}
+	vals := ctx[c.key]
+	present := len(vals) > 0
+	if c.fam == famNull {
+		return (c.nullTrue && !present) || (c.nullFalse && present)
+	}
+	if !present {
+		switch {
+		case c.ifExists:
+			return true
+		case c.set == setAnyValue:
+			return false
+		case c.set == setAllValues:
+			return true
+		}
+		return c.negated
+	}
+	switch c.set {
+	case setAnyValue: // some request value satisfies the operator
+		for _, v := range vals {
+			if c.matchOne(v) != c.negated {
+				return true
+			}
+		}
+		return false
+	case setAllValues: // every request value satisfies the operator
+		for _, v := range vals {
+			if c.matchOne(v) == c.negated {
+				return false
+			}
+		}
+		return true
+	}
+	matched := false
+	for _, v := range vals {
+		if c.matchOne(v) {
+			matched = true
+			break
+		}
+	}
+	return matched != c.negated
+}
+
+// matchOne reports whether request value v matches any policy value under the
+// positive form of the operator.
+func (c *ccond) matchOne(v string) bool {
+	switch c.fam {
+	case famString, famBinary:
+		for _, s := range c.strs {
+			if s == v {
+				return true
+			}
+		}
+	case famStringIgnoreCase, famBool:
+		for _, s := range c.strs {
+			if strings.EqualFold(s, v) {
+				return true
+			}
+		}
+	case famStringLike, famArn:
+		for i := range c.globs {
+			if c.globs[i].match(v) {
+				return true
+			}
+		}
+	case famNumeric:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return false
+		}
+		for _, n := range c.nums {
+			if compare(cmpFloat(f, n), c.cmp) {
+				return true
+			}
+		}
+	case famDate:
+		t, ok := parseDate(v)
+		if !ok {
+			return false
+		}
+		for _, pt := range c.times {
+			if compare(t.Compare(pt), c.cmp) {
+				return true
+			}
+		}
+	case famIP:
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return false
+		}
+		a = a.Unmap()
+		for _, p := range c.nets {
+			if p.Contains(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func compare(c int, op cmpOp) bool {
+	switch op {
+	case cmpLt:
+		return c < 0
+	case cmpLe:
+		return c <= 0
+	case cmpGt:
+		return c > 0
+	case cmpGe:
+		return c >= 0
+	}
+	return c == 0
+}
+
+// parseDate accepts epoch seconds (optionally fractional) and the ISO 8601 /
+// W3C forms AWS documents: 2006-01-02T15:04:05Z07:00 (fractions allowed),
+// 2006-01-02T15:04Z07:00, 2006-01-02T15:04:05 (UTC), 2006-01-02, 2006-01.
+func parseDate(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	if isEpoch(s) {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return time.Time{}, false
+		}
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), true
+	}
+	if strings.IndexByte(s, 'T') >= 0 {
+		for _, layout := range [...]string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04:05Z0700"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return t, true
+			}
+		}
+		return time.Time{}, false
+	}
+	for _, layout := range [...]string{time.DateOnly, "2006-01"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func isEpoch(s string) bool {
+	dot := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+		case c == '.' && !dot && i > 0:
+			dot = true
+		case c == '-' && i == 0 && len(s) > 1:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// parseIPPrefix accepts a CIDR block or a single address (IPv4 or IPv6).
+func parseIPPrefix(s string) (netip.Prefix, bool) {
+	if strings.IndexByte(s, '/') >= 0 {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), true
+}

@@ -1,0 +1,56 @@
+// Package iampolicy parses, validates, normalises, measures and evaluates AWS
+// IAM policy documents.
+//
+// It serves two users inside orgbaseline:
+//
+//   - the AWS emulator (internal/orgsim), which authorises every emulated API
+//     call by evaluating service control policies, identity policies of roles
+//     and users, session policies and role trust policies;
+//   - the SCP lockout guard, which must name the exact policy statement that
+//     would deny a call before an SCP is attached.
+//
+// Fidelity to real AWS IAM semantics matters more than breadth. Policies are
+// parsed and compiled once (Parse, MustParse) and then evaluated many times
+// (Policy.Evaluate, EvaluateSet); evaluation compiles nothing, builds no
+// regular expressions and, on the common paths, allocates nothing. A *Policy
+// is immutable after Parse and safe for concurrent use by many goroutines.
+//
+// # Semantics in brief
+//
+//   - Action/NotAction: "service:Name" with * and ? wildcards, matched
+//     case-insensitively (service prefix included). "*" matches every action.
+//   - Resource/NotResource: case-sensitive ARN wildcard matching. A * at the
+//     end of an ARN segment (followed by ':' or the end of the pattern) may
+//     expand across ':' boundaries; a * or ? inside a segment does not match
+//     ':'. This is the rule AWS documents for the Resource element. A request
+//     resource of "*" (actions without resource-level permissions) is matched
+//     only by a pattern that matches the literal string "*", i.e. "*".
+//     The Arn* condition operators use the same matcher (ArnEquals and
+//     ArnLike behave identically, as in AWS).
+//   - Principal ARNs compare case-insensitively (IAM user and role names are
+//     case-insensitive); a role ARN matches the role and its assumed-role
+//     sessions (Principal.RoleARN); an account ID or :root ARN matches every
+//     principal of that account; "*" matches everyone, services included.
+//   - Policy variables such as ${aws:username} are NOT expanded: they are
+//     compared literally (and so, in practice, never match).
+//   - Conditions: every condition (operator, key) pair must hold (AND); a
+//     pair holds when any of its values matches (OR). Missing keys make the
+//     positive operators fail and the negated ones (StringNotEquals,
+//     ArnNotLike, NotIpAddress, ...) succeed; ...IfExists succeeds on a
+//     missing key; Null tests presence; ForAnyValue: fails and ForAllValues:
+//     succeeds on a missing key. Request context keys must be lower-case; the
+//     policy's keys are lower-cased when compiled.
+//   - Principal/NotPrincipal are evaluated only for KindTrust and
+//     KindResource policies.
+//   - Decision order within a policy or a set of policies: an explicit Deny
+//     wins over an Allow, which wins over the implicit deny. The deciding
+//     statement is the first matching Deny, else the first matching Allow, in
+//     document (and set) order.
+//
+// # Dependencies
+//
+// This package must import nothing outside the Go standard library: in
+// particular no AWS SDK and no other package of this module, so that the
+// emulator, the lockout guard and the CLI can all depend on it without
+// cycles. A test (TestImportsAreStdlibOnly) enforces this.
+package iampolicy

@@ -1,0 +1,207 @@
+package iampolicy
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Kind says which grammar a policy document follows and whether its
+// Principal element is evaluated.
+type Kind int
+
+const (
+	KindIdentity Kind = iota // identity-based or session policy: no Principal/NotPrincipal allowed
+	KindSCP                  // service control policy: no Principal/NotPrincipal; Effect Allow or Deny
+	KindTrust                // role trust policy: Principal (or NotPrincipal) required in every statement
+	KindResource             // resource policy (e.g. S3 bucket policy): Principal required
+)
+
+// String returns a short lower-case name for the kind.
+func (k Kind) String() string {
+	switch k {
+	case KindIdentity:
+		return "identity"
+	case KindSCP:
+		return "scp"
+	case KindTrust:
+		return "trust"
+	case KindResource:
+		return "resource"
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// noun names the kind in error messages.
+func (k Kind) noun() string {
+	switch k {
+	case KindIdentity:
+		return "an identity-based or session policy"
+	case KindSCP:
+		return "a service control policy"
+	case KindTrust:
+		return "a role trust policy"
+	case KindResource:
+		return "a resource-based policy"
+	}
+	return "a policy of " + k.String()
+}
+
+// Effect is the Effect of a statement: "Allow" or "Deny".
+type Effect string
+
+// The two valid effects.
+const (
+	EffectAllow Effect = "Allow"
+	EffectDeny  Effect = "Deny"
+)
+
+// Policy is a parsed, validated and compiled policy document. Obtain one from
+// Parse or MustParse and treat it as read-only: it is safe for concurrent
+// Evaluate calls. A Policy built by hand (not through Parse) still evaluates,
+// but is compiled again on every call, which is slow.
+type Policy struct {
+	Version    string
+	ID         string
+	Statements []*Statement
+	// Kind is the kind the document was parsed as. Principal/NotPrincipal are
+	// evaluated only for KindTrust and KindResource.
+	Kind Kind
+
+	compiled []cstmt
+}
+
+// Statement is one statement of a policy, as written (normalised only in that
+// single strings become one-element slices).
+type Statement struct {
+	Index        int    // position in the document, 0-based
+	Sid          string // "" when absent
+	Effect       Effect
+	Principal    *PrincipalSet // nil when absent
+	NotPrincipal *PrincipalSet
+	Action       []string // as written (a single string in JSON becomes a 1-element slice)
+	NotAction    []string
+	Resource     []string
+	NotResource  []string
+	Condition    []Condition // one entry per (operator, key), sorted by Operator then Key
+}
+
+// Name identifies the statement for people: its Sid when it has one, else
+// "Statement[i]".
+func (s *Statement) Name() string {
+	if s == nil {
+		return ""
+	}
+	if s.Sid != "" {
+		return s.Sid
+	}
+	return "Statement[" + strconv.Itoa(s.Index) + "]"
+}
+
+// PrincipalSet is the value of a Principal or NotPrincipal element.
+type PrincipalSet struct {
+	Wildcard      bool // "Principal": "*" or {"AWS":"*"}
+	AWS           []string
+	Service       []string
+	Federated     []string
+	CanonicalUser []string
+}
+
+// Condition is one (operator, key) pair of a Condition element.
+type Condition struct {
+	Operator string   // as written, e.g. "StringEquals", "ForAnyValue:StringLike", "StringEqualsIfExists"
+	Key      string   // as written, e.g. "aws:PrincipalArn", "sts:ExternalId"
+	Values   []string // JSON bools/numbers are converted to their string forms
+}
+
+// ParseError lists every problem found in a policy document.
+type ParseError struct{ Problems []Problem }
+
+// Problem is one problem in a policy document. Path is JSON-ish, e.g.
+// `Statement[2].Action` or `Statement[0].Condition.StringEquals["aws:PrincipalArn"]`;
+// it is "" for the document as a whole.
+type Problem struct {
+	Path    string
+	Message string
+}
+
+// String returns "Path: Message" (or just Message when Path is empty).
+func (p Problem) String() string {
+	if p.Path == "" {
+		return p.Message
+	}
+	return p.Path + ": " + p.Message
+}
+
+// Error joins all problems, one per line after the first.
+func (e *ParseError) Error() string {
+	if e == nil || len(e.Problems) == 0 {
+		return "iampolicy: invalid policy document"
+	}
+	if len(e.Problems) == 1 {
+		return "iampolicy: invalid policy document: " + e.Problems[0].String()
+	}
+	var b strings.Builder
+	b.WriteString("iampolicy: invalid policy document (")
+	b.WriteString(strconv.Itoa(len(e.Problems)))
+	b.WriteString(" problems):")
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// Decision is the outcome of evaluating a request against policies.
+type Decision int
+
+const (
+	ImplicitDeny Decision = iota
+	Allow
+	ExplicitDeny
+)
+
+// String returns "ImplicitDeny", "Allow" or "ExplicitDeny".
+func (d Decision) String() string {
+	switch d {
+	case ImplicitDeny:
+		return "ImplicitDeny"
+	case Allow:
+		return "Allow"
+	case ExplicitDeny:
+		return "ExplicitDeny"
+	}
+	return "Decision(" + strconv.Itoa(int(d)) + ")"
+}
+
+// Principal is the caller of a request.
+type Principal struct {
+	ARN     string // arn:aws:iam::111122223333:root | :user/NAME | arn:aws:sts::ACCT:assumed-role/ROLE/SESSION
+	Account string // 12 digits; when empty it is taken from ARN (or RoleARN)
+	RoleARN string // for assumed-role sessions: arn:aws:iam::ACCT:role/ROLE (path included if any)
+	Service string // e.g. cloudtrail.amazonaws.com when a service is the caller
+
+	// Federated is the identity provider for web-identity or SAML callers
+	// (e.g. "arn:aws:iam::ACCT:saml-provider/NAME" or "cognito-identity.amazonaws.com");
+	// it is matched by "Principal": {"Federated": ...}.
+	Federated string
+	// CanonicalUser is an S3 canonical user ID, matched by {"CanonicalUser": ...}.
+	CanonicalUser string
+}
+
+// Request is one API call to authorise.
+type Request struct {
+	Action    string // "iam:UpdateAccountPasswordPolicy"; matching is case-insensitive
+	Resource  string // ARN, or "*" for actions without resource-level permissions ("" is treated as "*")
+	Principal Principal
+	// Context holds condition keys (lower-cased keys, e.g. "aws:principalarn", "aws:requestedregion",
+	// "aws:principalorgid", "aws:principalaccount", "sts:externalid", "aws:sourcearn"); multi-valued allowed.
+	// A key mapped to an empty slice counts as absent.
+	Context map[string][]string
+}
+
+// Result is the outcome of Evaluate or EvaluateSet.
+type Result struct {
+	Decision  Decision
+	Policy    *Policy    // the policy holding the deciding statement (nil for ImplicitDeny)
+	Statement *Statement // the deciding statement: the first explicit Deny that matched, else the first Allow
+}
