@@ -229,6 +229,10 @@ func (p *parser) statement(v *jval, path string, idx int) *Statement {
 	switch {
 	case hasResource && hasNotResource:
 		p.add(path, `has both "Resource" and "NotResource"; keep exactly one of them`)
+	case p.kind == KindTrust && (hasResource || hasNotResource):
+		// IAM answers MalformedPolicyDocument "Has prohibited field Resource":
+		// a trust policy's resource is always the role itself.
+		p.add(path, `has prohibited field "Resource" (or "NotResource"); remove it: a role trust policy always applies to the role itself`)
 	case !hasResource && !hasNotResource && p.kind != KindTrust:
 		p.add(path, `missing "Resource"; add "Resource": "*" or the ARNs the statement applies to (or use "NotResource")`)
 	}

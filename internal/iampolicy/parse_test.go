@@ -51,7 +51,6 @@ func TestParseValid(t *testing.T) {
 		{"uppercase service prefix", KindIdentity, stmt(`{"Effect":"Allow","Action":"IAM:ListUsers","Resource":"*"}`)},
 		{"scp allow with condition", KindSCP, stmt(`{"Sid":"a-b c","Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}}`)},
 		{"trust without resource", KindTrust, stmt(`{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:AssumeRole","sts:TagSession"]}`)},
-		{"trust with resource", KindTrust, stmt(`{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole","Resource":"*"}`)},
 		{"trust unique ID of a deleted role", KindTrust, stmt(`{"Effect":"Allow","Principal":{"AWS":"AROA1234567890EXAMPLE"},"Action":"sts:AssumeRole"}`)},
 		{"trust NotPrincipal", KindTrust, stmt(`{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/A","arn:aws:sts::111122223333:assumed-role/A/s"]},"Action":"sts:AssumeRole"}`)},
 		{"trust federated", KindTrust, stmt(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/*"}}}`)},
@@ -77,7 +76,7 @@ func TestParseValid(t *testing.T) {
 func TestParseFields(t *testing.T) {
 	p := mustParseTB(t, `{"Version":"2012-10-17","Id":"pol-1","Statement":[
 	  {"Sid":"One","Effect":"Allow","Principal":{"AWS":["111122223333","*"],"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},
-	  {"Effect":"Deny","NotPrincipal":"*","NotAction":["sts:TagSession","sts:SetSourceIdentity"],"NotResource":"*"}]}`, KindTrust)
+	  {"Effect":"Deny","NotPrincipal":"*","NotAction":["sts:TagSession","sts:SetSourceIdentity"]}]}`, KindTrust)
 	if p.Version != "2012-10-17" || p.ID != "pol-1" || len(p.Statements) != 2 {
 		t.Fatalf("policy header: %+v", p)
 	}
@@ -102,6 +101,7 @@ func TestParseErrors(t *testing.T) {
 		doc  string
 		want []problem
 	}{
+		{"trust with resource", KindTrust, stmt(`{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole","Resource":"*"}`), []problem{{"Statement[0]", `prohibited field "Resource"`}}},
 		// Document level
 		{"empty", KindIdentity, "  \n", []problem{{"", "empty"}}},
 		{"syntax", KindIdentity, "{\n  \"Statement\": [\n  }", []problem{{"", "invalid JSON at line 3"}}},
