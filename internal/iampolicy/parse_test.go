@@ -87,7 +87,7 @@ func TestParseFields(t *testing.T) {
 	if s0.Principal == nil || !s0.Principal.Wildcard || len(s0.Principal.AWS) != 2 || s0.Principal.Service[0] != "ec2.amazonaws.com" || s0.NotPrincipal != nil {
 		t.Errorf("statement 0 principal: %+v", s0.Principal)
 	}
-	if s1.Index != 1 || s1.Name() != "Statement[1]" || s1.Effect != EffectDeny || s1.NotPrincipal == nil || !s1.NotPrincipal.Wildcard || len(s1.NotAction) != 2 || s1.NotResource[0] != "*" {
+	if s1.Index != 1 || s1.Name() != "Statement[1]" || s1.Effect != EffectDeny || s1.NotPrincipal == nil || !s1.NotPrincipal.Wildcard || len(s1.NotAction) != 2 || s1.NotResource != nil {
 		t.Errorf("statement 1: %+v", s1)
 	}
 }
