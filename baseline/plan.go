@@ -1,0 +1,75 @@
+package baseline
+
+import "time"
+
+// PlanFormatVersion is the version of the plan JSON format. It changes
+// when a field changes meaning or goes away; adding a field does not.
+const PlanFormatVersion = "1"
+
+// Plan is what a run would change, account by account. Written to a file
+// by `plan -out`, it is applied later by `apply plan.json` exactly as
+// shown, or refused if the organization has changed since.
+type Plan struct {
+	FormatVersion  string        `json:"formatVersion"`
+	CreatedAt      time.Time     `json:"createdAt"`
+	Baseline       string        `json:"baseline"`       // the file the plan came from
+	BaselineDigest string        `json:"baselineDigest"` // sha256 of the effective baseline
+	Organization   string        `json:"organization"`   // organization id
+	Accounts       []AccountPlan `json:"accounts"`
+}
+
+// AccountPlan is one account's part of a plan.
+type AccountPlan struct {
+	Account string   `json:"account"`
+	Name    string   `json:"name,omitempty"`
+	OUPath  string   `json:"ouPath,omitempty"`
+	Changes []Change `json:"changes"`
+	// Error is why the account could not be planned (role not assumable,
+	// API failure); Skipped why it was not targeted (suspended).
+	Error   string `json:"error,omitempty"`
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// ChangeCount returns the number of changes in the plan.
+func (p *Plan) ChangeCount() int {
+	n := 0
+	for _, a := range p.Accounts {
+		n += len(a.Changes)
+	}
+	return n
+}
+
+// Errors returns the accounts that failed to plan.
+func (p *Plan) Errors() []AccountPlan {
+	var out []AccountPlan
+	for _, a := range p.Accounts {
+		if a.Error != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Counts returns how many changes of each action the plan holds.
+func (p *Plan) Counts() (create, update, del int) {
+	for _, a := range p.Accounts {
+		c, u, d := CountActions(a.Changes)
+		create, update, del = create+c, update+u, del+d
+	}
+	return
+}
+
+// CountActions counts changes by action.
+func CountActions(cs []Change) (create, update, del int) {
+	for _, c := range cs {
+		switch c.Action {
+		case ActionCreate:
+			create++
+		case ActionUpdate:
+			update++
+		case ActionDelete:
+			del++
+		}
+	}
+	return
+}
