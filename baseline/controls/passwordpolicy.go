@@ -1,0 +1,221 @@
+package controls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+)
+
+// PasswordPolicyAPI is the part of the IAM client the password policy
+// control uses.
+type PasswordPolicyAPI interface {
+	GetAccountPasswordPolicy(context.Context, *iam.GetAccountPasswordPolicyInput, ...func(*iam.Options)) (*iam.GetAccountPasswordPolicyOutput, error)
+	UpdateAccountPasswordPolicy(context.Context, *iam.UpdateAccountPasswordPolicyInput, ...func(*iam.Options)) (*iam.UpdateAccountPasswordPolicyOutput, error)
+}
+
+var _ PasswordPolicyAPI = (*iam.Client)(nil)
+
+// PasswordPolicy enforces the IAM account password policy in every
+// targeted account (CIS AWS Foundations 3.0 items 1.8 and 1.9).
+type PasswordPolicy struct {
+	want passwordSettings
+	// newClient is the IAM client for a target; tests of other controls
+	// never need to replace it, so it is not exported.
+	newClient func(aws.Config) PasswordPolicyAPI
+}
+
+// passwordSettings is a full password policy, keyed as in baseline.yaml.
+type passwordSettings struct {
+	MinimumPasswordLength      int  `json:"minimumPasswordLength"`
+	RequireSymbols             bool `json:"requireSymbols"`
+	RequireNumbers             bool `json:"requireNumbers"`
+	RequireUppercaseCharacters bool `json:"requireUppercaseCharacters"`
+	RequireLowercaseCharacters bool `json:"requireLowercaseCharacters"`
+	AllowUsersToChangePassword bool `json:"allowUsersToChangePassword"`
+	MaxPasswordAge             int  `json:"maxPasswordAge"`          // 0: passwords never expire
+	PasswordReusePrevention    int  `json:"passwordReusePrevention"` // 0: no reuse check
+	HardExpiry                 bool `json:"hardExpiry"`
+}
+
+// NewPasswordPolicy returns the control for the declared settings.
+func NewPasswordPolicy(s baseline.PasswordPolicySettings) *PasswordPolicy {
+	return &PasswordPolicy{
+		want: passwordSettings(s),
+		newClient: func(cfg aws.Config) PasswordPolicyAPI {
+			return iam.NewFromConfig(cfg)
+		},
+	}
+}
+
+const passwordPolicyResource = "iam/account-password-policy"
+
+func (*PasswordPolicy) Name() string { return "passwordPolicy" }
+func (*PasswordPolicy) Scope() Scope { return ScopeAccount }
+
+// Observe reads the account's password policy; nil means the account has
+// none (IAM answers NoSuchEntity).
+func (p *PasswordPolicy) Observe(ctx context.Context, t Target) (any, error) {
+	out, err := p.newClient(t.Config).GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	var nse *types.NoSuchEntityException
+	if errors.As(err, &nse) {
+		return (*passwordSettings)(nil), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get account password policy: %w", err)
+	}
+	pp := out.PasswordPolicy
+	return &passwordSettings{
+		MinimumPasswordLength:      int(aws.ToInt32(pp.MinimumPasswordLength)),
+		RequireSymbols:             pp.RequireSymbols,
+		RequireNumbers:             pp.RequireNumbers,
+		RequireUppercaseCharacters: pp.RequireUppercaseCharacters,
+		RequireLowercaseCharacters: pp.RequireLowercaseCharacters,
+		AllowUsersToChangePassword: pp.AllowUsersToChangePassword,
+		MaxPasswordAge:             int(aws.ToInt32(pp.MaxPasswordAge)),
+		PasswordReusePrevention:    int(aws.ToInt32(pp.PasswordReusePrevention)),
+		HardExpiry:                 aws.ToBool(pp.HardExpiry),
+	}, nil
+}
+
+// Diff plans one full replacement of the policy when any field differs:
+// UpdateAccountPasswordPolicy is not a partial update.
+func (p *PasswordPolicy) Diff(t Target, observed any) []baseline.Change {
+	have, _ := observed.(*passwordSettings)
+	c := baseline.Change{
+		Control:  p.Name(),
+		Account:  t.AccountID,
+		Resource: passwordPolicyResource,
+		After:    baseline.ToMap(p.want),
+	}
+	switch {
+	case have == nil:
+		c.Action = baseline.ActionCreate
+		c.Reason = "the account has no password policy"
+	case *have != p.want:
+		c.Action = baseline.ActionUpdate
+		c.Before = baseline.ToMap(*have)
+		c.Reason = "the password policy differs from the baseline in " + strings.Join(fieldNames(c), ", ")
+	default:
+		return nil
+	}
+	return []baseline.Change{c}
+}
+
+func fieldNames(c baseline.Change) []string {
+	var names []string
+	for _, f := range c.Fields() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// Apply sets the whole policy from the change's After settings, sending
+// every field: omitted fields would revert to IAM's defaults.
+func (p *PasswordPolicy) Apply(ctx context.Context, t Target, c baseline.Change) error {
+	var s passwordSettings
+	if err := c.DecodeAfter(&s); err != nil {
+		return err
+	}
+	// The SDK sends a false bool by omitting it, which IAM reads as false.
+	in := &iam.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength:      aws.Int32(int32(s.MinimumPasswordLength)),
+		RequireSymbols:             s.RequireSymbols,
+		RequireNumbers:             s.RequireNumbers,
+		RequireUppercaseCharacters: s.RequireUppercaseCharacters,
+		RequireLowercaseCharacters: s.RequireLowercaseCharacters,
+		AllowUsersToChangePassword: s.AllowUsersToChangePassword,
+		HardExpiry:                 aws.Bool(s.HardExpiry),
+	}
+	// 0 means "never expires" / "no reuse check", which IAM expresses by
+	// omitting the field (it rejects an explicit 0).
+	if s.MaxPasswordAge > 0 {
+		in.MaxPasswordAge = aws.Int32(int32(s.MaxPasswordAge))
+	}
+	if s.PasswordReusePrevention > 0 {
+		in.PasswordReusePrevention = aws.Int32(int32(s.PasswordReusePrevention))
+	}
+	if _, err := p.newClient(t.Config).UpdateAccountPasswordPolicy(ctx, in); err != nil {
+		return fmt.Errorf("update account password policy: %w", err)
+	}
+	return nil
+}
+
+// Findings reports whether the observed policy is at least as strong as
+// the baseline's, item by item, with the compliance references of each.
+func (p *PasswordPolicy) Findings(t Target, observed any) []baseline.Finding {
+	have, _ := observed.(*passwordSettings)
+	want := p.want
+	resource := "arn:aws:iam::" + t.AccountID + ":account-password-policy"
+	mk := func(check, title string, ok bool, msg, fix string) baseline.Finding {
+		f := baseline.Finding{
+			Check: check, Source: "control:" + p.Name(),
+			Account: t.AccountID, AccountName: t.AccountName, Resource: resource,
+			Status: baseline.StatusPass, Severity: baseline.SeverityMedium,
+			Title: title, Message: msg, Compliance: baseline.References(check),
+		}
+		if !ok {
+			f.Status = baseline.StatusFail
+			f.Remediation = fix
+		}
+		return f
+	}
+	const fix = "run `orgbaseline apply` to set the baseline's password policy"
+	if have == nil {
+		return []baseline.Finding{mk("passwordPolicy.present", "An IAM password policy is set", false,
+			"the account has no IAM password policy: IAM's defaults allow 6-character passwords with no complexity", fix)}
+	}
+	var out []baseline.Finding
+	out = append(out, mk("passwordPolicy.present", "An IAM password policy is set", true, "the account has an IAM password policy", ""))
+	out = append(out, mk("passwordPolicy.minimumPasswordLength", "Passwords are long enough",
+		have.MinimumPasswordLength >= want.MinimumPasswordLength,
+		fmt.Sprintf("minimum password length is %d; the baseline asks for at least %d", have.MinimumPasswordLength, want.MinimumPasswordLength), fix))
+	var missing []string
+	for _, c := range []struct {
+		name       string
+		want, have bool
+	}{
+		{"symbols", want.RequireSymbols, have.RequireSymbols},
+		{"numbers", want.RequireNumbers, have.RequireNumbers},
+		{"uppercase letters", want.RequireUppercaseCharacters, have.RequireUppercaseCharacters},
+		{"lowercase letters", want.RequireLowercaseCharacters, have.RequireLowercaseCharacters},
+	} {
+		if c.want && !c.have {
+			missing = append(missing, c.name)
+		}
+	}
+	classMsg := "passwords require every character class the baseline asks for"
+	if len(missing) > 0 {
+		classMsg = "passwords do not require " + strings.Join(missing, ", ")
+	}
+	out = append(out, mk("passwordPolicy.characterClasses", "Passwords mix character classes", len(missing) == 0, classMsg, fix))
+	out = append(out, mk("passwordPolicy.passwordReusePrevention", "Passwords cannot be reused",
+		have.PasswordReusePrevention >= want.PasswordReusePrevention,
+		fmt.Sprintf("password reuse prevention remembers %d passwords; the baseline asks for at least %d", have.PasswordReusePrevention, want.PasswordReusePrevention), fix))
+	expiryOK := want.MaxPasswordAge == 0 || (have.MaxPasswordAge > 0 && have.MaxPasswordAge <= want.MaxPasswordAge)
+	expiryMsg := "password expiry is as the baseline asks"
+	if !expiryOK {
+		if have.MaxPasswordAge == 0 {
+			expiryMsg = fmt.Sprintf("passwords never expire; the baseline asks for at most %d days", want.MaxPasswordAge)
+		} else {
+			expiryMsg = fmt.Sprintf("passwords expire after %d days; the baseline asks for at most %d", have.MaxPasswordAge, want.MaxPasswordAge)
+		}
+	}
+	out = append(out, mk("passwordPolicy.expiry", "Passwords expire as required", expiryOK, expiryMsg, fix))
+	selfOK := have.AllowUsersToChangePassword == want.AllowUsersToChangePassword && have.HardExpiry == want.HardExpiry
+	out = append(out, mk("passwordPolicy.userSelfService", "Users can change their own passwords as declared", selfOK,
+		fmt.Sprintf("allowUsersToChangePassword=%t hardExpiry=%t; the baseline declares %t and %t",
+			have.AllowUsersToChangePassword, have.HardExpiry, want.AllowUsersToChangePassword, want.HardExpiry), fix))
+	for i := range out {
+		if out[i].Check == "passwordPolicy.userSelfService" {
+			out[i].Severity = baseline.SeverityLow
+		}
+	}
+	return out
+}
