@@ -1,0 +1,101 @@
+package awsapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Options select how the management account's config is built.
+type Options struct {
+	// Profile is a shared-config profile (--profile); "" uses the chain's default.
+	Profile string
+	// Region is the region for regional calls; "" uses the chain's default,
+	// then Fallback.
+	Region   string
+	Fallback string
+	// Endpoint, when set, sends every service to one URL (orgsim); it
+	// overrides AWS_ENDPOINT_URL and shared-config endpoints.
+	Endpoint string
+	// Static credentials, when set, replace the credential chain (demo,
+	// tests against orgsim).
+	Static *aws.Credentials
+	// MaxAttempts per call for the standard retryer; 0 means 5.
+	MaxAttempts int
+	// NoBackoff makes retries immediate (tests).
+	NoBackoff bool
+	// HTTPClient, when set, is used for every call.
+	HTTPClient *http.Client
+}
+
+// UserAgent identifies orgbaseline in every request's User-Agent.
+const UserAgent = "orgbaseline"
+
+// Load builds the aws.Config for the management account.
+func Load(ctx context.Context, o Options) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithAppID(UserAgent),
+		config.WithRetryer(func() aws.Retryer { return NewRetryer(o.MaxAttempts, o.NoBackoff) }),
+	}
+	if o.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+	}
+	if o.Region != "" {
+		opts = append(opts, config.WithRegion(o.Region))
+	}
+	if o.Endpoint != "" {
+		opts = append(opts, config.WithBaseEndpoint(o.Endpoint))
+	}
+	if o.Static != nil {
+		c := *o.Static
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)))
+	}
+	if o.HTTPClient != nil {
+		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = o.Fallback
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, fmt.Errorf("no AWS region: set --region, AWS_REGION or organization.homeRegion in the baseline")
+	}
+	return cfg, nil
+}
+
+// NewRetryer is the retryer for every client: the SDK's standard retryer
+// (throttling and 5xx retried with jittered backoff), with more attempts
+// than its default 3, since one account's throttled call should not fail
+// that account's run.
+func NewRetryer(maxAttempts int, noBackoff bool) aws.Retryer {
+	if maxAttempts <= 0 {
+		maxAttempts = 5
+	}
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = maxAttempts
+		o.MaxBackoff = 10 * time.Second
+		if noBackoff {
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		}
+	})
+}
+
+// S3 returns an S3 client for cfg, path style whenever an endpoint is set
+// (emulators answer on one host; virtual-hosted names would not resolve).
+func S3(cfg aws.Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if cfg.BaseEndpoint != nil {
+			o.UsePathStyle = true
+		}
+	})
+}

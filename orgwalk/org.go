@@ -1,0 +1,220 @@
+package orgwalk
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"golang.org/x/sync/errgroup"
+)
+
+// OrganizationsAPI is the part of the Organizations client orgwalk uses.
+type OrganizationsAPI interface {
+	DescribeOrganization(context.Context, *organizations.DescribeOrganizationInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationOutput, error)
+	ListRoots(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
+	organizations.ListOrganizationalUnitsForParentAPIClient
+	organizations.ListAccountsForParentAPIClient
+	organizations.ListTagsForResourceAPIClient
+}
+
+var _ OrganizationsAPI = (*organizations.Client)(nil)
+
+// Org is the organization as read at the start of a run.
+type Org struct {
+	ID                  string
+	ManagementAccountID string
+	RootID              string
+	// OUs by id.
+	OUs map[string]*OU
+	// Accounts sorted by OU path, then name, then id.
+	Accounts []*Account
+	byID     map[string]*Account
+}
+
+// OU is an organizational unit.
+type OU struct {
+	ID, Name, ParentID string
+	Path               string // "/Workloads/Prod"
+}
+
+// Account is a member (or the management) account.
+type Account struct {
+	ID, Name, Email string
+	State           string // Account.State: ACTIVE, SUSPENDED, ... (Status is retired)
+	ParentID        string
+	OUPath          string // "/" for an account directly under the root
+	Ancestors       []string
+	Tags            map[string]string // nil when tags were not read
+	Management      bool
+}
+
+// Label is "Name (id)" for messages.
+func (a *Account) Label() string {
+	if a.Name == "" {
+		return a.ID
+	}
+	return a.Name + " (" + a.ID + ")"
+}
+
+// Account returns the account with id, or nil.
+func (o *Org) Account(id string) *Account { return o.byID[id] }
+
+// DiscoverOptions tune Discover.
+type DiscoverOptions struct {
+	// Tags reads every account's tags (one call per account); set it only
+	// when a selector matches on tags.
+	Tags bool
+	// Concurrency bounds the calls in flight; 0 means 4.
+	Concurrency int
+}
+
+// Discover reads the organization once, walking the OU tree downward.
+func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Org, error) {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	desc, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		return nil, fmt.Errorf("describe organization (is this the management account of an organization?): %w", err)
+	}
+	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("list roots: %w", err)
+	}
+	if len(roots.Roots) == 0 {
+		return nil, fmt.Errorf("list roots: the organization has no root")
+	}
+	org := &Org{
+		ID:                  aws.ToString(desc.Organization.Id),
+		ManagementAccountID: aws.ToString(desc.Organization.MasterAccountId),
+		RootID:              aws.ToString(roots.Roots[0].Id),
+		OUs:                 map[string]*OU{},
+		byID:                map[string]*Account{},
+	}
+
+	// Walk the tree level by level: every parent of one level is read in
+	// parallel (bounded), and their child OUs form the next level. OU depth
+	// is at most five, so the level barrier costs little.
+	type parent struct {
+		id, path  string
+		ancestors []string
+	}
+	level := []parent{{id: org.RootID, ancestors: []string{org.RootID}}}
+	var mu sync.Mutex
+	for len(level) > 0 {
+		var next []parent
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(o.Concurrency)
+		for _, p := range level {
+			p := p
+			g.Go(func() error {
+				ous, accts, err := readParent(gctx, api, p.id)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, a := range accts {
+					a.ParentID = p.id
+					a.OUPath = p.path
+					if a.OUPath == "" {
+						a.OUPath = "/"
+					}
+					a.Ancestors = p.ancestors
+					a.Management = a.ID == org.ManagementAccountID
+					org.Accounts = append(org.Accounts, a)
+					org.byID[a.ID] = a
+				}
+				for _, ou := range ous {
+					ou.ParentID = p.id
+					ou.Path = p.path + "/" + ou.Name
+					org.OUs[ou.ID] = ou
+					anc := append(append([]string(nil), p.ancestors...), ou.ID)
+					next = append(next, parent{id: ou.ID, path: ou.Path, ancestors: anc})
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		level = next
+	}
+
+	if o.Tags {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(o.Concurrency)
+		for _, a := range org.Accounts {
+			a := a
+			g.Go(func() error {
+				tags, err := readTags(gctx, api, a.ID)
+				if err != nil {
+					return err
+				}
+				a.Tags = tags
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(org.Accounts, func(i, j int) bool {
+		a, b := org.Accounts[i], org.Accounts[j]
+		if a.OUPath != b.OUPath {
+			return a.OUPath < b.OUPath
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.ID < b.ID
+	})
+	return org, nil
+}
+
+func readParent(ctx context.Context, api OrganizationsAPI, parentID string) ([]*OU, []*Account, error) {
+	var ous []*OU
+	p := organizations.NewListOrganizationalUnitsForParentPaginator(api, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parentID)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list OUs under %s: %w", parentID, err)
+		}
+		for _, ou := range out.OrganizationalUnits {
+			ous = append(ous, &OU{ID: aws.ToString(ou.Id), Name: aws.ToString(ou.Name)})
+		}
+	}
+	var accts []*Account
+	ap := organizations.NewListAccountsForParentPaginator(api, &organizations.ListAccountsForParentInput{ParentId: aws.String(parentID)})
+	for ap.HasMorePages() {
+		out, err := ap.NextPage(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list accounts under %s: %w", parentID, err)
+		}
+		for _, a := range out.Accounts {
+			accts = append(accts, &Account{
+				ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email),
+				State: string(a.State),
+			})
+		}
+	}
+	return ous, accts, nil
+}
+
+func readTags(ctx context.Context, api OrganizationsAPI, id string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := organizations.NewListTagsForResourcePaginator(api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list tags of account %s: %w", id, err)
+		}
+		for _, t := range out.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}

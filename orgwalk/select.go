@@ -1,0 +1,186 @@
+package orgwalk
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+)
+
+// Selection is the outcome of resolving a baseline's targets.
+type Selection struct {
+	// Targets are the ACTIVE accounts selected, in the Org's order.
+	Targets []*Account
+	// Skipped are accounts a selector matched but that are not worked on,
+	// with the reason (not ACTIVE; the management account without
+	// includeManagementAccount).
+	Skipped []Skip
+}
+
+// Skip is an account left out of a run, and why.
+type Skip struct {
+	Account *Account
+	Reason  string
+}
+
+// NeedsTags reports whether any selector matches on tags, so Discover must
+// read them.
+func NeedsTags(t baseline.Targets) bool {
+	for _, s := range append(append([]baseline.Selector(nil), t.Include...), t.Exclude...) {
+		if s.Kind == baseline.SelectTag {
+			return true
+		}
+	}
+	return false
+}
+
+// Select resolves targets against the organization. A selector naming an
+// OU or account that does not exist is an error (with the selector's
+// position), never a silent empty set. Include defaults to root.
+func (o *Org) Select(t baseline.Targets) (*Selection, error) {
+	var diags baseline.Diagnostics
+	match := func(sels []baseline.Selector) map[string]bool {
+		m := map[string]bool{}
+		for _, s := range sels {
+			ids, err := o.resolve(s)
+			if err != nil {
+				diags = append(diags, baseline.Diagnostic{Pos: s.Pos, Message: err.Error()})
+				continue
+			}
+			for _, id := range ids {
+				m[id] = true
+			}
+		}
+		return m
+	}
+	include := t.Include
+	if len(include) == 0 {
+		include = []baseline.Selector{{Kind: baseline.SelectRoot, Raw: "root"}}
+	}
+	in := match(include)
+	out := match(t.Exclude)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	sel := &Selection{}
+	for _, a := range o.Accounts {
+		if !in[a.ID] || out[a.ID] {
+			continue
+		}
+		switch {
+		case a.Management && !t.IncludeManagementAccount:
+			sel.Skipped = append(sel.Skipped, Skip{a, "management account (set targets.includeManagementAccount: true to target it)"})
+		case a.State != "ACTIVE":
+			sel.Skipped = append(sel.Skipped, Skip{a, "account state is " + a.State + ", not ACTIVE"})
+		default:
+			sel.Targets = append(sel.Targets, a)
+		}
+	}
+	return sel, nil
+}
+
+// resolve returns the ids of the accounts one selector matches.
+func (o *Org) resolve(s baseline.Selector) ([]string, error) {
+	var ids []string
+	add := func(keep func(*Account) bool) {
+		for _, a := range o.Accounts {
+			if keep(a) {
+				ids = append(ids, a.ID)
+			}
+		}
+	}
+	switch s.Kind {
+	case baseline.SelectRoot:
+		add(func(*Account) bool { return true })
+	case baseline.SelectOUPath:
+		path := strings.TrimSuffix(s.Value, "/")
+		if path == "" {
+			add(func(*Account) bool { return true })
+			break
+		}
+		ou := o.ouByPath(path)
+		if ou == nil {
+			return nil, fmt.Errorf("selector %q: no OU at path %s; the organization has %s", s.Raw, path, o.ouPaths())
+		}
+		add(func(a *Account) bool { return a.OUPath == path || strings.HasPrefix(a.OUPath, path+"/") })
+	case baseline.SelectOUID:
+		if o.OUs[s.Value] == nil {
+			return nil, fmt.Errorf("selector %q: no OU with id %s in organization %s", s.Raw, s.Value, o.ID)
+		}
+		add(func(a *Account) bool { return contains(a.Ancestors, s.Value) })
+	case baseline.SelectAccountID:
+		if o.byID[s.Value] == nil {
+			return nil, fmt.Errorf("selector %q: no account %s in organization %s", s.Raw, s.Value, o.ID)
+		}
+		ids = append(ids, s.Value)
+	case baseline.SelectAccountName:
+		add(func(a *Account) bool { return a.Name == s.Value })
+		if len(ids) == 0 {
+			return nil, fmt.Errorf("selector %q: no account named %q in organization %s (names are case-sensitive)", s.Raw, s.Value, o.ID)
+		}
+	case baseline.SelectTag:
+		add(func(a *Account) bool {
+			v, ok := a.Tags[s.TagKey]
+			return ok && (!s.HasTagValue || v == s.TagValue)
+		})
+	default:
+		return nil, fmt.Errorf("selector %q: unknown kind", s.Raw)
+	}
+	return ids, nil
+}
+
+// ResolveAccount finds an account by 12-digit id or by name (for the
+// aliases of organization.accounts).
+func (o *Org) ResolveAccount(ref string) (*Account, error) {
+	if a := o.byID[ref]; a != nil {
+		return a, nil
+	}
+	var found []*Account
+	for _, a := range o.Accounts {
+		if a.Name == ref {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return nil, fmt.Errorf("no account with id or name %q in organization %s", ref, o.ID)
+	default:
+		return nil, fmt.Errorf("%d accounts are named %q in organization %s; refer to it by id", len(found), ref, o.ID)
+	}
+}
+
+func (o *Org) ouByPath(path string) *OU {
+	for _, ou := range o.OUs {
+		if ou.Path == path {
+			return ou
+		}
+	}
+	return nil
+}
+
+func (o *Org) ouPaths() string {
+	var ps []string
+	for _, ou := range o.OUs {
+		ps = append(ps, ou.Path)
+	}
+	if len(ps) == 0 {
+		return "no OUs"
+	}
+	sort.Strings(ps)
+	if len(ps) > 12 {
+		ps = append(ps[:12], "...")
+	}
+	return strings.Join(ps, ", ")
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
