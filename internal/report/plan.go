@@ -1,0 +1,139 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+)
+
+// colours; empty strings when colour is off.
+type palette struct{ green, yellow, red, bold, dim, reset string }
+
+func colours(on bool) palette {
+	if !on {
+		return palette{}
+	}
+	return palette{green: "\x1b[32m", yellow: "\x1b[33m", red: "\x1b[31m", bold: "\x1b[1m", dim: "\x1b[2m", reset: "\x1b[0m"}
+}
+
+func (p palette) action(a baseline.Action) string {
+	switch a {
+	case baseline.ActionCreate:
+		return p.green
+	case baseline.ActionDelete:
+		return p.red
+	default:
+		return p.yellow
+	}
+}
+
+// PlanText writes the plan as people read it: account by account, each
+// change with its before and after per field, a total per account and one
+// for the run. Accounts with nothing to do are summarised in one line.
+func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
+	c := colours(colour)
+	var b strings.Builder
+	var clean, skipped, failed int
+	for _, ap := range p.Accounts {
+		switch {
+		case ap.Skipped != "":
+			skipped++
+			fmt.Fprintf(&b, "%s%s skipped: %s%s\n\n", c.dim, accountLabel(ap), ap.Skipped, c.reset)
+			continue
+		case ap.Error != "":
+			failed++
+			fmt.Fprintf(&b, "%s%s%s %s\n  %serror:%s %s\n\n", c.bold, accountLabel(ap), c.reset, ap.OUPath, c.red, c.reset, ap.Error)
+			if len(ap.Changes) == 0 {
+				continue
+			}
+		case len(ap.Changes) == 0:
+			clean++
+			continue
+		default:
+			fmt.Fprintf(&b, "%s%s%s %s\n", c.bold, accountLabel(ap), c.reset, ap.OUPath)
+		}
+		for _, ch := range ap.Changes {
+			where := ch.Resource
+			if ch.Region != "" {
+				where += " (" + ch.Region + ")"
+			}
+			fmt.Fprintf(&b, "  %s%s %s%s %s\n", c.action(ch.Action), ch.Action.Symbol(), ch.Control, c.reset, where)
+			if ch.Reason != "" {
+				fmt.Fprintf(&b, "      %s# %s%s\n", c.dim, ch.Reason, c.reset)
+			}
+			for _, f := range ch.Fields() {
+				switch ch.Action {
+				case baseline.ActionCreate:
+					fmt.Fprintf(&b, "      %s+ %s = %s%s\n", c.green, f.Name, value(f.After), c.reset)
+				case baseline.ActionDelete:
+					fmt.Fprintf(&b, "      %s- %s = %s%s\n", c.red, f.Name, value(f.Before), c.reset)
+				default:
+					fmt.Fprintf(&b, "      %s~ %s: %s -> %s%s\n", c.yellow, f.Name, value(f.Before), value(f.After), c.reset)
+				}
+			}
+		}
+		cr, up, de := baseline.CountActions(ap.Changes)
+		fmt.Fprintf(&b, "  %d to create, %d to update, %d to delete\n\n", cr, up, de)
+	}
+	cr, up, de := p.Counts()
+	withChanges := 0
+	for _, ap := range p.Accounts {
+		if len(ap.Changes) > 0 {
+			withChanges++
+		}
+	}
+	if cr+up+de == 0 {
+		fmt.Fprintf(&b, "%sNo changes.%s The targeted accounts match the baseline.", c.bold, c.reset)
+	} else {
+		fmt.Fprintf(&b, "%sPlan:%s %d to create, %d to update, %d to delete, in %d account(s).", c.bold, c.reset, cr, up, de, withChanges)
+	}
+	fmt.Fprintf(&b, " %d account(s) already compliant, %d skipped, %d with errors.\n", clean, skipped, failed)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func accountLabel(ap baseline.AccountPlan) string {
+	if ap.Name == "" {
+		return ap.Account
+	}
+	return ap.Name + " (" + ap.Account + ")"
+}
+
+// value renders a JSON value for a plan line.
+func value(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", x)
+	case float64:
+		if x == float64(int64(x)) {
+			return fmt.Sprintf("%d", int64(x))
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "=" + value(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// PlanJSON writes the plan as versioned JSON (formatVersion), indented.
+func PlanJSON(w io.Writer, p *baseline.Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
