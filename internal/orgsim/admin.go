@@ -1,0 +1,58 @@
+package orgsim
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// serveAdmin answers the small admin API under /_orgsim/ (no signature: it
+// is for the operator of the emulator, on the same listener):
+//
+//	GET    /_orgsim/health    {"status":"ok","managementAccountId":...}
+//	GET    /_orgsim/counters  the call counters (Snapshot as JSON)
+//	DELETE /_orgsim/counters  reset them
+//	GET    /_orgsim/faults    the fault rules
+//	PUT    /_orgsim/faults    replace them (a Faults document)
+//
+// S3 bucket names cannot start with "_", so the prefix never collides with
+// a path-style S3 request.
+func (s *Sim) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	reply := func(v any) {
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(v)
+	}
+	switch r.URL.Path {
+	case adminPrefix + "health":
+		reply(map[string]string{"status": "ok", "managementAccountId": s.ManagementAccountID()})
+	case adminPrefix + "counters":
+		switch r.Method {
+		case http.MethodGet:
+			sn := s.Counters()
+			reply(map[string]any{"reads": sn.Reads(), "writes": sn.Writes(), "throttled": sn.Throttled(), "faulted": sn.Faulted(), "calls": sn})
+		case http.MethodDelete:
+			s.ResetCounters()
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			http.Error(w, "use GET or DELETE", http.StatusMethodNotAllowed)
+		}
+	case adminPrefix + "faults":
+		switch r.Method {
+		case http.MethodGet:
+			reply(s.Faults())
+		case http.MethodPut:
+			var f Faults
+			if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+				http.Error(w, "faults: "+err.Error(), http.StatusBadRequest)
+				return
+			}
+			s.SetFaults(f)
+			reply(s.Faults())
+		default:
+			http.Error(w, "use GET or PUT", http.StatusMethodNotAllowed)
+		}
+	default:
+		http.NotFound(w, r)
+	}
+}

@@ -1,0 +1,1223 @@
+package orgsim
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
+)
+
+// CloudTrail (awsJson1_1, regional). A trail lives in its home region, in
+// the account that owns it; an organization trail is owned by the
+// management account even when a delegated administrator created it.
+//
+// Visibility, as AWS documents it:
+//   - a multi-region trail appears in every other region of its account as
+//     a shadow trail (DescribeTrails includeShadowTrails, HomeRegion set);
+//   - an organization trail appears, read-only, in every member account
+//     (in its home region, or everywhere when it is multi-region), with the
+//     management account's ARN;
+//   - a name resolves only to a trail of the caller's account homed in the
+//     request's region; a shadow or organization trail must be named by ARN
+//     ("To get the status of a shadow trail ... you must specify its ARN").
+//
+// Changes (update, delete, logging, selectors) are accepted only in the
+// home region (InvalidHomeRegionException elsewhere) and, for organization
+// trails, only from the management account or a delegated administrator.
+
+// trailState is one account's trails homed in one region.
+type trailState struct {
+	trails map[string]*ctTrail // by name
+	order  []string            // names in creation order
+}
+
+// ctTrail is one trail.
+type ctTrail struct {
+	name, arn    string
+	account      string // owner: the management account for an organization trail
+	homeRegion   string
+	bucket       string
+	prefix       string
+	snsTopicName string
+	snsTopicARN  string
+	global       bool // IncludeGlobalServiceEvents
+	multiRegion  bool
+	validation   bool
+	org          bool
+	cwLogGroup   string
+	cwRole       string
+	kmsKey       string // full key ARN as AWS reports it
+
+	selectors []ctEventSelector    // nil: the default (all management events)
+	advanced  []ctAdvancedSelector // set instead of selectors
+	custom    bool                 // HasCustomEventSelectors
+
+	logging                       bool
+	startTime, stopTime, delivery time.Time
+	tags                          []ctTag
+}
+
+type ctTag struct {
+	Key   string  `json:"Key"`
+	Value *string `json:"Value,omitempty"`
+}
+
+type ctDataResource struct {
+	Type   *string  `json:"Type,omitempty"`
+	Values []string `json:"Values"`
+}
+
+type ctEventSelector struct {
+	ReadWriteType                 *string          `json:"ReadWriteType,omitempty"`
+	IncludeManagementEvents       *bool            `json:"IncludeManagementEvents,omitempty"`
+	DataResources                 []ctDataResource `json:"DataResources"`
+	ExcludeManagementEventSources []string         `json:"ExcludeManagementEventSources"`
+}
+
+type ctFieldSelector struct {
+	Field         string   `json:"Field"`
+	Equals        []string `json:"Equals,omitempty"`
+	StartsWith    []string `json:"StartsWith,omitempty"`
+	EndsWith      []string `json:"EndsWith,omitempty"`
+	NotEquals     []string `json:"NotEquals,omitempty"`
+	NotStartsWith []string `json:"NotStartsWith,omitempty"`
+	NotEndsWith   []string `json:"NotEndsWith,omitempty"`
+}
+
+func (f *ctFieldSelector) values() int {
+	return len(f.Equals) + len(f.StartsWith) + len(f.EndsWith) + len(f.NotEquals) + len(f.NotStartsWith) + len(f.NotEndsWith)
+}
+
+type ctAdvancedSelector struct {
+	Name           *string           `json:"Name,omitempty"`
+	FieldSelectors []ctFieldSelector `json:"FieldSelectors"`
+}
+
+// ctTrailOut is the Trail shape of GetTrail and DescribeTrails.
+type ctTrailOut struct {
+	Name                       string `json:"Name"`
+	S3BucketName               string `json:"S3BucketName,omitempty"`
+	S3KeyPrefix                string `json:"S3KeyPrefix,omitempty"`
+	SnsTopicName               string `json:"SnsTopicName,omitempty"`
+	SnsTopicARN                string `json:"SnsTopicARN,omitempty"`
+	IncludeGlobalServiceEvents bool   `json:"IncludeGlobalServiceEvents"`
+	IsMultiRegionTrail         bool   `json:"IsMultiRegionTrail"`
+	HomeRegion                 string `json:"HomeRegion"`
+	TrailARN                   string `json:"TrailARN"`
+	LogFileValidationEnabled   bool   `json:"LogFileValidationEnabled"`
+	CloudWatchLogsLogGroupArn  string `json:"CloudWatchLogsLogGroupArn,omitempty"`
+	CloudWatchLogsRoleArn      string `json:"CloudWatchLogsRoleArn,omitempty"`
+	KmsKeyId                   string `json:"KmsKeyId,omitempty"`
+	HasCustomEventSelectors    bool   `json:"HasCustomEventSelectors"`
+	HasInsightSelectors        bool   `json:"HasInsightSelectors"`
+	IsOrganizationTrail        bool   `json:"IsOrganizationTrail"`
+}
+
+// ctWriteOut is the output of CreateTrail and UpdateTrail.
+type ctWriteOut struct {
+	Name                       string `json:"Name"`
+	S3BucketName               string `json:"S3BucketName,omitempty"`
+	S3KeyPrefix                string `json:"S3KeyPrefix,omitempty"`
+	SnsTopicName               string `json:"SnsTopicName,omitempty"`
+	SnsTopicARN                string `json:"SnsTopicARN,omitempty"`
+	IncludeGlobalServiceEvents bool   `json:"IncludeGlobalServiceEvents"`
+	IsMultiRegionTrail         bool   `json:"IsMultiRegionTrail"`
+	TrailARN                   string `json:"TrailARN"`
+	LogFileValidationEnabled   bool   `json:"LogFileValidationEnabled"`
+	CloudWatchLogsLogGroupArn  string `json:"CloudWatchLogsLogGroupArn,omitempty"`
+	CloudWatchLogsRoleArn      string `json:"CloudWatchLogsRoleArn,omitempty"`
+	KmsKeyId                   string `json:"KmsKeyId,omitempty"`
+	IsOrganizationTrail        bool   `json:"IsOrganizationTrail"`
+}
+
+func (t *ctTrail) out() ctTrailOut {
+	return ctTrailOut{
+		Name: t.name, S3BucketName: t.bucket, S3KeyPrefix: t.prefix,
+		SnsTopicName: t.snsTopicName, SnsTopicARN: t.snsTopicARN,
+		IncludeGlobalServiceEvents: t.global, IsMultiRegionTrail: t.multiRegion,
+		HomeRegion: t.homeRegion, TrailARN: t.arn, LogFileValidationEnabled: t.validation,
+		CloudWatchLogsLogGroupArn: t.cwLogGroup, CloudWatchLogsRoleArn: t.cwRole,
+		KmsKeyId: t.kmsKey, HasCustomEventSelectors: t.custom, IsOrganizationTrail: t.org,
+	}
+}
+
+func (t *ctTrail) writeOut() ctWriteOut {
+	return ctWriteOut{
+		Name: t.name, S3BucketName: t.bucket, S3KeyPrefix: t.prefix,
+		SnsTopicName: t.snsTopicName, SnsTopicARN: t.snsTopicARN,
+		IncludeGlobalServiceEvents: t.global, IsMultiRegionTrail: t.multiRegion,
+		TrailARN: t.arn, LogFileValidationEnabled: t.validation,
+		CloudWatchLogsLogGroupArn: t.cwLogGroup, CloudWatchLogsRoleArn: t.cwRole,
+		KmsKeyId: t.kmsKey, IsOrganizationTrail: t.org,
+	}
+}
+
+func cloudtrailOps() map[string]op {
+	byName := func(field string) func(c *call) string {
+		return func(c *call) string { return ctResourceARN(c, field) }
+	}
+	return map[string]op{
+		"CreateTrail":       {fn: ctCreateTrail, write: true, resource: byName("Name")},
+		"UpdateTrail":       {fn: ctUpdateTrail, write: true, resource: byName("Name")},
+		"DeleteTrail":       {fn: ctDeleteTrail, write: true, resource: byName("Name")},
+		"GetTrail":          {fn: ctGetTrail, resource: byName("Name")},
+		"DescribeTrails":    {fn: ctDescribeTrails},
+		"ListTrails":        {fn: ctListTrails},
+		"GetTrailStatus":    {fn: ctGetTrailStatus, resource: byName("Name")},
+		"StartLogging":      {fn: ctStartLogging, write: true, resource: byName("Name")},
+		"StopLogging":       {fn: ctStopLogging, write: true, resource: byName("Name")},
+		"PutEventSelectors": {fn: ctPutEventSelectors, write: true, resource: byName("TrailName")},
+		"GetEventSelectors": {fn: ctGetEventSelectors, resource: byName("TrailName")},
+		"AddTags":           {fn: ctAddTags, write: true, resource: byName("ResourceId")},
+		"RemoveTags":        {fn: ctRemoveTags, write: true, resource: byName("ResourceId")},
+		"ListTags":          {fn: ctListTags},
+	}
+}
+
+// ctResourceARN is the trail ARN a request acts on, for authorization:
+// the ARN itself when the caller gave one, else the ARN a trail of that
+// name has (or would have) in the caller's account and region.
+func ctResourceARN(c *call, field string) string {
+	var in map[string]any
+	if c.decode(&in) != nil {
+		return "*"
+	}
+	id, _ := in[field].(string)
+	if id == "" {
+		return "*"
+	}
+	if strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	if t := ctPeek(c.acct, c.region).get(id); t != nil {
+		return t.arn
+	}
+	return ctARN(c.region, c.acct.ID, id)
+}
+
+func ctARN(region, account, name string) string {
+	return "arn:aws:cloudtrail:" + region + ":" + account + ":trail/" + name
+}
+
+// ctRegionState returns (creating it) a's trail state in region.
+func ctRegionState(a *Account, region string) *trailState {
+	r := a.region(region)
+	if r.trails == nil {
+		r.trails = &trailState{trails: map[string]*ctTrail{}}
+	}
+	return r.trails
+}
+
+// ctPeek returns a's trail state in region without creating anything.
+func ctPeek(a *Account, region string) *trailState {
+	if a == nil {
+		return nil
+	}
+	if r := a.regions[region]; r != nil {
+		return r.trails
+	}
+	return nil
+}
+
+func (st *trailState) list() []*ctTrail {
+	if st == nil {
+		return nil
+	}
+	out := make([]*ctTrail, 0, len(st.order))
+	for _, n := range st.order {
+		out = append(out, st.trails[n])
+	}
+	return out
+}
+
+// get returns the trail called name, or nil; st may be nil.
+func (st *trailState) get(name string) *ctTrail {
+	if st == nil {
+		return nil
+	}
+	return st.trails[name]
+}
+
+func (st *trailState) add(t *ctTrail) {
+	st.trails[t.name] = t
+	st.order = append(st.order, t.name)
+}
+
+func (st *trailState) remove(name string) {
+	delete(st.trails, name)
+	for i, n := range st.order {
+		if n == name {
+			st.order = append(st.order[:i:i], st.order[i+1:]...)
+			return
+		}
+	}
+}
+
+func ctSortedRegions(a *Account) []string {
+	if a == nil {
+		return nil
+	}
+	rs := make([]string, 0, len(a.regions))
+	for r := range a.regions {
+		rs = append(rs, r)
+	}
+	sort.Strings(rs)
+	return rs
+}
+
+// ctOrgMember reports whether account belongs to the organization.
+func (s *Sim) ctOrgMember(account string) bool {
+	if s.org == nil {
+		return false
+	}
+	a := s.accounts[account]
+	return a != nil && a.State != "CLOSED" && (a.ParentID != "" || account == s.org.mgmtID)
+}
+
+// ctDelegatedAdmin reports whether account is a delegated administrator
+// registered for servicePrincipal.
+func (s *Sim) ctDelegatedAdmin(servicePrincipal, account string) bool {
+	if s.org == nil {
+		return false
+	}
+	for _, d := range s.org.delegatedAdmins[servicePrincipal] {
+		if d.accountID == account {
+			return true
+		}
+	}
+	return false
+}
+
+// ctView is a trail as one account sees it in one region.
+type ctView struct {
+	t      *ctTrail
+	shadow bool
+}
+
+// ctVisible lists the trails account a sees in region: its own trails
+// homed there, then its multi-region trails homed elsewhere (shadows),
+// then the organization trails of the management account (for members).
+func (s *Sim) ctVisible(a *Account, region string) []ctView {
+	var out []ctView
+	for _, t := range ctPeek(a, region).list() {
+		out = append(out, ctView{t, false})
+	}
+	for _, r := range ctSortedRegions(a) {
+		if r == region {
+			continue
+		}
+		for _, t := range ctPeek(a, r).list() {
+			if t.multiRegion {
+				out = append(out, ctView{t, true})
+			}
+		}
+	}
+	if s.org == nil || a.ID == s.org.mgmtID || !s.ctOrgMember(a.ID) {
+		return out
+	}
+	mgmt := s.accounts[s.org.mgmtID]
+	for _, r := range ctSortedRegions(mgmt) {
+		for _, t := range ctPeek(mgmt, r).list() {
+			if t.org && (t.multiRegion || r == region) {
+				out = append(out, ctView{t, true})
+			}
+		}
+	}
+	return out
+}
+
+func ctNotFound(c *call, id string) *apiError {
+	return newErr(400, "TrailNotFoundException", "Unknown trail: %s for the user: %s", id, c.acct.ID)
+}
+
+// ctResolve finds the trail a Name (name or ARN) designates for the caller.
+func ctResolve(c *call, id string) (*ctTrail, *apiError) {
+	if id == "" {
+		return nil, newErr(400, "InvalidTrailNameException", "Trail name cannot be empty.")
+	}
+	if strings.HasPrefix(id, "arn:") {
+		if _, _, _, ok := ctParseARN(id); !ok {
+			return nil, newErr(400, "CloudTrailARNInvalidException", "Invalid ARN provided: %s. The ARN must be in the format arn:aws:cloudtrail:<region>:<account-id>:trail/<trail-name>.", id)
+		}
+		for _, v := range c.sim.ctVisible(c.acct, c.region) {
+			if v.t.arn == id {
+				return v.t, nil
+			}
+		}
+		return nil, ctNotFound(c, id)
+	}
+	if e := ctValidName(id); e != nil {
+		return nil, e
+	}
+	if t := ctPeek(c.acct, c.region).get(id); t != nil {
+		return t, nil
+	}
+	return nil, ctNotFound(c, id)
+}
+
+// ctWritable checks that the caller may change t from this region.
+func ctWritable(c *call, t *ctTrail) *apiError {
+	if t.account != c.acct.ID && !(t.org && c.sim.ctDelegatedAdmin("cloudtrail.amazonaws.com", c.acct.ID)) {
+		return newErr(400, "NotOrganizationMasterAccountException", "You cannot configure or manage trails for an organization because this action requires being signed in with the management account or a delegated administrator account. You are signed in with the following AWS account ID: %s", c.acct.ID)
+	}
+	if t.homeRegion != c.region {
+		return newErr(400, "InvalidHomeRegionException", "The trail %s was created in %s. It can only be updated, deleted, started or stopped from its home region %s, not from %s.", t.arn, t.homeRegion, t.homeRegion, c.region)
+	}
+	return nil
+}
+
+var ctARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail/(.+)$`)
+
+func ctParseARN(s string) (region, account, name string, ok bool) {
+	m := ctARNPattern.FindStringSubmatch(s)
+	if m == nil {
+		return "", "", "", false
+	}
+	return m[1], m[2], m[3], true
+}
+
+var ctIPPattern = regexp.MustCompile(`^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$`)
+
+// ctValidName applies CloudTrail's trail name rules.
+func ctValidName(n string) *apiError {
+	bad := func(msg string) *apiError { return newErr(400, "InvalidTrailNameException", "%s", msg) }
+	if len(n) < 3 {
+		return bad("Trail name too short. Minimum allowed length: 3 characters. Specified name length: " + itoa(len(n)) + " characters.")
+	}
+	if len(n) > 128 {
+		return bad("Trail name too long. Maximum allowed length: 128 characters. Specified name length: " + itoa(len(n)) + " characters.")
+	}
+	alnum := func(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' }
+	special := func(b byte) bool { return b == '.' || b == '_' || b == '-' }
+	for i := 0; i < len(n); i++ {
+		if !alnum(n[i]) && !special(n[i]) {
+			return bad("Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_).")
+		}
+	}
+	if !alnum(n[0]) {
+		return bad("Trail name must starts with a letter or number.")
+	}
+	if !alnum(n[len(n)-1]) {
+		return bad("Trail name must ends with a letter or number.")
+	}
+	for i := 1; i < len(n); i++ {
+		if special(n[i]) && special(n[i-1]) {
+			return bad("Trail name cannot contain consecutive special characters.")
+		}
+	}
+	if ctIPPattern.MatchString(n) {
+		return bad("Trail name cannot be formatted as an IP address.")
+	}
+	return nil
+}
+
+// ctTrailIn is the input of CreateTrail and UpdateTrail.
+type ctTrailIn struct {
+	Name                       string
+	S3BucketName               *string
+	S3KeyPrefix                *string
+	SnsTopicName               *string
+	IncludeGlobalServiceEvents *bool
+	IsMultiRegionTrail         *bool
+	EnableLogFileValidation    *bool
+	CloudWatchLogsLogGroupArn  *string
+	CloudWatchLogsRoleArn      *string
+	KmsKeyId                   *string
+	IsOrganizationTrail        *bool
+	TagsList                   []ctTag
+}
+
+// ctOrgPreconditions checks what AWS requires before a trail becomes an
+// organization trail.
+func ctOrgPreconditions(c *call) *apiError {
+	s := c.sim
+	if s.org == nil || !s.ctOrgMember(c.acct.ID) {
+		return newErr(400, "OrganizationsNotInUseException", "This account is not a member of an organization.")
+	}
+	if c.acct.ID != s.org.mgmtID && !s.ctDelegatedAdmin("cloudtrail.amazonaws.com", c.acct.ID) {
+		return newErr(400, "NotOrganizationMasterAccountException", "You cannot configure or manage trails for an organization because this action requires being signed in with the management account or a delegated administrator account. You are signed in with the following AWS account ID: %s", c.acct.ID)
+	}
+	if s.org.featureSet != "ALL" {
+		return newErr(400, "OrganizationNotInAllFeaturesModeException", "This operation requires that all features are enabled in your organization. Enable all features in AWS Organizations, and then try again.")
+	}
+	if _, ok := s.org.serviceAccess["cloudtrail.amazonaws.com"]; !ok {
+		return newErr(400, "CloudTrailAccessNotEnabledException", "The request could not be processed because your organization hasn’t enabled CloudTrail service access. Enable service access for CloudTrail, and then try again. You are signed in with the following AWS account ID: %s", c.acct.ID)
+	}
+	return nil
+}
+
+// ctBucketAllows reports whether the log bucket's policy lets CloudTrail
+// deliver the trail's logs: s3:GetBucketAcl on the bucket and s3:PutObject
+// under [prefix/]AWSLogs/<account>/ (and AWSLogs/<org-id>/ for an
+// organization trail) with the bucket-owner-full-control ACL, as the
+// CloudTrail service principal with aws:SourceArn and aws:SourceAccount.
+func (s *Sim) ctBucketAllows(b *bucket, t *ctTrail) bool {
+	if b.parsed == nil {
+		return false
+	}
+	ctx := map[string][]string{
+		"aws:sourcearn":       {t.arn},
+		"aws:sourceaccount":   {t.account},
+		"aws:securetransport": {"true"},
+	}
+	if s.org != nil && s.ctOrgMember(t.account) {
+		ctx["aws:sourceorgid"] = []string{s.org.id}
+	}
+	p := iampolicy.Principal{Service: "cloudtrail.amazonaws.com"}
+	allowed := func(action, resource string, extra map[string][]string) bool {
+		c := make(map[string][]string, len(ctx)+len(extra))
+		for k, v := range ctx {
+			c[k] = v
+		}
+		for k, v := range extra {
+			c[k] = v
+		}
+		return b.parsed.Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: c}).Decision == iampolicy.Allow
+	}
+	if !allowed("s3:GetBucketAcl", "arn:aws:s3:::"+b.name, nil) {
+		return false
+	}
+	prefix := ""
+	if t.prefix != "" {
+		prefix = t.prefix + "/"
+	}
+	acl := map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}}
+	file := "/CloudTrail/" + t.homeRegion + "/2024/01/15/" + t.account + "_CloudTrail_" + t.homeRegion + "_20240115T0930Z_orgsim.json.gz"
+	if !allowed("s3:PutObject", "arn:aws:s3:::"+b.name+"/"+prefix+"AWSLogs/"+t.account+file, acl) {
+		return false
+	}
+	if t.org && s.org != nil {
+		if !allowed("s3:PutObject", "arn:aws:s3:::"+b.name+"/"+prefix+"AWSLogs/"+s.org.id+"/"+t.account+file, acl) {
+			return false
+		}
+	}
+	return true
+}
+
+// ctCheckBucket checks the trail's bucket exists and its policy suffices.
+func (s *Sim) ctCheckBucket(t *ctTrail) *apiError {
+	b := s.buckets[t.bucket]
+	if b == nil {
+		return newErr(400, "S3BucketDoesNotExistException", "S3 bucket %s does not exist.", t.bucket)
+	}
+	if !s.ctBucketAllows(b, t) {
+		return newErr(400, "InsufficientS3BucketPolicyException", "Incorrect S3 bucket policy is detected for bucket: %s", t.bucket)
+	}
+	return nil
+}
+
+var (
+	ctUUIDPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	ctMRKPattern    = regexp.MustCompile(`^mrk-[0-9a-fA-F]{32}$`)
+	ctKMSARN        = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/.+|alias/.+)$`)
+	ctLogGroupARN   = regexp.MustCompile(`^arn:aws[a-z-]*:logs:([a-z0-9-]+):(\d{12}):log-group:([A-Za-z0-9_./#-]{1,512})(:\*)?$`)
+	ctRoleARN       = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$`)
+	ctSNSName       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	ctSNSARN        = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,256})$`)
+	ctAliasPattern  = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]{1,250}$`)
+	ctDataResTypes  = map[string]bool{"AWS::S3::Object": true, "AWS::Lambda::Function": true, "AWS::DynamoDB::Table": true}
+	ctExcludeSource = map[string]bool{"kms.amazonaws.com": true, "rdsdata.amazonaws.com": true}
+)
+
+// ctKMSKey normalises a KmsKeyId to the key ARN AWS reports.
+func ctKMSKey(id, region, account string) (string, *apiError) {
+	switch {
+	case ctKMSARN.MatchString(id):
+		return id, nil
+	case ctUUIDPattern.MatchString(id), ctMRKPattern.MatchString(id):
+		return "arn:aws:kms:" + region + ":" + account + ":key/" + id, nil
+	case ctAliasPattern.MatchString(id):
+		return "arn:aws:kms:" + region + ":" + account + ":" + id, nil
+	}
+	return "", newErr(400, "InvalidKmsKeyIdException", "Invalid KmsKeyId %s. The key must be a KMS key ID, key ARN, alias name (alias/...) or alias ARN.", id)
+}
+
+// ctApply validates the settings of in over t (a new trail or a copy of an
+// existing one) and applies them. It does not touch the bucket.
+func ctApply(c *call, t *ctTrail, in *ctTrailIn) *apiError {
+	if in.S3BucketName != nil {
+		if *in.S3BucketName == "" {
+			return newErr(400, "InvalidS3BucketNameException", "Bucket name cannot be empty.")
+		}
+		t.bucket = *in.S3BucketName
+	}
+	if in.S3KeyPrefix != nil {
+		if len(*in.S3KeyPrefix) > 200 {
+			return newErr(400, "InvalidS3PrefixException", "S3 key prefix too long. Maximum allowed length: 200 characters. Specified prefix length: %d characters.", len(*in.S3KeyPrefix))
+		}
+		t.prefix = *in.S3KeyPrefix
+	}
+	if in.SnsTopicName != nil {
+		switch v := *in.SnsTopicName; {
+		case v == "":
+			t.snsTopicName, t.snsTopicARN = "", ""
+		case ctSNSName.MatchString(v):
+			t.snsTopicName, t.snsTopicARN = v, "arn:aws:sns:"+t.homeRegion+":"+t.account+":"+v
+		case ctSNSARN.MatchString(v):
+			t.snsTopicName, t.snsTopicARN = ctSNSARN.FindStringSubmatch(v)[1], v
+		default:
+			return newErr(400, "InvalidSnsTopicNameException", "Invalid SNS topic name: %s", v)
+		}
+	}
+	if in.IncludeGlobalServiceEvents != nil {
+		t.global = *in.IncludeGlobalServiceEvents
+	}
+	if in.IsMultiRegionTrail != nil {
+		t.multiRegion = *in.IsMultiRegionTrail
+	}
+	if in.EnableLogFileValidation != nil {
+		t.validation = *in.EnableLogFileValidation
+	}
+	if in.IsOrganizationTrail != nil {
+		t.org = *in.IsOrganizationTrail
+	}
+	if t.multiRegion && !t.global {
+		return newErr(400, "InvalidParameterCombinationException", "Multi-Region trail must include global service events.")
+	}
+	if in.KmsKeyId != nil {
+		if *in.KmsKeyId == "" {
+			t.kmsKey = ""
+		} else {
+			k, e := ctKMSKey(*in.KmsKeyId, t.homeRegion, t.account)
+			if e != nil {
+				return e
+			}
+			t.kmsKey = k
+		}
+	}
+	if in.CloudWatchLogsLogGroupArn != nil {
+		t.cwLogGroup = *in.CloudWatchLogsLogGroupArn
+	}
+	if in.CloudWatchLogsRoleArn != nil {
+		t.cwRole = *in.CloudWatchLogsRoleArn
+	}
+	switch {
+	case t.cwLogGroup == "" && t.cwRole == "":
+	case t.cwRole == "":
+		return newErr(400, "InvalidCloudWatchLogsRoleArnException", "You must specify a role ARN with a CloudWatch Logs log group.")
+	case t.cwLogGroup == "":
+		return newErr(400, "InvalidCloudWatchLogsLogGroupArnException", "You must specify a CloudWatch Logs log group with a role ARN.")
+	default:
+		m := ctLogGroupARN.FindStringSubmatch(t.cwLogGroup)
+		if m == nil || m[1] != t.homeRegion || m[2] != t.account {
+			return newErr(400, "InvalidCloudWatchLogsLogGroupArnException", "CloudWatch Logs log group ARN %s is not valid. The log group must be in the trail's account and home region (%s).", t.cwLogGroup, t.homeRegion)
+		}
+		r := ctRoleARN.FindStringSubmatch(t.cwRole)
+		if r == nil || r[1] != t.account {
+			return newErr(400, "InvalidCloudWatchLogsRoleArnException", "CloudWatch Logs role ARN %s is not valid.", t.cwRole)
+		}
+		owner := c.sim.accounts[t.account]
+		if owner == nil || owner.iam == nil || owner.iam.findRole(r[2]) == nil {
+			return newErr(400, "InvalidCloudWatchLogsRoleArnException", "Access denied. Verify in IAM that the role %s exists and that CloudTrail can assume it.", t.cwRole)
+		}
+	}
+	return nil
+}
+
+func ctCheckTags(tags []ctTag) *apiError {
+	if len(tags) > 50 {
+		return newErr(400, "TagsLimitExceededException", "The number of tags per trail has exceeded the permitted amount. Currently, the limit is 50.")
+	}
+	for _, tg := range tags {
+		if tg.Key == "" || len(tg.Key) > 128 || (tg.Value != nil && len(*tg.Value) > 256) {
+			return newErr(400, "InvalidTagParameterException", "Tag key or value is not valid: %q.", tg.Key)
+		}
+	}
+	return nil
+}
+
+func ctMergeTags(cur, add []ctTag) []ctTag {
+	for _, a := range add {
+		found := false
+		for i := range cur {
+			if cur[i].Key == a.Key {
+				cur[i].Value, found = a.Value, true
+			}
+		}
+		if !found {
+			cur = append(cur, a)
+		}
+	}
+	return cur
+}
+
+// ctCountIn counts the trails of account a that exist in region (homed
+// there, or multi-region homed elsewhere): the quota counts both.
+func ctCountIn(a *Account, region string) int {
+	n := len(ctPeek(a, region).list())
+	for _, r := range ctSortedRegions(a) {
+		if r == region {
+			continue
+		}
+		for _, t := range ctPeek(a, r).list() {
+			if t.multiRegion {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// ctNameTaken reports whether account a already has a trail called name
+// that exists in region (or anywhere, for a new multi-region trail).
+func ctNameTaken(a *Account, region, name string, multi bool) bool {
+	for _, r := range ctSortedRegions(a) {
+		if t := ctPeek(a, r).get(name); t != nil && (r == region || t.multiRegion || multi) {
+			return true
+		}
+	}
+	return false
+}
+
+func ctCreateTrail(c *call) (any, *apiError) {
+	var in ctTrailIn
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	if e := ctValidName(in.Name); e != nil {
+		return nil, e
+	}
+	if in.S3BucketName == nil {
+		return nil, newErr(400, "InvalidS3BucketNameException", "Bucket name cannot be empty.")
+	}
+	if e := ctCheckTags(in.TagsList); e != nil {
+		return nil, e
+	}
+	owner := c.acct
+	org := in.IsOrganizationTrail != nil && *in.IsOrganizationTrail
+	if org {
+		if e := ctOrgPreconditions(c); e != nil {
+			return nil, e
+		}
+		owner = c.sim.accounts[c.sim.org.mgmtID]
+	}
+	t := &ctTrail{
+		name: in.Name, account: owner.ID, homeRegion: c.region,
+		arn:    ctARN(c.region, owner.ID, in.Name),
+		global: true,
+	}
+	if e := ctApply(c, t, &in); e != nil {
+		return nil, e
+	}
+	if ctNameTaken(owner, c.region, t.name, t.multiRegion) {
+		return nil, newErr(400, "TrailAlreadyExistsException", "Trail %s already exists for customer: %s", t.name, owner.ID)
+	}
+	if ctCountIn(owner, c.region) >= c.sim.limits.TrailsPerRegion {
+		return nil, newErr(400, "MaximumNumberOfTrailsExceededException", "User: %s already has %d trails in %s.", owner.ID, c.sim.limits.TrailsPerRegion, c.region)
+	}
+	if e := c.sim.ctCheckBucket(t); e != nil {
+		return nil, e
+	}
+	t.tags = ctMergeTags(nil, in.TagsList)
+	ctRegionState(owner, c.region).add(t)
+	return t.writeOut(), nil
+}
+
+func ctUpdateTrail(c *call) (any, *apiError) {
+	var in ctTrailIn
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.Name)
+	if e != nil {
+		return nil, e
+	}
+	if e := ctWritable(c, t); e != nil {
+		return nil, e
+	}
+	upd := *t
+	wasOrg := t.org
+	if e := ctApply(c, &upd, &in); e != nil {
+		return nil, e
+	}
+	if upd.org && !wasOrg {
+		if e := ctOrgPreconditions(c); e != nil {
+			return nil, e
+		}
+		if t.account != c.sim.org.mgmtID {
+			// Only a trail of the management account can become an
+			// organization trail; its ARN does not change.
+			return nil, newErr(400, "NotOrganizationMasterAccountException", "You cannot configure or manage trails for an organization because this action requires being signed in with the management account or a delegated administrator account. You are signed in with the following AWS account ID: %s", c.acct.ID)
+		}
+	}
+	if !upd.org && wasOrg && c.acct.ID != t.account {
+		return nil, newErr(400, "NotOrganizationMasterAccountException", "Only the management account can change an organization trail into a single-account trail. You are signed in with the following AWS account ID: %s", c.acct.ID)
+	}
+	if upd.multiRegion && !t.multiRegion {
+		owner := c.sim.accounts[t.account]
+		for _, r := range ctSortedRegions(owner) {
+			if o := ctPeek(owner, r).get(t.name); o != nil && o != t {
+				return nil, newErr(400, "TrailAlreadyExistsException", "Trail %s already exists for customer: %s", t.name, t.account)
+			}
+		}
+	}
+	if in.S3BucketName != nil || in.S3KeyPrefix != nil || upd.org != wasOrg {
+		if e := c.sim.ctCheckBucket(&upd); e != nil {
+			return nil, e
+		}
+	}
+	*t = upd
+	return t.writeOut(), nil
+}
+
+type ctNameIn struct {
+	Name string
+}
+
+func ctDeleteTrail(c *call) (any, *apiError) {
+	var in ctNameIn
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.Name)
+	if e != nil {
+		return nil, e
+	}
+	if e := ctWritable(c, t); e != nil {
+		return nil, e
+	}
+	ctRegionState(c.sim.accounts[t.account], t.homeRegion).remove(t.name)
+	return struct{}{}, nil
+}
+
+func ctGetTrail(c *call) (any, *apiError) {
+	var in ctNameIn
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.Name)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Trail ctTrailOut `json:"Trail"`
+	}{t.out()}, nil
+}
+
+func ctDescribeTrails(c *call) (any, *apiError) {
+	var in struct {
+		TrailNameList       []string `json:"trailNameList"`
+		IncludeShadowTrails *bool    `json:"includeShadowTrails"`
+	}
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
+	visible := c.sim.ctVisible(c.acct, c.region)
+	list := []ctTrailOut{}
+	if len(in.TrailNameList) == 0 {
+		for _, v := range visible {
+			if shadows || !v.shadow {
+				list = append(list, v.t.out())
+			}
+		}
+		return struct {
+			TrailList []ctTrailOut `json:"trailList"`
+		}{list}, nil
+	}
+	// Names match trails of this account homed in this region; ARNs match
+	// any trail visible here. Unknown names are skipped, as AWS does.
+	seen := map[*ctTrail]bool{}
+	for _, id := range in.TrailNameList {
+		for _, v := range visible {
+			match := v.t.arn == id || (!v.shadow && v.t.name == id)
+			if match && !seen[v.t] {
+				seen[v.t] = true
+				list = append(list, v.t.out())
+			}
+		}
+	}
+	return struct {
+		TrailList []ctTrailOut `json:"trailList"`
+	}{list}, nil
+}
+
+type ctTrailInfo struct {
+	TrailARN   string `json:"TrailARN"`
+	Name       string `json:"Name"`
+	HomeRegion string `json:"HomeRegion"`
+}
+
+// ctListTrails lists every trail of the account, whatever its home region,
+// and the organization trails that apply to it.
+func ctListTrails(c *call) (any, *apiError) {
+	var in struct {
+		NextToken *string
+	}
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	var all []ctTrailInfo
+	add := func(a *Account, orgOnly bool) {
+		for _, r := range ctSortedRegions(a) {
+			for _, t := range ctPeek(a, r).list() {
+				if !orgOnly || t.org {
+					all = append(all, ctTrailInfo{TrailARN: t.arn, Name: t.name, HomeRegion: t.homeRegion})
+				}
+			}
+		}
+	}
+	add(c.acct, false)
+	if s := c.sim; s.org != nil && c.acct.ID != s.org.mgmtID && s.ctOrgMember(c.acct.ID) {
+		add(s.accounts[s.org.mgmtID], true)
+	}
+	token := ""
+	if in.NextToken != nil {
+		token = *in.NextToken
+	}
+	start, end, next, ok := page("ListTrails", len(all), token, 50)
+	if !ok {
+		return nil, newErr(400, "InvalidTokenException", "Invalid token: %s", token)
+	}
+	out := struct {
+		Trails    []ctTrailInfo `json:"Trails"`
+		NextToken string        `json:"NextToken,omitempty"`
+	}{Trails: append([]ctTrailInfo{}, all[start:end]...), NextToken: next}
+	return out, nil
+}
+
+func ctGetTrailStatus(c *call) (any, *apiError) {
+	var in ctNameIn
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.Name)
+	if e != nil {
+		return nil, e
+	}
+	type status struct {
+		IsLogging                          bool       `json:"IsLogging"`
+		LatestDeliveryTime                 *epochTime `json:"LatestDeliveryTime,omitempty"`
+		LatestDigestDeliveryTime           *epochTime `json:"LatestDigestDeliveryTime,omitempty"`
+		LatestCloudWatchLogsDeliveryTime   *epochTime `json:"LatestCloudWatchLogsDeliveryTime,omitempty"`
+		StartLoggingTime                   *epochTime `json:"StartLoggingTime,omitempty"`
+		StopLoggingTime                    *epochTime `json:"StopLoggingTime,omitempty"`
+		TimeLoggingStarted                 string     `json:"TimeLoggingStarted,omitempty"`
+		TimeLoggingStopped                 string     `json:"TimeLoggingStopped,omitempty"`
+		LatestDeliveryAttemptTime          string     `json:"LatestDeliveryAttemptTime,omitempty"`
+		LatestDeliveryAttemptSucceeded     string     `json:"LatestDeliveryAttemptSucceeded,omitempty"`
+		LatestNotificationAttemptTime      string     `json:"LatestNotificationAttemptTime,omitempty"`
+		LatestNotificationAttemptSucceeded string     `json:"LatestNotificationAttemptSucceeded,omitempty"`
+	}
+	iso := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	out := status{
+		IsLogging:                      t.logging,
+		LatestDeliveryTime:             epoch(t.delivery),
+		StartLoggingTime:               epoch(t.startTime),
+		StopLoggingTime:                epoch(t.stopTime),
+		TimeLoggingStarted:             iso(t.startTime),
+		TimeLoggingStopped:             iso(t.stopTime),
+		LatestDeliveryAttemptTime:      iso(t.delivery),
+		LatestDeliveryAttemptSucceeded: iso(t.delivery),
+	}
+	if t.validation {
+		out.LatestDigestDeliveryTime = epoch(t.delivery)
+	}
+	if t.cwLogGroup != "" {
+		out.LatestCloudWatchLogsDeliveryTime = epoch(t.delivery)
+	}
+	return out, nil
+}
+
+func ctStartLogging(c *call) (any, *apiError) {
+	var in ctNameIn
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.Name)
+	if e != nil {
+		return nil, e
+	}
+	if e := ctWritable(c, t); e != nil {
+		return nil, e
+	}
+	if !t.logging {
+		t.logging = true
+		t.startTime = c.now
+		t.delivery = c.now
+	}
+	return struct{}{}, nil
+}
+
+func ctStopLogging(c *call) (any, *apiError) {
+	var in ctNameIn
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.Name)
+	if e != nil {
+		return nil, e
+	}
+	if e := ctWritable(c, t); e != nil {
+		return nil, e
+	}
+	if t.logging {
+		t.logging = false
+		t.stopTime = c.now
+	}
+	return struct{}{}, nil
+}
+
+// ctAdvancedFields are the fields an advanced event selector may filter on.
+var ctAdvancedFields = map[string]bool{
+	"eventCategory": true, "eventSource": true, "eventName": true, "eventType": true,
+	"readOnly": true, "resources.type": true, "resources.ARN": true, "errorCode": true,
+	"userIdentity.arn": true, "sessionCredentialFromConsole": true, "vpcEndpointId": true,
+}
+
+func ctBadSelectors(format string, args ...any) *apiError {
+	return newErr(400, "InvalidEventSelectorsException", format, args...)
+}
+
+func ctPutEventSelectors(c *call) (any, *apiError) {
+	var in struct {
+		TrailName              string
+		EventSelectors         []ctEventSelector
+		AdvancedEventSelectors []ctAdvancedSelector
+	}
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.TrailName)
+	if e != nil {
+		return nil, e
+	}
+	if e := ctWritable(c, t); e != nil {
+		return nil, e
+	}
+	if in.EventSelectors != nil && in.AdvancedEventSelectors != nil {
+		return nil, newErr(400, "InvalidParameterCombinationException", "You can use either EventSelectors or AdvancedEventSelectors, but not both.")
+	}
+	out := struct {
+		TrailARN               string               `json:"TrailARN"`
+		EventSelectors         []ctEventSelector    `json:"EventSelectors,omitempty"`
+		AdvancedEventSelectors []ctAdvancedSelector `json:"AdvancedEventSelectors,omitempty"`
+	}{TrailARN: t.arn}
+	if in.AdvancedEventSelectors != nil {
+		if len(in.AdvancedEventSelectors) == 0 {
+			return nil, ctBadSelectors("Specify at least one advanced event selector.")
+		}
+		values := 0
+		for _, s := range in.AdvancedEventSelectors {
+			if len(s.FieldSelectors) == 0 {
+				return nil, ctBadSelectors("Each advanced event selector must contain at least one field selector.")
+			}
+			category := ""
+			for _, f := range s.FieldSelectors {
+				if !ctAdvancedFields[f.Field] {
+					return nil, ctBadSelectors("Invalid field %s in an advanced event selector.", f.Field)
+				}
+				if f.values() == 0 {
+					return nil, ctBadSelectors("Field selector %s must specify at least one condition.", f.Field)
+				}
+				values += f.values()
+				if f.Field == "eventCategory" && len(f.Equals) == 1 {
+					category = f.Equals[0]
+				}
+			}
+			switch category {
+			case "Management", "Data", "NetworkActivity":
+			default:
+				return nil, ctBadSelectors("Each advanced event selector must have an eventCategory field selector with Equals one of Management, Data or NetworkActivity.")
+			}
+		}
+		if values > 500 {
+			return nil, ctBadSelectors("A trail can have at most 500 values for all conditions in all advanced event selectors; %d were specified.", values)
+		}
+		t.advanced, t.selectors, t.custom = in.AdvancedEventSelectors, nil, true
+		out.AdvancedEventSelectors = t.advanced
+		return out, nil
+	}
+	if len(in.EventSelectors) < 1 || len(in.EventSelectors) > 5 {
+		return nil, ctBadSelectors("Specify a valid number of event selectors (1 to 5) for a trail; %d were specified.", len(in.EventSelectors))
+	}
+	resources := 0
+	sels := make([]ctEventSelector, len(in.EventSelectors))
+	for i, s := range in.EventSelectors {
+		if s.ReadWriteType == nil {
+			s.ReadWriteType = ctPtr("All")
+		}
+		switch *s.ReadWriteType {
+		case "ReadOnly", "WriteOnly", "All":
+		default:
+			return nil, ctBadSelectors("Invalid ReadWriteType %s. Valid values are ReadOnly, WriteOnly and All.", *s.ReadWriteType)
+		}
+		if s.IncludeManagementEvents == nil {
+			s.IncludeManagementEvents = ctPtr(true)
+		}
+		if s.DataResources == nil {
+			s.DataResources = []ctDataResource{}
+		}
+		for _, d := range s.DataResources {
+			if d.Type == nil || !ctDataResTypes[*d.Type] {
+				typ := ""
+				if d.Type != nil {
+					typ = *d.Type
+				}
+				return nil, ctBadSelectors("Invalid data resource type %q. Basic event selectors support AWS::S3::Object, AWS::Lambda::Function and AWS::DynamoDB::Table.", typ)
+			}
+			if len(d.Values) == 0 {
+				return nil, ctBadSelectors("Specify a valid number of data resources (1 to 250) for an event selector.")
+			}
+			resources += len(d.Values)
+		}
+		if s.ExcludeManagementEventSources == nil {
+			s.ExcludeManagementEventSources = []string{}
+		}
+		for _, src := range s.ExcludeManagementEventSources {
+			if !ctExcludeSource[src] {
+				return nil, ctBadSelectors("Invalid event source %s in ExcludeManagementEventSources.", src)
+			}
+		}
+		sels[i] = s
+	}
+	if resources > 250 {
+		return nil, ctBadSelectors("A trail is limited to 250 data resources; %d were specified.", resources)
+	}
+	t.selectors, t.advanced, t.custom = sels, nil, true
+	out.EventSelectors = sels
+	return out, nil
+}
+
+func ctPtr[T any](v T) *T { return &v }
+
+func ctGetEventSelectors(c *call) (any, *apiError) {
+	var in struct{ TrailName string }
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.TrailName)
+	if e != nil {
+		return nil, e
+	}
+	out := struct {
+		TrailARN               string               `json:"TrailARN"`
+		EventSelectors         []ctEventSelector    `json:"EventSelectors,omitempty"`
+		AdvancedEventSelectors []ctAdvancedSelector `json:"AdvancedEventSelectors,omitempty"`
+	}{TrailARN: t.arn}
+	switch {
+	case t.advanced != nil:
+		out.AdvancedEventSelectors = t.advanced
+	case t.selectors != nil:
+		out.EventSelectors = t.selectors
+	default:
+		out.EventSelectors = []ctEventSelector{{
+			ReadWriteType: ctPtr("All"), IncludeManagementEvents: ctPtr(true),
+			DataResources: []ctDataResource{}, ExcludeManagementEventSources: []string{},
+		}}
+	}
+	return out, nil
+}
+
+// Tags are kept on the trail; AddTags and RemoveTags act in its home region.
+
+func ctAddTags(c *call) (any, *apiError) {
+	var in struct {
+		ResourceId string
+		TagsList   []ctTag
+	}
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.ResourceId)
+	if e != nil {
+		return nil, e
+	}
+	if e := ctWritable(c, t); e != nil {
+		return nil, e
+	}
+	merged := ctMergeTags(append([]ctTag{}, t.tags...), in.TagsList)
+	if e := ctCheckTags(merged); e != nil {
+		return nil, e
+	}
+	t.tags = merged
+	return struct{}{}, nil
+}
+
+func ctRemoveTags(c *call) (any, *apiError) {
+	var in struct {
+		ResourceId string
+		TagsList   []ctTag
+	}
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	t, e := ctResolve(c, in.ResourceId)
+	if e != nil {
+		return nil, e
+	}
+	if e := ctWritable(c, t); e != nil {
+		return nil, e
+	}
+	var kept []ctTag
+	for _, tg := range t.tags {
+		drop := false
+		for _, r := range in.TagsList {
+			if r.Key == tg.Key {
+				drop = true
+			}
+		}
+		if !drop {
+			kept = append(kept, tg)
+		}
+	}
+	t.tags = kept
+	return struct{}{}, nil
+}
+
+func ctListTags(c *call) (any, *apiError) {
+	var in struct {
+		ResourceIdList []string
+	}
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	type resourceTag struct {
+		ResourceId string  `json:"ResourceId"`
+		TagsList   []ctTag `json:"TagsList"`
+	}
+	out := struct {
+		ResourceTagList []resourceTag `json:"ResourceTagList"`
+	}{ResourceTagList: []resourceTag{}}
+	for _, id := range in.ResourceIdList {
+		if !strings.HasPrefix(id, "arn:") {
+			return nil, newErr(400, "CloudTrailARNInvalidException", "Invalid ARN provided: %s. ListTags requires trail ARNs.", id)
+		}
+		t, e := ctResolve(c, id)
+		if e != nil {
+			return nil, newErr(400, "ResourceNotFoundException", "Resource %s not found.", id)
+		}
+		tags := append([]ctTag{}, t.tags...)
+		out.ResourceTagList = append(out.ResourceTagList, resourceTag{ResourceId: t.arn, TagsList: tags})
+	}
+	return out, nil
+}
+
+// seedTrail creates a pre-existing single-account, single-region trail in
+// account's region, logging to bucket since the sim's current time, with no
+// bucket checks. For the seeding code; callers hold s.mu (or run before the
+// handler serves).
+func (s *Sim) seedTrail(account, region, name, bucket string) {
+	a := s.accounts[account]
+	if a == nil {
+		return
+	}
+	now := s.now()
+	t := &ctTrail{
+		name: name, account: account, homeRegion: region,
+		arn: ctARN(region, account, name), bucket: bucket, global: true,
+		logging: true, startTime: now, delivery: now,
+	}
+	st := ctRegionState(a, region)
+	if st.trails[name] != nil {
+		return
+	}
+	st.add(t)
+}

@@ -1,0 +1,575 @@
+package orgsim_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/orgbaseline/orgbaseline/internal/orgsim"
+)
+
+// cfgSLR creates the AWS Config service-linked role in cfg's account and
+// returns its ARN.
+func cfgSLR(t testing.TB, e *env, cfg aws.Config) string {
+	t.Helper()
+	out, err := e.iam(cfg).CreateServiceLinkedRole(bg, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("config.amazonaws.com")})
+	if err != nil {
+		t.Fatalf("create the Config service-linked role: %v", err)
+	}
+	return aws.ToString(out.Role.Arn)
+}
+
+func cfgRecorder(name, role string) *configservice.PutConfigurationRecorderInput {
+	return &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+		Name: aws.String(name), RoleARN: aws.String(role),
+		RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: true, IncludeGlobalResourceTypes: true},
+	}}
+}
+
+func cfgManagedRule(name, id, params string) *configservice.PutConfigRuleInput {
+	r := &cfgtypes.ConfigRule{ConfigRuleName: aws.String(name), Source: &cfgtypes.Source{Owner: cfgtypes.OwnerAws, SourceIdentifier: aws.String(id)}}
+	if params != "" {
+		r.InputParameters = aws.String(params)
+	}
+	return &configservice.PutConfigRuleInput{ConfigRule: r}
+}
+
+// TestConfigSetupOrder walks recorder → channel → start → rules, with the
+// error each step gives when taken out of order.
+func TestConfigSetupOrder(t *testing.T) {
+	clock := newCTClock()
+	e := newEnv(t, orgsim.Options{Seed: 1, Now: clock.Now})
+	cs := e.cfgsvc(e.cfg)
+	mgmt := e.sim.ManagementAccountID()
+	ctBucket(t, e, e.cfg, "cfg-setup-logs")
+
+	// Nothing works before the recorder.
+	_, err := cs.PutDeliveryChannel(bg, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs")}})
+	ctWant(t, err, "NoAvailableConfigurationRecorderException")
+	_, err = cs.PutConfigRule(bg, cfgManagedRule("root-mfa", "ROOT_ACCOUNT_MFA_ENABLED", ""))
+	ctWant(t, err, "NoAvailableConfigurationRecorderException")
+	_, err = cs.StartConfigurationRecorder(bg, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")})
+	ctWant(t, err, "NoSuchConfigurationRecorderException")
+
+	// The recorder: a role that exists, a sensible recording group.
+	_, err = cs.PutConfigurationRecorder(bg, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{Name: aws.String("default")}})
+	ctWant(t, err, "InvalidRoleException")
+	slrARN := "arn:aws:iam::" + mgmt + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+	_, err = cs.PutConfigurationRecorder(bg, cfgRecorder("default", slrARN))
+	ctWant(t, err, "InvalidRoleException") // not created yet
+	if got := cfgSLR(t, e, e.cfg); got != slrARN {
+		t.Fatalf("service-linked role ARN = %s, want %s", got, slrARN)
+	}
+	_, err = cs.PutConfigurationRecorder(bg, cfgRecorder("AWSConfigurationRecorderForX", slrARN))
+	ctWant(t, err, "InvalidConfigurationRecorderNameException")
+	for _, g := range []*cfgtypes.RecordingGroup{
+		{AllSupported: true, ResourceTypes: []cfgtypes.ResourceType{"AWS::IAM::User"}},
+		{IncludeGlobalResourceTypes: true, ResourceTypes: []cfgtypes.ResourceType{"AWS::IAM::User"}},
+		{},
+		{ExclusionByResourceTypes: &cfgtypes.ExclusionByResourceTypes{ResourceTypes: []cfgtypes.ResourceType{"AWS::IAM::User"}}},
+	} {
+		_, err = cs.PutConfigurationRecorder(bg, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+			Name: aws.String("default"), RoleARN: aws.String(slrARN), RecordingGroup: g}})
+		ctWant(t, err, "InvalidRecordingGroupException")
+	}
+	_, err = cs.PutConfigurationRecorder(bg, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+		Name: aws.String("default"), RoleARN: aws.String(slrARN), RecordingMode: &cfgtypes.RecordingMode{RecordingFrequency: "HOURLY"}}})
+	ctWant(t, err, "ValidationException")
+	if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", slrARN)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cs.PutConfigurationRecorder(bg, cfgRecorder("second", slrARN))
+	ctWant(t, err, "MaxNumberOfConfigurationRecordersExceededException")
+	// Same name: an update.
+	if _, err := cs.PutConfigurationRecorder(bg, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+		Name: aws.String("default"), RoleARN: aws.String(slrARN),
+		RecordingGroup: &cfgtypes.RecordingGroup{ResourceTypes: []cfgtypes.ResourceType{"AWS::IAM::User", "AWS::IAM::Role"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := cs.DescribeConfigurationRecorders(bg, &configservice.DescribeConfigurationRecordersInput{})
+	if err != nil || len(recs.ConfigurationRecorders) != 1 {
+		t.Fatalf("DescribeConfigurationRecorders: %+v %v", recs, err)
+	}
+	r := recs.ConfigurationRecorders[0]
+	if aws.ToString(r.Name) != "default" || aws.ToString(r.RoleARN) != slrARN || r.RecordingGroup == nil || r.RecordingGroup.AllSupported ||
+		len(r.RecordingGroup.ResourceTypes) != 2 || r.RecordingGroup.RecordingStrategy == nil || r.RecordingGroup.RecordingStrategy.UseOnly != cfgtypes.RecordingStrategyTypeInclusionByResourceTypes ||
+		r.RecordingMode == nil || r.RecordingMode.RecordingFrequency != cfgtypes.RecordingFrequencyContinuous ||
+		!strings.HasPrefix(aws.ToString(r.Arn), "arn:aws:config:us-east-1:"+mgmt+":configuration-recorder/default/") {
+		t.Errorf("recorder: %+v group %+v", r, r.RecordingGroup)
+	}
+	if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", slrARN)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cs.DescribeConfigurationRecorders(bg, &configservice.DescribeConfigurationRecordersInput{ConfigurationRecorderNames: []string{"other"}})
+	ctWant(t, err, "NoSuchConfigurationRecorderException")
+	status, err := cs.DescribeConfigurationRecorderStatus(bg, &configservice.DescribeConfigurationRecorderStatusInput{})
+	if err != nil || len(status.ConfigurationRecordersStatus) != 1 || status.ConfigurationRecordersStatus[0].Recording || status.ConfigurationRecordersStatus[0].LastStartTime != nil {
+		t.Fatalf("status of a new recorder: %+v %v", status, err)
+	}
+
+	// Start needs a delivery channel.
+	_, err = cs.StartConfigurationRecorder(bg, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")})
+	ctWant(t, err, "NoAvailableDeliveryChannelException")
+	_, err = cs.StartConfigurationRecorder(bg, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("other")})
+	ctWant(t, err, "NoSuchConfigurationRecorderException")
+
+	// The channel.
+	put := func(ch *cfgtypes.DeliveryChannel) error {
+		_, err := cs.PutDeliveryChannel(bg, &configservice.PutDeliveryChannelInput{DeliveryChannel: ch})
+		return err
+	}
+	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("default")}), "NoSuchBucketException")
+	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-no-such-bucket")}), "NoSuchBucketException")
+	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs"), S3KeyPrefix: aws.String("")}), "InvalidS3KeyPrefixException")
+	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs"), S3KeyPrefix: aws.String("x/AWSLogs")}), "InvalidS3KeyPrefixException")
+	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs"),
+		ConfigSnapshotDeliveryProperties: &cfgtypes.ConfigSnapshotDeliveryProperties{DeliveryFrequency: "Weekly"}}), "ValidationException")
+	// The bucket is the account's own: no bucket policy is needed.
+	if err := put(&cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs"), S3KeyPrefix: aws.String("config"),
+		ConfigSnapshotDeliveryProperties: &cfgtypes.ConfigSnapshotDeliveryProperties{DeliveryFrequency: cfgtypes.MaximumExecutionFrequencyTwentyFourHours}}); err != nil {
+		t.Fatal(err)
+	}
+	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("second"), S3BucketName: aws.String("cfg-setup-logs")}), "MaxNumberOfDeliveryChannelsExceededException")
+	chs, err := cs.DescribeDeliveryChannels(bg, &configservice.DescribeDeliveryChannelsInput{})
+	if err != nil || len(chs.DeliveryChannels) != 1 || aws.ToString(chs.DeliveryChannels[0].S3KeyPrefix) != "config" ||
+		chs.DeliveryChannels[0].ConfigSnapshotDeliveryProperties == nil || chs.DeliveryChannels[0].ConfigSnapshotDeliveryProperties.DeliveryFrequency != cfgtypes.MaximumExecutionFrequencyTwentyFourHours {
+		t.Fatalf("DescribeDeliveryChannels: %+v %v", chs, err)
+	}
+	_, err = cs.DescribeDeliveryChannels(bg, &configservice.DescribeDeliveryChannelsInput{DeliveryChannelNames: []string{"other"}})
+	ctWant(t, err, "NoSuchDeliveryChannelException")
+
+	// Start: Pending, then Success.
+	start := clock.Now()
+	if _, err := cs.StartConfigurationRecorder(bg, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	status, err = cs.DescribeConfigurationRecorderStatus(bg, &configservice.DescribeConfigurationRecorderStatusInput{ConfigurationRecorderNames: []string{"default"}})
+	if err != nil || len(status.ConfigurationRecordersStatus) != 1 {
+		t.Fatal(status, err)
+	}
+	s := status.ConfigurationRecordersStatus[0]
+	if !s.Recording || s.LastStatus != cfgtypes.RecorderStatusPending || !aws.ToTime(s.LastStartTime).Equal(start) {
+		t.Errorf("status after start: %+v", s)
+	}
+	clock.Advance(time.Minute)
+	status, _ = cs.DescribeConfigurationRecorderStatus(bg, &configservice.DescribeConfigurationRecorderStatusInput{})
+	if s := status.ConfigurationRecordersStatus[0]; !s.Recording || s.LastStatus != cfgtypes.RecorderStatusSuccess {
+		t.Errorf("status later: %+v", s)
+	}
+	dcs, err := cs.DescribeDeliveryChannelStatus(bg, &configservice.DescribeDeliveryChannelStatusInput{})
+	if err != nil || len(dcs.DeliveryChannelsStatus) != 1 || dcs.DeliveryChannelsStatus[0].ConfigHistoryDeliveryInfo == nil ||
+		dcs.DeliveryChannelsStatus[0].ConfigHistoryDeliveryInfo.LastStatus != cfgtypes.DeliveryStatusSuccess {
+		t.Errorf("DescribeDeliveryChannelStatus: %+v %v", dcs, err)
+	}
+
+	// The channel cannot go while the recorder runs.
+	_, err = cs.DeleteDeliveryChannel(bg, &configservice.DeleteDeliveryChannelInput{DeliveryChannelName: aws.String("default")})
+	ctWant(t, err, "LastDeliveryChannelDeleteFailedException")
+
+	// Rules, now that there is a recorder.
+	if _, err := cs.PutConfigRule(bg, cfgManagedRule("root-mfa", "ROOT_ACCOUNT_MFA_ENABLED", "")); err != nil {
+		t.Fatal(err)
+	}
+
+	// Stop, then tear down.
+	clock.Advance(time.Minute)
+	if _, err := cs.StopConfigurationRecorder(bg, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	status, _ = cs.DescribeConfigurationRecorderStatus(bg, &configservice.DescribeConfigurationRecorderStatusInput{})
+	if s := status.ConfigurationRecordersStatus[0]; s.Recording || !aws.ToTime(s.LastStopTime).Equal(start.Add(2*time.Minute)) {
+		t.Errorf("status after stop: %+v", s)
+	}
+	_, err = cs.StopConfigurationRecorder(bg, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String("other")})
+	ctWant(t, err, "NoSuchConfigurationRecorderException")
+	_, err = cs.DeleteDeliveryChannel(bg, &configservice.DeleteDeliveryChannelInput{DeliveryChannelName: aws.String("other")})
+	ctWant(t, err, "NoSuchDeliveryChannelException")
+	if _, err := cs.DeleteDeliveryChannel(bg, &configservice.DeleteDeliveryChannelInput{DeliveryChannelName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cs.DeleteConfigurationRecorder(bg, &configservice.DeleteConfigurationRecorderInput{ConfigurationRecorderName: aws.String("other")})
+	ctWant(t, err, "NoSuchConfigurationRecorderException")
+	if _, err := cs.DeleteConfigurationRecorder(bg, &configservice.DeleteConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ = cs.DescribeConfigurationRecorders(bg, &configservice.DescribeConfigurationRecordersInput{})
+	if len(recs.ConfigurationRecorders) != 0 {
+		t.Errorf("recorders after delete: %+v", recs.ConfigurationRecorders)
+	}
+	// Regional: another region has nothing.
+	west := e.cfgsvc(e.config(e.sim.ManagementCredentials(), "eu-west-1"))
+	if _, err := west.PutConfigRule(bg, cfgManagedRule("root-mfa", "ROOT_ACCOUNT_MFA_ENABLED", "")); errCode(t, err) != "NoAvailableConfigurationRecorderException" {
+		t.Errorf("eu-west-1 PutConfigRule: %v", err)
+	}
+}
+
+// cfgDeliveryPolicy is the bucket policy the Config developer guide
+// documents for delivery to a bucket of another account.
+func cfgDeliveryPolicy(bucket, prefix, account string) string {
+	p := ""
+	if prefix != "" {
+		p = prefix + "/"
+	}
+	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[
+ {"Sid":"AWSConfigBucketPermissionsCheck","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::%[1]s","Condition":{"StringEquals":{"AWS:SourceAccount":"%[3]s"}}},
+ {"Sid":"AWSConfigBucketExistenceCheck","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::%[1]s","Condition":{"StringEquals":{"AWS:SourceAccount":"%[3]s"}}},
+ {"Sid":"AWSConfigBucketDelivery","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::%[1]s/%[2]sAWSLogs/%[3]s/Config/*","Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control","AWS:SourceAccount":"%[3]s"}}}]}`, bucket, p, account)
+}
+
+func TestConfigDeliveryToAnotherAccountsBucket(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 2, Clean: true}})
+	accts := e.sim.Accounts()
+	logArchive, audit := accts[1].ID, accts[2].ID
+	logCfg := e.assume(logArchive, "OrganizationAccountAccessRole")
+	auditCfg := e.assume(audit, "OrganizationAccountAccessRole")
+	ctBucket(t, e, logCfg, "cfg-central-logs")
+
+	cs := e.cfgsvc(auditCfg)
+	if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", cfgSLR(t, e, auditCfg))); err != nil {
+		t.Fatal(err)
+	}
+	ch := &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-central-logs"), S3KeyPrefix: aws.String("config")}}
+	_, err := cs.PutDeliveryChannel(bg, ch)
+	ctWant(t, err, "InsufficientDeliveryPolicyException")
+	// Without ListBucket the policy is still insufficient.
+	partial := strings.Replace(cfgDeliveryPolicy("cfg-central-logs", "config", audit), `"Action":"s3:ListBucket"`, `"Action":"s3:GetBucketLocation"`, 1)
+	ctPutPolicy(t, e, logCfg, "cfg-central-logs", partial)
+	_, err = cs.PutDeliveryChannel(bg, ch)
+	ctWant(t, err, "InsufficientDeliveryPolicyException")
+	// A policy for the wrong prefix neither.
+	ctPutPolicy(t, e, logCfg, "cfg-central-logs", cfgDeliveryPolicy("cfg-central-logs", "", audit))
+	_, err = cs.PutDeliveryChannel(bg, ch)
+	ctWant(t, err, "InsufficientDeliveryPolicyException")
+	ctPutPolicy(t, e, logCfg, "cfg-central-logs", cfgDeliveryPolicy("cfg-central-logs", "config", audit))
+	if _, err := cs.PutDeliveryChannel(bg, ch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.StartConfigurationRecorder(bg, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	// The recorder role must be in the caller's own account.
+	_, err = cs.PutConfigurationRecorder(bg, cfgRecorder("default", "arn:aws:iam::"+logArchive+":role/OrganizationAccountAccessRole"))
+	ctWant(t, err, "InvalidRoleException")
+}
+
+func TestConfigRules(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 4})
+	cs := e.cfgsvc(e.cfg)
+	mgmt := e.sim.ManagementAccountID()
+	if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", cfgSLR(t, e, e.cfg))); err != nil {
+		t.Fatal(err)
+	}
+
+	err := func() error { _, err := cs.PutConfigRule(bg, cfgManagedRule("x", "NO_SUCH_RULE", "")); return err }()
+	ctWant(t, err, "InvalidParameterValueException")
+	if !strings.Contains(err.Error(), "The sourceIdentifier NO_SUCH_RULE is invalid. Please refer to the documentation for a list of valid sourceIdentifiers that can be used when AWS is the Owner.") {
+		t.Errorf("message: %v", err)
+	}
+	for _, tc := range []struct{ id, params, code string }{
+		{"ACCESS_KEYS_ROTATED", "", "InvalidParameterValueException"},                                     // required parameter missing
+		{"ACCESS_KEYS_ROTATED", `{"maxAccessKeyAge":"90","other":"1"}`, "InvalidParameterValueException"}, // unknown parameter
+		{"IAM_PASSWORD_POLICY", `{"MinimumPasswordLength":14}`, "InvalidParameterValueException"},         // not a string
+		{"IAM_PASSWORD_POLICY", `{"MinimumPasswordLength":"14"`, "InvalidParameterValueException"},        // not JSON
+		{"IAM_PASSWORD_POLICY", `["MinimumPasswordLength"]`, "InvalidParameterValueException"},            // not an object
+	} {
+		_, err := cs.PutConfigRule(bg, cfgManagedRule("r", tc.id, tc.params))
+		ctWant(t, err, tc.code)
+	}
+	bad := cfgManagedRule("r", "IAM_USER_MFA_ENABLED", "")
+	bad.ConfigRule.MaximumExecutionFrequency = "Daily"
+	_, err = cs.PutConfigRule(bg, bad)
+	ctWant(t, err, "ValidationException")
+	withARN := cfgManagedRule("new-rule", "IAM_USER_MFA_ENABLED", "")
+	withARN.ConfigRule.ConfigRuleArn = aws.String("arn:aws:config:us-east-1:" + mgmt + ":config-rule/config-rule-abcdef")
+	_, err = cs.PutConfigRule(bg, withARN)
+	ctWant(t, err, "InvalidParameterValueException")
+	details := cfgManagedRule("r", "IAM_USER_MFA_ENABLED", "")
+	details.ConfigRule.Source.SourceDetails = []cfgtypes.SourceDetail{{EventSource: cfgtypes.EventSourceAwsConfig, MessageType: cfgtypes.MessageTypeScheduledNotification}}
+	_, err = cs.PutConfigRule(bg, details)
+	ctWant(t, err, "InvalidParameterValueException")
+
+	pw := cfgManagedRule("iam-password-policy", "IAM_PASSWORD_POLICY", `{"MinimumPasswordLength":"14","PasswordReusePrevention":"24"}`)
+	pw.ConfigRule.MaximumExecutionFrequency = cfgtypes.MaximumExecutionFrequencyTwentyFourHours
+	pw.ConfigRule.Description = aws.String("CIS 1.8 and 1.9")
+	if _, err := cs.PutConfigRule(bg, pw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.PutConfigRule(bg, cfgManagedRule("access-keys-rotated", "ACCESS_KEYS_ROTATED", `{"maxAccessKeyAge":"90"}`)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"iam-password-policy"}})
+	if err != nil || len(got.ConfigRules) != 1 {
+		t.Fatalf("DescribeConfigRules: %+v %v", got, err)
+	}
+	r := got.ConfigRules[0]
+	id := aws.ToString(r.ConfigRuleId)
+	if !strings.HasPrefix(id, "config-rule-") || len(id) != len("config-rule-")+6 || aws.ToString(r.ConfigRuleArn) != "arn:aws:config:us-east-1:"+mgmt+":config-rule/"+id ||
+		r.ConfigRuleState != cfgtypes.ConfigRuleStateActive || aws.ToString(r.InputParameters) != `{"MinimumPasswordLength":"14","PasswordReusePrevention":"24"}` ||
+		r.MaximumExecutionFrequency != cfgtypes.MaximumExecutionFrequencyTwentyFourHours || r.Source.Owner != cfgtypes.OwnerAws ||
+		aws.ToString(r.Source.SourceIdentifier) != "IAM_PASSWORD_POLICY" || aws.ToString(r.Description) != "CIS 1.8 and 1.9" {
+		t.Errorf("rule: %+v", r)
+	}
+	// Put on an existing name updates it and keeps its identity.
+	if _, err := cs.PutConfigRule(bg, cfgManagedRule("iam-password-policy", "IAM_PASSWORD_POLICY", `{"MinimumPasswordLength":"16"}`)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"iam-password-policy"}})
+	if r := got.ConfigRules[0]; aws.ToString(r.ConfigRuleId) != id || aws.ToString(r.InputParameters) != `{"MinimumPasswordLength":"16"}` || r.MaximumExecutionFrequency != "" {
+		t.Errorf("updated rule: %+v", r)
+	}
+	// ... and the rule can be named by its ARN alone.
+	byARN := &configservice.PutConfigRuleInput{ConfigRule: &cfgtypes.ConfigRule{ConfigRuleArn: r.ConfigRuleArn,
+		Source: &cfgtypes.Source{Owner: cfgtypes.OwnerAws, SourceIdentifier: aws.String("IAM_PASSWORD_POLICY")}}}
+	if _, err := cs.PutConfigRule(bg, byARN); err != nil {
+		t.Fatalf("PutConfigRule by ARN: %v", err)
+	}
+
+	if got, err := cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"access-keys-rotated", "iam-password-policy"}}); err != nil ||
+		len(got.ConfigRules) != 2 || aws.ToString(got.ConfigRules[0].ConfigRuleName) != "access-keys-rotated" || len(got.ConfigRules[0].EvaluationModes) != 1 ||
+		got.ConfigRules[0].EvaluationModes[0].Mode != cfgtypes.EvaluationModeDetective {
+		t.Errorf("DescribeConfigRules by names: %+v %v", got, err)
+	}
+	if _, err := cs.PutConfigRule(bg, cfgManagedRule("no-params", "IAM_ROOT_ACCESS_KEY_CHECK", "")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"no-params"}}); aws.ToString(got.ConfigRules[0].InputParameters) != "{}" {
+		t.Errorf("InputParameters of a rule without parameters: %q", aws.ToString(got.ConfigRules[0].InputParameters))
+	}
+	_, err = cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"nope"}})
+	ctWant(t, err, "NoSuchConfigRuleException")
+	_, err = cs.DeleteConfigRule(bg, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String("nope")})
+	ctWant(t, err, "NoSuchConfigRuleException")
+	_, err = cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{NextToken: aws.String("garbage")})
+	ctWant(t, err, "InvalidNextTokenException")
+
+	// Pagination: 25 a page.
+	for i := 0; i < 28; i++ {
+		if _, err := cs.PutConfigRule(bg, cfgManagedRule(fmt.Sprintf("rule-%02d", i), "S3_BUCKET_VERSIONING_ENABLED", "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := configservice.NewDescribeConfigRulesPaginator(cs, &configservice.DescribeConfigRulesInput{})
+	var sizes []int
+	seen := map[string]bool{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(page.ConfigRules))
+		for _, r := range page.ConfigRules {
+			seen[aws.ToString(r.ConfigRuleName)] = true
+		}
+	}
+	if fmt.Sprint(sizes) != "[25 6]" || len(seen) != 31 {
+		t.Errorf("pages %v, %d distinct rules", sizes, len(seen))
+	}
+
+	if _, err := cs.DeleteConfigRule(bg, &configservice.DeleteConfigRuleInput{ConfigRuleName: aws.String("rule-00")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{ConfigRuleNames: []string{"rule-00"}})
+	ctWant(t, err, "NoSuchConfigRuleException")
+}
+
+func TestConfigRulesPerRegionLimit(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 5, Limits: orgsim.Limits{ConfigRulesPerRegion: 2}})
+	cs := e.cfgsvc(e.cfg)
+	if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", cfgSLR(t, e, e.cfg))); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b"} {
+		if _, err := cs.PutConfigRule(bg, cfgManagedRule(n, "ROOT_ACCOUNT_MFA_ENABLED", "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := cs.PutConfigRule(bg, cfgManagedRule("c", "ROOT_ACCOUNT_MFA_ENABLED", ""))
+	ctWant(t, err, "MaxNumberOfConfigRulesExceededException")
+	// An update is not a new rule.
+	if _, err := cs.PutConfigRule(bg, cfgManagedRule("a", "IAM_ROOT_ACCESS_KEY_CHECK", "")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfigAggregators(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 2, Clean: true}})
+	accts := e.sim.Accounts()
+	mgmt, audit := accts[0].ID, accts[2].ID
+	cs := e.cfgsvc(e.cfg)
+
+	_, err := cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("bad name")})
+	ctWant(t, err, "ValidationException")
+	_, err = cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("agg")})
+	ctWant(t, err, "InvalidParameterValueException")
+	_, err = cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("agg"),
+		AccountAggregationSources: []cfgtypes.AccountAggregationSource{{AccountIds: []string{audit}}}})
+	ctWant(t, err, "InvalidParameterValueException") // no regions
+	acct, err := cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("accounts"),
+		AccountAggregationSources: []cfgtypes.AccountAggregationSource{{AccountIds: []string{audit}, AllAwsRegions: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := acct.ConfigurationAggregator
+	if aws.ToString(a.ConfigurationAggregatorName) != "accounts" || !strings.HasPrefix(aws.ToString(a.ConfigurationAggregatorArn), "arn:aws:config:us-east-1:"+mgmt+":config-aggregator/config-aggregator-") ||
+		len(a.AccountAggregationSources) != 1 || a.CreationTime == nil {
+		t.Errorf("aggregator: %+v", a)
+	}
+
+	orgSource := &cfgtypes.OrganizationAggregationSource{RoleArn: aws.String("arn:aws:iam::" + mgmt + ":role/config-org"), AllAwsRegions: true}
+	// A member account that is not a delegated administrator may not.
+	_, err = e.cfgsvc(e.assume(audit, "OrganizationAccountAccessRole")).PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{
+		ConfigurationAggregatorName: aws.String("org"), OrganizationAggregationSource: &cfgtypes.OrganizationAggregationSource{RoleArn: aws.String("arn:aws:iam::" + audit + ":role/config-org"), AllAwsRegions: true}})
+	ctWant(t, err, "OrganizationAccessDeniedException")
+	// The management account needs a role Config can use.
+	_, err = cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("org"), OrganizationAggregationSource: orgSource})
+	ctWant(t, err, "InvalidRoleException")
+	if _, err := e.iam(e.cfg).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("config-org"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	org, err := cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("org"), OrganizationAggregationSource: orgSource})
+	if err != nil || org.ConfigurationAggregator.OrganizationAggregationSource == nil || !org.ConfigurationAggregator.OrganizationAggregationSource.AllAwsRegions {
+		t.Fatalf("org aggregator: %+v %v", org, err)
+	}
+	// Creating it enabled trusted access for config.amazonaws.com, as AWS does.
+	access, err := e.orgs(e.cfg).ListAWSServiceAccessForOrganization(bg, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range access.EnabledServicePrincipals {
+		found = found || aws.ToString(p.ServicePrincipal) == "config.amazonaws.com"
+	}
+	if !found {
+		t.Errorf("config.amazonaws.com trusted access not enabled: %+v", access.EnabledServicePrincipals)
+	}
+
+	d, err := cs.DescribeConfigurationAggregators(bg, &configservice.DescribeConfigurationAggregatorsInput{Limit: 1})
+	if err != nil || len(d.ConfigurationAggregators) != 1 || d.NextToken == nil {
+		t.Fatalf("DescribeConfigurationAggregators page 1: %+v %v", d, err)
+	}
+	d, err = cs.DescribeConfigurationAggregators(bg, &configservice.DescribeConfigurationAggregatorsInput{Limit: 1, NextToken: d.NextToken})
+	if err != nil || len(d.ConfigurationAggregators) != 1 || d.NextToken != nil || aws.ToString(d.ConfigurationAggregators[0].ConfigurationAggregatorName) != "org" {
+		t.Fatalf("DescribeConfigurationAggregators page 2: %+v %v", d, err)
+	}
+	_, err = cs.DescribeConfigurationAggregators(bg, &configservice.DescribeConfigurationAggregatorsInput{ConfigurationAggregatorNames: []string{"none"}})
+	ctWant(t, err, "NoSuchConfigurationAggregatorException")
+	_, err = cs.DescribeConfigurationAggregators(bg, &configservice.DescribeConfigurationAggregatorsInput{Limit: 101})
+	ctWant(t, err, "InvalidLimitException")
+	if _, err := cs.DeleteConfigurationAggregator(bg, &configservice.DeleteConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("accounts")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cs.DeleteConfigurationAggregator(bg, &configservice.DeleteConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("accounts")})
+	ctWant(t, err, "NoSuchConfigurationAggregatorException")
+
+	// 50 per account and region; the 51st is LimitExceededException (which
+	// the SDK retries as throttling before giving up).
+	for i := 1; i < 50; i++ {
+		if _, err := cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String(fmt.Sprintf("agg-%02d", i)),
+			AccountAggregationSources: []cfgtypes.AccountAggregationSource{{AccountIds: []string{audit}, AwsRegions: []string{"us-east-1"}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("one-too-many"),
+		AccountAggregationSources: []cfgtypes.AccountAggregationSource{{AccountIds: []string{audit}, AwsRegions: []string{"us-east-1"}}}})
+	ctWant(t, err, "LimitExceededException")
+}
+
+func TestConfigOrganizationRules(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 2, Clean: true}})
+	accts := e.sim.Accounts()
+	mgmt, audit := accts[0].ID, accts[2].ID
+	cs := e.cfgsvc(e.cfg)
+	member := e.cfgsvc(e.assume(audit, "OrganizationAccountAccessRole"))
+	rule := func(name, id, params string) *configservice.PutOrganizationConfigRuleInput {
+		m := &cfgtypes.OrganizationManagedRuleMetadata{RuleIdentifier: aws.String(id)}
+		if params != "" {
+			m.InputParameters = aws.String(params)
+		}
+		return &configservice.PutOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String(name), OrganizationManagedRuleMetadata: m}
+	}
+
+	_, err := member.PutOrganizationConfigRule(bg, rule("root-mfa", "ROOT_ACCOUNT_MFA_ENABLED", ""))
+	ctWant(t, err, "OrganizationAccessDeniedException")
+	_, err = member.DescribeOrganizationConfigRules(bg, &configservice.DescribeOrganizationConfigRulesInput{})
+	ctWant(t, err, "OrganizationAccessDeniedException")
+	_, err = cs.PutOrganizationConfigRule(bg, rule("bad name!", "ROOT_ACCOUNT_MFA_ENABLED", ""))
+	ctWant(t, err, "ValidationException")
+	_, err = cs.PutOrganizationConfigRule(bg, rule("x", "NO_SUCH_RULE", ""))
+	ctWant(t, err, "InvalidParameterValueException")
+	_, err = cs.PutOrganizationConfigRule(bg, rule("x", "IAM_USER_UNUSED_CREDENTIALS_CHECK", ""))
+	ctWant(t, err, "InvalidParameterValueException")
+
+	out, err := cs.PutOrganizationConfigRule(bg, rule("unused-credentials", "IAM_USER_UNUSED_CREDENTIALS_CHECK", `{"maxCredentialUsageAge":"45"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(out.OrganizationConfigRuleArn)
+	if !strings.HasPrefix(arn, "arn:aws:config:us-east-1:"+mgmt+":organization-config-rule/unused-credentials-") {
+		t.Errorf("ARN %s", arn)
+	}
+	d, err := cs.DescribeOrganizationConfigRules(bg, &configservice.DescribeOrganizationConfigRulesInput{})
+	if err != nil || len(d.OrganizationConfigRules) != 1 || aws.ToString(d.OrganizationConfigRules[0].OrganizationConfigRuleArn) != arn ||
+		aws.ToString(d.OrganizationConfigRules[0].OrganizationManagedRuleMetadata.InputParameters) != `{"maxCredentialUsageAge":"45"}` ||
+		d.OrganizationConfigRules[0].LastUpdateTime == nil {
+		t.Fatalf("DescribeOrganizationConfigRules: %+v %v", d, err)
+	}
+	// As AWS does, the call enabled trusted access for the multi-account setup.
+	access, _ := e.orgs(e.cfg).ListAWSServiceAccessForOrganization(bg, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	found := false
+	for _, p := range access.EnabledServicePrincipals {
+		found = found || aws.ToString(p.ServicePrincipal) == "config-multiaccountsetup.amazonaws.com"
+	}
+	if !found {
+		t.Errorf("trusted access for config-multiaccountsetup.amazonaws.com not enabled")
+	}
+
+	// A delegated administrator may manage organization rules.
+	if _, err := e.orgs(e.cfg).RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{
+		AccountId: aws.String(audit), ServicePrincipal: aws.String("config-multiaccountsetup.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	da, err := member.PutOrganizationConfigRule(bg, rule("root-mfa", "ROOT_ACCOUNT_MFA_ENABLED", ""))
+	if err != nil {
+		t.Fatalf("delegated administrator: %v", err)
+	}
+	if !strings.HasPrefix(aws.ToString(da.OrganizationConfigRuleArn), "arn:aws:config:us-east-1:"+audit+":organization-config-rule/root-mfa-") {
+		t.Errorf("delegated administrator's rule ARN %s", aws.ToString(da.OrganizationConfigRuleArn))
+	}
+	// Each deploying account sees only its own organization rules.
+	d, err = member.DescribeOrganizationConfigRules(bg, &configservice.DescribeOrganizationConfigRulesInput{})
+	if err != nil || len(d.OrganizationConfigRules) != 1 || aws.ToString(d.OrganizationConfigRules[0].OrganizationConfigRuleName) != "root-mfa" {
+		t.Fatalf("DescribeOrganizationConfigRules by the delegated administrator: %+v %v", d, err)
+	}
+	_, err = cs.DeleteOrganizationConfigRule(bg, &configservice.DeleteOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String("root-mfa")})
+	ctWant(t, err, "NoSuchOrganizationConfigRuleException")
+	if _, err := cs.PutOrganizationConfigRule(bg, rule("root-mfa", "ROOT_ACCOUNT_MFA_ENABLED", "")); err != nil {
+		t.Fatal(err)
+	}
+	d, err = cs.DescribeOrganizationConfigRules(bg, &configservice.DescribeOrganizationConfigRulesInput{Limit: 1})
+	if err != nil || len(d.OrganizationConfigRules) != 1 || d.NextToken == nil {
+		t.Fatalf("DescribeOrganizationConfigRules page 1: %+v %v", d, err)
+	}
+	d, err = cs.DescribeOrganizationConfigRules(bg, &configservice.DescribeOrganizationConfigRulesInput{Limit: 1, NextToken: d.NextToken})
+	if err != nil || len(d.OrganizationConfigRules) != 1 || d.NextToken != nil || aws.ToString(d.OrganizationConfigRules[0].OrganizationConfigRuleName) != "root-mfa" {
+		t.Fatalf("DescribeOrganizationConfigRules page 2: %+v %v", d, err)
+	}
+	_, err = cs.DescribeOrganizationConfigRules(bg, &configservice.DescribeOrganizationConfigRulesInput{OrganizationConfigRuleNames: []string{"none"}})
+	ctWant(t, err, "NoSuchOrganizationConfigRuleException")
+	_, err = cs.DeleteOrganizationConfigRule(bg, &configservice.DeleteOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String("none")})
+	ctWant(t, err, "NoSuchOrganizationConfigRuleException")
+	if _, err := cs.DeleteOrganizationConfigRule(bg, &configservice.DeleteOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String("root-mfa")}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ = cs.DescribeOrganizationConfigRules(bg, &configservice.DescribeOrganizationConfigRulesInput{})
+	if len(d.OrganizationConfigRules) != 1 {
+		t.Errorf("after delete: %+v", d.OrganizationConfigRules)
+	}
+}
