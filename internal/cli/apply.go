@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/engine"
+	"github.com/orgbaseline/orgbaseline/internal/report"
+	"github.com/orgbaseline/orgbaseline/orgwalk"
+)
+
+type applyFlags struct {
+	file        string
+	autoApprove bool
+	maxChanges  int
+	targets     []string
+}
+
+func (a *app) applyCommand(g *globalFlags) *cobra.Command {
+	f := &applyFlags{}
+	cmd := &cobra.Command{
+		Use:   "apply [-f baseline.yaml] [plan.json] [--auto-approve] [--max-changes N]",
+		Short: "Apply the baseline (or exactly a saved plan) to every targeted account",
+		Long: `apply plans and applies the baseline. Given a plan file written by
+"plan -out", it applies exactly that plan, and refuses it if the baseline or
+what the plan observed has changed since.
+
+Without --auto-approve it asks for confirmation on a terminal, and refuses to
+run when there is no terminal to ask on.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			planFile := ""
+			if len(args) == 1 {
+				planFile = args[0]
+			}
+			return a.apply(cmd.Context(), g, f, planFile, runOptions{file: f.file, targets: f.targets})
+		},
+	}
+	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file")
+	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation (needed when not on a terminal)")
+	cmd.Flags().IntVar(&f.maxChanges, "max-changes", 0, "refuse a plan with more than N changes (0: no limit)")
+	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
+	return cmd
+}
+
+func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile string, o runOptions) error {
+	if f.maxChanges < 0 {
+		return fmt.Errorf("--max-changes %d: give a number of changes, or 0 for no limit", f.maxChanges)
+	}
+	var saved *baseline.Plan
+	if planFile != "" {
+		var err error
+		if saved, err = readPlanFile(planFile); err != nil {
+			return err
+		}
+		if len(o.targets) > 0 {
+			return fmt.Errorf("--target cannot be combined with a plan file: the plan already fixes its accounts")
+		}
+	}
+	env, err := a.prepare(ctx, g, o)
+	if err != nil {
+		return err
+	}
+	p := env.makePlan(ctx)
+	if saved != nil {
+		if err := checkSavedPlan(saved, env, p); err != nil {
+			return err
+		}
+		p = saved
+	}
+	if err := report.PlanText(a.stdout, p, isTTY(a.stdout)); err != nil {
+		return err
+	}
+	planErrs := len(p.Errors())
+	n := p.ChangeCount()
+	if n == 0 {
+		fmt.Fprintln(a.stdout, "Nothing to apply: no changes were made (0 write calls).")
+		if planErrs > 0 {
+			return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) could not be planned; see above", planErrs)}
+		}
+		return nil
+	}
+	if f.maxChanges > 0 && n > f.maxChanges {
+		return fmt.Errorf("the plan has %d changes, more than --max-changes %d; nothing was applied", n, f.maxChanges)
+	}
+	if !f.autoApprove {
+		if err := a.confirm(n, p); err != nil {
+			return err
+		}
+	}
+	changes := map[string][]baseline.Change{}
+	var accounts []*orgwalk.Account
+	for _, ap := range p.Accounts {
+		if len(ap.Changes) == 0 {
+			continue
+		}
+		acct := env.org.Account(ap.Account)
+		changes[ap.Account] = ap.Changes
+		accounts = append(accounts, acct)
+	}
+	results := env.engine.Apply(ctx, accounts, changes)
+	applied, failed := 0, 0
+	for _, r := range results {
+		applied += len(r.Applied)
+		if r.Failed() {
+			failed++
+			fmt.Fprintf(a.stdout, "%s: %d of %d change(s) applied; errors:\n", r.Account.Label(), len(r.Applied), len(r.Changes))
+			for _, e := range r.Errors {
+				fmt.Fprintf(a.stdout, "  - %s\n", e)
+			}
+		}
+	}
+	fmt.Fprintf(a.stdout, "Apply complete: %d of %d change(s) applied in %d account(s); %d account(s) with errors.\n", applied, n, len(accounts), failed)
+	if failed > 0 || planErrs > 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) did not converge; fix the errors above and run apply again (it converges from wherever this run stopped)", failed+planErrs)}
+	}
+	if ctx.Err() != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("interrupted: %w", ctx.Err())}
+	}
+	return nil
+}
+
+// checkSavedPlan refuses a saved plan made from another baseline, another
+// organization, or a state that has changed since.
+func checkSavedPlan(saved *baseline.Plan, env *runEnv, fresh *baseline.Plan) error {
+	if saved.BaselineDigest != fresh.BaselineDigest {
+		return fmt.Errorf("the plan was made from a different baseline than %s (or the file changed since); run `orgbaseline plan` again", env.path)
+	}
+	if saved.Organization != fresh.Organization {
+		return fmt.Errorf("the plan was made for organization %s, but these credentials reach %s", saved.Organization, fresh.Organization)
+	}
+	var results []engine.AccountResult
+	for _, ap := range fresh.Accounts {
+		if ap.Skipped != "" {
+			continue
+		}
+		r := engine.AccountResult{Account: env.org.Account(ap.Account), Changes: ap.Changes}
+		if ap.Error != "" {
+			r.Errors = []string{ap.Error}
+		}
+		results = append(results, r)
+	}
+	return engine.CompareWithPlan(saved, results)
+}
+
+func readPlanFile(path string) (*baseline.Plan, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	var p baseline.Plan
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%s is not a plan written by `orgbaseline plan -out`: %w", path, err)
+	}
+	if p.FormatVersion != baseline.PlanFormatVersion {
+		return nil, fmt.Errorf("%s has plan format version %q; this orgbaseline reads version %q: run `orgbaseline plan -out` again", path, p.FormatVersion, baseline.PlanFormatVersion)
+	}
+	return &p, nil
+}
+
+var errNotConfirmed = errors.New("apply cancelled: nothing was changed")
+
+// confirm asks on a terminal; without one it refuses.
+func (a *app) confirm(n int, p *baseline.Plan) error {
+	if !a.stdinTTY {
+		return fmt.Errorf("apply needs confirmation, but there is no terminal to ask on: review the plan and run again with --auto-approve")
+	}
+	fmt.Fprintf(a.stdout, "\nApply %d change(s) to organization %s? Only 'yes' will be accepted: ", n, p.Organization)
+	line, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return errNotConfirmed
+	}
+	if strings.TrimSpace(line) != "yes" {
+		return errNotConfirmed
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitError    = 1
+	ExitChanges  = 2 // plan --detailed-exitcode: the plan has changes
+	ExitFindings = 3 // check: failing findings at or above --fail-on
+)
+
+// exitError carries an exit code other than 1; err may be nil when there is
+// nothing more to print.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// app is one invocation's surroundings: streams, terminal facts and the
+// environment. Tests build their own.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	stdinTTY       bool
+	stderrTTY      bool
+	getenv         func(string) string
+	// simReady, when set, is called once `sim serve` is serving (tests
+	// wait on it instead of polling).
+	simReady func(url string)
+}
+
+// Main runs orgbaseline with args and returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{
+		stdin: os.Stdin, stdout: stdout, stderr: stderr,
+		stdinTTY:  isatty.IsTerminal(os.Stdin.Fd()),
+		stderrTTY: isTTY(stderr),
+		getenv:    os.Getenv,
+	}
+	return a.run(ctx, args)
+}
+
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}
+
+func (a *app) run(ctx context.Context, args []string) int {
+	root := a.rootCommand()
+	root.SetArgs(terraformStyle(args))
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(a.stderr, "Error:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(a.stderr, "Error:", err)
+	return ExitError
+}
+
+// terraformStyle accepts Terraform's single-dash `-out plan.json` (and
+// `-out=plan.json`), which people type from habit, as --out; pflag would
+// read it as the shorthands -o -u -t.
+func terraformStyle(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "-out" || strings.HasPrefix(a, "-out=") {
+			a = "-" + a
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// globalFlags are the flags every command takes.
+type globalFlags struct {
+	profile     string
+	region      string
+	concurrency int
+	logLevel    string
+	logFormat   string
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	g := &globalFlags{}
+	root := &cobra.Command{
+		Use:   "orgbaseline",
+		Short: "Bring an AWS Organization to a declared security baseline and keep it there",
+		Long: `orgbaseline reads baseline.yaml, walks the organization from the management
+account, assumes a role in every targeted account, and plans, applies and
+checks the baseline: the IAM password policy (and, as they land, SCPs, the
+organization trail, Access Analyzer and AWS Config), with extra checks as
+plugins.
+
+Try it on a simulated organization:  orgbaseline demo`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.profile, "profile", "", "AWS shared-config profile of the management account (default: the standard credential chain)")
+	pf.StringVar(&g.region, "region", "", "region for API calls (default: organization.homeRegion, then AWS_REGION)")
+	pf.IntVar(&g.concurrency, "concurrency", 0, "accounts worked on at once (default: organization.concurrency)")
+	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	pf.StringVar(&g.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal, json otherwise)")
+
+	root.AddCommand(
+		a.validateCommand(g),
+		a.accountsCommand(g),
+		a.planCommand(g),
+		a.applyCommand(g),
+		a.checkCommand(g),
+		a.demoCommand(g),
+		a.simCommand(g),
+	)
+	return root
+}

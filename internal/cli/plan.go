@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/engine"
+	"github.com/orgbaseline/orgbaseline/internal/report"
+)
+
+type planFlags struct {
+	file             string
+	out              string
+	detailedExitcode bool
+	targets          []string
+	format           string
+}
+
+func (a *app) planCommand(g *globalFlags) *cobra.Command {
+	f := &planFlags{}
+	cmd := &cobra.Command{
+		Use:   "plan [-f baseline.yaml] [-out plan.json] [--detailed-exitcode] [--target SELECTOR]...",
+		Short: "Show what apply would change in every targeted account",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.plan(cmd.Context(), g, f, runOptions{file: f.file, targets: f.targets})
+		},
+	}
+	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file")
+	cmd.Flags().StringVar(&f.out, "out", "", "write the plan to this file, for `orgbaseline apply FILE`")
+	cmd.Flags().BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes (0: none, 1: error)")
+	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable), e.g. ou:/Workloads/Prod")
+	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptions) error {
+	if f.format != "text" && f.format != "json" {
+		return fmt.Errorf("--format %q: use text or json", f.format)
+	}
+	env, err := a.prepare(ctx, g, o)
+	if err != nil {
+		return err
+	}
+	p := env.makePlan(ctx)
+	if f.out != "" {
+		if err := writePlanFile(f.out, p); err != nil {
+			return err
+		}
+	}
+	if f.format == "json" {
+		err = report.PlanJSON(a.stdout, p)
+	} else {
+		err = report.PlanText(a.stdout, p, isTTY(a.stdout))
+		if err == nil && f.out != "" {
+			fmt.Fprintf(a.stdout, "Saved the plan to %s. Apply exactly this plan with: orgbaseline apply -f %s %s\n", f.out, o.file, f.out)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if errs := p.Errors(); len(errs) > 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) could not be planned; see above", len(errs))}
+	}
+	if f.detailedExitcode && p.ChangeCount() > 0 {
+		return &exitError{code: ExitChanges}
+	}
+	return nil
+}
+
+// makePlan observes every targeted account and builds the plan.
+func (env *runEnv) makePlan(ctx context.Context) *baseline.Plan {
+	results := env.engine.Plan(ctx, env.sel.Targets)
+	return engine.BuildPlan(results, env.sel.Skipped, baseline.Plan{
+		Baseline:       env.path,
+		BaselineDigest: digest(env.baseline),
+		Organization:   env.org.ID,
+	})
+}
+
+// writePlanFile writes the plan atomically: a half-written plan file never
+// exists under the final name.
+func writePlanFile(path string, p *baseline.Plan) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".plan-*.json")
+	if err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := report.PlanJSON(tmp, p); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write plan %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/rs/zerolog"
+	"gopkg.in/yaml.v3"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/baseline/controls"
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
+	"github.com/orgbaseline/orgbaseline/internal/engine"
+	"github.com/orgbaseline/orgbaseline/orgwalk"
+)
+
+// runEnv is everything a plan, apply or check run works with.
+type runEnv struct {
+	log      zerolog.Logger
+	baseline *baseline.Baseline
+	path     string
+	cfg      aws.Config // management account
+	org      *orgwalk.Org
+	sel      *orgwalk.Selection
+	engine   *engine.Engine
+	runID    string
+	// aliases resolved from organization.accounts: alias -> account
+	aliases map[string]*orgwalk.Account
+}
+
+// runOptions carry what differs between commands and the demo.
+type runOptions struct {
+	file string
+	// targets narrow the baseline's targets further (--target); an account
+	// must match one of them as well as the baseline's own targets.
+	targets []string
+	// aws overrides the management account's config (demo, tests).
+	aws *awsapi.Options
+}
+
+// loadBaseline loads and validates the baseline file, before any AWS call.
+func loadBaseline(path string) (*baseline.Baseline, error) {
+	b, err := baseline.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not valid:\n%w", path, err)
+	}
+	return b, nil
+}
+
+// prepare loads the baseline, reads the organization and resolves the
+// targets. Nothing touches AWS before the baseline is valid.
+func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEnv, error) {
+	log, err := a.newLogger(g)
+	if err != nil {
+		return nil, err
+	}
+	b, err := loadBaseline(o.file)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := parseTargets(o.targets)
+	if err != nil {
+		return nil, err
+	}
+	opts := awsapi.Options{Profile: g.profile, Region: g.region, Fallback: b.Organization.HomeRegion}
+	if g.region == "" {
+		opts.Region = b.Organization.HomeRegion
+	}
+	if o.aws != nil {
+		opts = *o.aws
+		opts.Region = b.Organization.HomeRegion
+	}
+	cfg, err := awsapi.Load(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	concurrency := b.Organization.Concurrency
+	if g.concurrency > 0 {
+		concurrency = g.concurrency
+	}
+	org, err := orgwalk.Discover(ctx, organizations.NewFromConfig(cfg), orgwalk.DiscoverOptions{
+		Tags:        orgwalk.NeedsTags(b.Targets) || orgwalk.NeedsTags(baseline.Targets{Include: extra}),
+		Concurrency: 4,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sel, err := org.Select(b.Targets)
+	if err != nil {
+		return nil, fmt.Errorf("%s: targets do not match the organization:\n%w", o.file, err)
+	}
+	if len(extra) > 0 {
+		narrow, err := org.Select(baseline.Targets{Include: extra, IncludeManagementAccount: true})
+		if err != nil {
+			return nil, fmt.Errorf("--target: %w", err)
+		}
+		keep := map[string]bool{}
+		for _, t := range narrow.Targets {
+			keep[t.ID] = true
+		}
+		var ts []*orgwalk.Account
+		for _, t := range sel.Targets {
+			if keep[t.ID] {
+				ts = append(ts, t)
+			}
+		}
+		sel.Targets = ts
+	}
+	aliases := map[string]*orgwalk.Account{}
+	var diags baseline.Diagnostics
+	for alias, ref := range b.Organization.Accounts {
+		acct, err := org.ResolveAccount(ref)
+		if err != nil {
+			diags = append(diags, baseline.Diagnostic{Pos: baseline.Position{File: o.file}, Message: fmt.Sprintf("organization.accounts.%s: %v", alias, err)})
+			continue
+		}
+		aliases[alias] = acct
+	}
+	if len(diags) > 0 {
+		return nil, fmt.Errorf("%s: account aliases do not match the organization:\n%w", o.file, diags)
+	}
+	runID := newRunID()
+	sessions := orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
+		Role:                b.Organization.ExecutionRole,
+		ExternalID:          b.Organization.ExternalID,
+		Duration:            b.Organization.SessionDuration.Duration,
+		SessionName:         "orgbaseline-" + runID,
+		ManagementAccountID: org.ManagementAccountID,
+	})
+	for _, s := range sel.Skipped {
+		log.Info().Str("account", s.Account.ID).Str("accountName", s.Account.Name).Str("reason", s.Reason).Msg("account skipped")
+	}
+	log.Info().Str("organization", org.ID).Int("accounts", len(org.Accounts)).Int("targeted", len(sel.Targets)).Int("skipped", len(sel.Skipped)).Str("run", runID).Msg("organization read")
+	return &runEnv{
+		log: log, baseline: b, path: o.file, cfg: cfg, org: org, sel: sel, runID: runID, aliases: aliases,
+		engine: &engine.Engine{
+			Controls:    controls.FromBaseline(b),
+			Sessions:    sessions,
+			HomeRegion:  b.Organization.HomeRegion,
+			Regions:     b.Organization.Regions,
+			Concurrency: concurrency,
+			Log:         log,
+		},
+	}, nil
+}
+
+func parseTargets(ts []string) ([]baseline.Selector, error) {
+	var out []baseline.Selector
+	var diags baseline.Diagnostics
+	for _, t := range ts {
+		s, err := baseline.ParseSelector(t)
+		if err != nil {
+			diags = append(diags, baseline.Diagnostic{Pos: baseline.Position{File: "--target"}, Message: err.Error()})
+			continue
+		}
+		out = append(out, s)
+	}
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	return out, nil
+}
+
+// newRunID identifies a run in session names and logs: UTC time plus a
+// random suffix, within RoleSessionName's 64 characters and pattern.
+func newRunID() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// digest is the sha256 of the effective baseline: what a saved plan was
+// made from. Positions and source paths are left out, so moving the file
+// does not make a plan stale; any setting that changes does.
+func digest(b *baseline.Baseline) string {
+	doc, err := yaml.Marshal(struct {
+		Organization baseline.Organization `yaml:"organization"`
+		Targets      baseline.Targets      `yaml:"targets"`
+		Controls     baseline.Controls     `yaml:"controls"`
+	}{b.Organization, b.Targets, b.Controls})
+	if err != nil {
+		panic(fmt.Sprintf("digest: %v", err)) // plain data always marshals
+	}
+	sum := sha256.Sum256(doc)
+	return hex.EncodeToString(sum[:])
+}

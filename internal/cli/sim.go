@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orgbaseline/orgbaseline/internal/orgsim"
+)
+
+type simFlags struct {
+	listen       string
+	accounts     int
+	ous          int
+	seed         int64
+	latency      time.Duration
+	jitter       time.Duration
+	throttle     bool
+	errorRate    float64
+	suspended    int
+	missingRole  int
+	clean        bool
+	envFile      string
+	role         string
+	scpMaxSize   int
+	scpPerTarget int
+}
+
+func (a *app) simCommand(g *globalFlags) *cobra.Command {
+	sim := &cobra.Command{
+		Use:   "sim",
+		Short: "orgsim: a simulated AWS Organization speaking the real AWS wire protocols",
+	}
+	f := &simFlags{}
+	serve := &cobra.Command{
+		Use:   "serve [--listen 127.0.0.1:4566] [--accounts N] [--seed S] [--env-file F] ...",
+		Short: "Serve a seeded simulated organization until interrupted",
+		Long: `sim serve runs orgsim, an emulator of Organizations, STS, IAM, CloudTrail,
+Config, IAM Access Analyzer and S3, holding a generated organization. Any AWS
+SDK or the AWS CLI can talk to it: source the --env-file it writes, which
+exports AWS_ENDPOINT_URL and the management account's credentials.
+
+It verifies every SigV4 signature, evaluates SCPs and session policies on
+every call, and can inject latency, throttling and transient errors. Call
+counters are at GET /_orgsim/counters.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.simServe(cmd.Context(), f)
+		},
+	}
+	fl := serve.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "address to listen on")
+	fl.IntVar(&f.accounts, "accounts", 12, "member accounts besides the management account")
+	fl.IntVar(&f.ous, "ous", 0, "extra OUs under /Workloads besides Prod and Dev")
+	fl.Int64Var(&f.seed, "seed", 1, "seed of the generated organization (same seed, same organization)")
+	fl.DurationVar(&f.latency, "latency", 0, "latency added to every call, e.g. 20ms")
+	fl.DurationVar(&f.jitter, "jitter", 0, "plus a random latency up to this")
+	fl.BoolVar(&f.throttle, "throttle", false, "throttle like AWS (per account and service token buckets, real throttling codes)")
+	fl.Float64Var(&f.errorRate, "error-rate", 0, "share of calls answered with a transient 5xx, e.g. 0.05")
+	fl.IntVar(&f.suspended, "suspended", 0, "member accounts in SUSPENDED state")
+	fl.IntVar(&f.missingRole, "missing-role", 0, "member accounts without the execution role")
+	fl.BoolVar(&f.clean, "clean", false, "seed no IAM findings (no users, keys or weak policies)")
+	fl.StringVar(&f.envFile, "env-file", "", "once ready, write `export` lines pointing AWS SDKs and the AWS CLI at the simulated management account")
+	fl.StringVar(&f.role, "execution-role", "OrganizationAccountAccessRole", "the role in every member account that trusts the management account")
+	fl.IntVar(&f.scpMaxSize, "scp-max-size", 0, "SCP size limit in characters (default: today's AWS quota)")
+	fl.IntVar(&f.scpPerTarget, "scp-max-per-target", 0, "SCPs per root, OU or account (default: today's AWS quota)")
+	sim.AddCommand(serve)
+	return sim
+}
+
+func (f *simFlags) options() (orgsim.Options, error) {
+	if f.accounts < 0 || f.suspended < 0 || f.missingRole < 0 || f.ous < 0 {
+		return orgsim.Options{}, errors.New("--accounts, --ous, --suspended and --missing-role cannot be negative")
+	}
+	if f.suspended+f.missingRole > f.accounts {
+		return orgsim.Options{}, fmt.Errorf("--suspended %d plus --missing-role %d is more than --accounts %d", f.suspended, f.missingRole, f.accounts)
+	}
+	if f.errorRate < 0 || f.errorRate >= 1 {
+		return orgsim.Options{}, fmt.Errorf("--error-rate %v: give a share between 0 and 1", f.errorRate)
+	}
+	var rules []orgsim.FaultRule
+	if f.throttle {
+		rules = append(rules, orgsim.AWSThrottling()...)
+	}
+	if f.latency > 0 || f.jitter > 0 || f.errorRate > 0 {
+		rules = append([]orgsim.FaultRule{{Latency: f.latency, Jitter: f.jitter, ErrorRate: f.errorRate}}, rules...)
+	}
+	return orgsim.Options{
+		Seed: f.seed,
+		Org: orgsim.OrgSpec{
+			Members: f.accounts, ExtraOUs: f.ous, Suspended: f.suspended, MissingRole: f.missingRole,
+			ExecutionRole: f.role, Clean: f.clean,
+		},
+		Limits: orgsim.Limits{SCPMaxSize: f.scpMaxSize, SCPMaxPerTarget: f.scpPerTarget},
+		Faults: orgsim.Faults{Rules: rules},
+	}, nil
+}
+
+func (a *app) simServe(ctx context.Context, f *simFlags) error {
+	opts, err := f.options()
+	if err != nil {
+		return err
+	}
+	sim := orgsim.New(opts)
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.listen, err)
+	}
+	url := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	creds := sim.ManagementCredentials()
+	if f.envFile != "" {
+		if err := writeEnvFile(f.envFile, url, creds); err != nil {
+			_ = srv.Close()
+			return err
+		}
+	}
+	fmt.Fprintf(a.stdout, "orgsim is serving a simulated organization at %s\n", url)
+	fmt.Fprintf(a.stdout, "  organization %s, management account %s, %d member accounts (seed %d)\n",
+		sim.OrganizationID(), sim.ManagementAccountID(), f.accounts, f.seed)
+	if f.envFile != "" {
+		fmt.Fprintf(a.stdout, "  point the AWS CLI or any SDK at it:  source %s\n", f.envFile)
+	} else {
+		fmt.Fprintf(a.stdout, "  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=us-east-1\n", url, creds.AccessKeyID, creds.SecretAccessKey)
+	}
+	fmt.Fprintf(a.stdout, "  call counters: curl %s/_orgsim/counters\n  stop with Ctrl-C\n", url)
+	if a.simReady != nil {
+		a.simReady(url)
+	}
+
+	select {
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+		fmt.Fprintln(a.stdout, "orgsim stopped")
+		return nil
+	case err := <-errc:
+		return fmt.Errorf("orgsim server: %w", err)
+	}
+}
+
+// writeEnvFile writes the export lines atomically, so a script waiting for
+// the file never reads half of it.
+func writeEnvFile(path, url string, c orgsim.Credentials) error {
+	content := fmt.Sprintf(`# orgsim: point AWS SDKs and the AWS CLI at the simulated management account
+unset AWS_SESSION_TOKEN AWS_PROFILE
+export AWS_ENDPOINT_URL=%s
+export AWS_ACCESS_KEY_ID=%s
+export AWS_SECRET_ACCESS_KEY=%s
+export AWS_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true
+`, url, c.AccessKeyID, c.SecretAccessKey)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".orgsim-env-*")
+	if err != nil {
+		return fmt.Errorf("--env-file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(content); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--env-file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("--env-file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("--env-file: %w", err)
+	}
+	return nil
+}
