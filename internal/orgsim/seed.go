@@ -85,6 +85,11 @@ import (
 // numbers required, no symbols, users may change, no expiry, no reuse
 // prevention); none elsewhere.
 //
+// CloudTrail: when i%5 == 2 (2, 7, 12, ...), a pre-existing single-account,
+// multi-region trail "account-trail" homed in us-east-1 and logging to the
+// account's own bucket "legacy-cloudtrail-<account id>" (created 300 days
+// ago, with S3's default encryption and public access block).
+//
 // Roles besides the execution role:
 //   - AWSSupportRole (trusts its own account, AWSSupportAccess) when i is
 //     odd; even members have no support role.
@@ -508,6 +513,19 @@ func (g *seeder) findings(a *Account, n int) {
 			MinimumPasswordLength: 8, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true,
 			RequireNumbers: true, AllowUsersToChangePassword: true,
 		}
+	}
+
+	// A single-account trail from before the organization trail, logging
+	// to the account's own bucket.
+	if n%5 == 2 {
+		name := "legacy-cloudtrail-" + a.ID
+		s.buckets[name] = &bucket{
+			name: name, owner: a.ID, region: "us-east-1", created: g.ago(300),
+			publicAccessBlock: &publicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
+			encryption:        &bucketEncryption{Algorithm: "AES256"},
+			tags:              map[string]string{},
+		}
+		s.seedTrail(a.ID, "us-east-1", "account-trail", name)
 	}
 
 	// Roles.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -388,5 +389,33 @@ func TestSeedClean(t *testing.T) {
 		if err != nil || len(out.Policies) != 1 || aws.ToString(out.Policies[0].Id) != "p-FullAWSAccess" {
 			t.Fatalf("%s SCPs = %+v, %v", a.Name, out, err)
 		}
+	}
+}
+
+func TestSeedHasPreExistingAccountTrails(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 4, Org: orgsim.OrgSpec{Members: 8}})
+	// Member i = 2 and 7 (Audit and the sixth workload account) have one.
+	var withTrail []string
+	for _, a := range e.sim.Accounts() {
+		if a.ID == e.sim.ManagementAccountID() {
+			continue
+		}
+		cfg := e.assume(a.ID, "OrganizationAccountAccessRole")
+		out, err := e.trail(cfg).DescribeTrails(bg, &cloudtrail.DescribeTrailsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range out.TrailList {
+			if aws.ToString(tr.Name) == "account-trail" {
+				st, err := e.trail(cfg).GetTrailStatus(bg, &cloudtrail.GetTrailStatusInput{Name: tr.Name})
+				if err != nil || !aws.ToBool(st.IsLogging) || aws.ToBool(tr.IsOrganizationTrail) || aws.ToString(tr.S3BucketName) != "legacy-cloudtrail-"+a.ID {
+					t.Fatalf("seeded trail in %s: %+v, status %+v, %v", a.Name, tr, st, err)
+				}
+				withTrail = append(withTrail, a.Name)
+			}
+		}
+	}
+	if len(withTrail) != 2 || withTrail[0] != "Audit" {
+		t.Fatalf("accounts with a seeded trail: %v, want Audit and one workload account", withTrail)
 	}
 }
