@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,28 +18,6 @@ import (
 
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 )
-
-// ctClock is a settable sim clock.
-type ctClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newCTClock() *ctClock {
-	return &ctClock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *ctClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *ctClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // ctWant fails unless err has the code and HTTP status 400.
 func ctWant(t testing.TB, err error, code string) {
@@ -170,7 +147,7 @@ func TestCloudTrailCreateValidation(t *testing.T) {
 }
 
 func TestCloudTrailLifecycle(t *testing.T) {
-	clock := newCTClock()
+	clock := newTestClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	e := newEnv(t, orgsim.Options{Seed: 1, Now: clock.Now})
 	ct := e.trail(e.cfg)
 	mgmt := e.sim.ManagementAccountID()

@@ -1316,7 +1316,6 @@ func (a *cfgAggregator) out() cfgAggregatorJSON {
 
 var (
 	cfgAggNamePattern = regexp.MustCompile(`^[\w\-]{1,256}$`)
-	cfgAccountPattern = regexp.MustCompile(`^\d{12}$`)
 )
 
 func cfgCheckRegions(regions []string, all *bool) *apiError {
@@ -1366,7 +1365,7 @@ func cfgPutAggregator(c *call) (any, *apiError) {
 			return nil, cfgValidation("[]", "accountAggregationSources.1.member.accountIds", "Member must have length greater than or equal to 1")
 		}
 		for _, id := range src.AccountIds {
-			if !cfgAccountPattern.MatchString(id) {
+			if !isAccountID(id) {
 				return nil, cfgValidation(id, "accountAggregationSources.1.member.accountIds.member", "Member must satisfy regular expression pattern: \\d{12}")
 			}
 		}
@@ -1667,7 +1666,7 @@ func cfgPutOrgRule(c *call) (any, *apiError) {
 		return nil, newErr(400, "ValidationException", "1 validation error detected: Value at 'excludedAccounts' failed to satisfy constraint: Member must have length less than or equal to 1000")
 	}
 	for _, a := range in.ExcludedAccounts {
-		if !cfgAccountPattern.MatchString(a) {
+		if !isAccountID(a) {
 			return nil, cfgValidation(a, "excludedAccounts.member", "Member must satisfy regular expression pattern: \\d{12}")
 		}
 	}

@@ -44,7 +44,7 @@ func cfgManagedRule(name, id, params string) *configservice.PutConfigRuleInput {
 // TestConfigSetupOrder walks recorder → channel → start → rules, with the
 // error each step gives when taken out of order.
 func TestConfigSetupOrder(t *testing.T) {
-	clock := newCTClock()
+	clock := newTestClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	e := newEnv(t, orgsim.Options{Seed: 1, Now: clock.Now})
 	cs := e.cfgsvc(e.cfg)
 	mgmt := e.sim.ManagementAccountID()

@@ -165,28 +165,11 @@ func TestThrottleCodesPerService(t *testing.T) {
 	}
 }
 
-// fakeClock is the sim's clock, advanced by the SDK's backoff instead of
-// sleeping, so a retried, throttled call waits in simulated time only.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestStandardRetryerRidesOutThrottling(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
-	e := newEnv(t, orgsim.Options{Seed: 1, Now: clock.now,
+	// The sim's clock is advanced by the SDK's backoff instead of sleeping,
+	// so a retried, throttled call waits in simulated time only.
+	clock := newTestClock(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	e := newEnv(t, orgsim.Options{Seed: 1, Now: clock.Now,
 		Faults: orgsim.Faults{Rules: []orgsim.FaultRule{{Service: "iam", RPS: 2, Burst: 2}}}})
 	var backoffs int
 	cfg := configWith(t, e, e.sim.ManagementCredentials(), func() aws.Retryer {
@@ -194,7 +177,7 @@ func TestStandardRetryerRidesOutThrottling(t *testing.T) {
 			o.RateLimiter = ratelimit.None
 			o.Backoff = retry.BackoffDelayerFunc(func(attempt int, err error) (time.Duration, error) {
 				backoffs++
-				clock.advance(time.Second) // the wait happens in simulated time
+				clock.Advance(time.Second) // the wait happens in simulated time
 				return 0, nil
 			})
 		})

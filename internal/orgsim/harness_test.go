@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,30 @@ func newEnv(t testing.TB, opts orgsim.Options) *env {
 	e := &env{t: t, sim: sim, srv: srv}
 	e.cfg = e.config(sim.ManagementCredentials(), "us-east-1")
 	return e
+}
+
+// testClock is a settable clock for orgsim.Options.Now: tests move it to
+// expire credentials or refill token buckets without sleeping.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// newTestClock returns a clock that reads t until it is advanced.
+func newTestClock(t time.Time) *testClock { return &testClock{t: t} }
+
+// Now returns the clock's current time.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // config returns an aws.Config for the given credentials and region that

@@ -526,7 +526,7 @@ func (c *call) checkTrustPrincipals(d *policyDoc) *apiError {
 				continue
 			}
 			for _, p := range set.AWS {
-				if p == "*" || iamIsAccountID(p) {
+				if p == "*" || isAccountID(p) {
 					continue
 				}
 				if !c.principalExists(p) {
@@ -536,18 +536,6 @@ func (c *call) checkTrustPrincipals(d *policyDoc) *apiError {
 		}
 	}
 	return nil
-}
-
-func iamIsAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func (c *call) principalExists(p string) bool {
@@ -560,7 +548,7 @@ func (c *call) principalExists(p string) bool {
 		return strings.HasPrefix(p, "arn:aws:sts::") || strings.HasPrefix(p, "AIDA") || strings.HasPrefix(p, "AROA")
 	}
 	acct, res, ok := strings.Cut(rest, ":")
-	if !ok || !iamIsAccountID(acct) {
+	if !ok || !isAccountID(acct) {
 		return false
 	}
 	a := c.sim.accounts[acct]

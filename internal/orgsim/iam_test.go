@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -52,24 +51,6 @@ func iamTNoErr(t *testing.T, err error, what string) {
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
-}
-
-// iamTClock is a settable clock for Options.Now.
-type iamTClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *iamTClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *iamTClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 const iamTTrustEC2 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -907,7 +888,7 @@ func iamTAllPolicies(t *testing.T, c *iam.Client, in *iam.ListPoliciesInput) []t
 var iamTReportTime = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$`)
 
 func TestIAMCredentialReport(t *testing.T) {
-	clock := &iamTClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := newTestClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	e := newEnv(t, orgsim.Options{Seed: 7, Now: clock.Now})
 	c := e.iam(e.cfg)
 	acct := e.sim.ManagementAccountID()
@@ -1001,7 +982,7 @@ func TestIAMCredentialReport(t *testing.T) {
 	}
 
 	// Within 4 hours the report is not regenerated.
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	_, err = c.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("dave")})
 	iamTNoErr(t, err, "CreateUser dave")
 	gen, _ = c.GenerateCredentialReport(bg, &iam.GenerateCredentialReportInput{})
@@ -1015,14 +996,14 @@ func TestIAMCredentialReport(t *testing.T) {
 	}
 
 	// After 4 hours it has expired; a new one is generated.
-	clock.Add(3*time.Hour + time.Second)
+	clock.Advance(3*time.Hour + time.Second)
 	_, err = c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
 	iamTWant(t, err, "ReportExpired", 410, "")
 	gen, _ = c.GenerateCredentialReport(bg, &iam.GenerateCredentialReportInput{})
 	if gen.State != types.ReportStateTypeStarted {
 		t.Fatalf("Generate after expiry = %s", gen.State)
 	}
-	clock.Add(5 * time.Second) // generation finishes on its own after a few seconds
+	clock.Advance(5 * time.Second) // generation finishes on its own after a few seconds
 	rep, err = c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
 	iamTNoErr(t, err, "GetCredentialReport after regeneration")
 	if !strings.Contains(string(rep.Content), "\ndave,") {

@@ -127,6 +127,20 @@ func (s *Sim) digits(n int) string {
 	return string(b)
 }
 
+// isAccountID reports whether s is an AWS account id: exactly 12 ASCII
+// decimal digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // rootPrincipal is the root user of an account.
 func rootPrincipal(account string) *principal {
 	return &principal{kind: principalRoot, account: account, arn: "arn:aws:iam::" + account + ":root", userID: account}

@@ -31,7 +31,7 @@ func TestSignatureAndKeyFailures(t *testing.T) {
 }
 
 func TestExpiredSessionCredentials(t *testing.T) {
-	clock := newOrgClock()
+	clock := newTestClock(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
 	e := newEnv(t, orgsim.Options{Seed: 22, Now: clock.Now, Org: orgsim.OrgSpec{Members: 2}})
 	audit := orgMember(t, e, "Audit")
 	out, err := e.sts(e.cfg).AssumeRole(bg, &sts.AssumeRoleInput{

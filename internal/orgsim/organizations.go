@@ -61,11 +61,10 @@ func organizationsOps() map[string]op {
 
 // ID patterns [BC organizations].
 var (
-	reOrgAccountID = regexp.MustCompile(`^\d{12}$`)
-	reOrgRootID    = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
-	reOrgOUID      = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	reOrgPolicyID  = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
-	reOrgSP        = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	reOrgRootID   = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
+	reOrgOUID     = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	reOrgPolicyID = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
+	reOrgSP       = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
 )
 
 // Policy types orgsim supports, with the ARN segment of their policies and
@@ -182,7 +181,7 @@ func orgResource(member string) func(c *call) string {
 		id, _ := in[member].(string)
 		o := c.sim.org
 		switch {
-		case reOrgAccountID.MatchString(id):
+		case isAccountID(id):
 			return o.accountARN(id)
 		case reOrgOUID.MatchString(id):
 			return o.ouARN(id)
@@ -372,7 +371,7 @@ func (c *call) orgTarget(id *string) (string, *apiError) {
 		if o.ous[*id] != nil {
 			return *id, nil
 		}
-	case reOrgAccountID.MatchString(*id):
+	case isAccountID(*id):
 		if c.sim.accounts[*id] != nil {
 			return *id, nil
 		}
@@ -400,7 +399,7 @@ func (c *call) orgAccountByID(id *string) (*Account, *apiError) {
 	if id == nil {
 		return nil, orgRequired("AccountId")
 	}
-	if !reOrgAccountID.MatchString(*id) {
+	if !isAccountID(*id) {
 		return nil, orgInvalid("INVALID_PATTERN", orgMsgPattern)
 	}
 	a := c.sim.accounts[*id]
@@ -683,7 +682,7 @@ func orgListParents(c *call) (any, *apiError) {
 	}
 	parent := ""
 	switch id := *in.ChildId; {
-	case reOrgAccountID.MatchString(id):
+	case isAccountID(id):
 		if a := c.sim.accounts[id]; a != nil {
 			parent = a.ParentID
 		}
@@ -727,7 +726,7 @@ func (c *call) orgTags(id *string) (tags map[string]string, awsManaged bool, e *
 	}
 	o := c.sim.org
 	switch {
-	case reOrgAccountID.MatchString(*id):
+	case isAccountID(*id):
 		if a := c.sim.accounts[*id]; a != nil {
 			if a.Tags == nil {
 				a.Tags = map[string]string{}

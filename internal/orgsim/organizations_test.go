@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -64,28 +63,6 @@ func orgMessage(err error) string {
 		return ae.ErrorMessage()
 	}
 	return ""
-}
-
-// orgClock is a settable clock for Options.Now.
-type orgClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newOrgClock() *orgClock {
-	return &orgClock{t: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *orgClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *orgClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // orgMember returns the id of the account named name, failing the test
@@ -819,7 +796,7 @@ func TestOrganizationsTags(t *testing.T) {
 }
 
 func TestOrganizationsTrustedAccessAndDelegatedAdmins(t *testing.T) {
-	clock := newOrgClock()
+	clock := newTestClock(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
 	e := newEnv(t, orgsim.Options{Seed: 8, Now: clock.Now, Org: orgsim.OrgSpec{Members: 4, Suspended: 1}})
 	c := e.orgs(e.cfg)
 	audit, logArchive := orgMember(t, e, "Audit"), orgMember(t, e, "Log Archive")

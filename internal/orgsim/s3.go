@@ -671,7 +671,7 @@ func s3PolicyMessage(p iampolicy.Problem) string {
 // resolves them when the policy is saved; other accounts' are taken on
 // trust.
 func (s *Sim) s3PrincipalExists(p string) bool {
-	if p == "*" || s3IsAccountID(p) {
+	if p == "*" || isAccountID(p) {
 		return true
 	}
 	rest, ok := strings.CutPrefix(p, "arn:aws:iam::")
@@ -684,7 +684,7 @@ func (s *Sim) s3PrincipalExists(p string) bool {
 		return len(p) >= 16 && (strings.HasPrefix(p, "AIDA") || strings.HasPrefix(p, "AROA"))
 	}
 	acct, res, ok := strings.Cut(rest, ":")
-	if !ok || !s3IsAccountID(acct) {
+	if !ok || !isAccountID(acct) {
 		return false
 	}
 	a := s.accounts[acct]
@@ -701,18 +701,6 @@ func (s *Sim) s3PrincipalExists(p string) bool {
 		return a.iam.roles[name] != nil
 	case "user":
 		return a.iam.users[name] != nil
-	}
-	return true
-}
-
-func s3IsAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
 	}
 	return true
 }
@@ -901,7 +889,7 @@ func s3RewritePolicy(doc string) (string, error) {
 			}
 		case string:
 			v := t
-			if inAWSPrincipal() && s3IsAccountID(v) {
+			if inAWSPrincipal() && isAccountID(v) {
 				v = "arn:aws:iam::" + v + ":root"
 			}
 			beforeValue()

@@ -242,7 +242,7 @@ func seedRoles(t testing.TB, c *iam.Client) map[string]string {
 }
 
 func TestSeedIAMContents(t *testing.T) {
-	clock := newOrgClock()
+	clock := newTestClock(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
 	e := newEnv(t, orgsim.Options{Seed: 33, Now: clock.Now, Org: orgsim.OrgSpec{Members: 4}})
 	now := clock.Now()
 	days := func(tm *time.Time) int { return int(now.Sub(aws.ToTime(tm)).Hours() / 24) }

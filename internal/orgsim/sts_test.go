@@ -79,7 +79,7 @@ func TestGetCallerIdentity(t *testing.T) {
 }
 
 func TestAssumeRoleSuccess(t *testing.T) {
-	clock := newOrgClock()
+	clock := newTestClock(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
 	e := newEnv(t, orgsim.Options{Seed: 12, Now: clock.Now, Org: orgsim.OrgSpec{Members: 3}})
 	audit := orgMember(t, e, "Audit")
 	c := e.sts(e.cfg)
@@ -283,7 +283,7 @@ func TestAssumeRoleSessionPolicyErrors(t *testing.T) {
 }
 
 func TestAssumeRoleExternalIDAndChaining(t *testing.T) {
-	clock := newOrgClock()
+	clock := newTestClock(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
 	e := newEnv(t, orgsim.Options{Seed: 16, Now: clock.Now, Org: orgsim.OrgSpec{Members: 2}})
 	mgmt := e.sim.ManagementAccountID()
 	mgmtRoot := "arn:aws:iam::" + mgmt + ":root"
