@@ -10,12 +10,17 @@ const PlanFormatVersion = "1"
 // by `plan -out`, it is applied later by `apply plan.json` exactly as
 // shown, or refused if the organization has changed since.
 type Plan struct {
-	FormatVersion  string        `json:"formatVersion"`
-	CreatedAt      time.Time     `json:"createdAt"`
-	Baseline       string        `json:"baseline"`       // the file the plan came from
-	BaselineDigest string        `json:"baselineDigest"` // sha256 of the effective baseline
-	Organization   string        `json:"organization"`   // organization id
-	Accounts       []AccountPlan `json:"accounts"`
+	FormatVersion  string    `json:"formatVersion"`
+	CreatedAt      time.Time `json:"createdAt"`
+	Baseline       string    `json:"baseline"`       // the file the plan came from
+	BaselineDigest string    `json:"baselineDigest"` // sha256 of the effective baseline
+	Organization   string    `json:"organization"`   // organization id
+	// OrganizationScope holds the changes of organization-scope controls
+	// (SCPs, the organization trail, ...), applied before any account's.
+	// Its Account is the management account; each change names the
+	// account it applies to.
+	OrganizationScope *AccountPlan  `json:"organizationScope,omitempty"`
+	Accounts          []AccountPlan `json:"accounts"`
 }
 
 // AccountPlan is one account's part of a plan.
@@ -26,14 +31,24 @@ type AccountPlan struct {
 	Changes []Change `json:"changes"`
 	// Error is why the account could not be planned (role not assumable,
 	// API failure); Skipped why it was not targeted (suspended).
-	Error   string `json:"error,omitempty"`
-	Skipped string `json:"skipped,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Skipped  string   `json:"skipped,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Sections returns the organization-scope section (when there is one)
+// followed by the accounts.
+func (p *Plan) Sections() []AccountPlan {
+	if p.OrganizationScope == nil {
+		return p.Accounts
+	}
+	return append([]AccountPlan{*p.OrganizationScope}, p.Accounts...)
 }
 
 // ChangeCount returns the number of changes in the plan.
 func (p *Plan) ChangeCount() int {
 	n := 0
-	for _, a := range p.Accounts {
+	for _, a := range p.Sections() {
 		n += len(a.Changes)
 	}
 	return n
@@ -42,7 +57,7 @@ func (p *Plan) ChangeCount() int {
 // Errors returns the accounts that failed to plan.
 func (p *Plan) Errors() []AccountPlan {
 	var out []AccountPlan
-	for _, a := range p.Accounts {
+	for _, a := range p.Sections() {
 		if a.Error != "" {
 			out = append(out, a)
 		}
@@ -52,7 +67,7 @@ func (p *Plan) Errors() []AccountPlan {
 
 // Counts returns how many changes of each action the plan holds.
 func (p *Plan) Counts() (create, update, del int) {
-	for _, a := range p.Accounts {
+	for _, a := range p.Sections() {
 		c, u, d := CountActions(a.Changes)
 		create, update, del = create+c, update+u, del+d
 	}

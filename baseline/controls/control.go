@@ -2,10 +2,13 @@ package controls
 
 import (
 	"context"
+	"fmt"
+	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
 
 // Scope is where a control runs.
@@ -17,41 +20,104 @@ const (
 	ScopeAccount Scope = iota
 	// ScopeRegional: once per targeted account and governed region.
 	ScopeRegional
-	// ScopeOrganization: once per run, in the management account.
+	// ScopeOrganization: once per run, before any account, with the
+	// management account's config; the control reaches other accounts
+	// (the log archive, the audit account) through Org.Sessions, and each
+	// of its changes names the account and region it applies to.
 	ScopeOrganization
 )
 
+// Sessions hands out a config that acts in an account and region: the
+// execution role's session in a member account, the run's own
+// credentials in the management account.
+type Sessions interface {
+	Config(ctx context.Context, account, region string) (aws.Config, error)
+}
+
+// Org is what every control knows of the organization and the run.
+type Org struct {
+	*orgwalk.Org
+	// Targets are the accounts this run targets.
+	Targets []*orgwalk.Account
+	// Aliases are organization.accounts, resolved (logArchive, audit, ...).
+	Aliases       map[string]*orgwalk.Account
+	HomeRegion    string
+	Regions       []string
+	ExecutionRole string
+	Sessions      Sessions
+}
+
+// Alias returns the account an alias of organization.accounts names, or
+// an error that says how to declare it.
+func (o *Org) Alias(name, usedBy string) (*orgwalk.Account, error) {
+	if a := o.Aliases[name]; a != nil {
+		return a, nil
+	}
+	return nil, fmt.Errorf("%s needs the %q account: declare it under organization.accounts (e.g. %s: \"Log Archive\" or its 12-digit id)", usedBy, name, name)
+}
+
 // Target is one place a control runs: an account (and region) with a
-// config whose credentials act in that account.
+// config whose credentials act in that account, and the organization.
 type Target struct {
 	AccountID   string
 	AccountName string
 	Region      string
 	Config      aws.Config
+	Org         *Org
+	// Warn records a warning that the plan shows (a Deny of * on *, an
+	// unmanaged resource left alone). Never nil when the engine calls.
+	Warn func(msg string)
 }
 
 // Control is one declared part of the baseline.
 //
 // Controls are level-based: Observe reads the actual state and never
-// trusts memory of what was done; Diff compares it with the declared state;
-// Apply executes one change and is idempotent; Findings turns the same
-// observation into compliance findings. Observations are opaque to the
-// engine and passed back as they were returned.
+// trusts memory of what was done; Diff compares it with the declared state
+// (and fails the plan when applying it would be unsafe, e.g. an SCP that
+// locks orgbaseline out); Apply executes one change and is idempotent;
+// Findings turns the same observation into compliance findings.
+// Observations are opaque to the engine and passed back as they were
+// returned.
 type Control interface {
 	Name() string
 	Scope() Scope
+	// Actions are the IAM actions the control calls in member accounts
+	// as the execution role; the SCP lockout guard checks that the SCPs
+	// in force after a change still allow every one of them.
+	Actions() []string
 	Observe(ctx context.Context, t Target) (any, error)
-	Diff(t Target, observed any) []baseline.Change
+	Diff(t Target, observed any) ([]baseline.Change, error)
 	Apply(ctx context.Context, t Target, c baseline.Change) error
 	Findings(t Target, observed any) []baseline.Finding
 }
 
 // FromBaseline returns the controls the baseline enables, in the order
-// they run.
-func FromBaseline(b *baseline.Baseline) []Control {
+// they run: organization-scope controls first (the engine runs them before
+// any account), then account controls. Problems found offline, such as a
+// policy document that is not valid, are returned all at once, before any
+// AWS call.
+func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 	var cs []Control
 	if p := b.Controls.PasswordPolicy; p != nil && p.IsEnabled() {
 		cs = append(cs, NewPasswordPolicy(p.Resolved()))
 	}
-	return cs
+	return cs, nil
+}
+
+// ActionsOf lists the actions every control calls, sorted, without
+// duplicates: what the execution role needs, and what the SCP lockout guard
+// checks.
+func ActionsOf(cs []Control) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range cs {
+		for _, a := range c.Actions() {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

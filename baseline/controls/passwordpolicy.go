@@ -59,6 +59,11 @@ const passwordPolicyResource = "iam/account-password-policy"
 func (*PasswordPolicy) Name() string { return "passwordPolicy" }
 func (*PasswordPolicy) Scope() Scope { return ScopeAccount }
 
+// Actions are the calls the control makes in every targeted account.
+func (*PasswordPolicy) Actions() []string {
+	return []string{"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"}
+}
+
 // Observe reads the account's password policy; nil means the account has
 // none (IAM answers NoSuchEntity).
 func (p *PasswordPolicy) Observe(ctx context.Context, t Target) (any, error) {
@@ -86,7 +91,7 @@ func (p *PasswordPolicy) Observe(ctx context.Context, t Target) (any, error) {
 
 // Diff plans one full replacement of the policy when any field differs:
 // UpdateAccountPasswordPolicy is not a partial update.
-func (p *PasswordPolicy) Diff(t Target, observed any) []baseline.Change {
+func (p *PasswordPolicy) Diff(t Target, observed any) ([]baseline.Change, error) {
 	have, _ := observed.(*passwordSettings)
 	c := baseline.Change{
 		Control:  p.Name(),
@@ -103,9 +108,9 @@ func (p *PasswordPolicy) Diff(t Target, observed any) []baseline.Change {
 		c.Before = baseline.ToMap(*have)
 		c.Reason = "the password policy differs from the baseline in " + strings.Join(fieldNames(c), ", ")
 	default:
-		return nil
+		return nil, nil
 	}
-	return []baseline.Change{c}
+	return []baseline.Change{c}, nil
 }
 
 func fieldNames(c baseline.Change) []string {

@@ -53,7 +53,11 @@ func plan(t *testing.T, c controls.Control, tg controls.Target) []baseline.Chang
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.Diff(tg, obs)
+	changes, err := c.Diff(tg, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return changes
 }
 
 func TestPasswordPolicyConvergesAndIsIdempotent(t *testing.T) {

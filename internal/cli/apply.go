@@ -96,6 +96,24 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 			return err
 		}
 	}
+	applied, failed := 0, 0
+	report := func(r engine.AccountResult, label string) {
+		applied += len(r.Applied)
+		if r.Failed() {
+			failed++
+			fmt.Fprintf(a.stdout, "%s: %d of %d change(s) applied; errors:\n", label, len(r.Applied), len(r.Changes))
+			for _, e := range r.Errors {
+				fmt.Fprintf(a.stdout, "  - %s\n", e)
+			}
+		}
+	}
+	// Organization-scope changes (SCPs, the trail and its bucket, the
+	// organization analyzer, Config's bucket) go first: account changes
+	// may depend on them.
+	if scope := p.OrganizationScope; scope != nil && len(scope.Changes) > 0 {
+		r := env.engine.ApplyOrg(ctx, scope.Changes)
+		report(r, "organization scope")
+	}
 	changes := map[string][]baseline.Change{}
 	var accounts []*orgwalk.Account
 	for _, ap := range p.Accounts {
@@ -106,17 +124,8 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		changes[ap.Account] = ap.Changes
 		accounts = append(accounts, acct)
 	}
-	results := env.engine.Apply(ctx, accounts, changes)
-	applied, failed := 0, 0
-	for _, r := range results {
-		applied += len(r.Applied)
-		if r.Failed() {
-			failed++
-			fmt.Fprintf(a.stdout, "%s: %d of %d change(s) applied; errors:\n", r.Account.Label(), len(r.Applied), len(r.Changes))
-			for _, e := range r.Errors {
-				fmt.Fprintf(a.stdout, "  - %s\n", e)
-			}
-		}
+	for _, r := range env.engine.Apply(ctx, accounts, changes) {
+		report(r, r.Account.Label())
 	}
 	fmt.Fprintf(a.stdout, "Apply complete: %d of %d change(s) applied in %d account(s); %d account(s) with errors.\n", applied, n, len(accounts), failed)
 	if failed > 0 || planErrs > 0 {
@@ -148,7 +157,7 @@ func checkSavedPlan(saved *baseline.Plan, env *runEnv, fresh *baseline.Plan) err
 		}
 		results = append(results, r)
 	}
-	return engine.CompareWithPlan(saved, results)
+	return engine.CompareWithPlan(saved, fresh.OrganizationScope, results)
 }
 
 func readPlanFile(path string) (*baseline.Plan, error) {

@@ -92,13 +92,25 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 
 // check observes every targeted account and builds the report.
 func (env *runEnv) check(ctx context.Context) *report.Report {
-	results := env.engine.Check(ctx, env.sel.Targets)
 	rep := &report.Report{FormatVersion: report.ReportFormatVersion, CreatedAt: time.Now().UTC(), Organization: env.org.ID}
+	orgScope := false
+	if env.engine.HasOrgControls() {
+		// Organization-scope findings are listed under the management
+		// account, or under the account they name.
+		r := env.engine.CheckOrg(ctx)
+		orgScope = true
+		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: r.Account.ID, Name: r.Account.Name + " (organization scope)", OUPath: r.Account.OUPath, Errors: r.Errors})
+		rep.Findings = append(rep.Findings, r.Findings...)
+	}
+	results := env.engine.Check(ctx, env.sel.Targets)
 	for _, r := range results {
 		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: r.Account.ID, Name: r.Account.Name, OUPath: r.Account.OUPath, Errors: r.Errors})
 		rep.Findings = append(rep.Findings, r.Findings...)
 	}
 	for _, s := range env.sel.Skipped {
+		if orgScope && s.Account.ID == env.org.ManagementAccountID {
+			continue // listed above as the organization scope
+		}
 		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: s.Account.ID, Name: s.Account.Name, OUPath: s.Account.OUPath, Skipped: s.Reason})
 	}
 	report.Sort(rep.Findings)

@@ -73,10 +73,16 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 	return nil
 }
 
-// makePlan observes every targeted account and builds the plan.
+// makePlan observes the organization-scope controls, then every targeted
+// account, and builds the plan.
 func (env *runEnv) makePlan(ctx context.Context) *baseline.Plan {
+	var org *engine.AccountResult
+	if env.engine.HasOrgControls() {
+		r := env.engine.PlanOrg(ctx)
+		org = &r
+	}
 	results := env.engine.Plan(ctx, env.sel.Targets)
-	return engine.BuildPlan(results, env.sel.Skipped, baseline.Plan{
+	return engine.BuildPlan(org, results, env.sel.Skipped, baseline.Plan{
 		Baseline:       env.path,
 		BaselineDigest: digest(env.baseline),
 		Organization:   env.org.ID,

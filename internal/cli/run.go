@@ -64,6 +64,10 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if err != nil {
 		return nil, err
 	}
+	ctrls, err := controls.FromBaseline(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not valid:\n%w", o.file, err)
+	}
 	extra, err := parseTargets(o.targets)
 	if err != nil {
 		return nil, err
@@ -140,8 +144,13 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	return &runEnv{
 		log: log, baseline: b, path: o.file, cfg: cfg, org: org, sel: sel, runID: runID, aliases: aliases,
 		engine: &engine.Engine{
-			Controls:    controls.FromBaseline(b),
-			Sessions:    sessions,
+			Controls: ctrls,
+			Sessions: sessions,
+			Org: &controls.Org{
+				Org: org, Targets: sel.Targets, Aliases: aliases,
+				HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
+				ExecutionRole: b.Organization.ExecutionRole, Sessions: sessions,
+			},
 			HomeRegion:  b.Organization.HomeRegion,
 			Regions:     b.Organization.Regions,
 			Concurrency: concurrency,

@@ -28,8 +28,12 @@ func (a *app) validateCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ctrls, err := controls.FromBaseline(b)
+			if err != nil {
+				return fmt.Errorf("%s is not valid:\n%w", file, err)
+			}
 			var names []string
-			for _, c := range controls.FromBaseline(b) {
+			for _, c := range ctrls {
 				names = append(names, c.Name())
 			}
 			if len(names) == 0 {

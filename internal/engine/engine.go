@@ -21,8 +21,11 @@ var _ SessionSource = (*orgwalk.Sessions)(nil)
 
 // Engine holds what a run needs.
 type Engine struct {
-	Controls    []controls.Control
-	Sessions    SessionSource
+	Controls []controls.Control
+	Sessions SessionSource
+	// Org is the organization as controls see it; its Sessions is the
+	// same as Sessions.
+	Org         *controls.Org
 	HomeRegion  string
 	Regions     []string // governed regions, home region included
 	Concurrency int
@@ -38,6 +41,8 @@ type AccountResult struct {
 	// Errors are the failures in this account: the role could not be
 	// assumed, or a control failed in a region. Each names its place.
 	Errors []string
+	// Warnings are what controls flagged without failing (shown by plan).
+	Warnings []string
 }
 
 // Failed reports whether anything went wrong in the account.
@@ -58,13 +63,14 @@ func (e *Engine) targets(c controls.Control, a *orgwalk.Account) []string {
 	return []string{e.HomeRegion}
 }
 
-// observe reads every control's state in account a. Failures are recorded
-// in res; the observations that succeeded are returned.
-func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) []observation {
+// observe reads the state of every control of the given kind (organization
+// scope, or not) in account a. Failures are recorded in res; the
+// observations that succeeded are returned.
+func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, orgScope bool, res *AccountResult, log zerolog.Logger) []observation {
 	var obs []observation
 	for _, c := range e.Controls {
-		if c.Scope() == controls.ScopeOrganization {
-			continue // organization-scope controls run once, outside the account loop
+		if (c.Scope() == controls.ScopeOrganization) != orgScope {
+			continue
 		}
 		for _, region := range e.targets(c, a) {
 			cfg, err := e.Sessions.Config(ctx, a.ID, region)
@@ -74,7 +80,7 @@ func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, res *AccountRe
 				res.Errors = append(res.Errors, err.Error())
 				return nil
 			}
-			t := controls.Target{AccountID: a.ID, AccountName: a.Name, Region: region, Config: cfg}
+			t := e.target(a, region, cfg, res)
 			state, err := c.Observe(ctx, t)
 			if err != nil {
 				res.Errors = append(res.Errors, place(c, region, err))
@@ -87,79 +93,156 @@ func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, res *AccountRe
 	return obs
 }
 
+// target builds a control's target; its warnings go to res.
+func (e *Engine) target(a *orgwalk.Account, region string, cfg aws.Config, res *AccountResult) controls.Target {
+	return controls.Target{
+		AccountID: a.ID, AccountName: a.Name, Region: region, Config: cfg, Org: e.Org,
+		Warn: func(msg string) { res.Warnings = append(res.Warnings, msg) },
+	}
+}
+
 func place(c controls.Control, region string, err error) string {
-	if c.Scope() == controls.ScopeRegional {
+	if region != "" && c.Scope() != controls.ScopeAccount {
 		return fmt.Sprintf("%s in %s: %v", c.Name(), region, err)
 	}
 	return fmt.Sprintf("%s: %v", c.Name(), err)
 }
 
+// HasOrgControls reports whether any enabled control runs at
+// organization scope.
+func (e *Engine) HasOrgControls() bool {
+	for _, c := range e.Controls {
+		if c.Scope() == controls.ScopeOrganization {
+			return true
+		}
+	}
+	return false
+}
+
+// management is the account organization-scope controls run from.
+func (e *Engine) management() *orgwalk.Account {
+	if a := e.Org.Account(e.Org.ManagementAccountID); a != nil {
+		return a
+	}
+	return &orgwalk.Account{ID: e.Org.ManagementAccountID, Name: "management account", Management: true}
+}
+
+func (e *Engine) diff(o observation, res *AccountResult) {
+	changes, err := o.control.Diff(o.target, o.state)
+	if err != nil {
+		res.Errors = append(res.Errors, place(o.control, o.target.Region, err))
+		return
+	}
+	res.Changes = append(res.Changes, changes...)
+}
+
+// PlanOrg observes and diffs the organization-scope controls, once.
+func (e *Engine) PlanOrg(ctx context.Context) AccountResult {
+	res := AccountResult{Account: e.management()}
+	log := e.Log.With().Str("scope", "organization").Logger()
+	for _, o := range e.observe(ctx, res.Account, true, &res, log) {
+		e.diff(o, &res)
+	}
+	return res
+}
+
 // Plan observes and diffs every targeted account.
 func (e *Engine) Plan(ctx context.Context, accounts []*orgwalk.Account) []AccountResult {
 	return e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
-		for _, o := range e.observe(ctx, a, res, log) {
-			res.Changes = append(res.Changes, o.control.Diff(o.target, o.state)...)
+		for _, o := range e.observe(ctx, a, false, res, log) {
+			e.diff(o, res)
 		}
 		log.Debug().Int("changes", len(res.Changes)).Msg("planned")
 	})
 }
 
+// CheckOrg reports the organization-scope controls' findings.
+func (e *Engine) CheckOrg(ctx context.Context) AccountResult {
+	res := AccountResult{Account: e.management()}
+	log := e.Log.With().Str("scope", "organization").Logger()
+	for _, o := range e.observe(ctx, res.Account, true, &res, log) {
+		res.Findings = append(res.Findings, o.control.Findings(o.target, o.state)...)
+	}
+	return res
+}
+
 // Check observes every targeted account and reports findings.
 func (e *Engine) Check(ctx context.Context, accounts []*orgwalk.Account) []AccountResult {
 	return e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
-		for _, o := range e.observe(ctx, a, res, log) {
+		for _, o := range e.observe(ctx, a, false, res, log) {
 			res.Findings = append(res.Findings, o.control.Findings(o.target, o.state)...)
 		}
 	})
+}
+
+// ApplyOrg applies the organization-scope changes, in order, before any
+// account's. Each change names the account and region it applies to; the
+// control reaches it through Org.Sessions.
+func (e *Engine) ApplyOrg(ctx context.Context, changes []baseline.Change) AccountResult {
+	res := AccountResult{Account: e.management(), Changes: changes}
+	log := e.Log.With().Str("scope", "organization").Logger()
+	e.applyChanges(ctx, res.Account, &res, log)
+	return res
 }
 
 // Apply applies the given changes per account, in order. A change that
 // fails is recorded and the remaining changes of the same control and
 // region are skipped (they may depend on it); other controls go on.
 func (e *Engine) Apply(ctx context.Context, accounts []*orgwalk.Account, changes map[string][]baseline.Change) []AccountResult {
+	return e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
+		res.Changes = changes[a.ID]
+		e.applyChanges(ctx, a, res, log)
+	})
+}
+
+// applyChanges applies res.Changes for the controls they name. For
+// organization-scope changes the target is the management account in the
+// home region; the control acts where the change says.
+func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
 	byName := map[string]controls.Control{}
 	for _, c := range e.Controls {
 		byName[c.Name()] = c
 	}
-	return e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
-		res.Changes = changes[a.ID]
-		failed := map[string]bool{} // control|region that failed
-		for _, ch := range res.Changes {
-			key := ch.Control + "|" + ch.Region
-			if failed[key] {
-				continue
-			}
-			if ctx.Err() != nil {
-				res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied: %v", ch.Resource, ctx.Err()))
-				return
-			}
-			c := byName[ch.Control]
-			if c == nil {
-				res.Errors = append(res.Errors, fmt.Sprintf("%s: the plan names control %q, which this baseline does not enable", ch.Resource, ch.Control))
-				failed[key] = true
-				continue
-			}
-			region := ch.Region
-			if region == "" {
-				region = e.HomeRegion
-			}
-			cfg, err := e.Sessions.Config(ctx, a.ID, region)
-			if err != nil {
-				res.Errors = append(res.Errors, err.Error())
-				return
-			}
-			t := controls.Target{AccountID: a.ID, AccountName: a.Name, Region: region, Config: cfg}
-			clog := log.With().Str("control", ch.Control).Str("resource", ch.Resource).Str("action", string(ch.Action)).Logger()
-			if err := c.Apply(ctx, t, ch); err != nil {
-				failed[key] = true
-				res.Errors = append(res.Errors, place(c, region, err))
-				clog.Error().Err(err).Msg("apply failed")
-				continue
-			}
-			res.Applied = append(res.Applied, ch)
-			clog.Info().Msg("applied")
+	failed := map[string]bool{} // control|region that failed
+	for _, ch := range res.Changes {
+		key := ch.Control + "|" + ch.Region
+		if failed[key] {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied because an earlier change of %s failed", ch.Resource, ch.Control))
+			continue
 		}
-	})
+		if ctx.Err() != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied: %v", ch.Resource, ctx.Err()))
+			return
+		}
+		c := byName[ch.Control]
+		if c == nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: the plan names control %q, which this baseline does not enable", ch.Resource, ch.Control))
+			failed[key] = true
+			continue
+		}
+		region := ch.Region
+		if region == "" || c.Scope() == controls.ScopeOrganization {
+			region = e.HomeRegion
+		}
+		cfg, err := e.Sessions.Config(ctx, a.ID, region)
+		if err != nil {
+			res.Errors = append(res.Errors, err.Error())
+			return
+		}
+		t := e.target(a, region, cfg, res)
+		clog := log.With().Str("control", ch.Control).Str("resource", ch.Resource).Str("action", string(ch.Action)).Logger()
+		if ch.Region != "" {
+			clog = clog.With().Str("region", ch.Region).Logger()
+		}
+		if err := c.Apply(ctx, t, ch); err != nil {
+			failed[key] = true
+			res.Errors = append(res.Errors, place(c, ch.Region, err))
+			clog.Error().Err(err).Msg("apply failed")
+			continue
+		}
+		res.Applied = append(res.Applied, ch)
+		clog.Info().Msg("applied")
+	}
 }
 
 // each runs fn per account with the engine's concurrency.

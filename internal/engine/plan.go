@@ -10,29 +10,39 @@ import (
 	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
 
-// BuildPlan turns plan results into the plan document.
-func BuildPlan(results []AccountResult, skipped []orgwalk.Skip, meta baseline.Plan) *baseline.Plan {
+// BuildPlan turns plan results into the plan document; org is the
+// organization-scope result, nil when no such control is enabled.
+func BuildPlan(org *AccountResult, results []AccountResult, skipped []orgwalk.Skip, meta baseline.Plan) *baseline.Plan {
 	p := meta
 	p.FormatVersion = baseline.PlanFormatVersion
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = time.Now().UTC()
 	}
+	if org != nil {
+		ap := accountPlan(*org)
+		ap.Name = "organization-scope controls, from " + org.Account.Label()
+		p.OrganizationScope = &ap
+	}
 	p.Accounts = nil
 	for _, r := range results {
-		ap := baseline.AccountPlan{Account: r.Account.ID, Name: r.Account.Name, OUPath: r.Account.OUPath, Changes: r.Changes}
-		if ap.Changes == nil {
-			ap.Changes = []baseline.Change{}
-		}
-		if len(r.Errors) > 0 {
-			ap.Error = strings.Join(r.Errors, "; ")
-		}
-		p.Accounts = append(p.Accounts, ap)
+		p.Accounts = append(p.Accounts, accountPlan(r))
 	}
 	for _, s := range skipped {
 		p.Accounts = append(p.Accounts, baseline.AccountPlan{Account: s.Account.ID, Name: s.Account.Name, OUPath: s.Account.OUPath, Changes: []baseline.Change{}, Skipped: s.Reason})
 	}
 	sort.SliceStable(p.Accounts, func(i, j int) bool { return p.Accounts[i].Account < p.Accounts[j].Account })
 	return &p
+}
+
+func accountPlan(r AccountResult) baseline.AccountPlan {
+	ap := baseline.AccountPlan{Account: r.Account.ID, Name: r.Account.Name, OUPath: r.Account.OUPath, Changes: r.Changes, Warnings: r.Warnings}
+	if ap.Changes == nil {
+		ap.Changes = []baseline.Change{}
+	}
+	if len(r.Errors) > 0 {
+		ap.Error = strings.Join(r.Errors, "; ")
+	}
+	return ap
 }
 
 // StaleError says a saved plan no longer matches the organization.
@@ -48,12 +58,22 @@ func (e *StaleError) Error() string {
 // CompareWithPlan checks fresh plan results against a saved plan: every
 // account of the plan must still be targeted and plan exactly the same
 // changes. It returns a *StaleError listing every difference, or nil.
-func CompareWithPlan(saved *baseline.Plan, fresh []AccountResult) error {
+func CompareWithPlan(saved *baseline.Plan, freshOrg *baseline.AccountPlan, fresh []AccountResult) error {
 	byID := map[string]AccountResult{}
 	for _, r := range fresh {
 		byID[r.Account.ID] = r
 	}
 	var stale []string
+	switch {
+	case saved.OrganizationScope == nil && freshOrg != nil && len(freshOrg.Changes) > 0:
+		stale = append(stale, fmt.Sprintf("organization scope: would now make %d change(s) the plan does not have", len(freshOrg.Changes)))
+	case saved.OrganizationScope != nil && freshOrg == nil:
+		stale = append(stale, "organization scope: the plan has changes for controls this run does not enable")
+	case saved.OrganizationScope != nil && freshOrg.Error != "" && saved.OrganizationScope.Error == "":
+		stale = append(stale, "organization scope: cannot be observed now: "+freshOrg.Error)
+	case saved.OrganizationScope != nil && !sameChanges(saved.OrganizationScope.Changes, freshOrg.Changes):
+		stale = append(stale, fmt.Sprintf("organization scope: planned %d change(s), would now make %d different one(s)", len(saved.OrganizationScope.Changes), len(freshOrg.Changes)))
+	}
 	for _, ap := range saved.Accounts {
 		if ap.Skipped != "" {
 			continue

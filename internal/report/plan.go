@@ -38,7 +38,10 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 	c := colours(colour)
 	var b strings.Builder
 	var clean, skipped, failed int
-	for _, ap := range p.Accounts {
+	for _, ap := range p.Sections() {
+		for _, w := range ap.Warnings {
+			fmt.Fprintf(&b, "%sWarning%s (%s): %s\n", c.yellow, c.reset, accountLabel(ap), w)
+		}
 		switch {
 		case ap.Skipped != "":
 			skipped++
@@ -58,6 +61,9 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 		}
 		for _, ch := range ap.Changes {
 			where := ch.Resource
+			if ch.Account != ap.Account {
+				where += " in " + ch.Account
+			}
 			if ch.Region != "" {
 				where += " (" + ch.Region + ")"
 			}
@@ -81,7 +87,7 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 	}
 	cr, up, de := p.Counts()
 	withChanges := 0
-	for _, ap := range p.Accounts {
+	for _, ap := range p.Sections() {
 		if len(ap.Changes) > 0 {
 			withChanges++
 		}
