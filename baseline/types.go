@@ -90,7 +90,11 @@ type Targets struct {
 //
 // it is called on the loaded value (see validate.go).
 type Controls struct {
-	PasswordPolicy *PasswordPolicy `yaml:"passwordPolicy"`
+	ServiceControlPolicies *ServiceControlPolicies `yaml:"serviceControlPolicies"`
+	OrganizationTrail      *OrganizationTrail      `yaml:"organizationTrail"`
+	AccessAnalyzer         *AccessAnalyzer         `yaml:"accessAnalyzer"`
+	Config                 *Config                 `yaml:"config"`
+	PasswordPolicy         *PasswordPolicy         `yaml:"passwordPolicy"`
 }
 
 // PasswordPolicy is the account password policy of IAM, with IAM's field

@@ -2,6 +2,7 @@ package controls
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -98,8 +99,26 @@ type Control interface {
 // AWS call.
 func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 	var cs []Control
+	var errs []error
+	add := func(c []Control, err error) {
+		cs = append(cs, c...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	add(newOrganizationTrail(b))
+	add(newAccessAnalyzer(b))
+	add(newConfig(b))
 	if p := b.Controls.PasswordPolicy; p != nil && p.IsEnabled() {
 		cs = append(cs, NewPasswordPolicy(p.Resolved()))
+	}
+	// SCPs run first, guarded against denying what every other control
+	// (and assuming the execution role) must do in member accounts.
+	scps, err := newServiceControlPolicies(b, append(ActionsOf(cs), "sts:AssumeRole"))
+	add(nil, err)
+	cs = append(scps, cs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return cs, nil
 }
