@@ -176,3 +176,16 @@ func TestPasswordPolicyFindings(t *testing.T) {
 		t.Errorf("compliance references: %v", refs)
 	}
 }
+
+func TestPasswordPolicyConvergesThroughTheEngine(t *testing.T) {
+	w := newWorld(t, orgsim.OrgSpec{Members: 5, Suspended: 1}, "version: 1\nextends: [cis-aws-foundations-3.0]\n", nil)
+	p := w.converge()
+	if got := len(changes(p)); got != len(w.sel.Targets) {
+		t.Fatalf("%d changes for %d targeted accounts:\n%s", got, len(w.sel.Targets), describe(p))
+	}
+	for _, f := range w.check() {
+		if f.Status != baseline.StatusPass {
+			t.Errorf("%s in %s: %s", f.Check, f.Account, f.Message)
+		}
+	}
+}
