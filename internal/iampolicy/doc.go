@@ -31,8 +31,11 @@
 //     case-insensitive); a role ARN matches the role and its assumed-role
 //     sessions (Principal.RoleARN); an account ID or :root ARN matches every
 //     principal of that account; "*" matches everyone, services included.
-//   - Policy variables such as ${aws:username} are NOT expanded: they are
-//     compared literally (and so, in practice, never match).
+//   - Policy variables such as ${aws:username} are expanded in Resource
+//     and NotResource from the request context, per request (only those
+//     patterns allocate); a key that is absent makes the pattern match
+//     nothing unless a default is given (${key, 'default'}). Variables in
+//     condition values are compared literally (not expanded).
 //   - Conditions: every condition (operator, key) pair must hold (AND); a
 //     pair holds when any of its values matches (OR). Missing keys make the
 //     positive operators fail and the negated ones (StringNotEquals,

@@ -13,6 +13,10 @@ type cstmt struct {
 	anyResource bool // no Resource/NotResource (trust policies)
 	notResource bool
 	resources   []glob
+	// resourceVars holds, at the index of each resource pattern that has
+	// policy variables (${aws:username}), the raw pattern; such patterns
+	// are expanded and compiled per request. nil when none has variables.
+	resourceVars []string
 
 	principal    *cprincipal // nil: principal not evaluated
 	notPrincipal bool
@@ -60,6 +64,12 @@ func compileStatement(st *Statement, kind Kind) cstmt {
 	cs.resources = make([]glob, len(resources))
 	for i, r := range resources {
 		cs.resources[i] = compileGlob(r, false, true)
+		if strings.Contains(r, "${") {
+			if cs.resourceVars == nil {
+				cs.resourceVars = make([]string, len(resources))
+			}
+			cs.resourceVars[i] = r
+		}
 	}
 
 	if kind == KindTrust || kind == KindResource {
@@ -192,6 +202,18 @@ func (cs *cstmt) matches(req *Request) bool {
 		}
 		hit = false
 		for i := range cs.resources {
+			if cs.resourceVars != nil && cs.resourceVars[i] != "" {
+				expanded, ok := expandVariables(cs.resourceVars[i], req.Context)
+				if !ok {
+					continue
+				}
+				g := compileGlob(expanded, false, true)
+				if g.match(res) {
+					hit = true
+					break
+				}
+				continue
+			}
 			if cs.resources[i].match(res) {
 				hit = true
 				break
