@@ -83,7 +83,16 @@ func (c Change) Key() string {
 // plan file equals the one computed in memory).
 func (c Change) Equal(o Change) bool {
 	return c.Key() == o.Key() && c.Action == o.Action &&
-		equalJSON(c.Before, o.Before) && equalJSON(c.After, o.After)
+		equalJSON(orNil(c.Before), orNil(o.Before)) && equalJSON(orNil(c.After), orNil(o.After))
+}
+
+// orNil treats an empty map as none: the plan file's omitempty drops an
+// empty Before or After, so the two are the same change once saved.
+func orNil(m map[string]any) map[string]any {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 // DecodeAfter fills v (a pointer to a control's settings struct) from the

@@ -87,6 +87,9 @@ type Control interface {
 	// in force after a change still allow every one of them.
 	Actions() []string
 	Observe(ctx context.Context, t Target) (any, error)
+	// Diff returns the changes it can plan safely and an error for what it
+	// cannot; the engine keeps both. A guard that refuses the plan returns
+	// no changes with its error.
 	Diff(t Target, observed any) ([]baseline.Change, error)
 	Apply(ctx context.Context, t Target, c baseline.Change) error
 	Findings(t Target, observed any) []baseline.Finding

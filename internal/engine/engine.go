@@ -127,11 +127,14 @@ func (e *Engine) management() *orgwalk.Account {
 	return &orgwalk.Account{ID: e.Org.ManagementAccountID, Name: "management account", Management: true}
 }
 
+// diff records a control's changes and its error. A control returns the
+// changes it can plan safely together with an error for what it cannot
+// (one region of an organization-scope control that could not be read), so
+// both are kept; a guard that refuses the whole plan returns no changes.
 func (e *Engine) diff(o observation, res *AccountResult) {
 	changes, err := o.control.Diff(o.target, o.state)
 	if err != nil {
 		res.Errors = append(res.Errors, place(o.control, o.target.Region, err))
-		return
 	}
 	res.Changes = append(res.Changes, changes...)
 }
@@ -207,7 +210,11 @@ func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *Acco
 	for _, ch := range res.Changes {
 		key := ch.Control + "|" + ch.Region
 		if failed[key] {
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied because an earlier change of %s failed", ch.Resource, ch.Control))
+			where := ch.Control
+			if ch.Region != "" {
+				where += " in " + ch.Region
+			}
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied because an earlier change of %s failed", ch.Resource, where))
 			continue
 		}
 		if ctx.Err() != nil {
