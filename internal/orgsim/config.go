@@ -72,6 +72,7 @@ func configOps() map[string]op {
 		"PutOrganizationConfigRule":           {fn: cfgPutOrgRule, write: true},
 		"DescribeOrganizationConfigRules":     {fn: cfgDescribeOrgRules},
 		"DeleteOrganizationConfigRule":        {fn: cfgDeleteOrgRule, write: true},
+		"ListTagsForResource":                 {fn: cfgListTags, resource: func(c *call) string { return cfgTagsResourceARN(c) }},
 	}
 }
 
@@ -1832,4 +1833,86 @@ func cfgDeleteOrgRule(c *call) (any, *apiError) {
 		}
 	}
 	return struct{}{}, nil
+}
+
+// ---- tags ----
+
+// cfgTagsResourceARN is the ResourceArn of a tagging call ("*" when it
+// cannot be read).
+func cfgTagsResourceARN(c *call) string {
+	var in struct{ ResourceArn string }
+	if c.decode(&in) != nil || in.ResourceArn == "" {
+		return "*"
+	}
+	return in.ResourceArn
+}
+
+// cfgTagsOf finds the tags of the caller's resource arn in the call's
+// region: a rule, the recorder, an aggregator or an organization rule.
+func cfgTagsOf(c *call, arn string) (map[string]string, bool) {
+	st := cfgState(c)
+	for _, r := range st.rules {
+		if r.arn == arn {
+			return r.tags, true
+		}
+	}
+	if st.recorder != nil && st.recorder.arn == arn {
+		return st.recorder.tags, true
+	}
+	for _, a := range st.aggregators {
+		if a.arn == arn {
+			return a.tags, true
+		}
+	}
+	for _, r := range st.orgRules {
+		if r.arn == arn {
+			return r.tags, true
+		}
+	}
+	return nil, false
+}
+
+// cfgListTags is ListTagsForResource{ResourceArn, Limit (0-50), NextToken}
+// -> {Tags, NextToken}, tags sorted by key.
+func cfgListTags(c *call) (any, *apiError) {
+	var in struct {
+		ResourceArn string
+		Limit       *int
+		NextToken   *string
+	}
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	if len(in.ResourceArn) < 1 || len(in.ResourceArn) > 256 {
+		return nil, cfgValidation(in.ResourceArn, "resourceArn", "Member must have length between 1 and 256")
+	}
+	limit, e := cfgLimit(in.Limit, 50)
+	if e != nil {
+		return nil, e
+	}
+	tags, ok := cfgTagsOf(c, in.ResourceArn)
+	if !ok {
+		return nil, newErr(400, "ResourceNotFoundException", "You have specified a resource that does not exist.")
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	token := ""
+	if in.NextToken != nil {
+		token = *in.NextToken
+	}
+	start, end, next, ok := page("ListTagsForResource", len(keys), token, limit)
+	if !ok {
+		return nil, newErr(400, "InvalidNextTokenException", "The nextToken provided is invalid")
+	}
+	out := struct {
+		Tags      []cfgTag `json:"Tags"`
+		NextToken string   `json:"NextToken,omitempty"`
+	}{Tags: []cfgTag{}, NextToken: next}
+	for _, k := range keys[start:end] {
+		out.Tags = append(out.Tags, cfgTag{Key: k, Value: tags[k]})
+	}
+	return out, nil
 }

@@ -573,3 +573,55 @@ func TestConfigOrganizationRules(t *testing.T) {
 		t.Errorf("after delete: %+v", d.OrganizationConfigRules)
 	}
 }
+
+// TestConfigListTagsForResource reads back the tags a rule was created
+// with; tags given on a later PutConfigRule are added, and an unknown ARN
+// is ResourceNotFoundException.
+func TestConfigListTagsForResource(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 5})
+	cs := e.cfgsvc(e.cfg)
+	if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", cfgSLR(t, e, e.cfg))); err != nil {
+		t.Fatal(err)
+	}
+	in := cfgManagedRule("tagged", "IAM_USER_MFA_ENABLED", "")
+	in.Tags = []cfgtypes.Tag{{Key: aws.String("orgbaseline:managed"), Value: aws.String("true")}, {Key: aws.String("b"), Value: aws.String("2")}}
+	if _, err := cs.PutConfigRule(bg, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.PutConfigRule(bg, cfgManagedRule("plain", "IAM_USER_MFA_ENABLED", "")); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arns := map[string]string{}
+	for _, r := range rules.ConfigRules {
+		arns[aws.ToString(r.ConfigRuleName)] = aws.ToString(r.ConfigRuleArn)
+	}
+	tagsOf := func(arn string, limit int32) []string {
+		t.Helper()
+		var got []string
+		p := configservice.NewListTagsForResourcePaginator(cs, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(arn), Limit: limit})
+		for p.HasMorePages() {
+			out, err := p.NextPage(bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tg := range out.Tags {
+				got = append(got, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
+			}
+		}
+		return got
+	}
+	if got := fmt.Sprint(tagsOf(arns["tagged"], 1)); got != "[b=2 orgbaseline:managed=true]" {
+		t.Errorf("tags of tagged: %s", got)
+	}
+	if got := tagsOf(arns["plain"], 0); len(got) != 0 {
+		t.Errorf("tags of plain: %v", got)
+	}
+	_, err = cs.ListTagsForResource(bg, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(arns["plain"] + "x")})
+	ctWant(t, err, "ResourceNotFoundException")
+	_, err = cs.ListTagsForResource(bg, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(arns["plain"]), Limit: 51})
+	ctWant(t, err, "InvalidLimitException")
+}

@@ -225,6 +225,32 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 	}
 }
 
+// A rule with a Region takes down one region of a regional service while
+// the other regions, and the global services, keep answering.
+func TestFaultRuleLimitedToOneRegion(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Faults: orgsim.Faults{Rules: []orgsim.FaultRule{
+		{Service: "access-analyzer", Region: "eu-west-1", ErrorRate: 1},
+		{Region: "eu-west-1", Service: "iam", ErrorRate: 1}, // iam is global: never matches
+	}}})
+	mgmt := e.sim.ManagementCredentials()
+	east := configWith(t, e, mgmt, noRetry)
+	west := e.config(mgmt, "eu-west-1")
+	west.Retryer = noRetry
+	if err := reads[5].call(east); err != nil { // access-analyzer in us-east-1
+		t.Fatalf("us-east-1: %v", err)
+	}
+	err := reads[5].call(west)
+	if errCode(t, err) != "InternalServerException" || status(err) != 500 {
+		t.Fatalf("eu-west-1: %s %d, want InternalServerException 500", errCode(t, err), status(err))
+	}
+	if err := reads[2].call(west); err != nil { // iam signed for eu-west-1
+		t.Fatalf("iam from eu-west-1: %v", err)
+	}
+	if got := e.sim.Counters().Faulted(); got != 1 {
+		t.Fatalf("faulted %d calls, want 1", got)
+	}
+}
+
 func TestLatencyIsInjectedWithJitter(t *testing.T) {
 	var mu sync.Mutex
 	var waits []time.Duration

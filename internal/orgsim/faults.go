@@ -11,12 +11,14 @@ type Faults struct {
 	Rules []FaultRule `json:"rules"`
 }
 
-// FaultRule applies to every call of a service and operation. When several
+// FaultRule applies to every call of a service and operation, in one
+// region or all (a region down while the others answer). When several
 // rules match a call, each non-zero field of a later rule overrides the same
 // field of an earlier one, so a general rule can be refined per operation.
 type FaultRule struct {
 	Service   string        `json:"service,omitempty"`   // SigV4 signing name (iam, sts, organizations, cloudtrail, config, access-analyzer, s3); "" matches all
 	Operation string        `json:"operation,omitempty"` // e.g. AssumeRole; "" matches all
+	Region    string        `json:"region,omitempty"`    // the region a call is signed for, e.g. eu-west-1; "" matches all; never matches global services (iam, sts, organizations)
 	Latency   time.Duration `json:"latency,omitempty"`   // fixed delay added to each call
 	Jitter    time.Duration `json:"jitter,omitempty"`    // plus a uniform random delay in [0, Jitter)
 	ErrorRate float64       `json:"errorRate,omitempty"` // share of calls answered with the service's transient 5xx
@@ -96,7 +98,7 @@ func (fs *faultState) decide(svc, opName, account, region string) fault {
 	var eff FaultRule
 	bucketRule := -1
 	for i, r := range fs.rules {
-		if (r.Service != "" && r.Service != svc) || (r.Operation != "" && r.Operation != opName) {
+		if (r.Service != "" && r.Service != svc) || (r.Operation != "" && r.Operation != opName) || (r.Region != "" && r.Region != region) {
 			continue
 		}
 		if r.Latency != 0 {
