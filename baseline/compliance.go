@@ -16,6 +16,29 @@ var Compliance = map[string][]string{
 	"passwordPolicy.passwordReusePrevention": {"CIS-3.0:1.9", "SOC2:CC6.1", "ISO27001:A.9.4", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.8"},
 	"passwordPolicy.expiry":                  {"CIS-3.0:1.9", "SOC2:CC6.1", "ISO27001:A.9.4", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.8"},
 	"passwordPolicy.userSelfService":         {"SOC2:CC6.1", "ISO27001:A.9.4"},
+	"accessAnalyzer.enabled":                 {"CIS-3.0:1.20", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+	"accessAnalyzer.unusedAccess":            {"SOC2:CC6.2", "ISO27001:A.9.2", "HIPAA:164.308(a)(4)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+	"serviceControlPolicies.content":         {"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+	"serviceControlPolicies.attached":        {"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+	"serviceControlPolicies.inForce":         {"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+
+	// controls.organizationTrail (CIS 3.1, 3.2, and the log bucket's hardening)
+	"organizationTrail.allRegions":                {"CIS-3.0:3.1", "SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.1"},
+	"organizationTrail.logFileValidation":         {"CIS-3.0:3.2", "SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
+	"organizationTrail.bucketPolicy":              {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.1"},
+	"organizationTrail.bucketPublicAccessBlocked": {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
+	"organizationTrail.bucketVersioning":          {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
+	"organizationTrail.bucketEncryption":          {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
+
+	// controls.config (CIS 3.3, the central bucket, rules, aggregator)
+	"config.enabled":                   {"CIS-3.0:3.3", "SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:CM.L2-3.4.1"},
+	"config.centralDelivery":           {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:CM.L2-3.4.1"},
+	"config.rule":                      {"SOC2:CC7.2", "ISO27001:A.12.4", "NIST-CSF:DE.CM", "CMMC:CM.L2-3.4.1"},
+	"config.bucketPolicy":              {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
+	"config.bucketPublicAccessBlocked": {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
+	"config.bucketVersioning":          {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
+	"config.bucketEncryption":          {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
+	"config.aggregator":                {"SOC2:CC7.2", "ISO27001:A.12.4", "NIST-CSF:DE.CM", "CMMC:CM.L2-3.4.1"},
 }
 
 // References returns the compliance references of a check (a copy).

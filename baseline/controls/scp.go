@@ -1,10 +1,1189 @@
 package controls
 
-import "github.com/orgbaseline/orgbaseline/baseline"
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
 
-// newServiceControlPolicies returns the control(s) for controls.ServiceControlPolicies, or none when it is not
-// enabled. Placeholder: the engineer implementing this control replaces
-// this file.
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
+)
+
+// SCPAPI is the part of the Organizations client the SCP control uses, in
+// the management account.
+type SCPAPI interface {
+	ListRoots(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
+	organizations.ListPoliciesAPIClient
+	organizations.ListTargetsForPolicyAPIClient
+	organizations.ListTagsForResourceAPIClient
+	DescribePolicy(context.Context, *organizations.DescribePolicyInput, ...func(*organizations.Options)) (*organizations.DescribePolicyOutput, error)
+	EnablePolicyType(context.Context, *organizations.EnablePolicyTypeInput, ...func(*organizations.Options)) (*organizations.EnablePolicyTypeOutput, error)
+	CreatePolicy(context.Context, *organizations.CreatePolicyInput, ...func(*organizations.Options)) (*organizations.CreatePolicyOutput, error)
+	UpdatePolicy(context.Context, *organizations.UpdatePolicyInput, ...func(*organizations.Options)) (*organizations.UpdatePolicyOutput, error)
+	AttachPolicy(context.Context, *organizations.AttachPolicyInput, ...func(*organizations.Options)) (*organizations.AttachPolicyOutput, error)
+	DetachPolicy(context.Context, *organizations.DetachPolicyInput, ...func(*organizations.Options)) (*organizations.DetachPolicyOutput, error)
+	DeletePolicy(context.Context, *organizations.DeletePolicyInput, ...func(*organizations.Options)) (*organizations.DeletePolicyOutput, error)
+}
+
+var _ SCPAPI = (*organizations.Client)(nil)
+
+// The tag orgbaseline puts on the SCPs it creates. A policy without it is
+// never updated, detached or deleted.
+const (
+	SCPManagedTagKey   = "orgbaseline:managed"
+	SCPManagedTagValue = "true"
+)
+
+const (
+	scpType            = string(types.PolicyTypeServiceControlPolicy)
+	scpFullAWSAccess   = baseline.FullAWSAccessName
+	scpFullAWSAccessID = "p-FullAWSAccess"
+	// The content AWS gives FullAWSAccess; used to predict the state after
+	// the SCP type is enabled, when the policy has not been read.
+	scpFullAWSAccessContent = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	// scpConcurrency bounds the Organizations calls in flight in Observe.
+	scpConcurrency = 4
+)
+
+// ServiceControlPolicies is the control of controls.serviceControlPolicies:
+// it enables the SCP policy type, creates, updates, attaches, detaches and
+// deletes the SCPs orgbaseline manages, and refuses a plan whose SCPs
+// would deny orgbaseline's own calls in a member account (the lockout
+// guard).
+//
+// It runs at organization scope, in the management account: SCPs are
+// global and only the management account (or a delegated administrator)
+// may change them.
+type ServiceControlPolicies struct {
+	policies     []declaredSCP // sorted by name
+	maxSize      int
+	maxPerTarget int
+	// guarded are the IAM actions orgbaseline calls in member accounts as
+	// the execution role; the SCPs in force after a plan must allow them.
+	guarded   []string
+	newClient func(aws.Config) SCPAPI
+
+	// created remembers the ids of the policies this run created, for
+	// the attach changes that follow their create in the same plan.
+	mu      sync.Mutex
+	created map[string]string
+}
+
+// declaredSCP is one policy of the baseline, its document read and checked.
+type declaredSCP struct {
+	name, description, content string
+	normalized                 []byte
+	parsed                     *iampolicy.Policy
+	targets                    []baseline.Selector
+	replaceFullAWSAccess       bool
+}
+
+// newServiceControlPolicies builds the control, reading and checking every
+// policy document offline: valid JSON, the SCP grammar, the size limit.
+// Every problem is returned at once, each naming the policy (and file),
+// before any AWS call. guarded are the actions the lockout guard checks.
 func newServiceControlPolicies(b *baseline.Baseline, guarded []string) ([]Control, error) {
-	return nil, nil
+	cfg := b.Controls.ServiceControlPolicies
+	if !cfg.IsEnabled() {
+		return nil, nil
+	}
+	c := &ServiceControlPolicies{
+		maxSize:      cfg.PolicySizeLimit(),
+		maxPerTarget: cfg.PoliciesPerTargetLimit(),
+		guarded:      append([]string(nil), guarded...),
+		newClient:    func(cfg aws.Config) SCPAPI { return organizations.NewFromConfig(cfg) },
+		created:      map[string]string{},
+	}
+	sort.Strings(c.guarded)
+	var errs []error
+	for i, p := range cfg.Policies {
+		where := fmt.Sprintf("SCP %q (controls.serviceControlPolicies.policies[%d])", p.Name, i)
+		content := p.Document
+		if p.File != "" {
+			path := p.DocumentPath(b.Dir)
+			where = fmt.Sprintf("SCP %q (controls.serviceControlPolicies.policies[%d], file %s)", p.Name, i, path)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: cannot read the policy document: %w; the file path is relative to the baseline file's directory %s", where, err, b.Dir))
+				continue
+			}
+			content = string(data)
+		}
+		content = strings.TrimSpace(content)
+		if n := iampolicy.Size(content); n > c.maxSize {
+			errs = append(errs, fmt.Errorf("%s: the document has %d characters, over maxPolicySize %d (whitespace counts); remove whitespace or split the policy in two", where, n, c.maxSize))
+		}
+		parsed, err := iampolicy.Parse([]byte(content), iampolicy.KindSCP)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s", where, scpPolicyProblems(err)))
+			continue
+		}
+		norm, err := iampolicy.Normalize([]byte(content))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s", where, scpPolicyProblems(err)))
+			continue
+		}
+		c.policies = append(c.policies, declaredSCP{
+			name: p.Name, description: p.Description, content: content, normalized: norm, parsed: parsed,
+			targets: p.Targets, replaceFullAWSAccess: p.ReplaceFullAWSAccess,
+		})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	sort.Slice(c.policies, func(i, j int) bool { return c.policies[i].name < c.policies[j].name })
+	return []Control{c}, nil
+}
+
+// scpPolicyProblems words an iampolicy error: "invalid policy document:" and
+// every problem with its place in the document.
+func scpPolicyProblems(err error) string {
+	var pe *iampolicy.ParseError
+	if errors.As(err, &pe) && len(pe.Problems) > 0 {
+		parts := make([]string, len(pe.Problems))
+		for i, p := range pe.Problems {
+			parts[i] = p.String()
+		}
+		return "invalid policy document: " + strings.Join(parts, "; ")
+	}
+	return err.Error()
+}
+
+func (*ServiceControlPolicies) Name() string { return "serviceControlPolicies" }
+func (*ServiceControlPolicies) Scope() Scope { return ScopeOrganization }
+
+// Actions is nil: every SCP call is made in the management account, which
+// SCPs never restrict, so the control needs nothing in member accounts.
+func (*ServiceControlPolicies) Actions() []string { return nil }
+
+// ---- observe ----
+
+// scpState is what Observe reads: the SCP type's status on the root and
+// every SCP of the organization with its attachments.
+type scpState struct {
+	RootID string
+	// TypeStatus is the SCP type's status on the root: ENABLED,
+	// PENDING_ENABLE, PENDING_DISABLE, or "" when it is not enabled.
+	TypeStatus string
+	// Policies are every SCP, sorted by name.
+	Policies []*observedSCP
+}
+
+func (s *scpState) enabled() bool { return s.TypeStatus == string(types.PolicyTypeStatusEnabled) }
+
+// observedSCP is one SCP as read.
+type observedSCP struct {
+	ID, ARN, Name, Description string
+	AWSManaged                 bool
+	// Managed reports the orgbaseline:managed=true tag.
+	Managed bool
+	// Content is read for managed policies and for policies attached
+	// somewhere (the lockout guard evaluates them); Described says so.
+	Content   string
+	Described bool
+	// Targets are the ids of the roots, OUs and accounts the policy is
+	// attached to, sorted.
+	Targets  []string
+	parsed   *iampolicy.Policy
+	parseErr error
+}
+
+// Observe reads the root's policy types, every SCP with its targets, the
+// managed tag of customer policies and the content of the policies that
+// matter (managed or attached). All calls go to the management account.
+func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, error) {
+	api := c.newClient(t.Config)
+	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("list roots: %w", err)
+	}
+	if len(roots.Roots) == 0 {
+		return nil, fmt.Errorf("list roots: the organization has no root")
+	}
+	root := roots.Roots[0]
+	st := &scpState{RootID: aws.ToString(root.Id)}
+	for _, pt := range root.PolicyTypes {
+		if string(pt.Type) == scpType {
+			st.TypeStatus = string(pt.Status)
+		}
+	}
+	if st.TypeStatus != "" && !st.enabled() {
+		return nil, fmt.Errorf("the SCP policy type is %s on root %s; wait until AWS finishes and run again", st.TypeStatus, st.RootID)
+	}
+
+	lp := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
+	for lp.HasMorePages() {
+		out, err := lp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list service control policies: %w", err)
+		}
+		for _, p := range out.Policies {
+			st.Policies = append(st.Policies, &observedSCP{
+				ID: aws.ToString(p.Id), ARN: aws.ToString(p.Arn), Name: aws.ToString(p.Name),
+				Description: aws.ToString(p.Description), AWSManaged: p.AwsManaged,
+			})
+		}
+	}
+	sort.Slice(st.Policies, func(i, j int) bool { return st.Policies[i].Name < st.Policies[j].Name })
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(scpConcurrency)
+	for _, p := range st.Policies {
+		g.Go(func() error { return c.observePolicy(gctx, api, st.enabled(), p) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// observePolicy reads one policy's targets (when SCPs are enabled: a
+// disabled type has no attachments), its tags (customer policies only) and
+// its content when it is managed or attached.
+func (c *ServiceControlPolicies) observePolicy(ctx context.Context, api SCPAPI, enabled bool, p *observedSCP) error {
+	if enabled {
+		tp := organizations.NewListTargetsForPolicyPaginator(api, &organizations.ListTargetsForPolicyInput{PolicyId: aws.String(p.ID)})
+		for tp.HasMorePages() {
+			out, err := tp.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("list targets of SCP %s (%s): %w", p.Name, p.ID, err)
+			}
+			for _, t := range out.Targets {
+				p.Targets = append(p.Targets, aws.ToString(t.TargetId))
+			}
+		}
+		sort.Strings(p.Targets)
+	}
+	if !p.AWSManaged {
+		tags, err := scpPolicyTags(ctx, api, p.ID)
+		if err != nil {
+			return fmt.Errorf("list tags of SCP %s (%s): %w", p.Name, p.ID, err)
+		}
+		p.Managed = tags[SCPManagedTagKey] == SCPManagedTagValue
+	}
+	if p.Managed || len(p.Targets) > 0 || p.Name == scpFullAWSAccess {
+		out, err := api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(p.ID)})
+		if err != nil {
+			return fmt.Errorf("describe SCP %s (%s): %w", p.Name, p.ID, err)
+		}
+		if out.Policy != nil {
+			p.Content = aws.ToString(out.Policy.Content)
+			p.Described = true
+			p.parsed, p.parseErr = iampolicy.Parse([]byte(p.Content), iampolicy.KindSCP)
+		}
+	}
+	return nil
+}
+
+func scpPolicyTags(ctx context.Context, api SCPAPI, id string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := organizations.NewListTagsForResourcePaginator(api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range out.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}
+
+// ---- targets ----
+
+// scpTarget is a root, OU or account an SCP can be attached to.
+type scpTarget struct {
+	ID string
+	// Label names it in resources and messages: root, ou:/Path,
+	// account:<id>.
+	Label string
+}
+
+// scpTargetLabel names a target id for people.
+func scpTargetLabel(org *Org, id string) string {
+	switch {
+	case id == org.RootID:
+		return "root"
+	case org.OUs[id] != nil:
+		return "ou:" + org.OUs[id].Path
+	case org.Account(id) != nil:
+		return "account:" + id
+	}
+	return id
+}
+
+// scpAccountLabel is "name (id)".
+func scpAccountLabel(org *Org, id string) string {
+	if a := org.Account(id); a != nil {
+		return a.Label()
+	}
+	return id
+}
+
+// resolveSCPTargets turns a policy's selectors into targets, or errors naming
+// the policy and the selector.
+func resolveSCPTargets(org *Org, p *declaredSCP) ([]scpTarget, []error) {
+	var out []scpTarget
+	var errs []error
+	seen := map[string]bool{}
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, scpTarget{ID: id, Label: scpTargetLabel(org, id)})
+		}
+	}
+	for _, s := range p.targets {
+		switch s.Kind {
+		case baseline.SelectRoot:
+			add(org.RootID)
+		case baseline.SelectOUPath:
+			found := ""
+			for id, ou := range org.OUs {
+				if ou.Path == s.Value {
+					found = id
+				}
+			}
+			if found == "" {
+				errs = append(errs, fmt.Errorf("SCP %q: target %q: no OU at path %s in organization %s; check the path (OU names are case-sensitive)", p.name, s.Raw, s.Value, org.ID))
+				continue
+			}
+			add(found)
+		case baseline.SelectOUID:
+			if org.OUs[s.Value] == nil {
+				errs = append(errs, fmt.Errorf("SCP %q: target %q: no OU with id %s in organization %s", p.name, s.Raw, s.Value, org.ID))
+				continue
+			}
+			add(s.Value)
+		case baseline.SelectAccountID, baseline.SelectAccountName:
+			a, err := org.ResolveAccount(s.Value)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("SCP %q: target %q: %w", p.name, s.Raw, err))
+				continue
+			}
+			add(a.ID)
+		default:
+			errs = append(errs, fmt.Errorf("SCP %q: target %q: an SCP is attached to the root, an OU or an account; use root, ou:/Path, ou:<id> or account:<id or name>", p.name, s.Raw))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out, errs
+}
+
+// scpAllTargets are every root, OU and account of the organization: where
+// AWS attaches FullAWSAccess when the SCP type is enabled.
+func scpAllTargets(org *Org) []string {
+	ids := []string{org.RootID}
+	for id := range org.OUs {
+		ids = append(ids, id)
+	}
+	for _, a := range org.Accounts {
+		ids = append(ids, a.ID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// ---- diff ----
+
+// Change payloads. A change's Before (for a delete) or After (otherwise)
+// holds one of these; Apply tells them apart by their keys.
+type (
+	scpTypeChange struct {
+		RootID     string `json:"rootId"`
+		PolicyType string `json:"policyType"`
+	}
+	scpPolicyChange struct {
+		ID          string            `json:"id,omitempty"`
+		Name        string            `json:"name"`
+		Description string            `json:"description"`
+		Content     string            `json:"content"`
+		Tags        map[string]string `json:"tags,omitempty"`
+	}
+	scpAttachChange struct {
+		Policy   string `json:"policy"`
+		PolicyID string `json:"policyId,omitempty"` // "" when the policy is created by the same plan
+		Target   string `json:"target"`
+		TargetID string `json:"targetId"`
+	}
+)
+
+// scpAttachments maps a target id to the names of the SCPs attached to it.
+type scpAttachments map[string]map[string]bool
+
+func (a scpAttachments) add(target, policy string) {
+	if a[target] == nil {
+		a[target] = map[string]bool{}
+	}
+	a[target][policy] = true
+}
+
+func (a scpAttachments) names(target string) []string {
+	var out []string
+	for n := range a[target] {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (a scpAttachments) clone() scpAttachments {
+	out := scpAttachments{}
+	for t, ps := range a {
+		for p := range ps {
+			out.add(t, p)
+		}
+	}
+	return out
+}
+
+// Diff plans, in this order: enable the SCP type (when it is not and a
+// policy is declared); create or update the managed policies (update when
+// the normalised documents differ, or the description); attach them where
+// declared; detach FullAWSAccess where a policy with replaceFullAWSAccess
+// is now attached; detach managed policies from targets no longer
+// declared; delete managed policies no longer declared.
+//
+// It fails the plan, naming the policy, target and limit, when a target
+// would have more SCPs than maxPoliciesPerTarget at any point (attachments
+// orgbaseline does not manage count), when a target would be left with no
+// SCP, when a declared name belongs to a policy orgbaseline does not
+// manage, and when the SCPs in force afterwards would deny the execution
+// role a call orgbaseline makes in a targeted account (the lockout guard).
+// A Deny of * on * without a condition is a warning.
+//
+// While the SCP type is disabled, the plan predicts what enabling it does:
+// FullAWSAccess attached to the root and to every OU and account.
+func (c *ServiceControlPolicies) Diff(t Target, observed any) ([]baseline.Change, error) {
+	st, ok := observed.(*scpState)
+	if !ok || st == nil {
+		return nil, fmt.Errorf("no observation of the organization's SCPs")
+	}
+	org := t.Org
+	mgmt := t.AccountID
+	if org.ManagementAccountID != "" {
+		mgmt = org.ManagementAccountID
+	}
+	byName := map[string]*observedSCP{}
+	for _, p := range st.Policies {
+		byName[p.Name] = p
+	}
+	faaID := scpFullAWSAccessID
+	if p := byName[scpFullAWSAccess]; p != nil && p.AWSManaged {
+		faaID = p.ID
+	}
+
+	var errs []error
+	declared := map[string]*declaredSCP{}
+	targetsOf := map[string][]scpTarget{}
+	for i := range c.policies {
+		p := &c.policies[i]
+		declared[p.name] = p
+		if o := byName[p.name]; o != nil && !o.Managed {
+			errs = append(errs, fmt.Errorf("SCP %q: a policy with this name (%s) already exists and orgbaseline does not manage it (no tag %s=%s); rename the baseline's policy, or tag the existing one %s=%s to let orgbaseline manage it",
+				p.name, o.ID, SCPManagedTagKey, SCPManagedTagValue, SCPManagedTagKey, SCPManagedTagValue))
+		}
+		ts, terrs := resolveSCPTargets(org, p)
+		errs = append(errs, terrs...)
+		targetsOf[p.name] = ts
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	// The attachments now, or right after enabling the SCP type.
+	current := scpAttachments{}
+	willEnable := !st.enabled() && len(c.policies) > 0
+	if st.enabled() {
+		for _, p := range st.Policies {
+			for _, tg := range p.Targets {
+				current.add(tg, p.Name)
+			}
+		}
+	} else if willEnable {
+		for _, id := range scpAllTargets(org) {
+			current.add(id, scpFullAWSAccess)
+		}
+	}
+	final := current.clone()
+
+	res := func(name string) string { return "scp/" + name }
+	attachRes := func(name, label string) string { return "scp/" + name + "/target/" + label }
+	var changes []baseline.Change
+	mk := func(resource string, action baseline.Action, before, after any, reason string) {
+		ch := baseline.Change{Control: c.Name(), Account: mgmt, Resource: resource, Action: action, Reason: reason}
+		if before != nil {
+			ch.Before = baseline.ToMap(before)
+		}
+		if after != nil {
+			ch.After = baseline.ToMap(after)
+		}
+		changes = append(changes, ch)
+	}
+
+	if willEnable {
+		mk("root/"+st.RootID+"/policy-type/"+scpType, baseline.ActionCreate, nil,
+			scpTypeChange{RootID: st.RootID, PolicyType: scpType},
+			"service control policies are not enabled in the organization; enabling them attaches FullAWSAccess to the root and to every OU and account")
+	}
+
+	// Create and update.
+	for i := range c.policies {
+		p := &c.policies[i]
+		want := scpPolicyChange{Name: p.name, Description: p.description, Content: p.content}
+		o := byName[p.name]
+		if o == nil {
+			want.Tags = map[string]string{SCPManagedTagKey: SCPManagedTagValue}
+			mk(res(p.name), baseline.ActionCreate, nil, want, "the SCP does not exist")
+			continue
+		}
+		var why []string
+		if norm, err := iampolicy.Normalize([]byte(o.Content)); err != nil || !bytes.Equal(norm, p.normalized) {
+			why = append(why, "its document")
+		}
+		if o.Description != p.description {
+			why = append(why, "its description")
+		}
+		if len(why) > 0 {
+			want.ID = o.ID
+			mk(res(p.name), baseline.ActionUpdate,
+				scpPolicyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, want,
+				"the SCP differs from the baseline in "+strings.Join(why, " and "))
+		}
+	}
+
+	// Attach, counting every SCP on the target, managed or not, against
+	// the limit: attachments come before any detach, so the count peaks
+	// here.
+	var limitErrs []error
+	for i := range c.policies {
+		p := &c.policies[i]
+		id := ""
+		if o := byName[p.name]; o != nil {
+			id = o.ID
+		}
+		for _, tg := range targetsOf[p.name] {
+			if current[tg.ID][p.name] {
+				continue
+			}
+			final.add(tg.ID, p.name)
+			if n := len(final[tg.ID]); n > c.maxPerTarget {
+				limitErrs = append(limitErrs, fmt.Errorf("SCP %q cannot be attached to %s: %s would have %d SCPs (%s), over maxPoliciesPerTarget %d; the count includes the policies orgbaseline does not manage: detach one there, or raise maxPoliciesPerTarget if your organization's quota is higher",
+					p.name, tg.Label, tg.Label, n, strings.Join(final.names(tg.ID), ", "), c.maxPerTarget))
+			}
+			mk(attachRes(p.name, tg.Label), baseline.ActionCreate, nil,
+				scpAttachChange{Policy: p.name, PolicyID: id, Target: tg.Label, TargetID: tg.ID},
+				fmt.Sprintf("SCP %s is not attached to %s", p.name, tg.Label))
+		}
+	}
+	if len(limitErrs) > 0 {
+		return nil, errors.Join(limitErrs...)
+	}
+
+	// Allow-list: FullAWSAccess goes once the replacement is attached.
+	detachedFAA := map[string]bool{}
+	for i := range c.policies {
+		p := &c.policies[i]
+		if !p.replaceFullAWSAccess {
+			continue
+		}
+		for _, tg := range targetsOf[p.name] {
+			if !final[tg.ID][scpFullAWSAccess] || detachedFAA[tg.ID] {
+				continue
+			}
+			detachedFAA[tg.ID] = true
+			delete(final[tg.ID], scpFullAWSAccess)
+			mk(attachRes(scpFullAWSAccess, tg.Label), baseline.ActionDelete,
+				scpAttachChange{Policy: scpFullAWSAccess, PolicyID: faaID, Target: tg.Label, TargetID: tg.ID}, nil,
+				fmt.Sprintf("SCP %s replaces FullAWSAccess on %s (replaceFullAWSAccess)", p.name, tg.Label))
+		}
+	}
+
+	// Managed policies attached where the baseline no longer says.
+	var removed []*observedSCP
+	for _, o := range st.Policies {
+		if !o.Managed {
+			continue
+		}
+		want := map[string]bool{}
+		if p := declared[o.Name]; p != nil {
+			for _, tg := range targetsOf[o.Name] {
+				want[tg.ID] = true
+			}
+		} else {
+			removed = append(removed, o)
+		}
+		var targets []scpTarget
+		for _, id := range o.Targets {
+			if !want[id] {
+				targets = append(targets, scpTarget{ID: id, Label: scpTargetLabel(org, id)})
+			}
+		}
+		sort.Slice(targets, func(i, j int) bool { return targets[i].Label < targets[j].Label })
+		for _, tg := range targets {
+			delete(final[tg.ID], o.Name)
+			reason := fmt.Sprintf("the baseline no longer attaches SCP %s to %s", o.Name, tg.Label)
+			if declared[o.Name] == nil {
+				reason = fmt.Sprintf("SCP %s is no longer in the baseline", o.Name)
+			}
+			mk(attachRes(o.Name, tg.Label), baseline.ActionDelete,
+				scpAttachChange{Policy: o.Name, PolicyID: o.ID, Target: tg.Label, TargetID: tg.ID}, nil, reason)
+		}
+	}
+	for _, o := range removed {
+		mk(res(o.Name), baseline.ActionDelete,
+			scpPolicyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, nil,
+			fmt.Sprintf("SCP %s is managed by orgbaseline and no longer in the baseline", o.Name))
+	}
+
+	// Every target keeps at least one SCP.
+	var emptyErrs []error
+	for _, id := range slices.Sorted(maps.Keys(current)) {
+		if len(current[id]) > 0 && len(final[id]) == 0 {
+			emptyErrs = append(emptyErrs, fmt.Errorf("%s would be left with no SCP after detaching %s; AWS requires at least one SCP on every root, OU and account: declare a policy for %s, or attach FullAWSAccess there first",
+				scpTargetLabel(org, id), strings.Join(current.names(id), ", "), scpTargetLabel(org, id)))
+		}
+	}
+	if len(emptyErrs) > 0 {
+		return nil, errors.Join(emptyErrs...)
+	}
+
+	c.warnDenyAll(t, targetsOf)
+	if st.enabled() || willEnable {
+		if err := c.guard(org, st, final); err != nil {
+			return nil, err
+		}
+	}
+	return changes, nil
+}
+
+// warnDenyAll warns about every declared statement that denies every
+// action on every resource without a condition: it locks everyone out of
+// the accounts under its targets.
+func (c *ServiceControlPolicies) warnDenyAll(t Target, targetsOf map[string][]scpTarget) {
+	if t.Warn == nil {
+		return
+	}
+	for i := range c.policies {
+		p := &c.policies[i]
+		for _, s := range p.parsed.Statements {
+			if s.Effect != iampolicy.EffectDeny || len(s.Condition) > 0 || len(s.NotAction) > 0 || len(s.NotResource) > 0 ||
+				!slices.Contains(s.Action, "*") || !slices.Contains(s.Resource, "*") {
+				continue
+			}
+			var labels []string
+			for _, tg := range targetsOf[p.name] {
+				labels = append(labels, tg.Label)
+			}
+			t.Warn(fmt.Sprintf("SCP %q %s denies every action on every resource with no condition, at %s: nobody in the accounts there can do anything, orgbaseline's execution role included",
+				p.name, scpStatementName(s), strings.Join(labels, ", ")))
+		}
+	}
+}
+
+// scpStatementName is `statement "Sid" (Statement[i])`, or `statement
+// Statement[i]` when the statement has no Sid.
+func scpStatementName(s *iampolicy.Statement) string {
+	pos := fmt.Sprintf("Statement[%d]", s.Index)
+	if s.Sid == "" {
+		return "statement " + pos
+	}
+	return fmt.Sprintf("statement %q (%s)", s.Sid, pos)
+}
+
+// ---- the lockout guard ----
+
+// scpGlobalServices are the services whose calls carry aws:RequestedRegion
+// us-east-1 whatever the caller's region (their endpoint is there); other
+// actions are checked in every governed region.
+var scpGlobalServices = map[string]bool{"iam": true, "organizations": true}
+
+const scpGlobalRegion = "us-east-1"
+
+// guard evaluates, for every targeted member account, the SCPs in force
+// after the plan (final) at each level from the root down to the account,
+// against every guarded action called by the execution role. Every level
+// must allow and none deny. All denials are reported at once, one line per
+// policy, statement and action (or per level and action for an implicit
+// deny), with a few of the accounts.
+func (c *ServiceControlPolicies) guard(org *Org, st *scpState, final scpAttachments) error {
+	inForce := map[string]bool{}
+	for _, ps := range final {
+		for n := range ps {
+			inForce[n] = true
+		}
+	}
+	parsed := map[string]*iampolicy.Policy{}
+	var errs []error
+	for _, o := range st.Policies {
+		switch {
+		case c.declared(o.Name) != nil:
+		case o.parsed != nil:
+			parsed[o.Name] = o.parsed
+		case inForce[o.Name] && o.parseErr != nil:
+			errs = append(errs, fmt.Errorf("SCP %q (%s) cannot be evaluated by the lockout guard: %s", o.Name, o.ID, scpPolicyProblems(o.parseErr)))
+		}
+	}
+	if parsed[scpFullAWSAccess] == nil {
+		parsed[scpFullAWSAccess] = iampolicy.MustParse(scpFullAWSAccessContent, iampolicy.KindSCP)
+	}
+	for i := range c.policies {
+		parsed[c.policies[i].name] = c.policies[i].parsed
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	nameOf := map[*iampolicy.Policy]string{}
+	for n, p := range parsed {
+		nameOf[p] = n
+	}
+	levelPolicies := map[string][]*iampolicy.Policy{}
+	policiesAt := func(level string) []*iampolicy.Policy {
+		if ps, ok := levelPolicies[level]; ok {
+			return ps
+		}
+		var ps []*iampolicy.Policy
+		for _, n := range final.names(level) {
+			if p := parsed[n]; p != nil {
+				ps = append(ps, p)
+			}
+		}
+		levelPolicies[level] = ps
+		return ps
+	}
+	governed := org.Regions
+	if len(governed) == 0 {
+		governed = []string{org.HomeRegion}
+	}
+
+	// One denial per policy, statement and action (explicit), or per
+	// level and action (implicit), with the accounts and regions hit.
+	type denial struct {
+		msg, hint string
+		accounts  []string
+		regions   map[string]bool
+		evaluated int
+		seen      map[string]bool
+	}
+	denials := map[string]*denial{}
+	var order []string
+	record := func(key, msg, hint, account, region string, evaluated int) {
+		d := denials[key]
+		if d == nil {
+			d = &denial{msg: msg, hint: hint, regions: map[string]bool{}, seen: map[string]bool{}, evaluated: evaluated}
+			denials[key] = d
+			order = append(order, key)
+		}
+		d.regions[region] = true
+		if !d.seen[account] {
+			d.seen[account] = true
+			d.accounts = append(d.accounts, account)
+		}
+	}
+	role := org.ExecutionRole
+	exempt := fmt.Sprintf("Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn arn:aws:iam::*:role/%s", role)
+	for _, a := range org.Targets {
+		if a.Management {
+			continue // SCPs never restrict the management account
+		}
+		roleARN := "arn:aws:iam::" + a.ID + ":role/" + role
+		principal := iampolicy.Principal{ARN: "arn:aws:sts::" + a.ID + ":assumed-role/" + role + "/orgbaseline", Account: a.ID, RoleARN: roleARN}
+		levels := append(append([]string(nil), a.Ancestors...), a.ID)
+		for _, action := range c.guarded {
+			regions := governed
+			if svc, _, _ := strings.Cut(action, ":"); scpGlobalServices[strings.ToLower(svc)] {
+				regions = []string{scpGlobalRegion}
+			}
+			for _, region := range regions {
+				req := &iampolicy.Request{Action: action, Resource: "*", Principal: principal, Context: map[string][]string{
+					"aws:principalarn":     {roleARN},
+					"aws:principalaccount": {a.ID},
+					"aws:principalorgid":   {org.ID},
+					"aws:principaltype":    {"AssumedRole"},
+					"aws:requestedregion":  {region},
+				}}
+			levels:
+				for _, level := range levels {
+					r := iampolicy.EvaluateSet(policiesAt(level), req)
+					switch r.Decision {
+					case iampolicy.ExplicitDeny:
+						name := nameOf[r.Policy]
+						owner := ""
+						if c.declared(name) == nil {
+							owner = " (not managed by orgbaseline)"
+						}
+						record("deny|"+name+"|"+r.Statement.Name()+"|"+action,
+							fmt.Sprintf("SCP %q%s %s would deny %s to the execution role", name, owner, scpStatementName(r.Statement), action),
+							exempt, scpAccountLabel(org, a.ID)+" at "+scpTargetLabel(org, level), region, len(regions))
+						break levels
+					case iampolicy.ImplicitDeny:
+						record("implicit|"+level+"|"+action,
+							fmt.Sprintf("no SCP attached at %s (%s) would allow %s to the execution role (every level from the root to the account must allow it)",
+								scpTargetLabel(org, level), strings.Join(final.names(level), ", "), action),
+							"Add an Allow for the action to a policy attached there, or keep FullAWSAccess attached",
+							scpAccountLabel(org, a.ID), region, len(regions))
+						break levels
+					}
+				}
+			}
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	for _, key := range order {
+		d := denials[key]
+		const show = 3
+		accts := d.accounts
+		more := ""
+		if len(accts) > show {
+			more = fmt.Sprintf(" and %d more", len(accts)-show)
+			accts = accts[:show]
+		}
+		where, which := "in account ", "that account"
+		if len(d.accounts) > 1 {
+			where, which = "in accounts ", "those accounts"
+		}
+		inRegions := ""
+		if len(d.regions) < d.evaluated {
+			inRegions = " in " + strings.Join(slices.Sorted(maps.Keys(d.regions)), ", ")
+		}
+		errs = append(errs, fmt.Errorf("%s%s %s%s%s; orgbaseline could no longer manage %s. %s",
+			d.msg, inRegions, where, strings.Join(accts, ", "), more, which, d.hint))
+	}
+	return fmt.Errorf("lockout guard: the SCPs in force after this plan would deny calls orgbaseline makes as the execution role %s:\n%w", role, errors.Join(errs...))
+}
+
+func (c *ServiceControlPolicies) declared(name string) *declaredSCP {
+	for i := range c.policies {
+		if c.policies[i].name == name {
+			return &c.policies[i]
+		}
+	}
+	return nil
+}
+
+// ---- apply ----
+
+// Apply makes one SDK call per change, in the management account. It is
+// idempotent: an attachment already there, a detachment already done and
+// a type already enabled are success. Existing policies are addressed by
+// the id read at plan time; a policy created by the same plan is found by
+// name (and its managed tag).
+func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baseline.Change) error {
+	api := c.newClient(t.Config)
+	data := ch.After
+	if ch.Action == baseline.ActionDelete {
+		data = ch.Before
+	}
+	decode := func(v any) error {
+		return baseline.Change{Control: ch.Control, Resource: ch.Resource, After: data}.DecodeAfter(v)
+	}
+	switch {
+	case data["policyType"] != nil:
+		var x scpTypeChange
+		if err := decode(&x); err != nil {
+			return err
+		}
+		_, err := api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(x.RootID), PolicyType: types.PolicyType(x.PolicyType)})
+		var already *types.PolicyTypeAlreadyEnabledException
+		if err != nil && !errors.As(err, &already) {
+			return fmt.Errorf("enable the SCP policy type on root %s: %w", x.RootID, err)
+		}
+		return nil
+	case data["targetId"] != nil:
+		var x scpAttachChange
+		if err := decode(&x); err != nil {
+			return err
+		}
+		return c.applyAttachment(ctx, api, ch.Action, x)
+	default:
+		var x scpPolicyChange
+		if err := decode(&x); err != nil {
+			return err
+		}
+		return c.applyPolicy(ctx, api, ch.Action, x)
+	}
+}
+
+func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, api SCPAPI, action baseline.Action, x scpAttachChange) error {
+	id := x.PolicyID
+	if id == "" {
+		var err error
+		if id, err = c.managedPolicyID(ctx, api, x.Policy); err != nil {
+			return err
+		}
+	}
+	if action == baseline.ActionDelete {
+		_, err := api.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(x.TargetID)})
+		var gone *types.PolicyNotAttachedException
+		if err != nil && !errors.As(err, &gone) {
+			return fmt.Errorf("detach SCP %s (%s) from %s: %w", x.Policy, id, x.Target, err)
+		}
+		return nil
+	}
+	_, err := api.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(x.TargetID)})
+	var dup *types.DuplicatePolicyAttachmentException
+	if err != nil && !errors.As(err, &dup) {
+		return fmt.Errorf("attach SCP %s (%s) to %s: %w", x.Policy, id, x.Target, err)
+	}
+	return nil
+}
+
+func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, api SCPAPI, action baseline.Action, x scpPolicyChange) error {
+	switch action {
+	case baseline.ActionCreate:
+		var tags []types.Tag
+		for _, k := range slices.Sorted(maps.Keys(x.Tags)) {
+			tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(x.Tags[k])})
+		}
+		out, err := api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
+			Name: aws.String(x.Name), Description: aws.String(x.Description), Content: aws.String(x.Content),
+			Type: types.PolicyTypeServiceControlPolicy, Tags: tags,
+		})
+		var dup *types.DuplicatePolicyException
+		if errors.As(err, &dup) {
+			// Created by an earlier, interrupted apply: bring it to the
+			// baseline if it is ours.
+			id, ferr := c.managedPolicyID(ctx, api, x.Name)
+			if ferr != nil {
+				return fmt.Errorf("create SCP %s: %w", x.Name, ferr)
+			}
+			x.ID = id
+			return c.applyPolicy(ctx, api, baseline.ActionUpdate, x)
+		}
+		if err != nil {
+			return fmt.Errorf("create SCP %s: %w", x.Name, err)
+		}
+		if out.Policy != nil && out.Policy.PolicySummary != nil {
+			c.mu.Lock()
+			c.created[x.Name] = aws.ToString(out.Policy.PolicySummary.Id)
+			c.mu.Unlock()
+		}
+		return nil
+	case baseline.ActionUpdate:
+		_, err := api.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{
+			PolicyId: aws.String(x.ID), Description: aws.String(x.Description), Content: aws.String(x.Content),
+		})
+		if err != nil {
+			return fmt.Errorf("update SCP %s (%s): %w", x.Name, x.ID, err)
+		}
+		return nil
+	case baseline.ActionDelete:
+		_, err := api.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: aws.String(x.ID)})
+		var gone *types.PolicyNotFoundException
+		if err != nil && !errors.As(err, &gone) {
+			return fmt.Errorf("delete SCP %s (%s): %w", x.Name, x.ID, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("SCP %s: unknown action %q", x.Name, action)
+}
+
+// managedPolicyID finds the id of the managed SCP named name: one this run
+// created, else by listing the SCPs. A policy of that name without the
+// managed tag is refused.
+func (c *ServiceControlPolicies) managedPolicyID(ctx context.Context, api SCPAPI, name string) (string, error) {
+	c.mu.Lock()
+	id := c.created[name]
+	c.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	lp := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
+	for lp.HasMorePages() {
+		out, err := lp.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("find SCP %s: list service control policies: %w", name, err)
+		}
+		for _, p := range out.Policies {
+			if aws.ToString(p.Name) != name {
+				continue
+			}
+			id := aws.ToString(p.Id)
+			tags, err := scpPolicyTags(ctx, api, id)
+			if err != nil {
+				return "", fmt.Errorf("find SCP %s: list tags of %s: %w", name, id, err)
+			}
+			if tags[SCPManagedTagKey] != SCPManagedTagValue {
+				return "", fmt.Errorf("SCP %s (%s) is not managed by orgbaseline (no tag %s=%s); it is left alone", name, id, SCPManagedTagKey, SCPManagedTagValue)
+			}
+			c.mu.Lock()
+			c.created[name] = id
+			c.mu.Unlock()
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("SCP %s does not exist; run plan again", name)
+}
+
+// ---- findings ----
+
+// Findings reports, per declared SCP, whether its document is as declared
+// (serviceControlPolicies.content) and whether it is attached to every
+// declared target (serviceControlPolicies.attached), in the management
+// account; and per targeted account covered by a declared SCP, whether
+// every such SCP is in force on it (serviceControlPolicies.inForce),
+// attached at some level from the root to the account.
+func (c *ServiceControlPolicies) Findings(t Target, observed any) []baseline.Finding {
+	st, _ := observed.(*scpState)
+	if st == nil {
+		return nil
+	}
+	org := t.Org
+	mgmt := t.AccountID
+	if org.ManagementAccountID != "" {
+		mgmt = org.ManagementAccountID
+	}
+	byName := map[string]*observedSCP{}
+	for _, p := range st.Policies {
+		byName[p.Name] = p
+	}
+	mk := func(check, account, name, resource, title string, status baseline.Status, sev baseline.Severity, msg, fix string) baseline.Finding {
+		f := baseline.Finding{
+			Check: check, Source: "control:" + c.Name(), Account: account, AccountName: name, Resource: resource,
+			Status: status, Severity: sev, Title: title, Message: msg, Compliance: baseline.References(check),
+		}
+		if status != baseline.StatusPass {
+			f.Remediation = fix
+		}
+		return f
+	}
+	var mgmtName string
+	if a := org.Account(mgmt); a != nil {
+		mgmtName = a.Name
+	}
+	const fix = "run `orgbaseline apply` to bring the organization's SCPs to the baseline"
+	pass := func(ok bool) baseline.Status {
+		if ok {
+			return baseline.StatusPass
+		}
+		return baseline.StatusFail
+	}
+	// ok[name] reports the policy exists, is managed and is as declared.
+	ok := map[string]bool{}
+	var out []baseline.Finding
+	covering := map[string][]string{} // account id -> declared policies whose targets cover it
+	for i := range c.policies {
+		p := &c.policies[i]
+		o := byName[p.name]
+		resource := "scp/" + p.name
+		if o != nil {
+			resource = o.ARN
+		}
+		var msg string
+		switch {
+		case o == nil:
+			msg = fmt.Sprintf("SCP %s does not exist", p.name)
+		case !o.Managed:
+			msg = fmt.Sprintf("an SCP named %s exists (%s) but orgbaseline does not manage it (no tag %s=%s)", p.name, o.ID, SCPManagedTagKey, SCPManagedTagValue)
+		default:
+			norm, err := iampolicy.Normalize([]byte(o.Content))
+			switch {
+			case err != nil || !bytes.Equal(norm, p.normalized):
+				msg = fmt.Sprintf("SCP %s's document differs from the baseline's", p.name)
+			case o.Description != p.description:
+				msg = fmt.Sprintf("SCP %s's description is %q; the baseline says %q", p.name, o.Description, p.description)
+			default:
+				ok[p.name] = true
+				msg = fmt.Sprintf("SCP %s is as the baseline declares", p.name)
+			}
+		}
+		out = append(out, mk("serviceControlPolicies.content", mgmt, mgmtName, resource, "SCP document is as declared",
+			pass(ok[p.name]), baseline.SeverityMedium, msg, fix))
+
+		targets, errs := resolveSCPTargets(org, p)
+		if len(errs) > 0 {
+			out = append(out, mk("serviceControlPolicies.attached", mgmt, mgmtName, resource, "SCP is attached where declared",
+				baseline.StatusError, baseline.SeverityHigh, errors.Join(errs...).Error(), "fix the policy's targets in the baseline"))
+			continue
+		}
+		attached := map[string]bool{}
+		if o != nil {
+			for _, id := range o.Targets {
+				attached[id] = true
+			}
+		}
+		var missing, labels []string
+		for _, tg := range targets {
+			labels = append(labels, tg.Label)
+			if !attached[tg.ID] {
+				missing = append(missing, tg.Label)
+			}
+		}
+		msg = fmt.Sprintf("SCP %s is attached to %s", p.name, strings.Join(labels, ", "))
+		switch {
+		case !st.enabled():
+			msg = "service control policies are not enabled in the organization"
+			missing = labels
+		case len(missing) > 0:
+			msg = fmt.Sprintf("SCP %s is not attached to %s", p.name, strings.Join(missing, ", "))
+		}
+		f := mk("serviceControlPolicies.attached", mgmt, mgmtName, resource, "SCP is attached where declared",
+			pass(len(missing) == 0), baseline.SeverityHigh, msg, fix)
+		f.Evidence = map[string]any{"declaredTargets": labels, "missingTargets": missing}
+		out = append(out, f)
+
+		cover := map[string]bool{}
+		for _, tg := range targets {
+			cover[tg.ID] = true
+		}
+		for _, a := range org.Targets {
+			if a.Management {
+				continue
+			}
+			for _, lvl := range append(append([]string(nil), a.Ancestors...), a.ID) {
+				if cover[lvl] {
+					covering[a.ID] = append(covering[a.ID], p.name)
+					break
+				}
+			}
+		}
+	}
+	for _, a := range org.Targets {
+		names := covering[a.ID]
+		if len(names) == 0 {
+			continue
+		}
+		levels := map[string]bool{}
+		for _, lvl := range append(append([]string(nil), a.Ancestors...), a.ID) {
+			levels[lvl] = true
+		}
+		var inForce, missing []string
+		for _, n := range names {
+			o := byName[n]
+			attached := false
+			if o != nil && st.enabled() {
+				for _, id := range o.Targets {
+					attached = attached || levels[id]
+				}
+			}
+			if attached && ok[n] {
+				inForce = append(inForce, n)
+			} else {
+				missing = append(missing, n)
+			}
+		}
+		msg := "the baseline's SCPs are in force: " + strings.Join(inForce, ", ")
+		if len(missing) > 0 {
+			msg = "the baseline's SCPs not in force (missing, not attached above the account, or changed): " + strings.Join(missing, ", ")
+		}
+		f := mk("serviceControlPolicies.inForce", a.ID, a.Name, "arn:aws:organizations::"+mgmt+":account/"+org.ID+"/"+a.ID,
+			"The baseline's SCP guardrails are in force on the account", pass(len(missing) == 0), baseline.SeverityHigh, msg, fix)
+		f.Evidence = map[string]any{"inForce": inForce, "missing": missing}
+		out = append(out, f)
+	}
+	return out
 }
