@@ -1,10 +1,669 @@
 package controls
 
-import "github.com/orgbaseline/orgbaseline/baseline"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
 
-// newAccessAnalyzer returns the control(s) for controls.AccessAnalyzer, or none when it is not
-// enabled. Placeholder: the engineer implementing this control replaces
-// this file.
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/orgwalk"
+)
+
+// AccessAnalyzerAPI is the part of the IAM Access Analyzer client the
+// accessAnalyzer control uses.
+type AccessAnalyzerAPI interface {
+	accessanalyzer.ListAnalyzersAPIClient
+	GetAnalyzer(context.Context, *accessanalyzer.GetAnalyzerInput, ...func(*accessanalyzer.Options)) (*accessanalyzer.GetAnalyzerOutput, error)
+	CreateAnalyzer(context.Context, *accessanalyzer.CreateAnalyzerInput, ...func(*accessanalyzer.Options)) (*accessanalyzer.CreateAnalyzerOutput, error)
+	UpdateAnalyzer(context.Context, *accessanalyzer.UpdateAnalyzerInput, ...func(*accessanalyzer.Options)) (*accessanalyzer.UpdateAnalyzerOutput, error)
+}
+
+// AccessAnalyzerOrgAPI is the part of the Organizations client the
+// accessAnalyzer control uses, in the management account: trusted access
+// and the delegated administrator for Access Analyzer.
+type AccessAnalyzerOrgAPI interface {
+	organizations.ListAWSServiceAccessForOrganizationAPIClient
+	organizations.ListDelegatedAdministratorsAPIClient
+	EnableAWSServiceAccess(context.Context, *organizations.EnableAWSServiceAccessInput, ...func(*organizations.Options)) (*organizations.EnableAWSServiceAccessOutput, error)
+	RegisterDelegatedAdministrator(context.Context, *organizations.RegisterDelegatedAdministratorInput, ...func(*organizations.Options)) (*organizations.RegisterDelegatedAdministratorOutput, error)
+}
+
+var (
+	_ AccessAnalyzerAPI    = (*accessanalyzer.Client)(nil)
+	_ AccessAnalyzerOrgAPI = (*organizations.Client)(nil)
+)
+
+// AccessAnalyzerPrincipal is Access Analyzer's service principal, for
+// trusted access and delegated administration.
+const AccessAnalyzerPrincipal = "access-analyzer.amazonaws.com"
+
+// Resources of the control's changes; Apply dispatches on them.
+const (
+	analyzerTrustedAccessResource = "organizations/trusted-access/" + AccessAnalyzerPrincipal
+	analyzerDelegatedResource     = "organizations/delegated-administrator/" + AccessAnalyzerPrincipal
+	analyzerResourcePrefix        = "access-analyzer/analyzer/"
+)
+
+// AccessAnalyzer keeps an IAM Access Analyzer in every governed region
+// (CIS AWS Foundations 3.0 item 1.20), and optionally an unused-access
+// analyzer beside it.
+//
+// Type ORGANIZATION runs at organization scope: trusted access for Access
+// Analyzer, then the delegated administrator (the audit account by
+// default), then, in that account and every governed region, the
+// organization analyzer (and the unused-access one). Type ACCOUNT runs per
+// targeted account and governed region and keeps an account analyzer there.
+//
+// It manages only the analyzers it names: others are left alone (and
+// reported as warnings), and nothing is ever deleted.
+type AccessAnalyzer struct {
+	want        baseline.AccessAnalyzerSettings
+	newAnalyzer func(aws.Config) AccessAnalyzerAPI
+	newOrg      func(aws.Config) AccessAnalyzerOrgAPI
+}
+
+// NewAccessAnalyzer returns the control for the resolved settings.
+func NewAccessAnalyzer(s baseline.AccessAnalyzerSettings) *AccessAnalyzer {
+	return &AccessAnalyzer{
+		want:        s,
+		newAnalyzer: func(cfg aws.Config) AccessAnalyzerAPI { return accessanalyzer.NewFromConfig(cfg) },
+		newOrg:      func(cfg aws.Config) AccessAnalyzerOrgAPI { return organizations.NewFromConfig(cfg) },
+	}
+}
+
+// newAccessAnalyzer returns the control for controls.accessAnalyzer, or
+// none when it is not enabled. The delegated administrator's alias is
+// checked here, offline.
 func newAccessAnalyzer(b *baseline.Baseline) ([]Control, error) {
-	return nil, nil
+	a := b.Controls.AccessAnalyzer
+	if !a.IsEnabled() {
+		return nil, nil
+	}
+	s := a.Resolved()
+	if s.Type == baseline.AnalyzerTypeOrganization {
+		if _, ok := b.Organization.Accounts[s.DelegatedAdministrator]; !ok {
+			return nil, fmt.Errorf("controls.accessAnalyzer (type %s) needs the %q account, its delegated administrator: declare it under organization.accounts (e.g. %s: \"Audit\" or its 12-digit id), set controls.accessAnalyzer.delegatedAdministrator to another alias, or use type: %s",
+				s.Type, s.DelegatedAdministrator, s.DelegatedAdministrator, baseline.AnalyzerTypeAccount)
+		}
+	}
+	return []Control{NewAccessAnalyzer(s)}, nil
+}
+
+func (*AccessAnalyzer) Name() string { return "accessAnalyzer" }
+
+// Scope is organization for type ORGANIZATION, regional for ACCOUNT.
+func (c *AccessAnalyzer) Scope() Scope {
+	if c.organization() {
+		return ScopeOrganization
+	}
+	return ScopeRegional
+}
+
+func (c *AccessAnalyzer) organization() bool { return c.want.Type == baseline.AnalyzerTypeOrganization }
+
+// Actions are the calls made as the execution role: in every targeted
+// account (ACCOUNT), or in the delegated administrator's account
+// (ORGANIZATION). The first analyzer in an account creates Access
+// Analyzer's service-linked role, which needs iam:CreateServiceLinkedRole.
+// Reading and updating one analyzer is needed only for the unused-access
+// analyzer's age.
+func (c *AccessAnalyzer) Actions() []string {
+	acts := []string{"access-analyzer:CreateAnalyzer", "access-analyzer:ListAnalyzers", "iam:CreateServiceLinkedRole"}
+	if c.want.UnusedAccess {
+		acts = append(acts, "access-analyzer:GetAnalyzer", "access-analyzer:UpdateAnalyzer")
+	}
+	sort.Strings(acts)
+	return acts
+}
+
+// ---- observation ----
+
+// analyzerSeen is one analyzer as observed.
+type analyzerSeen struct {
+	Name, ARN, Type string
+	Status          string // ACTIVE, CREATING, DISABLED, FAILED
+	StatusReason    string
+	// UnusedAccessAge and Exclusions are read for the control's own
+	// unused-access analyzer only (0: not read).
+	UnusedAccessAge int
+	Exclusions      []analyzerExclusion
+}
+
+// analyzerExclusion is one exclusion of an unused-access analysis rule,
+// kept so that updating the age does not drop it.
+type analyzerExclusion struct {
+	AccountIDs   []string            `json:"accountIds,omitempty"`
+	ResourceTags []map[string]string `json:"resourceTags,omitempty"`
+}
+
+// analyzerRegion is one account's analyzers in one region. Err is set
+// (organization type only) when the region could not be read.
+type analyzerRegion struct {
+	Account, Region string
+	Analyzers       []analyzerSeen // sorted by name
+	Err             string
+}
+
+func (r *analyzerRegion) named(name string) *analyzerSeen {
+	for i := range r.Analyzers {
+		if r.Analyzers[i].Name == name {
+			return &r.Analyzers[i]
+		}
+	}
+	return nil
+}
+
+// ofType returns the analyzers of the given types, ACTIVE ones first, then
+// by name.
+func (r *analyzerRegion) ofType(types ...string) []analyzerSeen {
+	var out []analyzerSeen
+	for _, a := range r.Analyzers {
+		for _, t := range types {
+			if a.Type == t {
+				out = append(out, a)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Status == string(aatypes.AnalyzerStatusActive) && out[j].Status != string(aatypes.AnalyzerStatusActive)
+	})
+	return out
+}
+
+// analyzerOrgState is what the organization type observes.
+type analyzerOrgState struct {
+	Admin         *orgwalk.Account // the delegated administrator (or the management account)
+	TrustedAccess bool
+	Delegated     []string         // accounts registered for Access Analyzer, sorted
+	Regions       []analyzerRegion // in the order of the governed regions
+}
+
+func (s *analyzerOrgState) registered() bool {
+	for _, id := range s.Delegated {
+		if id == s.Admin.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// Observe reads the state: for ACCOUNT, the analyzers of the target
+// account and region; for ORGANIZATION, trusted access and delegated
+// administrators (management account), then the analyzers of the
+// delegated administrator in every governed region. A region that cannot
+// be read is recorded in the observation and the others go on; only when
+// no region can be read does Observe fail.
+func (c *AccessAnalyzer) Observe(ctx context.Context, t Target) (any, error) {
+	if !c.organization() {
+		r, err := c.observeRegion(ctx, t.Config, t.AccountID, t.Region)
+		if err != nil {
+			return nil, err
+		}
+		return &r, nil
+	}
+	admin, err := t.Org.Alias(c.want.DelegatedAdministrator, "controls.accessAnalyzer")
+	if err != nil {
+		return nil, err
+	}
+	st := &analyzerOrgState{Admin: admin}
+	org := c.newOrg(t.Config)
+	sa := organizations.NewListAWSServiceAccessForOrganizationPaginator(org, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	for sa.HasMorePages() {
+		page, err := sa.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list trusted services of the organization (management account %s): %w", t.AccountID, err)
+		}
+		for _, s := range page.EnabledServicePrincipals {
+			if aws.ToString(s.ServicePrincipal) == AccessAnalyzerPrincipal {
+				st.TrustedAccess = true
+			}
+		}
+	}
+	da := organizations.NewListDelegatedAdministratorsPaginator(org, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(AccessAnalyzerPrincipal)})
+	for da.HasMorePages() {
+		page, err := da.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list delegated administrators for %s (management account %s): %w", AccessAnalyzerPrincipal, t.AccountID, err)
+		}
+		for _, d := range page.DelegatedAdministrators {
+			st.Delegated = append(st.Delegated, aws.ToString(d.Id))
+		}
+	}
+	sort.Strings(st.Delegated)
+
+	st.Regions = make([]analyzerRegion, len(t.Org.Regions))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, region := range t.Org.Regions {
+		g.Go(func() error {
+			cfg, err := t.Org.Sessions.Config(gctx, admin.ID, region)
+			if err != nil {
+				// The account cannot be reached at all: no region can be read.
+				return err
+			}
+			r, err := c.observeRegion(gctx, cfg, admin.ID, region)
+			if err != nil {
+				r = analyzerRegion{Account: admin.ID, Region: region, Err: err.Error()}
+			}
+			st.Regions[i] = r
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var errs []string
+	for _, r := range st.Regions {
+		if r.Err != "" {
+			errs = append(errs, r.Region+": "+r.Err)
+		}
+	}
+	if len(errs) == len(st.Regions) && len(errs) > 0 {
+		return nil, fmt.Errorf("no governed region could be read in %s: %s", admin.Label(), strings.Join(errs, "; "))
+	}
+	return st, nil
+}
+
+// observeRegion lists an account's analyzers in one region; for the
+// control's own unused-access analyzer it also reads the configuration
+// (ListAnalyzers may omit it).
+func (c *AccessAnalyzer) observeRegion(ctx context.Context, cfg aws.Config, account, region string) (analyzerRegion, error) {
+	out := analyzerRegion{Account: account, Region: region}
+	api := c.newAnalyzer(cfg)
+	p := accessanalyzer.NewListAnalyzersPaginator(api, &accessanalyzer.ListAnalyzersInput{}, func(o *accessanalyzer.ListAnalyzersPaginatorOptions) {
+		o.StopOnDuplicateToken = true
+	})
+	var unusedCfg aatypes.AnalyzerConfiguration
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return out, fmt.Errorf("list analyzers in account %s (%s): %w", account, region, err)
+		}
+		for _, s := range page.Analyzers {
+			a := analyzerSeen{Name: aws.ToString(s.Name), ARN: aws.ToString(s.Arn), Type: string(s.Type), Status: string(s.Status)}
+			if s.StatusReason != nil {
+				a.StatusReason = string(s.StatusReason.Code)
+			}
+			if c.want.UnusedAccess && a.Name == c.want.UnusedAccessName {
+				unusedCfg = s.Configuration
+			}
+			out.Analyzers = append(out.Analyzers, a)
+		}
+	}
+	sort.Slice(out.Analyzers, func(i, j int) bool { return out.Analyzers[i].Name < out.Analyzers[j].Name })
+	if !c.want.UnusedAccess {
+		return out, nil
+	}
+	u := out.named(c.want.UnusedAccessName)
+	if u == nil || u.Type != c.want.UnusedAccessType() {
+		return out, nil
+	}
+	if unusedCfg == nil {
+		got, err := api.GetAnalyzer(ctx, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String(u.Name)})
+		if err != nil {
+			return out, fmt.Errorf("get analyzer %s in account %s (%s): %w", u.Name, account, region, err)
+		}
+		if got.Analyzer != nil {
+			unusedCfg = got.Analyzer.Configuration
+		}
+	}
+	if ua, ok := unusedCfg.(*aatypes.AnalyzerConfigurationMemberUnusedAccess); ok {
+		u.UnusedAccessAge = int(aws.ToInt32(ua.Value.UnusedAccessAge))
+		if r := ua.Value.AnalysisRule; r != nil {
+			for _, e := range r.Exclusions {
+				u.Exclusions = append(u.Exclusions, analyzerExclusion{AccountIDs: e.AccountIds, ResourceTags: e.ResourceTags})
+			}
+		}
+	}
+	return out, nil
+}
+
+// ---- diff ----
+
+// analyzerSettings is an analyzer as changes carry it.
+type analyzerSettings struct {
+	Name            string              `json:"name"`
+	Type            string              `json:"type"`
+	UnusedAccessAge int                 `json:"unusedAccessAge,omitempty"`
+	Exclusions      []analyzerExclusion `json:"exclusions,omitempty"`
+}
+
+// delegatedSettings is the delegated administrator as changes carry it.
+type delegatedSettings struct {
+	ServicePrincipal string `json:"servicePrincipal"`
+	AccountID        string `json:"accountId,omitempty"`
+	AccountName      string `json:"accountName,omitempty"`
+}
+
+// Diff plans, in dependency order: trusted access, the delegated
+// administrator, then per governed region the analyzer and the
+// unused-access analyzer (ORGANIZATION); or the account's analyzers in the
+// target region (ACCOUNT).
+func (c *AccessAnalyzer) Diff(t Target, observed any) ([]baseline.Change, error) {
+	if !c.organization() {
+		r, _ := observed.(*analyzerRegion)
+		if r == nil {
+			return nil, fmt.Errorf("no observation of %s in %s", t.AccountID, t.Region)
+		}
+		return c.diffRegion(t, r, t.AccountName, false)
+	}
+	st, _ := observed.(*analyzerOrgState)
+	if st == nil {
+		return nil, errors.New("no observation of the organization")
+	}
+	mgmt := t.Org.ManagementAccountID
+	admin := st.Admin
+	isMgmt := admin.ID == mgmt
+	if admin.State != "" && admin.State != "ACTIVE" {
+		return nil, fmt.Errorf("the delegated administrator for Access Analyzer, %s (alias %q), is %s; point controls.accessAnalyzer.delegatedAdministrator at an ACTIVE account",
+			admin.Label(), c.want.DelegatedAdministrator, admin.State)
+	}
+	if !isMgmt && !st.registered() && len(st.Delegated) > 0 {
+		other := st.Delegated[0]
+		label := other
+		if a := t.Org.Account(other); a != nil {
+			label = a.Label()
+		}
+		return nil, fmt.Errorf("Access Analyzer's delegated administrator is %s, but controls.accessAnalyzer.delegatedAdministrator (%q) names %s, and Access Analyzer allows only one: deregister %s (aws organizations deregister-delegated-administrator --account-id %s --service-principal %s) and let orgbaseline register %s, or set delegatedAdministrator to the alias of %s",
+			label, c.want.DelegatedAdministrator, admin.Label(), label, other, AccessAnalyzerPrincipal, admin.ID, label)
+	}
+	var out []baseline.Change
+	fixing := false // the plan re-enables what organization analyzers depend on
+	if !st.TrustedAccess {
+		fixing = true
+		out = append(out, baseline.Change{
+			Control: c.Name(), Account: mgmt, Resource: analyzerTrustedAccessResource, Action: baseline.ActionCreate,
+			After:  baseline.ToMap(delegatedSettings{ServicePrincipal: AccessAnalyzerPrincipal}),
+			Reason: "trusted access for IAM Access Analyzer is not enabled in the organization; organization analyzers need it",
+		})
+	}
+	if !isMgmt && !st.registered() {
+		fixing = true
+		out = append(out, baseline.Change{
+			Control: c.Name(), Account: mgmt, Resource: analyzerDelegatedResource, Action: baseline.ActionCreate,
+			After:  baseline.ToMap(delegatedSettings{ServicePrincipal: AccessAnalyzerPrincipal, AccountID: admin.ID, AccountName: admin.Name}),
+			Reason: fmt.Sprintf("%s (alias %q) is not the delegated administrator for IAM Access Analyzer", admin.Label(), c.want.DelegatedAdministrator),
+		})
+	}
+	var errs []error
+	for i := range st.Regions {
+		r := &st.Regions[i]
+		if r.Err != "" {
+			errs = append(errs, fmt.Errorf("%s in %s could not be read, so nothing is planned there: %s", admin.Label(), r.Region, r.Err))
+			continue
+		}
+		cs, err := c.diffRegion(t, r, admin.Label(), fixing)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, cs...)
+	}
+	// The regions that could be planned are planned; the others are
+	// errors of this scope, so the run is not clean.
+	return out, errors.Join(errs...)
+}
+
+// diffRegion plans one account's analyzers in one region. label names the
+// account in messages; fixing is true when the plan already fixes what
+// would leave an organization analyzer disabled.
+func (c *AccessAnalyzer) diffRegion(t Target, r *analyzerRegion, label string, fixing bool) ([]baseline.Change, error) {
+	if label == "" {
+		label = r.Account
+	}
+	var out []baseline.Change
+	var errs []error
+	want := []analyzerSettings{{Name: c.want.Name, Type: c.want.Type}}
+	if c.want.UnusedAccess {
+		want = append(want, analyzerSettings{Name: c.want.UnusedAccessName, Type: c.want.UnusedAccessType(), UnusedAccessAge: c.want.UnusedAccessAge})
+	}
+	for _, w := range want {
+		where := fmt.Sprintf("%s in %s", label, r.Region)
+		have := r.named(w.Name)
+		var others []string
+		for _, a := range r.ofType(w.Type) {
+			if a.Name != w.Name {
+				others = append(others, fmt.Sprintf("%s (%s)", a.Name, a.Status))
+			}
+		}
+		ch := baseline.Change{Control: c.Name(), Account: r.Account, Region: r.Region, Resource: analyzerResourcePrefix + w.Name}
+		switch {
+		case have != nil && have.Type != w.Type:
+			errs = append(errs, fmt.Errorf("analyzer %s in %s is of type %s, not %s; rename the baseline's analyzer (controls.accessAnalyzer name) or delete that one",
+				w.Name, where, have.Type, w.Type))
+			continue
+		case have == nil && len(others) > 0 && !c.organization():
+			// One account analyzer of each type per account and region:
+			// another one already does the job, and a second would be
+			// refused (ServiceQuotaExceeded).
+			t.Warn(fmt.Sprintf("accessAnalyzer: %s already has the %s analyzer %s, which orgbaseline does not manage; it is left alone and %s is not created (one %s analyzer per account and region)",
+				where, w.Type, strings.Join(others, ", "), w.Name, w.Type))
+			continue
+		case have == nil:
+			ch.Action = baseline.ActionCreate
+			ch.After = baseline.ToMap(w)
+			ch.Reason = fmt.Sprintf("%s has no %s analyzer named %s", where, w.Type, w.Name)
+			out = append(out, ch)
+		case w.UnusedAccessAge != 0 && have.UnusedAccessAge != w.UnusedAccessAge:
+			w.Exclusions = have.Exclusions
+			before := analyzerSettings{Name: have.Name, Type: have.Type, UnusedAccessAge: have.UnusedAccessAge, Exclusions: have.Exclusions}
+			ch.Action = baseline.ActionUpdate
+			ch.Before = baseline.ToMap(before)
+			ch.After = baseline.ToMap(w)
+			ch.Reason = fmt.Sprintf("analyzer %s in %s counts access as unused after %d days; the baseline says %d", w.Name, where, have.UnusedAccessAge, w.UnusedAccessAge)
+			out = append(out, ch)
+		}
+		if have != nil && (have.Status == string(aatypes.AnalyzerStatusDisabled) || have.Status == string(aatypes.AnalyzerStatusFailed)) && !fixing {
+			t.Warn(fmt.Sprintf("accessAnalyzer: analyzer %s in %s is %s (%s) although what it depends on is in place; AWS does not reactivate it: delete it (aws accessanalyzer delete-analyzer --analyzer-name %s --region %s, in account %s) and run apply to create it again",
+				w.Name, where, have.Status, orDash(have.StatusReason), w.Name, r.Region, r.Account))
+		}
+		if len(others) > 0 && c.organization() {
+			t.Warn(fmt.Sprintf("accessAnalyzer: %s also has the %s analyzer(s) %s, which orgbaseline does not manage; they are left alone",
+				where, w.Type, strings.Join(others, ", ")))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "no reason given"
+	}
+	return s
+}
+
+// ---- apply ----
+
+// Apply makes one change with one call, where the change says: trusted
+// access and delegated administration in the management account, an
+// analyzer in its account and region. It is idempotent: an analyzer or a
+// registration that already exists is success.
+func (c *AccessAnalyzer) Apply(ctx context.Context, t Target, ch baseline.Change) error {
+	cfg, err := c.configFor(ctx, t, ch)
+	if err != nil {
+		return err
+	}
+	where := ch.Account
+	if t.Org != nil && t.Org.Org != nil {
+		if a := t.Org.Account(ch.Account); a != nil {
+			where = a.Label()
+		}
+	}
+	switch {
+	case ch.Resource == analyzerTrustedAccessResource:
+		if _, err := c.newOrg(cfg).EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(AccessAnalyzerPrincipal)}); err != nil {
+			return fmt.Errorf("enable trusted access for %s (management account %s): %w", AccessAnalyzerPrincipal, ch.Account, err)
+		}
+		return nil
+	case ch.Resource == analyzerDelegatedResource:
+		var d delegatedSettings
+		if err := ch.DecodeAfter(&d); err != nil {
+			return err
+		}
+		_, err := c.newOrg(cfg).RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
+			AccountId: aws.String(d.AccountID), ServicePrincipal: aws.String(AccessAnalyzerPrincipal),
+		})
+		var already *orgtypes.AccountAlreadyRegisteredException
+		if err != nil && !errors.As(err, &already) {
+			return fmt.Errorf("register account %s as delegated administrator for %s: %w", d.AccountID, AccessAnalyzerPrincipal, err)
+		}
+		return nil
+	case strings.HasPrefix(ch.Resource, analyzerResourcePrefix):
+		var s analyzerSettings
+		if err := ch.DecodeAfter(&s); err != nil {
+			return err
+		}
+		api := c.newAnalyzer(cfg)
+		switch ch.Action {
+		case baseline.ActionCreate:
+			_, err := api.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
+				AnalyzerName: aws.String(s.Name), Type: aatypes.Type(s.Type), Configuration: s.configuration(),
+			})
+			var conflict *aatypes.ConflictException
+			if err != nil && !errors.As(err, &conflict) {
+				return fmt.Errorf("create %s analyzer %s in %s (%s): %w", s.Type, s.Name, where, ch.Region, err)
+			}
+			return nil
+		case baseline.ActionUpdate:
+			if _, err := api.UpdateAnalyzer(ctx, &accessanalyzer.UpdateAnalyzerInput{AnalyzerName: aws.String(s.Name), Configuration: s.configuration()}); err != nil {
+				return fmt.Errorf("update analyzer %s in %s (%s): %w", s.Name, where, ch.Region, err)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("accessAnalyzer cannot %s %s; the plan was not made by this version of orgbaseline", ch.Action, ch.Resource)
+}
+
+// configuration is the unused-access configuration, or nil for an
+// external-access analyzer. The exclusions observed are sent back, since
+// UpdateAnalyzer replaces the whole configuration.
+func (s analyzerSettings) configuration() aatypes.AnalyzerConfiguration {
+	if s.UnusedAccessAge == 0 {
+		return nil
+	}
+	u := aatypes.UnusedAccessConfiguration{UnusedAccessAge: aws.Int32(int32(s.UnusedAccessAge))}
+	if len(s.Exclusions) > 0 {
+		u.AnalysisRule = &aatypes.AnalysisRule{}
+		for _, e := range s.Exclusions {
+			u.AnalysisRule.Exclusions = append(u.AnalysisRule.Exclusions, aatypes.AnalysisRuleCriteria{AccountIds: e.AccountIDs, ResourceTags: e.ResourceTags})
+		}
+	}
+	return &aatypes.AnalyzerConfigurationMemberUnusedAccess{Value: u}
+}
+
+// configFor is the config acting where the change applies.
+func (c *AccessAnalyzer) configFor(ctx context.Context, t Target, ch baseline.Change) (aws.Config, error) {
+	region := ch.Region
+	if region == "" {
+		region = t.Region
+	}
+	if ch.Account == t.AccountID && region == t.Region {
+		return t.Config, nil
+	}
+	if t.Org == nil || t.Org.Sessions == nil {
+		return aws.Config{}, fmt.Errorf("accessAnalyzer: no session for account %s (%s)", ch.Account, region)
+	}
+	return t.Org.Sessions.Config(ctx, ch.Account, region)
+}
+
+// ---- findings ----
+
+// Findings reports, per targeted account and governed region, whether an
+// ACTIVE external-access analyzer covers the account there (CIS 1.20): the
+// organization analyzer of the delegated administrator (ORGANIZATION), or
+// one of the account's own (ACCOUNT). With unusedAccess, a second check
+// reports the unused-access analyzer.
+func (c *AccessAnalyzer) Findings(t Target, observed any) []baseline.Finding {
+	if !c.organization() {
+		r, _ := observed.(*analyzerRegion)
+		if r == nil {
+			return nil
+		}
+		acct := &orgwalk.Account{ID: t.AccountID, Name: t.AccountName}
+		return c.regionFindings(acct, r, "of the account", baseline.AnalyzerTypeAccount, baseline.AnalyzerTypeOrganization)
+	}
+	st, _ := observed.(*analyzerOrgState)
+	if st == nil {
+		return nil
+	}
+	var out []baseline.Finding
+	for i := range st.Regions {
+		r := &st.Regions[i]
+		for _, a := range t.Org.Targets {
+			out = append(out, c.regionFindings(a, r, "of the delegated administrator "+st.Admin.Label(), baseline.AnalyzerTypeOrganization)...)
+		}
+	}
+	return out
+}
+
+// analyzerCheck is one check of the control: the analyzer types that
+// satisfy it and the name of the control's own analyzer.
+type analyzerCheck struct {
+	check, title, want string
+	types              []string
+	severity           baseline.Severity
+}
+
+// regionFindings are account's findings in region r, where r holds the
+// analyzers that cover it (its own, or the delegated administrator's,
+// which whose says).
+func (c *AccessAnalyzer) regionFindings(account *orgwalk.Account, r *analyzerRegion, whose string, types ...string) []baseline.Finding {
+	const fix = "run `orgbaseline apply` to create the analyzer"
+	checks := []analyzerCheck{{"accessAnalyzer.enabled", "IAM Access Analyzer is enabled in every region", c.want.Name, types, baseline.SeverityMedium}}
+	if c.want.UnusedAccess {
+		var ut []string
+		for _, t := range types {
+			ut = append(ut, t+"_UNUSED_ACCESS")
+		}
+		checks = append(checks, analyzerCheck{"accessAnalyzer.unusedAccess", "An unused-access analyzer reviews access in every region", c.want.UnusedAccessName, ut, baseline.SeverityLow})
+	}
+	var out []baseline.Finding
+	for _, k := range checks {
+		f := baseline.Finding{
+			Check: k.check, Source: "control:" + c.Name(), Account: account.ID, AccountName: account.Name, Region: r.Region,
+			Severity: k.severity, Title: k.title, Compliance: baseline.References(k.check),
+		}
+		switch cands := r.ofType(k.types...); {
+		case r.Err != "":
+			f.Status = baseline.StatusError
+			f.Message = fmt.Sprintf("the analyzers of account %s in %s could not be read: %s", r.Account, r.Region, r.Err)
+		case len(cands) == 0:
+			f.Status = baseline.StatusFail
+			f.Message = fmt.Sprintf("no %s analyzer %s in %s covers the account", strings.Join(k.types, " or "), whose, r.Region)
+			f.Remediation = fix
+		default:
+			a := cands[0]
+			if ours := r.named(k.want); ours != nil && ours.Status == cands[0].Status {
+				a = *ours // report the control's own analyzer when it is as good
+			}
+			f.Resource = a.ARN
+			f.Evidence = map[string]any{"analyzer": a.Name, "type": a.Type, "status": a.Status, "account": r.Account}
+			if a.UnusedAccessAge > 0 {
+				f.Evidence["unusedAccessAge"] = a.UnusedAccessAge
+			}
+			if a.Status == string(aatypes.AnalyzerStatusActive) {
+				f.Status = baseline.StatusPass
+				f.Message = fmt.Sprintf("analyzer %s (%s) of account %s is ACTIVE in %s", a.Name, a.Type, r.Account, r.Region)
+			} else {
+				f.Status = baseline.StatusFail
+				f.Evidence["statusReason"] = a.StatusReason
+				f.Message = fmt.Sprintf("analyzer %s (%s) of account %s in %s is %s (%s), so it does not analyze access", a.Name, a.Type, r.Account, r.Region, a.Status, orDash(a.StatusReason))
+				f.Remediation = "run `orgbaseline plan` to see what re-enables it (trusted access, the delegated administrator), then `orgbaseline apply`"
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
