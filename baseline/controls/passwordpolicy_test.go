@@ -3,6 +3,7 @@ package controls_test
 import (
 	"context"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -177,15 +178,34 @@ func TestPasswordPolicyFindings(t *testing.T) {
 	}
 }
 
-func TestPasswordPolicyConvergesThroughTheEngine(t *testing.T) {
-	w := newWorld(t, orgsim.OrgSpec{Members: 5, Suspended: 1}, "version: 1\nextends: [cis-aws-foundations-3.0]\n", nil)
+// The CIS profile (password policy, organization trail, Access Analyzer,
+// Config) converges through the engine, and every finding passes after.
+func TestCISProfileConvergesThroughTheEngine(t *testing.T) {
+	w := newWorld(t, orgsim.OrgSpec{Members: 5, Suspended: 1}, `version: 1
+extends: [cis-aws-foundations-3.0]
+organization:
+  accounts: {logArchive: Log Archive, audit: Audit}
+`, nil)
 	p := w.converge()
-	if got := len(changes(p)); got != len(w.sel.Targets) {
-		t.Fatalf("%d changes for %d targeted accounts:\n%s", got, len(w.sel.Targets), describe(p))
+	passwords := 0
+	for _, c := range changes(p) {
+		if strings.HasPrefix(c, "passwordPolicy ") {
+			passwords++
+		}
 	}
+	if passwords != len(w.sel.Targets) {
+		t.Fatalf("%d password policy changes for %d targeted accounts:\n%s", passwords, len(w.sel.Targets), describe(p))
+	}
+	checks := map[string]bool{}
 	for _, f := range w.check() {
+		checks[f.Check] = true
 		if f.Status != baseline.StatusPass {
 			t.Errorf("%s in %s: %s", f.Check, f.Account, f.Message)
+		}
+	}
+	for _, want := range []string{"passwordPolicy.minimumPasswordLength", "accessAnalyzer.enabled", "config.enabled"} {
+		if !checks[want] {
+			t.Errorf("no %s finding; got %v", want, checks)
 		}
 	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/internal/engine"
-	"github.com/orgbaseline/orgbaseline/internal/report"
 	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
 
@@ -22,6 +21,7 @@ type applyFlags struct {
 	autoApprove bool
 	maxChanges  int
 	targets     []string
+	summary     bool
 }
 
 func (a *app) applyCommand(g *globalFlags) *cobra.Command {
@@ -48,6 +48,7 @@ run when there is no terminal to ask on.`,
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation (needed when not on a terminal)")
 	cmd.Flags().IntVar(&f.maxChanges, "max-changes", 0, "refuse a plan with more than N changes (0: no limit)")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
+	cmd.Flags().BoolVar(&f.summary, "summary", false, "show the plan as one line per account instead of every field")
 	return cmd
 }
 
@@ -76,7 +77,7 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		}
 		p = saved
 	}
-	if err := report.PlanText(a.stdout, p, isTTY(a.stdout)); err != nil {
+	if err := writePlan(a.stdout, p, f.summary); err != nil {
 		return err
 	}
 	planErrs := len(p.Errors())
@@ -127,7 +128,11 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	for _, r := range env.engine.Apply(ctx, accounts, changes) {
 		report(r, r.Account.Label())
 	}
-	fmt.Fprintf(a.stdout, "Apply complete: %d of %d change(s) applied in %d account(s); %d account(s) with errors.\n", applied, n, len(accounts), failed)
+	scope := fmt.Sprintf("%d account(s)", len(accounts))
+	if p.OrganizationScope != nil && len(p.OrganizationScope.Changes) > 0 {
+		scope += " and the organization scope"
+	}
+	fmt.Fprintf(a.stdout, "Apply complete: %d of %d change(s) applied in %s; %d with errors.\n", applied, n, scope, failed)
 	if failed > 0 || planErrs > 0 {
 		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) did not converge; fix the errors above and run apply again (it converges from wherever this run stopped)", failed+planErrs)}
 	}

@@ -483,7 +483,10 @@ func TestDemo(t *testing.T) {
 	}
 	s := out.String()
 	step3 := s[strings.Index(s, "== 3/4"):]
-	for _, want := range []string{"Plan: 8 to create, 2 to update", "skipped: account state is SUSPENDED", "Apply complete: 10 of 10 change(s) applied", "No changes.", "the second plan made 0 writes"} {
+	for _, want := range []string{"Plan: 177 to create, 23 to update", "skipped: account state is SUSPENDED",
+		"Apply complete: 200 of 200 change(s) applied in 10 account(s) and the organization scope; 0 with errors",
+		"No changes.", "the second plan made 0 writes", "0 failed, 0 errors",
+		"serviceControlPolicies +3", "organizationTrail +", "accessAnalyzer +", "configOrganization +", "config +", "passwordPolicy +"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
 		}

@@ -73,15 +73,15 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 		sim.OrganizationID(), demoOrg.Members+1, demoSeed)
 	fmt.Fprintf(out, "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0).\n")
 
-	step(1, "plan: what the baseline would change")
+	step(1, "plan: what the baseline would change (the summary; `orgbaseline plan` shows every field)")
 	planFile := filepath.Join(dir, "plan.json")
-	if err := a.plan(ctx, g, &planFlags{format: "text", out: planFile}, o); err != nil {
+	if err := a.plan(ctx, g, &planFlags{format: "text", out: planFile, summary: true}, o); err != nil {
 		return fmt.Errorf("demo plan: %w", err)
 	}
 
 	step(2, "apply: apply exactly that plan")
 	sim.ResetCounters()
-	if err := a.apply(ctx, g, &applyFlags{autoApprove: true}, planFile, o); err != nil {
+	if err := a.apply(ctx, g, &applyFlags{autoApprove: true, summary: true}, planFile, o); err != nil {
 		return fmt.Errorf("demo apply: %w", err)
 	}
 	applyCalls := sim.Counters()

@@ -107,6 +107,7 @@ type globalFlags struct {
 	concurrency int
 	logLevel    string
 	logFormat   string
+	maxAttempts int
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -130,6 +131,7 @@ Try it on a simulated organization:  orgbaseline demo`,
 	pf.IntVar(&g.concurrency, "concurrency", 0, "accounts worked on at once (default: organization.concurrency)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.StringVar(&g.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal, json otherwise)")
+	pf.IntVar(&g.maxAttempts, "max-attempts", 5, "attempts per AWS API call; throttling and 5xx errors are retried with jittered backoff")
 
 	root.AddCommand(
 		a.validateCommand(g),

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -19,6 +20,7 @@ type planFlags struct {
 	detailedExitcode bool
 	targets          []string
 	format           string
+	summary          bool
 }
 
 func (a *app) planCommand(g *globalFlags) *cobra.Command {
@@ -36,6 +38,7 @@ func (a *app) planCommand(g *globalFlags) *cobra.Command {
 	cmd.Flags().BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes (0: none, 1: error)")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable), e.g. ou:/Workloads/Prod")
 	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&f.summary, "summary", false, "text output: one line per account with changes per control, instead of every field")
 	return cmd
 }
 
@@ -56,7 +59,7 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 	if f.format == "json" {
 		err = report.PlanJSON(a.stdout, p)
 	} else {
-		err = report.PlanText(a.stdout, p, isTTY(a.stdout))
+		err = writePlan(a.stdout, p, f.summary)
 		if err == nil && f.out != "" {
 			fmt.Fprintf(a.stdout, "Saved the plan to %s. Apply exactly this plan with: orgbaseline apply -f %s %s\n", f.out, o.file, f.out)
 		}
@@ -108,4 +111,12 @@ func writePlanFile(path string, p *baseline.Plan) error {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
 	return nil
+}
+
+// writePlan renders a plan for people, in full or as a summary.
+func writePlan(w io.Writer, p *baseline.Plan, summary bool) error {
+	if summary {
+		return report.PlanSummary(w, p, isTTY(w))
+	}
+	return report.PlanText(w, p, isTTY(w))
 }

@@ -80,6 +80,10 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		opts = *o.aws
 		opts.Region = b.Organization.HomeRegion
 	}
+	if g.maxAttempts < 1 {
+		return nil, fmt.Errorf("--max-attempts %d: give at least 1", g.maxAttempts)
+	}
+	opts.MaxAttempts = g.maxAttempts
 	cfg, err := awsapi.Load(ctx, opts)
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ func BuildPlan(org *AccountResult, results []AccountResult, skipped []orgwalk.Sk
 	}
 	if org != nil {
 		ap := accountPlan(*org)
-		ap.Name = "organization-scope controls, from " + org.Account.Label()
+		ap.Name = "organization scope, from " + org.Account.Name
 		p.OrganizationScope = &ap
 	}
 	p.Accounts = nil

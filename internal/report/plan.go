@@ -54,7 +54,9 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 				continue
 			}
 		case len(ap.Changes) == 0:
-			clean++
+			if p.OrganizationScope == nil || ap.Account != p.OrganizationScope.Account || ap.Name != p.OrganizationScope.Name {
+				clean++ // accounts only; the organization scope is not one
+			}
 			continue
 		default:
 			fmt.Fprintf(&b, "%s%s%s %s\n", c.bold, accountLabel(ap), c.reset, ap.OUPath)
@@ -78,6 +80,10 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 				case baseline.ActionDelete:
 					fmt.Fprintf(&b, "      %s- %s = %s%s\n", c.red, f.Name, value(f.Before), c.reset)
 				default:
+					if block(f.Before) || block(f.After) {
+						fmt.Fprintf(&b, "      %s~ %s:%s\n        before: %s\n        after:  %s\n", c.yellow, f.Name, c.reset, value(f.Before), value(f.After))
+						continue
+					}
 					fmt.Fprintf(&b, "      %s~ %s: %s -> %s%s\n", c.yellow, f.Name, value(f.Before), value(f.After), c.reset)
 				}
 			}
@@ -109,13 +115,25 @@ func accountLabel(ap baseline.AccountPlan) string {
 	return ap.Name + " (" + ap.Account + ")"
 }
 
-// value renders a JSON value for a plan line.
+// block reports whether v renders on several lines.
+func block(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.Contains(s, "\n")
+}
+
+// value renders a JSON value for a plan line. A multi-line string (a
+// policy document) is shown as an indented block between <<EOT and EOT,
+// as Terraform shows heredocs.
 func value(v any) string {
 	if v == nil {
 		return "(none)"
 	}
 	switch x := v.(type) {
 	case string:
+		if strings.Contains(x, "\n") {
+			lines := strings.Split(strings.TrimRight(x, "\n"), "\n")
+			return "<<EOT\n            " + strings.Join(lines, "\n            ") + "\n          EOT"
+		}
 		return fmt.Sprintf("%q", x)
 	case float64:
 		if x == float64(int64(x)) {
@@ -142,4 +160,57 @@ func PlanJSON(w io.Writer, p *baseline.Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(p)
+}
+
+// PlanSummary writes one line per section with changes: how many of each
+// action per control. It is the plan at a glance, for large organizations
+// and the demo; PlanText has every field.
+func PlanSummary(w io.Writer, p *baseline.Plan, colour bool) error {
+	c := colours(colour)
+	var b strings.Builder
+	for _, ap := range p.Sections() {
+		for _, wn := range ap.Warnings {
+			fmt.Fprintf(&b, "%sWarning%s (%s): %s\n", c.yellow, c.reset, accountLabel(ap), wn)
+		}
+		if ap.Error != "" {
+			fmt.Fprintf(&b, "%s%s%s: %serror:%s %s\n", c.bold, accountLabel(ap), c.reset, c.red, c.reset, ap.Error)
+		}
+		if len(ap.Changes) == 0 {
+			continue
+		}
+		var order []string
+		counts := map[string]*[3]int{}
+		for _, ch := range ap.Changes {
+			n := counts[ch.Control]
+			if n == nil {
+				n = &[3]int{}
+				counts[ch.Control] = n
+				order = append(order, ch.Control)
+			}
+			switch ch.Action {
+			case baseline.ActionCreate:
+				n[0]++
+			case baseline.ActionUpdate:
+				n[1]++
+			case baseline.ActionDelete:
+				n[2]++
+			}
+		}
+		parts := make([]string, len(order))
+		for i, name := range order {
+			n := counts[name]
+			part := name
+			for j, sym := range []string{"+", "~", "-"} {
+				if n[j] > 0 {
+					part += fmt.Sprintf(" %s%s%d%s", []string{c.green, c.yellow, c.red}[j], sym, n[j], c.reset)
+				}
+			}
+			parts[i] = part
+		}
+		fmt.Fprintf(&b, "%s%s%s %s: %s\n", c.bold, accountLabel(ap), c.reset, ap.OUPath, strings.Join(parts, ", "))
+	}
+	cr, up, de := p.Counts()
+	fmt.Fprintf(&b, "%sPlan:%s %d to create, %d to update, %d to delete.\n", c.bold, c.reset, cr, up, de)
+	_, err := io.WriteString(w, b.String())
+	return err
 }
