@@ -542,12 +542,17 @@ var (
 )
 
 // cfgBucketAllows reports whether bucket b's policy lets Config deliver to
-// [prefix/]AWSLogs/<account>/Config/ for account.
-func cfgBucketAllows(b *bucket, prefix, account string) bool {
+// [prefix/]AWSLogs/<account>/Config/ for account. Config's requests carry
+// aws:SourceAccount and, for an account in an organization, aws:SourceOrgID,
+// so a bucket policy may admit a whole organization by its id.
+func (s *Sim) cfgBucketAllows(b *bucket, prefix, account string) bool {
 	if b.parsed == nil {
 		return false
 	}
 	base := map[string][]string{"aws:sourceaccount": {account}, "aws:securetransport": {"true"}}
+	if s.org != nil && s.accounts[account] != nil {
+		base["aws:sourceorgid"] = []string{s.org.id}
+	}
 	p := iampolicy.Principal{Service: "config.amazonaws.com"}
 	allowed := func(action, resource string, acl bool) bool {
 		ctx := map[string][]string{}
@@ -629,7 +634,7 @@ func cfgPutChannel(c *call) (any, *apiError) {
 	}
 	// A bucket of the same account is written with the recorder's role (or
 	// the service-linked role): its policy does not matter.
-	if b.owner != c.acct.ID && !cfgBucketAllows(b, prefix, c.acct.ID) {
+	if b.owner != c.acct.ID && !c.sim.cfgBucketAllows(b, prefix, c.acct.ID) {
 		p, k := "null", "null"
 		if ch.S3KeyPrefix != nil {
 			p = prefix

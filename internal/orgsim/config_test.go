@@ -11,6 +11,7 @@ import (
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 )
@@ -624,4 +625,46 @@ func TestConfigListTagsForResource(t *testing.T) {
 	ctWant(t, err, "ResourceNotFoundException")
 	_, err = cs.ListTagsForResource(bg, &configservice.ListTagsForResourceInput{ResourceArn: aws.String(arns["plain"]), Limit: 51})
 	ctWant(t, err, "InvalidLimitException")
+}
+
+// A central bucket can admit every account of the organization by its id
+// (aws:SourceOrgID), with a policy whose size does not grow with the
+// number of accounts; another organization's id does not admit them.
+func TestConfigDeliveryToAnOrganizationBucket(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 3, Org: orgsim.OrgSpec{Members: 3, Clean: true}})
+	logArchive, _ := e.sim.AccountID("Log Archive")
+	audit, _ := e.sim.AccountID("Audit")
+	archive := e.assume(logArchive, "OrganizationAccountAccessRole")
+	const bucket = "org-config-central"
+	if _, err := e.s3(archive).CreateBucket(bg, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	policy := func(orgID string) string {
+		cond := `"Condition":{"StringEquals":{"aws:SourceOrgID":"` + orgID + `"}}`
+		return `{"Version":"2012-10-17","Statement":[
+		  {"Sid":"Acl","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::` + bucket + `",` + cond + `},
+		  {"Sid":"List","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::` + bucket + `",` + cond + `},
+		  {"Sid":"Put","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + bucket + `/AWSLogs/*/Config/*",
+		   "Condition":{"StringEquals":{"aws:SourceOrgID":"` + orgID + `","s3:x-amz-acl":"bucket-owner-full-control"}}}]}`
+	}
+	member := e.assume(audit, "OrganizationAccountAccessRole")
+	role := cfgSLR(t, e, member)
+	if _, err := e.cfgsvc(member).PutConfigurationRecorder(bg, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{
+		Name: aws.String("default"), RoleARN: aws.String(role), RecordingGroup: &cfgtypes.RecordingGroup{AllSupported: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	channel := &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String(bucket)}}
+
+	if _, err := e.s3(archive).PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy("o-someoneelse"))}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.cfgsvc(member).PutDeliveryChannel(bg, channel)
+	wantCode(t, err, "InsufficientDeliveryPolicyException")
+
+	if _, err := e.s3(archive).PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy(e.sim.OrganizationID()))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cfgsvc(member).PutDeliveryChannel(bg, channel); err != nil {
+		t.Fatalf("a bucket admitting the organization refused its member: %v", err)
+	}
 }
