@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
@@ -27,20 +26,7 @@ type AccessAnalyzerAPI interface {
 	UpdateAnalyzer(context.Context, *accessanalyzer.UpdateAnalyzerInput, ...func(*accessanalyzer.Options)) (*accessanalyzer.UpdateAnalyzerOutput, error)
 }
 
-// AccessAnalyzerOrgAPI is the part of the Organizations client the
-// accessAnalyzer control uses, in the management account: trusted access
-// and the delegated administrator for Access Analyzer.
-type AccessAnalyzerOrgAPI interface {
-	organizations.ListAWSServiceAccessForOrganizationAPIClient
-	organizations.ListDelegatedAdministratorsAPIClient
-	EnableAWSServiceAccess(context.Context, *organizations.EnableAWSServiceAccessInput, ...func(*organizations.Options)) (*organizations.EnableAWSServiceAccessOutput, error)
-	RegisterDelegatedAdministrator(context.Context, *organizations.RegisterDelegatedAdministratorInput, ...func(*organizations.Options)) (*organizations.RegisterDelegatedAdministratorOutput, error)
-}
-
-var (
-	_ AccessAnalyzerAPI    = (*accessanalyzer.Client)(nil)
-	_ AccessAnalyzerOrgAPI = (*organizations.Client)(nil)
-)
+var _ AccessAnalyzerAPI = (*accessanalyzer.Client)(nil)
 
 // AccessAnalyzerPrincipal is Access Analyzer's service principal, for
 // trusted access and delegated administration.
@@ -48,8 +34,8 @@ const AccessAnalyzerPrincipal = "access-analyzer.amazonaws.com"
 
 // Resources of the control's changes; Apply dispatches on them.
 const (
-	analyzerTrustedAccessResource = "organizations/trusted-access/" + AccessAnalyzerPrincipal
-	analyzerDelegatedResource     = "organizations/delegated-administrator/" + AccessAnalyzerPrincipal
+	analyzerTrustedAccessResource = trustedAccessPrefix + AccessAnalyzerPrincipal
+	analyzerDelegatedResource     = delegatedAdminPrefix + AccessAnalyzerPrincipal
 	analyzerResourcePrefix        = "access-analyzer/analyzer/"
 )
 
@@ -68,7 +54,7 @@ const (
 type AccessAnalyzer struct {
 	want        baseline.AccessAnalyzerSettings
 	newAnalyzer func(aws.Config) AccessAnalyzerAPI
-	newOrg      func(aws.Config) AccessAnalyzerOrgAPI
+	newOrg      func(aws.Config) TrustedAccessAPI
 }
 
 // NewAccessAnalyzer returns the control for the resolved settings.
@@ -76,7 +62,7 @@ func NewAccessAnalyzer(s baseline.AccessAnalyzerSettings) *AccessAnalyzer {
 	return &AccessAnalyzer{
 		want:        s,
 		newAnalyzer: func(cfg aws.Config) AccessAnalyzerAPI { return accessanalyzer.NewFromConfig(cfg) },
-		newOrg:      func(cfg aws.Config) AccessAnalyzerOrgAPI { return organizations.NewFromConfig(cfg) },
+		newOrg:      func(cfg aws.Config) TrustedAccessAPI { return organizations.NewFromConfig(cfg) },
 	}
 }
 
@@ -214,31 +200,13 @@ func (c *AccessAnalyzer) Observe(ctx context.Context, t Target) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &analyzerOrgState{Admin: admin}
-	org := c.newOrg(t.Config)
-	sa := organizations.NewListAWSServiceAccessForOrganizationPaginator(org, &organizations.ListAWSServiceAccessForOrganizationInput{})
-	for sa.HasMorePages() {
-		page, err := sa.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list trusted services of the organization (management account %s): %w", t.AccountID, err)
-		}
-		for _, s := range page.EnabledServicePrincipals {
-			if aws.ToString(s.ServicePrincipal) == AccessAnalyzerPrincipal {
-				st.TrustedAccess = true
-			}
-		}
+	access, err := observeOrgAccess(ctx, c.newOrg(t.Config), AccessAnalyzerPrincipal, listAdminsAlways,
+		fmt.Sprintf("list trusted services of the organization (management account %s)", t.AccountID),
+		fmt.Sprintf("list delegated administrators for %s (management account %s)", AccessAnalyzerPrincipal, t.AccountID))
+	if err != nil {
+		return nil, err
 	}
-	da := organizations.NewListDelegatedAdministratorsPaginator(org, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(AccessAnalyzerPrincipal)})
-	for da.HasMorePages() {
-		page, err := da.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list delegated administrators for %s (management account %s): %w", AccessAnalyzerPrincipal, t.AccountID, err)
-		}
-		for _, d := range page.DelegatedAdministrators {
-			st.Delegated = append(st.Delegated, aws.ToString(d.Id))
-		}
-	}
-	sort.Strings(st.Delegated)
+	st := &analyzerOrgState{Admin: admin, TrustedAccess: access.TrustedAccess, Delegated: access.Delegated}
 
 	st.Regions = make([]analyzerRegion, len(t.Org.Regions))
 	g, gctx := errgroup.WithContext(ctx)
@@ -337,13 +305,6 @@ type analyzerSettings struct {
 	Exclusions      []analyzerExclusion `json:"exclusions,omitempty"`
 }
 
-// delegatedSettings is the delegated administrator as changes carry it.
-type delegatedSettings struct {
-	ServicePrincipal string `json:"servicePrincipal"`
-	AccountID        string `json:"accountId,omitempty"`
-	AccountName      string `json:"accountName,omitempty"`
-}
-
 // Diff plans, in dependency order: trusted access, the delegated
 // administrator, then per governed region the analyzer and the
 // unused-access analyzer (ORGANIZATION); or the account's analyzers in the
@@ -376,24 +337,21 @@ func (c *AccessAnalyzer) Diff(t Target, observed any) ([]baseline.Change, error)
 		return nil, fmt.Errorf("Access Analyzer's delegated administrator is %s, but controls.accessAnalyzer.delegatedAdministrator (%q) names %s, and Access Analyzer allows only one: deregister %s (aws organizations deregister-delegated-administrator --account-id %s --service-principal %s) and let orgbaseline register %s, or set delegatedAdministrator to the alias of %s",
 			label, c.want.DelegatedAdministrator, admin.Label(), label, other, AccessAnalyzerPrincipal, admin.ID, label)
 	}
-	var out []baseline.Change
-	fixing := false // the plan re-enables what organization analyzers depend on
-	if !st.TrustedAccess {
-		fixing = true
-		out = append(out, baseline.Change{
-			Control: c.Name(), Account: mgmt, Resource: analyzerTrustedAccessResource, Action: baseline.ActionCreate,
-			After:  baseline.ToMap(delegatedSettings{ServicePrincipal: AccessAnalyzerPrincipal}),
-			Reason: "trusted access for IAM Access Analyzer is not enabled in the organization; organization analyzers need it",
-		})
+	// The management account owns organization analyzers without being
+	// registered (it cannot be).
+	delegated := admin.ID
+	if isMgmt {
+		delegated = ""
 	}
-	if !isMgmt && !st.registered() {
-		fixing = true
-		out = append(out, baseline.Change{
-			Control: c.Name(), Account: mgmt, Resource: analyzerDelegatedResource, Action: baseline.ActionCreate,
-			After:  baseline.ToMap(delegatedSettings{ServicePrincipal: AccessAnalyzerPrincipal, AccountID: admin.ID, AccountName: admin.Name}),
-			Reason: fmt.Sprintf("%s (alias %q) is not the delegated administrator for IAM Access Analyzer", admin.Label(), c.want.DelegatedAdministrator),
-		})
-	}
+	out := diffOrgAccess(orgAccessDiff{
+		Control: c.Name(), Management: mgmt, Principal: AccessAnalyzerPrincipal,
+		TrustedAccess: st.TrustedAccess,
+		EnableReason:  "trusted access for IAM Access Analyzer is not enabled in the organization; organization analyzers need it",
+		Admin:         delegated, Registered: st.registered(), AdminName: admin.Name,
+		AdminResource:  analyzerDelegatedResource,
+		RegisterReason: fmt.Sprintf("%s (alias %q) is not the delegated administrator for IAM Access Analyzer", admin.Label(), c.want.DelegatedAdministrator),
+	})
+	fixing := len(out) > 0 // the plan re-enables what organization analyzers depend on
 	var errs []error
 	for i := range st.Regions {
 		r := &st.Regions[i]
@@ -486,6 +444,17 @@ func orDash(s string) string {
 
 // ---- apply ----
 
+// analyzerOrgAccessErrors word the errors of trusted access and delegated
+// administration for accessAnalyzer.
+var analyzerOrgAccessErrors = orgAccessErrors{
+	Enable: func(principal, management string) string {
+		return fmt.Sprintf("enable trusted access for %s (management account %s)", principal, management)
+	},
+	Register: func(account, principal, _ string) string {
+		return fmt.Sprintf("register account %s as delegated administrator for %s", account, principal)
+	},
+}
+
 // Apply makes one change with one call, where the change says: trusted
 // access and delegated administration in the management account, an
 // analyzer in its account and region. It is idempotent: an analyzer or a
@@ -502,24 +471,8 @@ func (c *AccessAnalyzer) Apply(ctx context.Context, t Target, ch baseline.Change
 		}
 	}
 	switch {
-	case ch.Resource == analyzerTrustedAccessResource:
-		if _, err := c.newOrg(cfg).EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(AccessAnalyzerPrincipal)}); err != nil {
-			return fmt.Errorf("enable trusted access for %s (management account %s): %w", AccessAnalyzerPrincipal, ch.Account, err)
-		}
-		return nil
-	case ch.Resource == analyzerDelegatedResource:
-		var d delegatedSettings
-		if err := ch.DecodeAfter(&d); err != nil {
-			return err
-		}
-		_, err := c.newOrg(cfg).RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
-			AccountId: aws.String(d.AccountID), ServicePrincipal: aws.String(AccessAnalyzerPrincipal),
-		})
-		var already *orgtypes.AccountAlreadyRegisteredException
-		if err != nil && !errors.As(err, &already) {
-			return fmt.Errorf("register account %s as delegated administrator for %s: %w", d.AccountID, AccessAnalyzerPrincipal, err)
-		}
-		return nil
+	case ch.Resource == analyzerTrustedAccessResource, ch.Resource == analyzerDelegatedResource:
+		return applyOrgAccess(ctx, c.newOrg(cfg), ch, AccessAnalyzerPrincipal, analyzerOrgAccessErrors)
 	case strings.HasPrefix(ch.Resource, analyzerResourcePrefix):
 		var s analyzerSettings
 		if err := ch.DecodeAfter(&s); err != nil {

@@ -560,17 +560,7 @@ func TestAccessAnalyzerOneRegionDown(t *testing.T) {
 // An endpoint that does not offer Access Analyzer (an emulator without it,
 // a proxy's error page) is an error for this control, never a crash.
 func TestAccessAnalyzerEndpointWithoutTheAPI(t *testing.T) {
-	pages := []struct {
-		name   string
-		status int
-		body   string
-	}{
-		{"404 HTML page", http.StatusNotFound, "<html><body><h1>404 Not Found</h1></body></html>"},
-		{"502 HTML page", http.StatusBadGateway, "<html><body>Bad Gateway</body></html>"},
-		{"200 HTML page", http.StatusOK, "<!DOCTYPE html><html><body>Welcome</body></html>"},
-		{"200 empty body", http.StatusOK, ""},
-	}
-	for _, pg := range pages {
+	for _, pg := range garbageAnswers {
 		t.Run(pg.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 				rw.Header().Set("Content-Type", "text/html")

@@ -2,6 +2,7 @@ package controls_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -241,3 +242,17 @@ func (w *world) id(name string) string {
 }
 
 var bg = context.Background()
+
+// garbageAnswers are what an endpoint that does not offer an API may
+// answer instead (an emulator without it, a proxy's error page): the
+// controls' "endpoint without the API" tests serve each one.
+var garbageAnswers = []struct {
+	name   string
+	status int
+	body   string
+}{
+	{"404 HTML page", http.StatusNotFound, "<html><body><h1>404 Not Found</h1></body></html>"},
+	{"502 HTML page", http.StatusBadGateway, "<html><body>Bad Gateway</body></html>"},
+	{"200 HTML page", http.StatusOK, "<!DOCTYPE html><html><body>Welcome</body></html>"},
+	{"200 empty body", http.StatusOK, ""},
+}

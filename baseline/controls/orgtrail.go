@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
@@ -32,17 +31,6 @@ type CloudTrailAPI interface {
 }
 
 var _ CloudTrailAPI = (*cloudtrail.Client)(nil)
-
-// TrustedAccessAPI is the part of the Organizations client that trusted
-// service access and delegated administrators need.
-type TrustedAccessAPI interface {
-	organizations.ListAWSServiceAccessForOrganizationAPIClient
-	organizations.ListDelegatedAdministratorsAPIClient
-	EnableAWSServiceAccess(context.Context, *organizations.EnableAWSServiceAccessInput, ...func(*organizations.Options)) (*organizations.EnableAWSServiceAccessOutput, error)
-	RegisterDelegatedAdministrator(context.Context, *organizations.RegisterDelegatedAdministratorInput, ...func(*organizations.Options)) (*organizations.RegisterDelegatedAdministratorOutput, error)
-}
-
-var _ TrustedAccessAPI = (*organizations.Client)(nil)
 
 // cloudTrailPrincipal is CloudTrail's service principal: the one trusted
 // access is enabled for, delegated administrators are registered for, and
@@ -310,15 +298,18 @@ func (c *OrganizationTrail) Observe(ctx context.Context, t Target) (any, error) 
 		Statements: bucketStatements(home, bucketName, c.s.KeyPrefix, obs.ManagementID, obs.OrgID, arn),
 	}
 
-	orgs := c.newOrganizations(t.Config)
-	if obs.TrustedAccess, err = serviceAccessEnabled(ctx, orgs, cloudTrailPrincipal); err != nil {
+	admins := listAdminsNever
+	if obs.DelegatedID != "" {
+		admins = listAdminsAlways
+	}
+	access, err := observeOrgAccess(ctx, c.newOrganizations(t.Config), cloudTrailPrincipal, admins,
+		"list trusted service access in the management account",
+		"list the delegated administrators for "+cloudTrailPrincipal)
+	if err != nil {
 		return nil, err
 	}
-	if obs.DelegatedID != "" {
-		if obs.DelegatedRegistered, err = delegatedAdministrator(ctx, orgs, cloudTrailPrincipal, obs.DelegatedID); err != nil {
-			return nil, err
-		}
-	}
+	obs.TrustedAccess = access.TrustedAccess
+	obs.DelegatedRegistered = obs.DelegatedID != "" && access.registered(obs.DelegatedID)
 
 	s3cfg, err := org.Sessions.Config(ctx, la.ID, home)
 	if err != nil {
@@ -382,42 +373,6 @@ func endpointHint(err error) error {
 		return fmt.Errorf("%w%s", err, cloudTrailHint)
 	}
 	return err
-}
-
-// serviceAccessEnabled reports whether trusted access is enabled for a
-// service principal (management account only).
-func serviceAccessEnabled(ctx context.Context, api organizations.ListAWSServiceAccessForOrganizationAPIClient, principal string) (bool, error) {
-	p := organizations.NewListAWSServiceAccessForOrganizationPaginator(api, &organizations.ListAWSServiceAccessForOrganizationInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return false, fmt.Errorf("list trusted service access in the management account: %w", err)
-		}
-		for _, s := range page.EnabledServicePrincipals {
-			if aws.ToString(s.ServicePrincipal) == principal {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
-}
-
-// delegatedAdministrator reports whether account is a delegated
-// administrator for the service principal.
-func delegatedAdministrator(ctx context.Context, api organizations.ListDelegatedAdministratorsAPIClient, principal, account string) (bool, error) {
-	p := organizations.NewListDelegatedAdministratorsPaginator(api, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(principal)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return false, fmt.Errorf("list the delegated administrators for %s: %w", principal, err)
-		}
-		for _, a := range page.DelegatedAdministrators {
-			if aws.ToString(a.Id) == account {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
 }
 
 func fromSDKSelectors(basic []cttypes.EventSelector, adv []cttypes.AdvancedEventSelector) eventSelectors {
@@ -558,21 +513,12 @@ func (c *OrganizationTrail) wantTrail(obs *trailObservation) trailSettings {
 
 // Resources of the control's changes.
 const (
-	trustedAccessResource = "organizations/trusted-access/" + cloudTrailPrincipal
-	delegatedResource     = "organizations/delegated-administrator/" + cloudTrailPrincipal
+	trustedAccessResource = trustedAccessPrefix + cloudTrailPrincipal
+	delegatedResource     = delegatedAdminPrefix + cloudTrailPrincipal
 	trailResourcePrefix   = "cloudtrail/trail/"
 	selectorsSuffix       = "/event-selectors"
 	loggingSuffix         = "/logging"
 )
-
-type servicePrincipalSetting struct {
-	ServicePrincipal string `json:"servicePrincipal"`
-}
-
-type delegatedSetting struct {
-	AccountID        string `json:"accountId"`
-	ServicePrincipal string `json:"servicePrincipal"`
-}
 
 // Diff plans, in the order they must be applied: trusted access, the
 // delegated administrator, the bucket and its settings, the trail, its
@@ -590,21 +536,14 @@ func (c *OrganizationTrail) Diff(t Target, observed any) ([]baseline.Change, err
 	if m := baseline.LogGroupARNRe.FindStringSubmatch(c.s.LogGroupArn); m != nil && m[2] != obs.ManagementID {
 		return nil, fmt.Errorf("controls.organizationTrail.cloudWatchLogs: the log group is in account %s, but an organization trail belongs to the management account %s; use a log group and role of the management account", m[2], obs.ManagementID)
 	}
-	var out []baseline.Change
-	if !obs.TrustedAccess {
-		out = append(out, baseline.Change{
-			Control: c.Name(), Account: obs.ManagementID, Resource: trustedAccessResource, Action: baseline.ActionCreate,
-			After:  baseline.ToMap(servicePrincipalSetting{ServicePrincipal: cloudTrailPrincipal}),
-			Reason: "trusted access for CloudTrail is not enabled in the organization; an organization trail needs it",
-		})
-	}
-	if obs.DelegatedID != "" && !obs.DelegatedRegistered {
-		out = append(out, baseline.Change{
-			Control: c.Name(), Account: obs.ManagementID, Resource: delegatedResource + "/" + obs.DelegatedID, Action: baseline.ActionCreate,
-			After:  baseline.ToMap(delegatedSetting{AccountID: obs.DelegatedID, ServicePrincipal: cloudTrailPrincipal}),
-			Reason: fmt.Sprintf("account %s is to manage the organization trail but is not a delegated administrator for CloudTrail", obs.DelegatedID),
-		})
-	}
+	out := diffOrgAccess(orgAccessDiff{
+		Control: c.Name(), Management: obs.ManagementID, Principal: cloudTrailPrincipal,
+		TrustedAccess: obs.TrustedAccess,
+		EnableReason:  "trusted access for CloudTrail is not enabled in the organization; an organization trail needs it",
+		Admin:         obs.DelegatedID, Registered: obs.DelegatedRegistered,
+		AdminResource:  delegatedResource + "/" + obs.DelegatedID,
+		RegisterReason: fmt.Sprintf("account %s is to manage the organization trail but is not a delegated administrator for CloudTrail", obs.DelegatedID),
+	})
 	bucket, err := obs.Bucket.Diff(obs.BucketState)
 	if err != nil {
 		return nil, fmt.Errorf("in the log-archive account %s: %w", obs.LogArchiveID, err)
@@ -644,6 +583,17 @@ func (c *OrganizationTrail) Diff(t Target, observed any) ([]baseline.Change, err
 	return out, nil
 }
 
+// trailOrgAccessErrors word the errors of trusted access and delegated
+// administration for organizationTrail.
+var trailOrgAccessErrors = orgAccessErrors{
+	Enable: func(principal, management string) string {
+		return fmt.Sprintf("enable trusted access for %s in the management account %s", principal, management)
+	},
+	Register: func(account, principal, management string) string {
+		return fmt.Sprintf("register %s as delegated administrator for %s from the management account %s", account, principal, management)
+	},
+}
+
 // Apply makes one change, in the account (and region) the change names.
 func (c *OrganizationTrail) Apply(ctx context.Context, t Target, ch baseline.Change) error {
 	if t.Org == nil || t.Org.Sessions == nil {
@@ -661,28 +611,8 @@ func (c *OrganizationTrail) Apply(ctx context.Context, t Target, ch baseline.Cha
 		return err
 	}
 	switch res := ch.Resource; {
-	case res == trustedAccessResource:
-		var s servicePrincipalSetting
-		if err := ch.DecodeAfter(&s); err != nil {
-			return err
-		}
-		_, err := c.newOrganizations(cfg).EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(s.ServicePrincipal)})
-		if err != nil {
-			return fmt.Errorf("enable trusted access for %s in the management account %s: %w", s.ServicePrincipal, ch.Account, err)
-		}
-		return nil
-	case strings.HasPrefix(res, delegatedResource+"/"):
-		var s delegatedSetting
-		if err := ch.DecodeAfter(&s); err != nil {
-			return err
-		}
-		_, err := c.newOrganizations(cfg).RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
-			AccountId: aws.String(s.AccountID), ServicePrincipal: aws.String(s.ServicePrincipal)})
-		var already *orgtypes.AccountAlreadyRegisteredException
-		if err != nil && !errors.As(err, &already) {
-			return fmt.Errorf("register %s as delegated administrator for %s from the management account %s: %w", s.AccountID, s.ServicePrincipal, ch.Account, err)
-		}
-		return nil
+	case res == trustedAccessResource, strings.HasPrefix(res, delegatedResource+"/"):
+		return applyOrgAccess(ctx, c.newOrganizations(cfg), ch, cloudTrailPrincipal, trailOrgAccessErrors)
 	case IsBucketChange(ch):
 		return ApplyBucketChange(ctx, c.newS3(cfg), ch)
 	case strings.HasPrefix(res, trailResourcePrefix):

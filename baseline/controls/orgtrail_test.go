@@ -872,17 +872,7 @@ func TestOrganizationTrailCloudTrailDown(t *testing.T) {
 // An endpoint that answers CloudTrail with an HTML error page (a proxy, an
 // emulator without it) is an error of this control, not a crash.
 func TestOrganizationTrailEndpointWithoutCloudTrail(t *testing.T) {
-	pages := []struct {
-		name   string
-		status int
-		body   string
-	}{
-		{"404 HTML page", http.StatusNotFound, "<html><body><h1>404 Not Found</h1></body></html>"},
-		{"502 HTML page", http.StatusBadGateway, "<html><body>Bad Gateway</body></html>"},
-		{"200 HTML page", http.StatusOK, "<!DOCTYPE html><html><body>Welcome</body></html>"},
-		{"200 empty body", http.StatusOK, ""},
-	}
-	for _, pg := range pages {
+	for _, pg := range garbageAnswers {
 		t.Run(pg.name, func(t *testing.T) {
 			yaml := strings.Replace(otYAML(), "controls:\n", "controls:\n  passwordPolicy: {minimumPasswordLength: 14}\n", 1)
 			w := newWorld(t, orgsim.OrgSpec{Members: 3, Clean: true}, yaml, nil)
