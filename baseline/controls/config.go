@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/smithy-go"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/internal/awsapi"
@@ -64,19 +63,9 @@ type ConfigIAMAPI interface {
 	PutRolePolicy(context.Context, *iam.PutRolePolicyInput, ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
 }
 
-// ConfigOrganizationsAPI is the part of the Organizations client the
-// aggregator's prerequisites need (management account).
-type ConfigOrganizationsAPI interface {
-	organizations.ListAWSServiceAccessForOrganizationAPIClient
-	organizations.ListDelegatedAdministratorsAPIClient
-	EnableAWSServiceAccess(context.Context, *organizations.EnableAWSServiceAccessInput, ...func(*organizations.Options)) (*organizations.EnableAWSServiceAccessOutput, error)
-	RegisterDelegatedAdministrator(context.Context, *organizations.RegisterDelegatedAdministratorInput, ...func(*organizations.Options)) (*organizations.RegisterDelegatedAdministratorOutput, error)
-}
-
 var (
-	_ ConfigServiceAPI       = (*configservice.Client)(nil)
-	_ ConfigIAMAPI           = (*iam.Client)(nil)
-	_ ConfigOrganizationsAPI = (*organizations.Client)(nil)
+	_ ConfigServiceAPI = (*configservice.Client)(nil)
+	_ ConfigIAMAPI     = (*iam.Client)(nil)
 )
 
 // cfgClients builds the clients for a config; one set for all three
@@ -85,7 +74,7 @@ type cfgClients struct {
 	config func(aws.Config) ConfigServiceAPI
 	s3     func(aws.Config) S3BucketAPI
 	iam    func(aws.Config) ConfigIAMAPI
-	orgs   func(aws.Config) ConfigOrganizationsAPI
+	orgs   func(aws.Config) TrustedAccessAPI
 }
 
 func cfgDefaultClients() cfgClients {
@@ -93,7 +82,7 @@ func cfgDefaultClients() cfgClients {
 		config: func(c aws.Config) ConfigServiceAPI { return configservice.NewFromConfig(c) },
 		s3:     func(c aws.Config) S3BucketAPI { return awsapi.S3(c) },
 		iam:    func(c aws.Config) ConfigIAMAPI { return iam.NewFromConfig(c) },
-		orgs:   func(c aws.Config) ConfigOrganizationsAPI { return organizations.NewFromConfig(c) },
+		orgs:   func(c aws.Config) TrustedAccessAPI { return organizations.NewFromConfig(c) },
 	}
 }
 
@@ -171,17 +160,6 @@ func (w configWant) bucketOwner(t Target) (string, error) {
 	return a.ID, nil
 }
 
-// ---- errors ----
-
-// cfgErrCode returns the API error code of err ("" when it has none).
-func cfgErrCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
 // ============================================================================
 // configOrganization: the central bucket and the aggregator
 // ============================================================================
@@ -254,7 +232,7 @@ func (c *ConfigOrganization) Observe(ctx context.Context, t Target) (any, error)
 	sort.Strings(accounts)
 	name := c.want.bucketName(owner, home)
 	st := &cfgOrgState{Accounts: len(accounts), Bucket: LogBucket{Control: c.Name(), Name: name, Account: owner, Region: home,
-		Statements: cfgBucketStatements(name, c.want.KeyPrefix, accounts), KMSKeyARN: c.want.KMSKeyARN}}
+		Statements: cfgBucketStatements(name, c.want.KeyPrefix, t.Org.ID), KMSKeyARN: c.want.KMSKeyARN}}
 	if len(accounts) == 0 {
 		t.Warn(fmt.Sprintf("configOrganization: no account is targeted, so the policy of bucket %s is left as it is", name))
 	}
@@ -280,36 +258,20 @@ func (c *ConfigOrganization) Observe(ctx context.Context, t Target) (any, error)
 func (c *ConfigOrganization) observeAggregator(ctx context.Context, t Target, name, account string) (*cfgAggState, error) {
 	mgmt := t.Org.ManagementAccountID
 	st := &cfgAggState{Name: name, Account: account, Management: mgmt}
-	orgs := c.clients.orgs(t.Config)
-	sa := organizations.NewListAWSServiceAccessForOrganizationPaginator(orgs, &organizations.ListAWSServiceAccessForOrganizationInput{})
-	for sa.HasMorePages() {
-		out, err := sa.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list the services with trusted access in the organization: %w", err)
-		}
-		for _, s := range out.EnabledServicePrincipals {
-			if aws.ToString(s.ServicePrincipal) == cfgServicePrincipal {
-				st.TrustedAccess = true
-			}
-		}
+	// Without trusted access there can be no delegated administrator (and
+	// AWS refuses to list them); the management account needs none.
+	admins := listAdminsIfTrusted
+	if account == mgmt {
+		admins = listAdminsNever
 	}
-	st.DelegatedAdmin = account == mgmt
-	if !st.DelegatedAdmin && st.TrustedAccess {
-		// Without trusted access there can be no delegated administrator
-		// (and AWS refuses to list them).
-		da := organizations.NewListDelegatedAdministratorsPaginator(orgs, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(cfgServicePrincipal)})
-		for da.HasMorePages() {
-			out, err := da.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("list the delegated administrators of %s: %w", cfgServicePrincipal, err)
-			}
-			for _, d := range out.DelegatedAdministrators {
-				if aws.ToString(d.Id) == account {
-					st.DelegatedAdmin = true
-				}
-			}
-		}
+	access, err := observeOrgAccess(ctx, c.clients.orgs(t.Config), cfgServicePrincipal, admins,
+		"list the services with trusted access in the organization",
+		"list the delegated administrators of "+cfgServicePrincipal)
+	if err != nil {
+		return nil, err
 	}
+	st.TrustedAccess = access.TrustedAccess
+	st.DelegatedAdmin = account == mgmt || access.registered(account)
 	home := t.Org.HomeRegion
 	cfg, err := t.Org.Sessions.Config(ctx, account, home)
 	if err != nil {
@@ -385,33 +347,27 @@ func cfgMustNormalize(doc string) string {
 }
 
 // cfgBucketStatements are the statements of the AWS-documented Config
-// bucket policy for the targeted accounts: the ACL and existence checks,
-// and delivery under [prefix/]AWSLogs/<account>/Config/, each limited to
-// those accounts with aws:SourceAccount (the confused-deputy guard AWS
-// recommends). None when no account is targeted.
-func cfgBucketStatements(bucket, prefix string, accounts []string) []PolicyStatement {
-	if len(accounts) == 0 {
-		return nil
-	}
+// bucket policy for an organization's central bucket: the ACL and
+// existence checks, and delivery under [prefix/]AWSLogs/*/Config/, each
+// limited to the organization with aws:SourceOrgID (the confused-deputy
+// guard AWS recommends for organization buckets). The policy's size does
+// not grow with the number of accounts: listing every account id would
+// pass S3's 20 KB policy limit at about 200 accounts.
+func cfgBucketStatements(bucket, prefix, orgID string) []PolicyStatement {
 	arn := "arn:aws:s3:::" + bucket
 	if prefix != "" {
 		prefix += "/"
 	}
-	var objects, accts []any
-	for _, a := range accounts {
-		objects = append(objects, arn+"/"+prefix+"AWSLogs/"+a+"/Config/*")
-		accts = append(accts, a)
-	}
 	principal := map[string]any{"Service": cfgServicePrincipal}
-	source := map[string]any{"AWS:SourceAccount": accts}
+	source := map[string]any{"aws:SourceOrgID": orgID}
 	return []PolicyStatement{
 		{"Sid": cfgSidACL, "Effect": "Allow", "Principal": principal,
 			"Action": "s3:GetBucketAcl", "Resource": arn, "Condition": map[string]any{"StringEquals": source}},
 		{"Sid": cfgSidList, "Effect": "Allow", "Principal": principal,
 			"Action": "s3:ListBucket", "Resource": arn, "Condition": map[string]any{"StringEquals": source}},
 		{"Sid": cfgSidDelivery, "Effect": "Allow", "Principal": principal,
-			"Action": "s3:PutObject", "Resource": objects, "Condition": map[string]any{"StringEquals": map[string]any{
-				"s3:x-amz-acl": "bucket-owner-full-control", "AWS:SourceAccount": accts}}},
+			"Action": "s3:PutObject", "Resource": arn + "/" + prefix + "AWSLogs/*/Config/*", "Condition": map[string]any{"StringEquals": map[string]any{
+				"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": orgID}}},
 	}
 }
 
@@ -438,19 +394,14 @@ func (c *ConfigOrganization) Diff(t Target, observed any) ([]baseline.Change, er
 
 func (c *ConfigOrganization) diffAggregator(t Target, a *cfgAggState) []baseline.Change {
 	home := t.Org.HomeRegion
-	var out []baseline.Change
-	if !a.TrustedAccess {
-		out = append(out, baseline.Change{Control: c.Name(), Account: a.Management,
-			Resource: "organizations/trusted-access/" + cfgServicePrincipal, Action: baseline.ActionCreate,
-			After:  map[string]any{"servicePrincipal": cfgServicePrincipal},
-			Reason: "an organization aggregator needs trusted access for " + cfgServicePrincipal})
-	}
-	if !a.DelegatedAdmin {
-		out = append(out, baseline.Change{Control: c.Name(), Account: a.Management,
-			Resource: "organizations/delegated-administrator/" + cfgServicePrincipal + "/" + a.Account, Action: baseline.ActionCreate,
-			After:  map[string]any{"servicePrincipal": cfgServicePrincipal, "accountId": a.Account},
-			Reason: "the aggregator's account must be a delegated administrator for " + cfgServicePrincipal})
-	}
+	out := diffOrgAccess(orgAccessDiff{
+		Control: c.Name(), Management: a.Management, Principal: cfgServicePrincipal,
+		TrustedAccess: a.TrustedAccess,
+		EnableReason:  "an organization aggregator needs trusted access for " + cfgServicePrincipal,
+		Admin:         a.Account, Registered: a.DelegatedAdmin,
+		AdminResource:  delegatedAdminPrefix + cfgServicePrincipal + "/" + a.Account,
+		RegisterReason: "the aggregator's account must be a delegated administrator for " + cfgServicePrincipal,
+	})
 	wantTrust, wantPolicy := cfgMustNormalize(cfgAggregatorTrust), cfgMustNormalize(cfgAggregatorPolicy)
 	if !a.RoleExists || a.RoleTrust != wantTrust || a.RolePolicy != wantPolicy {
 		ch := baseline.Change{Control: c.Name(), Account: a.Account, Resource: "iam/role/" + cfgAggregatorRole,
@@ -495,6 +446,17 @@ func cfgRoleSettings(trust, policy string) map[string]any {
 	return m
 }
 
+// cfgOrgAccessErrors word the errors of trusted access and delegated
+// administration for configOrganization.
+var cfgOrgAccessErrors = orgAccessErrors{
+	Enable: func(principal, _ string) string {
+		return fmt.Sprintf("enable trusted access for %s in the organization", principal)
+	},
+	Register: func(account, principal, _ string) string {
+		return fmt.Sprintf("register account %s as delegated administrator for %s", account, principal)
+	},
+}
+
 // Apply makes one change where it names: the bucket's account, the
 // management account or the aggregator's account.
 func (c *ConfigOrganization) Apply(ctx context.Context, t Target, ch baseline.Change) error {
@@ -510,19 +472,8 @@ func (c *ConfigOrganization) Apply(ctx context.Context, t Target, ch baseline.Ch
 	switch {
 	case IsBucketChange(ch):
 		return ApplyBucketChange(ctx, c.clients.s3(cfg), ch)
-	case strings.HasPrefix(res, "organizations/trusted-access/"):
-		if _, err := c.clients.orgs(cfg).EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(cfgServicePrincipal)}); err != nil {
-			return fmt.Errorf("enable trusted access for %s in the organization: %w", cfgServicePrincipal, err)
-		}
-		return nil
-	case strings.HasPrefix(res, "organizations/delegated-administrator/"):
-		acct, _ := ch.After["accountId"].(string)
-		_, err := c.clients.orgs(cfg).RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
-			AccountId: aws.String(acct), ServicePrincipal: aws.String(cfgServicePrincipal)})
-		if err != nil && cfgErrCode(err) != "AccountAlreadyRegisteredException" {
-			return fmt.Errorf("register account %s as delegated administrator for %s: %w", acct, cfgServicePrincipal, err)
-		}
-		return nil
+	case strings.HasPrefix(res, trustedAccessPrefix), strings.HasPrefix(res, delegatedAdminPrefix):
+		return applyOrgAccess(ctx, c.clients.orgs(cfg), ch, cfgServicePrincipal, cfgOrgAccessErrors)
 	case strings.HasPrefix(res, "iam/role/"):
 		return c.applyRole(ctx, c.clients.iam(cfg), ch)
 	case strings.HasPrefix(res, "config/aggregator/"):
