@@ -39,6 +39,9 @@ type Baseline struct {
 	Organization Organization `yaml:"organization"`
 	Targets      Targets      `yaml:"targets"`
 	Controls     Controls     `yaml:"controls"`
+	// Plugins are the check plugins run by `check`, in every targeted
+	// account.
+	Plugins []Plugin `yaml:"plugins"`
 
 	// Sources lists the profiles and files that were merged, in the order
 	// they were applied: "profile:<name>" for a profile, an absolute path

@@ -567,6 +567,7 @@ func validateBaseline(b *Baseline, v *validation) {
 	validateOrganization(&b.Organization, v)
 	validateTargets(&b.Targets, v)
 	validateControls(&b.Controls, v)
+	validatePlugins(b.Plugins, v)
 }
 
 func validateOrganization(o *Organization, v *validation) {
@@ -739,6 +740,7 @@ func applyDefaults(b *Baseline, idx *posIndex) {
 	if o.Accounts == nil {
 		o.Accounts = map[string]string{}
 	}
+	applyPluginDefaults(b.Plugins)
 	if !idx.has("targets.include") {
 		b.Targets.Include = []Selector{{Kind: SelectRoot, Raw: "root"}}
 	}

@@ -104,7 +104,7 @@ func TestValidationErrors(t *testing.T) {
 
 		// ---- unknown keys, at several depths ----
 		{"unknown top-level key", "version: 1\ncontrol: {}\n", []string{
-			`b.yaml:2:1: unknown key "control" at the top level; did you mean "controls"? (valid keys: controls, extends, organization, targets, version)`}},
+			`b.yaml:2:1: unknown key "control" at the top level; did you mean "controls"? (valid keys: controls, extends, organization, plugins, targets, version)`}},
 		{"unknown key, British spelling", "version: 1\norganisation: {}\n", []string{
 			`b.yaml:2:1: unknown key "organisation" at the top level; did you mean "organization"?`}},
 		{"unknown key in organization, wrong case", orgYAML("homeregion: eu-west-1"), []string{
