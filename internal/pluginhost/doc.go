@@ -1,0 +1,13 @@
+// Package pluginhost runs orgbaseline's check plugins: it verifies each
+// binary against the sha256 pinned in baseline.yaml before launching
+// anything, launches every plugin once (hashicorp/go-plugin over gRPC,
+// AutoMTLS, no host environment), and runs it in each account with
+// credentials limited, by an inline session policy, to the IAM actions the
+// plugin declared. A plugin that crashes, hangs past its timeout or answers
+// garbage yields an ERROR finding for that plugin and account; the process
+// is restarted for the next call and the run goes on.
+//
+// pluginhost may import baseline, plugins, go-plugin, hclog, zerolog and the
+// standard library. It must not import internal/cli or internal/orgsim
+// (its tests use orgsim and orgwalk).
+package pluginhost
