@@ -12,7 +12,7 @@ import (
 //	  - name: root-account
 //	    path: plugins/root-account          # relative to the baseline file
 //	    sha256: 3b1f...                     # required: the binary is refused unless it matches
-//	    config: {rootLastUsedDays: 1}       # the check's own settings (its JSON Schema)
+//	    config: {rootUseWindowDays: 30}     # the check's own settings (its JSON Schema)
 //	    timeout: 60s                        # per account; default 60s
 //	    severity: high                      # overrides every finding's severity
 //	    concurrency: 4                      # accounts at once in the one plugin process

@@ -25,7 +25,7 @@ func (a *app) checkCommand(g *globalFlags) *cobra.Command {
 	f := &checkFlags{}
 	cmd := &cobra.Command{
 		Use:   "check [-f baseline.yaml] [--format text|json] [--output FILE] [--fail-on SEVERITY]",
-		Short: "Report compliance of every targeted account with the baseline, changing nothing",
+		Short: "Report compliance of every targeted account with the baseline and its check plugins, changing nothing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.check(cmd.Context(), g, f, runOptions{file: f.file, targets: f.targets})
@@ -47,10 +47,12 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 	if !ok {
 		return fmt.Errorf("--fail-on %q: use info, low, medium, high or critical", f.failOn)
 	}
+	o.plugins = true // check runs the baseline's check plugins with the controls
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
 		return err
 	}
+	defer env.close()
 	rep := env.check(ctx)
 	var w io.Writer = a.stdout
 	if f.output != "" {

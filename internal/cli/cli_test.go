@@ -485,7 +485,10 @@ func TestDemo(t *testing.T) {
 	step3 := s[strings.Index(s, "== 3/4"):]
 	for _, want := range []string{"Plan: 177 to create, 23 to update", "skipped: account state is SUSPENDED",
 		"Apply complete: 200 of 200 change(s) applied in 10 account(s) and the organization scope; 0 with errors",
-		"No changes.", "the second plan made 0 writes", "0 failed, 0 errors",
+		"No changes.", "the second plan made 0 writes", " 0 errors,",
+		// The check plugins' findings next to the controls': the seeded
+		// organization's IAM problems, found by the first-party checks.
+		"FAIL [high] iam-users.mfa: User bob", "root-account.", "least-privilege.",
 		"serviceControlPolicies +3", "organizationTrail +", "accessAnalyzer +", "configOrganization +", "config +", "passwordPolicy +"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)

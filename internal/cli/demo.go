@@ -2,12 +2,17 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,7 +54,15 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "baseline.yaml")
-	if err := os.WriteFile(file, orgbaseline.ExampleBaseline, 0o600); err != nil {
+	content := append([]byte(nil), orgbaseline.ExampleBaseline...)
+	pluginsNote := ""
+	if section, err := buildDemoPlugins(ctx, dir); err != nil {
+		pluginsNote = "the first-party check plugins were not built (" + err.Error() + "); check shows control findings only"
+	} else {
+		content = append(content, section...)
+		pluginsNote = "the first-party check plugins root-account, iam-users and least-privilege, built and pinned on the fly"
+	}
+	if err := os.WriteFile(file, content, 0o600); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 
@@ -71,7 +84,7 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 
 	fmt.Fprintf(out, "orgbaseline demo: organization %s with %d accounts, simulated in-process by orgsim (seed %d).\n",
 		sim.OrganizationID(), demoOrg.Members+1, demoSeed)
-	fmt.Fprintf(out, "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0).\n")
+	fmt.Fprintf(out, "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0), plus %s.\n", pluginsNote)
 
 	step(1, "plan: what the baseline would change (the summary; `orgbaseline plan` shows every field)")
 	planFile := filepath.Join(dir, "plan.json")
@@ -97,7 +110,7 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 	}
 	replan := sim.Counters()
 
-	step(4, "check: compliance findings")
+	step(4, "check: compliance findings of the controls and the check plugins")
 	if err := a.check(ctx, g, &checkFlags{format: "text", failOn: "low"}, o); err != nil {
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.code != ExitFindings {
@@ -110,4 +123,51 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 		time.Since(start).Round(time.Millisecond), applyCalls.Writes(), applyCalls.Reads(), replan.Writes(), replan.Reads())
 	fmt.Fprintf(out, "Next: read baseline.yaml, try `orgbaseline sim serve --env-file /tmp/orgsim.env`, and see the README to run it on a real organization.\n")
 	return nil
+}
+
+// demoPlugins are the first-party check plugins the demo runs.
+var demoPlugins = []string{"root-account", "iam-users", "least-privilege"}
+
+// buildDemoPlugins builds the first-party check plugins into dir from this
+// module's source (the demo runs as `go run ./cmd/orgbaseline demo` in a
+// checkout) and returns the baseline's plugins: section pinning each
+// binary's sha256, as a user would write it.
+func buildDemoPlugins(ctx context.Context, dir string) ([]byte, error) {
+	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return nil, fmt.Errorf("no Go toolchain: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	if _, err := os.Stat(filepath.Join(root, "plugins", "checks")); err != nil {
+		return nil, fmt.Errorf("run the demo from an orgbaseline checkout to build them")
+	}
+	var b strings.Builder
+	b.WriteString("\n# Added by the demo: the first-party check plugins, pinned.\nplugins:\n")
+	for _, name := range demoPlugins {
+		bin := filepath.Join(dir, name)
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./plugins/checks/"+name)
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("go build %s: %v: %s", name, err, out)
+		}
+		sum, err := fileSHA256(bin)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "  - name: %s\n    path: %s\n    sha256: %s\n", name, name, sum)
+	}
+	return []byte(b.String()), nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

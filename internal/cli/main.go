@@ -139,6 +139,7 @@ Try it on a simulated organization:  orgbaseline demo`,
 		a.planCommand(g),
 		a.applyCommand(g),
 		a.checkCommand(g),
+		a.pluginsCommand(g),
 		a.demoCommand(g),
 		a.simCommand(g),
 	)

@@ -17,7 +17,9 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline/controls"
 	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/engine"
+	"github.com/orgbaseline/orgbaseline/internal/pluginhost"
 	"github.com/orgbaseline/orgbaseline/orgwalk"
+	"github.com/orgbaseline/orgbaseline/plugins"
 )
 
 // runEnv is everything a plan, apply or check run works with.
@@ -32,6 +34,15 @@ type runEnv struct {
 	runID    string
 	// aliases resolved from organization.accounts: alias -> account
 	aliases map[string]*orgwalk.Account
+	// host runs the check plugins; nil unless runOptions.plugins.
+	host *pluginhost.Host
+}
+
+// close stops what prepare started (plugin processes).
+func (env *runEnv) close() {
+	if env != nil && env.host != nil {
+		env.host.Close()
+	}
 }
 
 // runOptions carry what differs between commands and the demo.
@@ -42,6 +53,8 @@ type runOptions struct {
 	targets []string
 	// aws overrides the management account's config (demo, tests).
 	aws *awsapi.Options
+	// plugins launches the baseline's check plugins (check, plugins).
+	plugins bool
 }
 
 // loadBaseline loads and validates the baseline file, before any AWS call.
@@ -88,6 +101,34 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if err != nil {
 		return nil, err
 	}
+	// Plugins are verified (checksums) and launched before any AWS call
+	// (loading the configuration makes none), so an unpinned or tampered
+	// binary stops the run first.
+	var host *pluginhost.Host
+	var sessions *orgwalk.Sessions // set below; plugin credentials need it
+	if o.plugins && len(b.Plugins) > 0 {
+		specs, err := pluginhost.SpecsFromBaseline(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.file, err)
+		}
+		host, err = pluginhost.Open(ctx, specs, pluginhost.Options{
+			Log:      log,
+			Now:      time.Now,
+			Endpoint: aws.ToString(cfg.BaseEndpoint),
+			Credentials: func(ctx context.Context, account, policy string) (plugins.Credentials, error) {
+				return pluginCredentials(ctx, sessions, account, b.Organization.HomeRegion, policy)
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	fail := func(err error) (*runEnv, error) {
+		if host != nil {
+			host.Close()
+		}
+		return nil, err
+	}
 	concurrency := b.Organization.Concurrency
 	if g.concurrency > 0 {
 		concurrency = g.concurrency
@@ -97,16 +138,16 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		Concurrency: 4,
 	})
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	sel, err := org.Select(b.Targets)
 	if err != nil {
-		return nil, fmt.Errorf("%s: targets do not match the organization:\n%w", o.file, err)
+		return fail(fmt.Errorf("%s: targets do not match the organization:\n%w", o.file, err))
 	}
 	if len(extra) > 0 {
 		narrow, err := org.Select(baseline.Targets{Include: extra, IncludeManagementAccount: true})
 		if err != nil {
-			return nil, fmt.Errorf("--target: %w", err)
+			return fail(fmt.Errorf("--target: %w", err))
 		}
 		keep := map[string]bool{}
 		for _, t := range narrow.Targets {
@@ -131,10 +172,10 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		aliases[alias] = acct
 	}
 	if len(diags) > 0 {
-		return nil, fmt.Errorf("%s: account aliases do not match the organization:\n%w", o.file, diags)
+		return fail(fmt.Errorf("%s: account aliases do not match the organization:\n%w", o.file, diags))
 	}
 	runID := newRunID()
-	sessions := orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
+	sessions = orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
 		Role:                b.Organization.ExecutionRole,
 		ExternalID:          b.Organization.ExternalID,
 		Duration:            b.Organization.SessionDuration.Duration,
@@ -145,8 +186,8 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		log.Info().Str("account", s.Account.ID).Str("accountName", s.Account.Name).Str("reason", s.Reason).Msg("account skipped")
 	}
 	log.Info().Str("organization", org.ID).Int("accounts", len(org.Accounts)).Int("targeted", len(sel.Targets)).Int("skipped", len(sel.Skipped)).Str("run", runID).Msg("organization read")
-	return &runEnv{
-		log: log, baseline: b, path: o.file, cfg: cfg, org: org, sel: sel, runID: runID, aliases: aliases,
+	env := &runEnv{
+		log: log, baseline: b, path: o.file, cfg: cfg, org: org, sel: sel, runID: runID, aliases: aliases, host: host,
 		engine: &engine.Engine{
 			Controls: ctrls,
 			Sessions: sessions,
@@ -160,7 +201,32 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 			Concurrency: concurrency,
 			Log:         log,
 		},
-	}, nil
+	}
+	if host != nil {
+		env.engine.Plugins = host
+	}
+	return env, nil
+}
+
+// pluginCredentials assumes the execution role in account with the
+// plugin's session policy (exactly the actions it declared), so AWS itself
+// refuses anything else; the credentials are cached per account and policy.
+// There is no exception for the management account: without an execution
+// role there, its plugin findings are errors rather than runs with the
+// run's own, broader credentials.
+func pluginCredentials(ctx context.Context, s *orgwalk.Sessions, account, region, policy string) (plugins.Credentials, error) {
+	if s == nil {
+		return plugins.Credentials{}, fmt.Errorf("no sessions yet")
+	}
+	cfg, err := s.ConfigWithPolicy(ctx, account, region, policy)
+	if err != nil {
+		return plugins.Credentials{}, err
+	}
+	c, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return plugins.Credentials{}, fmt.Errorf("credentials for account %s: %w", account, err)
+	}
+	return plugins.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expires: c.Expires}, nil
 }
 
 func parseTargets(ts []string) ([]baseline.Selector, error) {

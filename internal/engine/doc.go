@@ -9,6 +9,6 @@
 // goes on. Within an account a failing control (or region) does not stop
 // the others.
 //
-// engine may import baseline, baseline/controls, orgwalk and the AWS SDK.
+// engine may import baseline, baseline/controls, orgwalk, plugins and the AWS SDK.
 // It must not import internal/cli or internal/orgsim.
 package engine

@@ -10,6 +10,7 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/baseline/controls"
 	"github.com/orgbaseline/orgbaseline/orgwalk"
+	"github.com/orgbaseline/orgbaseline/plugins"
 )
 
 // SessionSource hands out a config that acts in an account and region.
@@ -18,6 +19,12 @@ type SessionSource interface {
 }
 
 var _ SessionSource = (*orgwalk.Sessions)(nil)
+
+// PluginRunner runs the check plugins for one account; a plugin's failure
+// is an ERROR finding, never an error (see internal/pluginhost).
+type PluginRunner interface {
+	Run(ctx context.Context, acct plugins.Account, homeRegion string, regions []string) []baseline.Finding
+}
 
 // Engine holds what a run needs.
 type Engine struct {
@@ -30,6 +37,8 @@ type Engine struct {
 	Regions     []string // governed regions, home region included
 	Concurrency int
 	Log         zerolog.Logger
+	// Plugins, when set, run in every targeted account during Check.
+	Plugins PluginRunner
 }
 
 // AccountResult is what a run did in one account.
@@ -174,6 +183,10 @@ func (e *Engine) Check(ctx context.Context, accounts []*orgwalk.Account) []Accou
 	return e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
 		for _, o := range e.observe(ctx, a, false, res, log) {
 			res.Findings = append(res.Findings, o.control.Findings(o.target, o.state)...)
+		}
+		if e.Plugins != nil {
+			acct := plugins.Account{ID: a.ID, Name: a.Name, OUPath: a.OUPath, Tags: a.Tags}
+			res.Findings = append(res.Findings, e.Plugins.Run(ctx, acct, e.HomeRegion, e.Regions)...)
 		}
 	})
 }

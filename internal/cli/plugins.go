@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orgbaseline/orgbaseline/internal/pluginhost"
+	"github.com/orgbaseline/orgbaseline/plugins"
+)
+
+func (a *app) pluginsCommand(g *globalFlags) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "plugins",
+		Short: "The check plugins a baseline declares: list them, or describe one",
+	}
+	cmd.PersistentFlags().StringVarP(&file, "file", "f", "baseline.yaml", "the baseline file")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "Verify, launch and list every plugin the baseline declares",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			host, err := a.openPlugins(cmd.Context(), g, file)
+			if err != nil || host == nil {
+				return err
+			}
+			defer host.Close()
+			for _, p := range host.Plugins() {
+				d := p.Description
+				fmt.Fprintf(a.stdout, "%-18s %-18s %-8s %-8s %s\n", p.Name, d.ID, d.Version, d.DefaultSeverity, d.Title)
+			}
+			return nil
+		},
+	}
+	describe := &cobra.Command{
+		Use:   "describe NAME",
+		Short: "Show what a plugin checks, the IAM actions it is limited to and its config schema",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			host, err := a.openPlugins(cmd.Context(), g, file)
+			if err != nil || host == nil {
+				return err
+			}
+			defer host.Close()
+			var names []string
+			for _, p := range host.Plugins() {
+				names = append(names, p.Name)
+				if p.Name != args[0] {
+					continue
+				}
+				d := p.Description
+				fmt.Fprintf(a.stdout, "%s (%s %s)\n  %s\n\n%s\n\n", p.Name, d.ID, d.Version, d.Title, wrap(d.Description, 78))
+				fmt.Fprintf(a.stdout, "default severity: %s\ncompliance:       %s\n", d.DefaultSeverity, strings.Join(d.Compliance, ", "))
+				fmt.Fprintf(a.stdout, "IAM actions (its credentials allow exactly these):\n  %s\n", strings.Join(d.Actions, "\n  "))
+				if d.ConfigSchema != "" {
+					fmt.Fprintf(a.stdout, "config schema:\n%s\n", d.ConfigSchema)
+				}
+				return nil
+			}
+			return fmt.Errorf("%s declares no plugin %q; it declares: %s", file, args[0], strings.Join(names, ", "))
+		},
+	}
+	cmd.AddCommand(list, describe)
+	return cmd
+}
+
+// openPlugins loads the baseline and launches its plugins (checksums
+// first); it returns nil and prints a note when there are none.
+func (a *app) openPlugins(ctx context.Context, g *globalFlags, file string) (*pluginhost.Host, error) {
+	log, err := a.newLogger(g)
+	if err != nil {
+		return nil, err
+	}
+	b, err := loadBaseline(file)
+	if err != nil {
+		return nil, err
+	}
+	if len(b.Plugins) == 0 {
+		fmt.Fprintf(a.stdout, "%s declares no plugins.\n", file)
+		return nil, nil
+	}
+	specs, err := pluginhost.SpecsFromBaseline(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return pluginhost.Open(ctx, specs, pluginhost.Options{
+		Log: log,
+		Now: time.Now,
+		Credentials: func(context.Context, string, string) (plugins.Credentials, error) {
+			return plugins.Credentials{}, fmt.Errorf("plugins list and describe do not run checks")
+		},
+	})
+}
+
+// wrap folds text at width.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	line := 0
+	for _, w := range strings.Fields(text) {
+		if line > 0 && line+1+len(w) > width {
+			b.WriteByte('\n')
+			line = 0
+		} else if line > 0 {
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += len(w)
+	}
+	return b.String()
+}
