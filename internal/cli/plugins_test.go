@@ -65,9 +65,18 @@ func TestCheckRunsPluginsNextToControls(t *testing.T) {
 	h := newHarness(t, orgsim.OrgSpec{Members: 6})
 	accounts := h.sim.Accounts() // management first, then member i = 1..6
 	crashIn := accounts[5].ID    // member i=5
+	hangIn := accounts[2].ID     // member i=2
+	// The same misbehaving binary under two more names (two more
+	// processes): one hangs in one account, one calls an action it did not
+	// declare everywhere.
+	misbehaving := func(name, config, extra string) string {
+		return strings.Replace(pinned(t, dir, "fixture", config), "name: fixture", "name: "+name, 1) + extra
+	}
 	f := h.write("baseline.yaml", passwordBaseline+"plugins:\n"+
 		pinned(t, dir, "root-account", "{}")+pinned(t, dir, "iam-users", "{}")+
-		pinned(t, dir, "least-privilege", "{}")+pinned(t, dir, "fixture", `{crashIn: "`+crashIn+`"}`))
+		pinned(t, dir, "least-privilege", "{}")+pinned(t, dir, "fixture", `{crashIn: "`+crashIn+`"}`)+
+		misbehaving("hanger", `{hangIn: "`+hangIn+`"}`, "    timeout: 2s\n")+
+		misbehaving("overreach", `{aws: true}`, ""))
 	out := filepath.Join(h.dir, "report.json")
 	r := h.run("check", "-f", f, "--format", "json", "--output", out)
 	h.want(r, ExitFindings)
@@ -141,6 +150,41 @@ func TestCheckRunsPluginsNextToControls(t *testing.T) {
 		}
 	}
 	has(crashIn, "root-account.mfa", ":root", baseline.StatusPass)
+
+	// The hang is one ERROR finding in its account; the plugin answers
+	// everywhere else.
+	for _, a := range accounts[1:] {
+		var hanger []baseline.Finding
+		for _, fd := range rep.Findings {
+			if fd.Account == a.ID && fd.Source == "plugin:hanger" {
+				hanger = append(hanger, fd)
+			}
+		}
+		hung := len(hanger) == 1 && hanger[0].Status == baseline.StatusError && strings.Contains(hanger[0].Message, "did not answer within its timeout")
+		if (a.ID == hangIn) != hung {
+			t.Errorf("hanger findings in %s (hangIn %s): %+v", a.ID, hangIn, hanger)
+		}
+	}
+
+	// Least privilege, enforced by AWS (orgsim): the declared action is
+	// allowed, the undeclared one is refused, in every account.
+	for _, a := range accounts[1:] {
+		users, roles := "", ""
+		for _, fd := range rep.Findings {
+			if fd.Account != a.ID || fd.Source != "plugin:overreach" {
+				continue
+			}
+			switch fd.Check {
+			case "fixture.list-users":
+				users = string(fd.Status)
+			case "fixture.list-roles":
+				roles = string(fd.Status) + " " + fd.Message
+			}
+		}
+		if users != "PASS" || !strings.HasPrefix(roles, "ERROR") || !strings.Contains(roles, "AccessDenied") || !strings.Contains(roles, "iam:ListRoles") {
+			t.Errorf("overreach in %s: ListUsers %q, ListRoles %q", a.ID, users, roles)
+		}
+	}
 }
 
 // An unpinned or changed binary is refused before it is launched and before
