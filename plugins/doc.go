@@ -14,6 +14,8 @@
 // AutoMTLS; the host pins each binary's sha256 and gives it credentials
 // limited to the IAM actions it declared.
 //
-// This package and its subpackages are public: their non-test code never
-// imports anything under internal/.
+// The public packages (plugins, plugins/sdk, plugins/plugintest) never
+// import anything under the module's internal/ in non-test code. The
+// first-party checks' test-support package plugins/checks/internal/checktest
+// does (orgsim and awsapi), for tests only.
 package plugins

@@ -28,8 +28,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orgbaseline/orgbaseline/plugins"
+	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/checkkit"
 	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/iamread"
-	"github.com/orgbaseline/orgbaseline/plugins/sdk"
 )
 
 const (
@@ -55,7 +55,8 @@ type config struct {
 
 func defaultConfig() config { return config{UnusedDays: 45, KeyRotationDays: 90} }
 
-func (c config) validate() error {
+// Validate says what is wrong with the config (checkkit.Validator).
+func (c config) Validate() error {
 	var errs []string
 	if c.UnusedDays < 1 || c.UnusedDays > 3650 {
 		errs = append(errs, fmt.Sprintf("unusedDays is %d; it must be between 1 and 3650", c.UnusedDays))
@@ -92,68 +93,59 @@ const configSchema = `{
   }
 }`
 
-// rule is one verdict the check gives per user.
-type rule struct {
-	id          string
-	title       string
-	severity    plugins.Severity
-	remediation string
-	compliance  []string
-}
-
 var (
-	ruleMFA = rule{
-		id:       checkID + ".mfa",
-		title:    "Console users have MFA",
-		severity: plugins.SeverityHigh,
-		remediation: "Have the user assign an MFA device (IAM, Users, the user, Security credentials) and deny their actions " +
+	ruleMFA = checkkit.Rule{
+		ID:       checkID + ".mfa",
+		Title:    "Console users have MFA",
+		Severity: plugins.SeverityHigh,
+		Remediation: "Have the user assign an MFA device (IAM, Users, the user, Security credentials) and deny their actions " +
 			"without MFA (a policy on aws:MultiFactorAuthPresent); better, move people to IAM Identity Center.",
-		compliance: []string{"CIS-3.0:1.10", "SOC2:CC6.2", "ISO27001:A.9.4", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.3"},
+		Compliance: []string{"CIS-3.0:1.10", "SOC2:CC6.2", "ISO27001:A.9.4", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.3"},
 	}
-	ruleUnused = rule{
-		id:       checkID + ".unused-credentials",
-		title:    "Unused credentials are removed",
-		severity: plugins.SeverityMedium,
-		remediation: "Remove what is not used: delete the console password (the login profile) and deactivate, then delete, " +
+	ruleUnused = checkkit.Rule{
+		ID:       checkID + ".unused-credentials",
+		Title:    "Unused credentials are removed",
+		Severity: plugins.SeverityMedium,
+		Remediation: "Remove what is not used: delete the console password (the login profile) and deactivate, then delete, " +
 			"the unused access keys; delete the user if nothing of it is used.",
-		compliance: []string{"CIS-3.0:1.12", "SOC2:CC6.2", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+		Compliance: []string{"CIS-3.0:1.12", "SOC2:CC6.2", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
 	}
-	ruleMultipleKeys = rule{
-		id:       checkID + ".multiple-active-keys",
-		title:    "At most one active access key per user",
-		severity: plugins.SeverityMedium,
-		remediation: "Keep one active access key: move everything to the newer key, deactivate the other, and delete it " +
+	ruleMultipleKeys = checkkit.Rule{
+		ID:       checkID + ".multiple-active-keys",
+		Title:    "At most one active access key per user",
+		Severity: plugins.SeverityMedium,
+		Remediation: "Keep one active access key: move everything to the newer key, deactivate the other, and delete it " +
 			"once nothing fails.",
-		compliance: []string{"CIS-3.0:1.13", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC"},
+		Compliance: []string{"CIS-3.0:1.13", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC"},
 	}
-	ruleRotation = rule{
-		id:       checkID + ".key-rotation",
-		title:    "Access keys are rotated",
-		severity: plugins.SeverityMedium,
-		remediation: "Rotate the key: create a second key, move its users to it, deactivate and then delete the old key; " +
+	ruleRotation = checkkit.Rule{
+		ID:       checkID + ".key-rotation",
+		Title:    "Access keys are rotated",
+		Severity: plugins.SeverityMedium,
+		Remediation: "Rotate the key: create a second key, move its users to it, deactivate and then delete the old key; " +
 			"better, replace the long-lived key with an IAM role.",
-		compliance: []string{"CIS-3.0:1.14", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC"},
+		Compliance: []string{"CIS-3.0:1.14", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC"},
 	}
-	ruleDirect = rule{
-		id:       checkID + ".direct-policies",
-		title:    "Users get permissions through groups only",
-		severity: plugins.SeverityLow,
-		remediation: "Detach the managed policies and delete the inline policies from the user, and grant the permissions " +
+	ruleDirect = checkkit.Rule{
+		ID:       checkID + ".direct-policies",
+		Title:    "Users get permissions through groups only",
+		Severity: plugins.SeverityLow,
+		Remediation: "Detach the managed policies and delete the inline policies from the user, and grant the permissions " +
 			"through a group the user belongs to.",
-		compliance: []string{"CIS-3.0:1.15", "SOC2:CC6.3", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+		Compliance: []string{"CIS-3.0:1.15", "SOC2:CC6.3", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
 	}
-	ruleConsoleKeys = rule{
-		id:       checkID + ".console-and-keys",
-		title:    "No user has both a console password and access keys",
-		severity: plugins.SeverityMedium,
-		remediation: "Separate people from programs: a person signs in to the console (ideally through IAM Identity Center), " +
+	ruleConsoleKeys = checkkit.Rule{
+		ID:       checkID + ".console-and-keys",
+		Title:    "No user has both a console password and access keys",
+		Severity: plugins.SeverityMedium,
+		Remediation: "Separate people from programs: a person signs in to the console (ideally through IAM Identity Center), " +
 			"a program uses a role; remove either the console password or the access keys from this user.",
-		compliance: []string{"CIS-3.0:1.11", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+		Compliance: []string{"CIS-3.0:1.11", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
 	}
 	// reportRules are decided from the credential report, ruleDirect from
 	// the policy listings.
-	reportRules = []rule{ruleMFA, ruleUnused, ruleMultipleKeys, ruleRotation, ruleConsoleKeys}
-	rules       = []rule{ruleMFA, ruleUnused, ruleMultipleKeys, ruleRotation, ruleDirect, ruleConsoleKeys}
+	reportRules = []checkkit.Rule{ruleMFA, ruleUnused, ruleMultipleKeys, ruleRotation, ruleConsoleKeys}
+	rules       = []checkkit.Rule{ruleMFA, ruleUnused, ruleMultipleKeys, ruleRotation, ruleDirect, ruleConsoleKeys}
 )
 
 // actions are exactly the IAM actions Run calls.
@@ -165,41 +157,8 @@ var actions = []string{
 	"iam:ListUserPolicies",
 }
 
-func (r rule) finding(f plugins.Finding, evidence map[string]string) plugins.Finding {
-	f.Severity = r.severity
-	f.Title = r.title
-	f.Compliance = append([]string(nil), r.compliance...)
-	f.Evidence = evidence
-	if f.Status == plugins.StatusFail {
-		f.Remediation = r.remediation
-	}
-	return f
-}
-
-func (r rule) pass(resource, msg string, ev map[string]string) plugins.Finding {
-	return r.finding(sdk.Pass(r.id, resource, msg), ev)
-}
-
-func (r rule) fail(resource, msg string, ev map[string]string) plugins.Finding {
-	return r.finding(sdk.Fail(r.id, resource, msg), ev)
-}
-
-func (r rule) error(resource, msg string) plugins.Finding {
-	return r.finding(sdk.Error(r.id, resource, msg), nil)
-}
-
 // Describe says what the check is and needs.
 func (c *check) Describe(context.Context, *plugins.DescribeRequest) (*plugins.DescribeResponse, error) {
-	var refs []string
-	seen := map[string]bool{}
-	for _, r := range rules {
-		for _, ref := range r.compliance {
-			if !seen[ref] {
-				seen[ref] = true
-				refs = append(refs, ref)
-			}
-		}
-	}
 	return &plugins.DescribeResponse{
 		ID:      checkID,
 		Version: checkVersion,
@@ -212,7 +171,7 @@ func (c *check) Describe(context.Context, *plugins.DescribeRequest) (*plugins.De
 			"iam-users.console-and-keys (not both a console password and an active key). An account without users gets " +
 			"one PASS per verdict.",
 		DefaultSeverity: plugins.SeverityMedium,
-		Compliance:      refs,
+		Compliance:      checkkit.Compliance(rules),
 		Actions:         append([]string(nil), actions...),
 		ConfigSchema:    configSchema,
 	}, nil
@@ -223,30 +182,22 @@ func (c *check) Describe(context.Context, *plugins.DescribeRequest) (*plugins.De
 // verdicts that needed it.
 func (c *check) Run(ctx context.Context, req *plugins.RunRequest) (*plugins.RunResponse, error) {
 	cfg := defaultConfig()
-	if err := sdk.Config(req, &cfg); err != nil {
-		return nil, fmt.Errorf("%s: %w", checkID, err)
-	}
-	if err := cfg.validate(); err != nil {
+	awsCfg, err := checkkit.Setup(ctx, checkID, req, &cfg)
+	if err != nil {
 		return nil, err
 	}
 	account := iamread.AccountARN(iamread.Partition(req.HomeRegion), req.Account.ID)
-	awsCfg, err := sdk.AWSConfig(ctx, req, req.HomeRegion)
-	if err != nil {
-		return nil, fmt.Errorf("%s: AWS config for account %s: %w", checkID, req.Account.ID, err)
-	}
 	client := iam.NewFromConfig(awsCfg)
 	out := &plugins.RunResponse{}
 
 	users, err := iamread.Users(ctx, client)
 	if err != nil {
-		for _, r := range rules {
-			out.Findings = append(out.Findings, r.error(account, fmt.Sprintf("Could not list the IAM users of account %s: %v", req.Account.ID, err)))
-		}
+		out.Findings = checkkit.Errors(rules, account, fmt.Sprintf("Could not list the IAM users of account %s: %v", req.Account.ID, err))
 		return out, nil
 	}
 	if len(users) == 0 {
 		for _, r := range rules {
-			out.Findings = append(out.Findings, r.pass(account, "The account has no IAM users.", map[string]string{"users": "0"}))
+			out.Findings = append(out.Findings, r.Pass(account, "The account has no IAM users.", map[string]string{"users": "0"}))
 		}
 		return out, nil
 	}
@@ -263,12 +214,12 @@ func (c *check) Run(ctx context.Context, req *plugins.RunRequest) (*plugins.RunR
 		for _, r := range rules {
 			var f plugins.Finding
 			switch {
-			case r.id == ruleDirect.id:
+			case r.ID == ruleDirect.ID:
 				f = direct[i].finding(arn, name)
 			case repErr != nil:
-				f = r.error(arn, fmt.Sprintf("Could not read the credential report of account %s: %v", req.Account.ID, repErr))
+				f = r.Error(arn, fmt.Sprintf("Could not read the credential report of account %s: %v", req.Account.ID, repErr))
 			case !ok:
-				f = r.error(arn, fmt.Sprintf("User %s is not in the credential report generated at %s (IAM regenerates it at most every 4 hours); run the check again later.",
+				f = r.Error(arn, fmt.Sprintf("User %s is not in the credential report generated at %s (IAM regenerates it at most every 4 hours); run the check again later.",
 					name, rep.Generated.Format(time.RFC3339)))
 			default:
 				f = evaluate(r, arn, row, cfg, req.Now)
@@ -280,7 +231,7 @@ func (c *check) Run(ctx context.Context, req *plugins.RunRequest) (*plugins.RunR
 }
 
 // evaluate gives one credential-report verdict on one user.
-func evaluate(r rule, arn string, row iamread.ReportRow, cfg config, now time.Time) plugins.Finding {
+func evaluate(r checkkit.Rule, arn string, row iamread.ReportRow, cfg config, now time.Time) plugins.Finding {
 	name := row.User
 	active := row.ActiveKeys()
 	ev := map[string]string{"password_enabled": row.Fields["password_enabled"]}
@@ -291,18 +242,18 @@ func evaluate(r rule, arn string, row iamread.ReportRow, cfg config, now time.Ti
 			}
 		}
 	}
-	switch r.id {
-	case ruleMFA.id:
+	switch r.ID {
+	case ruleMFA.ID:
 		ev["mfa_active"] = row.Fields["mfa_active"]
 		switch {
 		case !row.PasswordEnabled:
-			return r.pass(arn, fmt.Sprintf("User %s has no console password.", name), ev)
+			return r.Pass(arn, fmt.Sprintf("User %s has no console password.", name), ev)
 		case row.MFAActive:
-			return r.pass(arn, fmt.Sprintf("User %s signs in to the console with MFA.", name), ev)
+			return r.Pass(arn, fmt.Sprintf("User %s signs in to the console with MFA.", name), ev)
 		}
-		return r.fail(arn, fmt.Sprintf("User %s has a console password and no MFA device.", name), ev)
+		return r.Fail(arn, fmt.Sprintf("User %s has a console password and no MFA device.", name), ev)
 
-	case ruleUnused.id:
+	case ruleUnused.ID:
 		ev["password_last_used"] = row.Fields["password_last_used"]
 		ev["password_last_changed"] = row.Fields["password_last_changed"]
 		ev["unusedDays"] = strconv.Itoa(cfg.UnusedDays)
@@ -329,20 +280,20 @@ func evaluate(r rule, arn string, row iamread.ReportRow, cfg config, now time.Ti
 		}
 		switch {
 		case len(stale) > 0:
-			return r.fail(arn, fmt.Sprintf("User %s has credentials unused for %d days or more: %s.", name, cfg.UnusedDays, strings.Join(stale, "; ")), ev)
+			return r.Fail(arn, fmt.Sprintf("User %s has credentials unused for %d days or more: %s.", name, cfg.UnusedDays, strings.Join(stale, "; ")), ev)
 		case !row.PasswordEnabled && len(active) == 0:
-			return r.pass(arn, fmt.Sprintf("User %s has no console password and no active access key.", name), ev)
+			return r.Pass(arn, fmt.Sprintf("User %s has no console password and no active access key.", name), ev)
 		}
-		return r.pass(arn, fmt.Sprintf("Every credential of user %s was used within the last %d days.", name, cfg.UnusedDays), ev)
+		return r.Pass(arn, fmt.Sprintf("Every credential of user %s was used within the last %d days.", name, cfg.UnusedDays), ev)
 
-	case ruleMultipleKeys.id:
+	case ruleMultipleKeys.ID:
 		keyEvidence("_active")
 		if len(active) > 1 {
-			return r.fail(arn, fmt.Sprintf("User %s has %d active access keys.", name, len(active)), ev)
+			return r.Fail(arn, fmt.Sprintf("User %s has %d active access keys.", name, len(active)), ev)
 		}
-		return r.pass(arn, fmt.Sprintf("User %s has %d active access key(s).", name, len(active)), ev)
+		return r.Pass(arn, fmt.Sprintf("User %s has %d active access key(s).", name, len(active)), ev)
 
-	case ruleRotation.id:
+	case ruleRotation.ID:
 		ev["keyRotationDays"] = strconv.Itoa(cfg.KeyRotationDays)
 		keyEvidence("_active", "_last_rotated")
 		var old []string
@@ -355,20 +306,20 @@ func evaluate(r rule, arn string, row iamread.ReportRow, cfg config, now time.Ti
 		}
 		switch {
 		case len(old) > 0:
-			return r.fail(arn, fmt.Sprintf("User %s has access keys not rotated within %d days: %s.", name, cfg.KeyRotationDays, strings.Join(old, "; ")), ev)
+			return r.Fail(arn, fmt.Sprintf("User %s has access keys not rotated within %d days: %s.", name, cfg.KeyRotationDays, strings.Join(old, "; ")), ev)
 		case len(active) == 0:
-			return r.pass(arn, fmt.Sprintf("User %s has no active access key.", name), ev)
+			return r.Pass(arn, fmt.Sprintf("User %s has no active access key.", name), ev)
 		}
-		return r.pass(arn, fmt.Sprintf("Every active access key of user %s was rotated within %d days.", name, cfg.KeyRotationDays), ev)
+		return r.Pass(arn, fmt.Sprintf("Every active access key of user %s was rotated within %d days.", name, cfg.KeyRotationDays), ev)
 
-	case ruleConsoleKeys.id:
+	case ruleConsoleKeys.ID:
 		keyEvidence("_active")
 		if row.PasswordEnabled && len(active) > 0 {
-			return r.fail(arn, fmt.Sprintf("User %s has a console password and %d active access key(s).", name, len(active)), ev)
+			return r.Fail(arn, fmt.Sprintf("User %s has a console password and %d active access key(s).", name, len(active)), ev)
 		}
-		return r.pass(arn, fmt.Sprintf("User %s does not have both a console password and an active access key.", name), ev)
+		return r.Pass(arn, fmt.Sprintf("User %s does not have both a console password and an active access key.", name), ev)
 	}
-	return r.error(arn, "internal error: no verdict for "+r.id)
+	return r.Error(arn, "internal error: no verdict for "+r.ID)
 }
 
 func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
@@ -392,14 +343,14 @@ type userPolicies struct {
 
 func (p userPolicies) finding(arn, name string) plugins.Finding {
 	if p.err != nil {
-		return ruleDirect.error(arn, fmt.Sprintf("Could not list the policies of user %s: %v", name, p.err))
+		return ruleDirect.Error(arn, fmt.Sprintf("Could not list the policies of user %s: %v", name, p.err))
 	}
 	ev := map[string]string{
 		"attachedPolicies": strings.Join(p.attached, ","),
 		"inlinePolicies":   strings.Join(p.inline, ","),
 	}
 	if len(p.attached)+len(p.inline) == 0 {
-		return ruleDirect.pass(arn, fmt.Sprintf("User %s has no policy attached directly (managed or inline).", name), ev)
+		return ruleDirect.Pass(arn, fmt.Sprintf("User %s has no policy attached directly (managed or inline).", name), ev)
 	}
 	var parts []string
 	if len(p.attached) > 0 {
@@ -408,7 +359,7 @@ func (p userPolicies) finding(arn, name string) plugins.Finding {
 	if len(p.inline) > 0 {
 		parts = append(parts, "inline "+strings.Join(p.inline, ", "))
 	}
-	return ruleDirect.fail(arn, fmt.Sprintf("User %s has policies attached directly: %s.", name, strings.Join(parts, "; ")), ev)
+	return ruleDirect.Fail(arn, fmt.Sprintf("User %s has policies attached directly: %s.", name, strings.Join(parts, "; ")), ev)
 }
 
 // directPolicies lists every user's attached and inline policies, a

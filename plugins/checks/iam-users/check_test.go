@@ -3,130 +3,27 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
-	"github.com/orgbaseline/orgbaseline/orgwalk"
 	"github.com/orgbaseline/orgbaseline/plugins"
+	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/checktest"
 	"github.com/orgbaseline/orgbaseline/plugins/plugintest"
 )
 
-// testNow is the sim's clock and every run's req.Now, so ages are exact.
-var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+// env is the test organization, with this check's ARN helpers below.
+type env struct{ *checktest.Env }
 
-// env is an orgsim organization and the means to build run requests the
-// way the host does.
-type env struct {
-	sim      *orgsim.Sim
-	url      string
-	sessions *orgwalk.Sessions
-	accounts []orgsim.AccountInfo // [0] the management account, [i] member i
-}
+func newEnv(t testing.TB, spec orgsim.OrgSpec) *env { return &env{checktest.NewEnv(t, spec)} }
 
-func newEnv(t testing.TB, spec orgsim.OrgSpec) *env {
-	t.Helper()
-	sim := orgsim.New(orgsim.Options{Seed: 1, Org: spec, Now: func() time.Time { return testNow }})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	c := sim.ManagementCredentials()
-	cfg, err := awsapi.Load(context.Background(), awsapi.Options{
-		Region: "us-east-1", Endpoint: srv.URL, NoBackoff: true,
-		Static: &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{
-		sim: sim, url: srv.URL, accounts: sim.Accounts(),
-		sessions: orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
-			Role: orgsim.DefaultExecutionRole, SessionName: "orgbaseline-check-test", ManagementAccountID: sim.ManagementAccountID(),
-		}),
-	}
-}
-
-// request is member i's run request, with credentials from the execution
-// role narrowed by a session policy allowing exactly actions, as the host
-// obtains them.
-func (e *env) request(t testing.TB, i int, actions []string, config string) *plugins.RunRequest {
-	t.Helper()
-	ctx := context.Background()
-	policy, err := json.Marshal(map[string]any{
-		"Version":   "2012-10-17",
-		"Statement": []map[string]any{{"Effect": "Allow", "Action": actions, "Resource": "*"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := e.accounts[i]
-	cfg, err := e.sessions.ConfigWithPolicy(ctx, a.ID, "us-east-1", string(policy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &plugins.RunRequest{
-		Account:    plugins.Account{ID: a.ID, Name: a.Name, OUPath: a.OUPath, Tags: a.Tags},
-		HomeRegion: "us-east-1",
-		Regions:    []string{"us-east-1"},
-		Config:     []byte(config),
-		Endpoint:   e.url,
-		Credentials: plugins.Credentials{
-			AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken, Expires: creds.Expires,
-		},
-		Now: testNow,
-	}
-}
-
-func describe(t testing.TB) *plugins.DescribeResponse {
-	t.Helper()
-	d, err := (&check{}).Describe(context.Background(), &plugins.DescribeRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+// describe is the check's Describe response.
+func describe(t testing.TB) *plugins.DescribeResponse { return checktest.Describe(t, &check{}) }
 
 // run runs the check in-process and checks what every finding must have.
 func run(t testing.TB, req *plugins.RunRequest) []plugins.Finding {
-	t.Helper()
-	resp, err := (&check{}).Run(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, f := range resp.Findings {
-		key := f.Check + " " + f.Resource
-		if seen[key] {
-			t.Errorf("two findings for %s", key)
-		}
-		seen[key] = true
-		want, ok := wantCompliance[f.Check]
-		if !ok {
-			t.Errorf("finding of unknown rule %q", f.Check)
-		}
-		if !slices.Equal(f.Compliance, want) {
-			t.Errorf("%s: compliance %v, want %v", key, f.Compliance, want)
-		}
-		if f.Title == "" || f.Message == "" || f.Severity == "" || f.Region != "" {
-			t.Errorf("%s: incomplete finding %+v", key, f)
-		}
-		if f.Status == plugins.StatusFail && f.Remediation == "" {
-			t.Errorf("%s: FAIL without remediation", key)
-		}
-		if (f.Status == plugins.StatusPass || f.Status == plugins.StatusFail) && len(f.Evidence) == 0 {
-			t.Errorf("%s: no evidence", key)
-		}
-	}
-	return resp.Findings
+	return checktest.Run(t, &check{}, req, wantCompliance)
 }
 
 // wantCompliance is PRACTICES.md's row for each rule.
@@ -154,7 +51,7 @@ func index(fs []plugins.Finding) map[string]plugins.Finding {
 }
 
 func (e *env) userARN(i int, name string) string {
-	return "arn:aws:iam::" + e.accounts[i].ID + ":user/" + name
+	return "arn:aws:iam::" + e.Accounts[i].ID + ":user/" + name
 }
 
 func TestDescribe(t *testing.T) {
@@ -216,8 +113,8 @@ func TestSeededOrganization(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 8})
 	actions := describe(t).Actions
 	for i := 1; i <= 8; i++ {
-		e.sim.ResetCounters()
-		fs := run(t, e.request(t, i, actions, "{}"))
+		e.Sim.ResetCounters()
+		fs := run(t, e.Request(t, i, actions, "{}"))
 		users := seededUsers[i%4]
 		if len(fs) != len(users)*len(allRules) {
 			t.Errorf("member %d: %d findings, want %d", i, len(fs), len(users)*len(allRules))
@@ -237,7 +134,7 @@ func TestSeededOrganization(t *testing.T) {
 		}
 		// One user listing, one report (Generate twice: the sim clock stands
 		// still), two policy listings per user.
-		sn := e.sim.Counters()
+		sn := e.Sim.Counters()
 		if sn.Calls("iam", "ListUsers") != 1 || sn.Calls("iam", "GetCredentialReport") != 1 || sn.Calls("iam", "GenerateCredentialReport") > 2 ||
 			sn.Calls("iam", "ListAttachedUserPolicies") != int64(len(users)) || sn.Calls("iam", "ListUserPolicies") != int64(len(users)) {
 			t.Errorf("member %d: calls %+v", i, sn)
@@ -248,7 +145,7 @@ func TestSeededOrganization(t *testing.T) {
 func TestSeededEvidence(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 8})
 	actions := describe(t).Actions
-	member := func(i int) map[string]plugins.Finding { return index(run(t, e.request(t, i, actions, ""))) }
+	member := func(i int) map[string]plugins.Finding { return index(run(t, e.Request(t, i, actions, ""))) }
 	m1, m2, m3, m4 := member(1), member(2), member(3), member(4)
 
 	if f := m1["iam-users.mfa "+e.userARN(1, "bob")]; f.Evidence["password_enabled"] != "true" || f.Evidence["mfa_active"] != "false" || f.Severity != plugins.SeverityHigh {
@@ -273,7 +170,7 @@ func TestSeededEvidence(t *testing.T) {
 	if f := m3["iam-users.unused-credentials "+e.userARN(3, "erin-admin")]; !strings.Contains(f.Message, "console password last used 70 days ago") || f.Evidence["unusedDays"] != "45" {
 		t.Errorf("erin-admin unused: %+v", f)
 	}
-	if f := m3["iam-users.direct-policies "+e.userARN(3, "frank")]; f.Evidence["attachedPolicies"] != "arn:aws:iam::"+e.accounts[3].ID+":policy/BroadAccess" {
+	if f := m3["iam-users.direct-policies "+e.userARN(3, "frank")]; f.Evidence["attachedPolicies"] != "arn:aws:iam::"+e.Accounts[3].ID+":policy/BroadAccess" {
 		t.Errorf("frank direct: %+v", f)
 	}
 	if f := m4["iam-users.key-rotation "+e.userARN(4, "heidi")]; f.Evidence["access_key_1_age_days"] != "95" || f.Evidence["keyRotationDays"] != "90" {
@@ -286,18 +183,18 @@ func TestSeededEvidence(t *testing.T) {
 
 func TestCleanMemberPasses(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 2, Clean: true})
-	fs := run(t, e.request(t, 1, describe(t).Actions, "{}"))
+	fs := run(t, e.Request(t, 1, describe(t).Actions, "{}"))
 	if len(fs) != len(allRules) {
 		t.Fatalf("%d findings, want one per rule", len(fs))
 	}
-	root := "arn:aws:iam::" + e.accounts[1].ID + ":root"
+	root := "arn:aws:iam::" + e.Accounts[1].ID + ":root"
 	for _, f := range fs {
 		if f.Status != plugins.StatusPass || f.Resource != root {
 			t.Errorf("%s: %s on %s: %s", f.Check, f.Status, f.Resource, f.Message)
 		}
 	}
 	// Without users there is nothing to read the report for.
-	if n := e.sim.Counters().Calls("iam", "GenerateCredentialReport"); n != 0 {
+	if n := e.Sim.Counters().Calls("iam", "GenerateCredentialReport"); n != 0 {
 		t.Errorf("GenerateCredentialReport called %d times for an account without users", n)
 	}
 }
@@ -320,7 +217,7 @@ func TestConfigChangesVerdicts(t *testing.T) {
 		{`{"unusedDays": 51}`, "iam-users.unused-credentials", "heidi", 4, plugins.StatusPass},
 		{`{"unusedDays": 10, "keyRotationDays": 90}`, "iam-users.unused-credentials", "bob", 1, plugins.StatusFail}, // 20 days
 	} {
-		f := index(run(t, e.request(t, tc.member, actions, tc.config)))[tc.rule+" "+e.userARN(tc.member, tc.user)]
+		f := index(run(t, e.Request(t, tc.member, actions, tc.config)))[tc.rule+" "+e.userARN(tc.member, tc.user)]
 		if f.Status != tc.want {
 			t.Errorf("%s %s %s: %q (%s), want %s", tc.config, tc.user, tc.rule, f.Status, f.Message, tc.want)
 		}
@@ -336,7 +233,7 @@ func TestInvalidConfigIsAnError(t *testing.T) {
 		`{"keyRotationDays": 9.5}`:                 `key "keyRotationDays"`,
 		`[]`:                                       "config",
 	} {
-		_, err := (&check{}).Run(context.Background(), e.request(t, 1, actions, config))
+		_, err := (&check{}).Run(context.Background(), e.Request(t, 1, actions, config))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("config %s: got %v, want an error containing %q", config, err, want)
 		}
@@ -349,7 +246,7 @@ func TestInvalidConfigIsAnError(t *testing.T) {
 func TestMissingActionIsAnErrorFinding(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 1})
 	actions := slices.DeleteFunc(describe(t).Actions, func(a string) bool { return a == "iam:ListUserPolicies" })
-	got := index(run(t, e.request(t, 1, actions, "{}")))
+	got := index(run(t, e.Request(t, 1, actions, "{}")))
 	for _, u := range seededUsers[1] {
 		f := got["iam-users.direct-policies "+e.userARN(1, u)]
 		if f.Status != plugins.StatusError || !strings.Contains(f.Message, "iam:ListUserPolicies") || !strings.Contains(f.Message, "AccessDenied") {
@@ -361,7 +258,7 @@ func TestMissingActionIsAnErrorFinding(t *testing.T) {
 	}
 
 	actions = slices.DeleteFunc(describe(t).Actions, func(a string) bool { return a == "iam:ListUsers" })
-	fs := run(t, e.request(t, 1, actions, "{}"))
+	fs := run(t, e.Request(t, 1, actions, "{}"))
 	if len(fs) != len(allRules) {
 		t.Fatalf("%d findings without iam:ListUsers", len(fs))
 	}
@@ -376,5 +273,5 @@ func TestMissingActionIsAnErrorFinding(t *testing.T) {
 // seeded member with findings of every kind.
 func TestConformance(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 4})
-	plugintest.Conformance(t, &check{}, plugintest.Options{Request: e.request(t, 3, describe(t).Actions, "{}")})
+	plugintest.Conformance(t, &check{}, plugintest.Options{Request: e.Request(t, 3, describe(t).Actions, "{}")})
 }

@@ -36,8 +36,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orgbaseline/orgbaseline/plugins"
+	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/checkkit"
 	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/iamread"
-	"github.com/orgbaseline/orgbaseline/plugins/sdk"
 )
 
 const (
@@ -69,7 +69,8 @@ var (
 	policyARNRe = regexp.MustCompile(`^arn:[a-z-]+:iam::([0-9]{12}|aws):policy/.+$`)
 )
 
-func (c config) validate() error {
+// Validate says what is wrong with the config (checkkit.Validator).
+func (c config) Validate() error {
 	var errs []string
 	for i, a := range c.AllowedTrustedAccounts {
 		if !accountIDRe.MatchString(a) {
@@ -107,50 +108,41 @@ const configSchema = `{
   }
 }`
 
-// rule is one kind of verdict the check gives.
-type rule struct {
-	id          string
-	title       string
-	severity    plugins.Severity
-	remediation string
-	compliance  []string
-}
-
 var (
-	ruleFullAdmin = rule{
-		id:       checkID + ".full-admin-policy",
-		title:    `No attached policy allows "*" on "*"`,
-		severity: plugins.SeverityHigh,
-		remediation: `Replace the "Action": "*", "Resource": "*" statement with the actions and resources the principals ` +
+	ruleFullAdmin = checkkit.Rule{
+		ID:       checkID + ".full-admin-policy",
+		Title:    `No attached policy allows "*" on "*"`,
+		Severity: plugins.SeverityHigh,
+		Remediation: `Replace the "Action": "*", "Resource": "*" statement with the actions and resources the principals ` +
 			"need (IAM Access Analyzer can generate a policy from CloudTrail activity), or detach the policy.",
-		compliance: []string{"CIS-3.0:1.16", "SOC2:CC6.3", "ISO27001:A.9.4", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.5"},
+		Compliance: []string{"CIS-3.0:1.16", "SOC2:CC6.3", "ISO27001:A.9.4", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.5"},
 	}
-	ruleBroadManaged = rule{
-		id:       checkID + ".broad-managed-policy",
-		title:    "No user or group has AdministratorAccess or PowerUserAccess",
-		severity: plugins.SeverityHigh,
-		remediation: "Detach the policy from the user or group and grant narrower permissions; administrators should " +
+	ruleBroadManaged = checkkit.Rule{
+		ID:       checkID + ".broad-managed-policy",
+		Title:    "No user or group has AdministratorAccess or PowerUserAccess",
+		Severity: plugins.SeverityHigh,
+		Remediation: "Detach the policy from the user or group and grant narrower permissions; administrators should " +
 			"assume a role (or use IAM Identity Center) for administrative work, with MFA.",
-		compliance: []string{"CIS-3.0:1.16", "SOC2:CC6.3", "ISO27001:A.9.4", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.5"},
+		Compliance: []string{"CIS-3.0:1.16", "SOC2:CC6.3", "ISO27001:A.9.4", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.5"},
 	}
-	ruleTrust = rule{
-		id:       checkID + ".cross-account-trust",
-		title:    "Roles trust other accounts only with an ExternalId, and never everyone",
-		severity: plugins.SeverityHigh,
-		remediation: "Edit the role's trust policy: name the exact accounts or roles that may assume it, and for a third " +
+	ruleTrust = checkkit.Rule{
+		ID:       checkID + ".cross-account-trust",
+		Title:    "Roles trust other accounts only with an ExternalId, and never everyone",
+		Severity: plugins.SeverityHigh,
+		Remediation: "Edit the role's trust policy: name the exact accounts or roles that may assume it, and for a third " +
 			`party add "Condition": {"StringEquals": {"sts:ExternalId": "<id the third party gave you>"}}; never trust ` +
 			`"*" without a condition on aws:PrincipalOrgID or aws:PrincipalAccount.`,
-		compliance: []string{"SOC2:CC6.1", "ISO27001:A.9.4", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+		Compliance: []string{"SOC2:CC6.1", "ISO27001:A.9.4", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
 	}
-	ruleSupport = rule{
-		id:       checkID + ".support-role",
-		title:    "A support role exists for incidents",
-		severity: plugins.SeverityLow,
-		remediation: "Create a role that your incident responders can assume (trusting your own account or identity " +
+	ruleSupport = checkkit.Rule{
+		ID:       checkID + ".support-role",
+		Title:    "A support role exists for incidents",
+		Severity: plugins.SeverityLow,
+		Remediation: "Create a role that your incident responders can assume (trusting your own account or identity " +
 			"provider) and attach AWSSupportAccess to it.",
-		compliance: []string{"CIS-3.0:1.17", "SOC2:CC7.2", "ISO27001:A.16.1", "HIPAA:164.308(a)(6)", "NIST-CSF:RS.CO", "CMMC:IR.L2-3.6.1"},
+		Compliance: []string{"CIS-3.0:1.17", "SOC2:CC7.2", "ISO27001:A.16.1", "HIPAA:164.308(a)(6)", "NIST-CSF:RS.CO", "CMMC:IR.L2-3.6.1"},
 	}
-	rules = []rule{ruleFullAdmin, ruleBroadManaged, ruleTrust, ruleSupport}
+	rules = []checkkit.Rule{ruleFullAdmin, ruleBroadManaged, ruleTrust, ruleSupport}
 )
 
 // broadManagedPolicies are the AWS managed policies no user or group
@@ -174,41 +166,8 @@ var actions = []string{
 	"organizations:DescribeOrganization",
 }
 
-func (r rule) finding(f plugins.Finding, evidence map[string]string) plugins.Finding {
-	f.Severity = r.severity
-	f.Title = r.title
-	f.Compliance = append([]string(nil), r.compliance...)
-	f.Evidence = evidence
-	if f.Status == plugins.StatusFail {
-		f.Remediation = r.remediation
-	}
-	return f
-}
-
-func (r rule) pass(resource, msg string, ev map[string]string) plugins.Finding {
-	return r.finding(sdk.Pass(r.id, resource, msg), ev)
-}
-
-func (r rule) fail(resource, msg string, ev map[string]string) plugins.Finding {
-	return r.finding(sdk.Fail(r.id, resource, msg), ev)
-}
-
-func (r rule) error(resource, msg string) plugins.Finding {
-	return r.finding(sdk.Error(r.id, resource, msg), nil)
-}
-
 // Describe says what the check is and needs.
 func (c *check) Describe(context.Context, *plugins.DescribeRequest) (*plugins.DescribeResponse, error) {
-	var refs []string
-	seen := map[string]bool{}
-	for _, r := range rules {
-		for _, ref := range r.compliance {
-			if !seen[ref] {
-				seen[ref] = true
-				refs = append(refs, ref)
-			}
-		}
-	}
 	return &plugins.DescribeResponse{
 		ID:      checkID,
 		Version: checkVersion,
@@ -220,7 +179,7 @@ func (c *check) Describe(context.Context, *plugins.DescribeRequest) (*plugins.De
 			"allowedTrustedAccounts; least-privilege.support-role: a role has AWSSupportAccess (or supportPolicyArn) " +
 			"attached (1.17). One finding per policy, user, group or role, and per account for the support role.",
 		DefaultSeverity: plugins.SeverityHigh,
-		Compliance:      refs,
+		Compliance:      checkkit.Compliance(rules),
 		Actions:         append([]string(nil), actions...),
 		ConfigSchema:    configSchema,
 	}, nil
@@ -251,15 +210,9 @@ type accountRun struct {
 func (c *check) Run(ctx context.Context, req *plugins.RunRequest) (*plugins.RunResponse, error) {
 	partition := iamread.Partition(req.HomeRegion)
 	cfg := defaultConfig(partition)
-	if err := sdk.Config(req, &cfg); err != nil {
-		return nil, fmt.Errorf("%s: %w", checkID, err)
-	}
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	awsCfg, err := sdk.AWSConfig(ctx, req, req.HomeRegion)
+	awsCfg, err := checkkit.Setup(ctx, checkID, req, &cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: AWS config for account %s: %w", checkID, req.Account.ID, err)
+		return nil, err
 	}
 	r := &accountRun{
 		req: req, cfg: cfg, partition: partition,
@@ -334,11 +287,11 @@ func (r *accountRun) fullAdmin(ctx context.Context) []plugins.Finding {
 		}
 		doc, err := iamread.ManagedPolicyDocument(ctx, r.iam, arn, version)
 		if err != nil {
-			out = append(out, rl.error(arn, fmt.Sprintf("Could not read policy %s: %v", arn, err)))
+			out = append(out, rl.Error(arn, fmt.Sprintf("Could not read policy %s: %v", arn, err)))
 			continue
 		}
 		if !doc.GrantsFullAdmin() {
-			out = append(out, rl.pass(arn, fmt.Sprintf("Policy %s does not allow * on *.", aws.ToString(p.PolicyName)), ev))
+			out = append(out, rl.Pass(arn, fmt.Sprintf("Policy %s does not allow * on *.", aws.ToString(p.PolicyName)), ev))
 			continue
 		}
 		msg := fmt.Sprintf("Customer managed policy %s allows * on * and is attached", aws.ToString(p.PolicyName))
@@ -348,7 +301,7 @@ func (r *accountRun) fullAdmin(ctx context.Context) []plugins.Finding {
 			ev["attachedTo"] = entitiesText(ents)
 			msg += " to " + ev["attachedTo"]
 		}
-		out = append(out, rl.fail(arn, msg+".", ev))
+		out = append(out, rl.Fail(arn, msg+".", ev))
 	}
 
 	// Inline policies of users, groups and roles.
@@ -367,21 +320,21 @@ func (r *accountRun) fullAdmin(ctx context.Context) []plugins.Finding {
 		res := results[i]
 		switch {
 		case res.err != nil:
-			out = append(out, rl.error(p.arn, fmt.Sprintf("Could not read the inline policies of %s %s: %v", p.kind, p.name, res.err)))
+			out = append(out, rl.Error(p.arn, fmt.Sprintf("Could not read the inline policies of %s %s: %v", p.kind, p.name, res.err)))
 		case len(res.names) == 0:
 		case len(res.admin) > 0:
 			ev := map[string]string{"inlinePolicies": strings.Join(res.names, ","), "fullAdminPolicies": strings.Join(res.admin, ",")}
-			out = append(out, rl.fail(p.arn, fmt.Sprintf("Inline policy %s of %s %s allows * on *.", strings.Join(res.admin, ", "), p.kind, p.name), ev))
+			out = append(out, rl.Fail(p.arn, fmt.Sprintf("Inline policy %s of %s %s allows * on *.", strings.Join(res.admin, ", "), p.kind, p.name), ev))
 		default:
 			ev := map[string]string{"inlinePolicies": strings.Join(res.names, ",")}
-			out = append(out, rl.pass(p.arn, fmt.Sprintf("No inline policy of %s %s allows * on *.", p.kind, p.name), ev))
+			out = append(out, rl.Pass(p.arn, fmt.Sprintf("No inline policy of %s %s allows * on *.", p.kind, p.name), ev))
 		}
 	}
 
 	if len(listErrs) > 0 {
-		out = append(out, rl.error(r.account, fmt.Sprintf("Could not list every policy of account %s: %v", r.req.Account.ID, errors.Join(listErrs...))))
+		out = append(out, rl.Error(r.account, fmt.Sprintf("Could not list every policy of account %s: %v", r.req.Account.ID, errors.Join(listErrs...))))
 	} else if len(out) == 0 {
-		out = append(out, rl.pass(r.account, "The account has no attached customer managed policy and no inline policy.",
+		out = append(out, rl.Pass(r.account, "The account has no attached customer managed policy and no inline policy.",
 			map[string]string{"attachedCustomerPolicies": "0", "principalsWithInlinePolicies": "0"}))
 	}
 	return out
@@ -454,21 +407,21 @@ func (r *accountRun) broadManaged(ctx context.Context) []plugins.Finding {
 		}
 	}
 	if len(errs) > 0 {
-		return []plugins.Finding{rl.error(r.account, fmt.Sprintf("Could not read where %s are attached in account %s: %v",
+		return []plugins.Finding{rl.Error(r.account, fmt.Sprintf("Could not read where %s are attached in account %s: %v",
 			strings.Join(broadManagedPolicies, " and "), r.req.Account.ID, errors.Join(errs...)))}
 	}
 	var out []plugins.Finding
 	verdict := func(kind, name, arn string, attached []string) {
 		ev := map[string]string{"broadPolicies": strings.Join(attached, ",")}
 		if len(attached) == 0 {
-			out = append(out, rl.pass(arn, fmt.Sprintf("%s %s has neither %s attached.", kind, name, strings.Join(broadManagedPolicies, " nor ")), ev))
+			out = append(out, rl.Pass(arn, fmt.Sprintf("%s %s has neither %s attached.", kind, name, strings.Join(broadManagedPolicies, " nor ")), ev))
 			return
 		}
 		names := make([]string, len(attached))
 		for i, a := range attached {
 			names[i] = path.Base(a)
 		}
-		out = append(out, rl.fail(arn, fmt.Sprintf("%s %s has %s attached.", kind, name, strings.Join(names, " and ")), ev))
+		out = append(out, rl.Fail(arn, fmt.Sprintf("%s %s has %s attached.", kind, name, strings.Join(names, " and ")), ev))
 	}
 	for _, u := range r.users {
 		verdict("User", aws.ToString(u.UserName), aws.ToString(u.Arn), onUser[aws.ToString(u.UserName)])
@@ -477,7 +430,7 @@ func (r *accountRun) broadManaged(ctx context.Context) []plugins.Finding {
 		verdict("Group", aws.ToString(g.GroupName), aws.ToString(g.Arn), onGroup[aws.ToString(g.GroupName)])
 	}
 	if len(out) == 0 {
-		out = append(out, rl.pass(r.account, "The account has no IAM users or groups.", map[string]string{"users": "0", "groups": "0"}))
+		out = append(out, rl.Pass(r.account, "The account has no IAM users or groups.", map[string]string{"users": "0", "groups": "0"}))
 	}
 	return out
 }
@@ -520,7 +473,7 @@ var restrictingKeys = []string{
 func (r *accountRun) trust(ctx context.Context) []plugins.Finding {
 	rl := ruleTrust
 	if r.rolesErr != nil {
-		return []plugins.Finding{rl.error(r.account, fmt.Sprintf("Could not list the roles of account %s: %v", r.req.Account.ID, r.rolesErr))}
+		return []plugins.Finding{rl.Error(r.account, fmt.Sprintf("Could not list the roles of account %s: %v", r.req.Account.ID, r.rolesErr))}
 	}
 	allowed := map[string]bool{}
 	for _, a := range r.cfg.AllowedTrustedAccounts {
@@ -531,7 +484,7 @@ func (r *accountRun) trust(ctx context.Context) []plugins.Finding {
 		out = append(out, r.roleTrust(ctx, role, allowed))
 	}
 	if len(out) == 0 {
-		out = append(out, rl.pass(r.account, "The account has no roles.", map[string]string{"roles": "0"}))
+		out = append(out, rl.Pass(r.account, "The account has no roles.", map[string]string{"roles": "0"}))
 	}
 	return out
 }
@@ -542,7 +495,7 @@ func (r *accountRun) roleTrust(ctx context.Context, role types.Role, allowed map
 	name, arn := aws.ToString(role.RoleName), aws.ToString(role.Arn)
 	doc, err := iamread.ParsePolicy(aws.ToString(role.AssumeRolePolicyDocument))
 	if err != nil {
-		return rl.error(arn, fmt.Sprintf("Could not read the trust policy of role %s: %v", name, err))
+		return rl.Error(arn, fmt.Sprintf("Could not read the trust policy of role %s: %v", name, err))
 	}
 	self := r.req.Account.ID
 	var (
@@ -624,18 +577,18 @@ func (r *accountRun) roleTrust(ctx context.Context, role types.Role, allowed map
 	switch {
 	case len(everyone) > 0:
 		ev["trustsEveryone"] = "true"
-		f := rl.fail(arn, fmt.Sprintf("Role %s trusts everyone: %s allows sts:AssumeRole with no condition limiting who.", name, strings.Join(uniq(everyone), "; ")), ev)
+		f := rl.Fail(arn, fmt.Sprintf("Role %s trusts everyone: %s allows sts:AssumeRole with no condition limiting who.", name, strings.Join(uniq(everyone), "; ")), ev)
 		f.Severity = plugins.SeverityCritical
 		return f
 	case len(noExtID) > 0:
-		return rl.fail(arn, fmt.Sprintf("Role %s trusts account(s) %s without an sts:ExternalId condition.", name, strings.Join(uniq(noExtID), ", ")), ev)
+		return rl.Fail(arn, fmt.Sprintf("Role %s trusts account(s) %s without an sts:ExternalId condition.", name, strings.Join(uniq(noExtID), ", ")), ev)
 	case len(undecided) > 0:
-		return rl.error(arn, fmt.Sprintf("Role %s trusts account(s) %s without an sts:ExternalId condition, and whether that is the organization's management account is unknown: %v",
+		return rl.Error(arn, fmt.Sprintf("Role %s trusts account(s) %s without an sts:ExternalId condition, and whether that is the organization's management account is unknown: %v",
 			name, strings.Join(uniq(undecided), ", "), undecErr))
 	case len(trusted) == 0:
-		return rl.pass(arn, fmt.Sprintf("Role %s trusts no other account.", name), ev)
+		return rl.Pass(arn, fmt.Sprintf("Role %s trusts no other account.", name), ev)
 	}
-	return rl.pass(arn, fmt.Sprintf("Role %s trusts other accounts safely: %s.", name, strings.Join(uniq(why), "; ")), ev)
+	return rl.Pass(arn, fmt.Sprintf("Role %s trusts other accounts safely: %s.", name, strings.Join(uniq(why), "; ")), ev)
 }
 
 // allowsAssumeRole reports whether the statement's actions cover
@@ -709,11 +662,11 @@ func (r *accountRun) supportRole(ctx context.Context) plugins.Finding {
 	rl := ruleSupport
 	ents, err := iamread.EntitiesForPolicy(ctx, r.iam, r.cfg.SupportPolicyARN, types.EntityTypeRole)
 	if err != nil {
-		return rl.error(r.account, fmt.Sprintf("Could not list the roles with %s in account %s: %v", r.cfg.SupportPolicyARN, r.req.Account.ID, err))
+		return rl.Error(r.account, fmt.Sprintf("Could not list the roles with %s in account %s: %v", r.cfg.SupportPolicyARN, r.req.Account.ID, err))
 	}
 	ev := map[string]string{"supportPolicyArn": r.cfg.SupportPolicyARN, "roles": strings.Join(ents.Roles, ",")}
 	if len(ents.Roles) == 0 {
-		return rl.fail(r.account, fmt.Sprintf("No role has %s attached: nobody can open or manage AWS Support cases through a role during an incident.", path.Base(r.cfg.SupportPolicyARN)), ev)
+		return rl.Fail(r.account, fmt.Sprintf("No role has %s attached: nobody can open or manage AWS Support cases through a role during an incident.", path.Base(r.cfg.SupportPolicyARN)), ev)
 	}
-	return rl.pass(r.account, fmt.Sprintf("Role(s) %s have %s attached.", strings.Join(ents.Roles, ", "), path.Base(r.cfg.SupportPolicyARN)), ev)
+	return rl.Pass(r.account, fmt.Sprintf("Role(s) %s have %s attached.", strings.Join(ents.Roles, ", "), path.Base(r.cfg.SupportPolicyARN)), ev)
 }

@@ -3,131 +3,30 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
-	"github.com/orgbaseline/orgbaseline/orgwalk"
 	"github.com/orgbaseline/orgbaseline/plugins"
+	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/checktest"
 	"github.com/orgbaseline/orgbaseline/plugins/plugintest"
 )
 
-// testNow is the sim's clock and every run's req.Now, so ages are exact.
-var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+// env is the test organization, with this check's ARN helpers below.
+type env struct{ *checktest.Env }
 
-// env is an orgsim organization and the means to build run requests the
-// way the host does.
-type env struct {
-	sim      *orgsim.Sim
-	url      string
-	sessions *orgwalk.Sessions
-	accounts []orgsim.AccountInfo // [0] the management account, [i] member i
-}
+func newEnv(t testing.TB, spec orgsim.OrgSpec) *env { return &env{checktest.NewEnv(t, spec)} }
 
-func newEnv(t testing.TB, spec orgsim.OrgSpec) *env {
-	t.Helper()
-	sim := orgsim.New(orgsim.Options{Seed: 1, Org: spec, Now: func() time.Time { return testNow }})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	c := sim.ManagementCredentials()
-	cfg, err := awsapi.Load(context.Background(), awsapi.Options{
-		Region: "us-east-1", Endpoint: srv.URL, NoBackoff: true,
-		Static: &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{
-		sim: sim, url: srv.URL, accounts: sim.Accounts(),
-		sessions: orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
-			Role: orgsim.DefaultExecutionRole, SessionName: "orgbaseline-check-test", ManagementAccountID: sim.ManagementAccountID(),
-		}),
-	}
-}
-
-// request is member i's run request, with credentials from the execution
-// role narrowed by a session policy allowing exactly actions, as the host
-// obtains them.
-func (e *env) request(t testing.TB, i int, actions []string, config string) *plugins.RunRequest {
-	t.Helper()
-	ctx := context.Background()
-	policy, err := json.Marshal(map[string]any{
-		"Version":   "2012-10-17",
-		"Statement": []map[string]any{{"Effect": "Allow", "Action": actions, "Resource": "*"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := e.accounts[i]
-	cfg, err := e.sessions.ConfigWithPolicy(ctx, a.ID, "us-east-1", string(policy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &plugins.RunRequest{
-		Account:    plugins.Account{ID: a.ID, Name: a.Name, OUPath: a.OUPath, Tags: a.Tags},
-		HomeRegion: "us-east-1",
-		Regions:    []string{"us-east-1"},
-		Config:     []byte(config),
-		Endpoint:   e.url,
-		Credentials: plugins.Credentials{
-			AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken, Expires: creds.Expires,
-		},
-		Now: testNow,
-	}
-}
-
-func describe(t testing.TB) *plugins.DescribeResponse {
-	t.Helper()
-	d, err := (&check{}).Describe(context.Background(), &plugins.DescribeRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+// describe is the check's Describe response.
+func describe(t testing.TB) *plugins.DescribeResponse { return checktest.Describe(t, &check{}) }
 
 // run runs the check in-process and checks what every finding must have.
 func run(t testing.TB, req *plugins.RunRequest) []plugins.Finding {
-	t.Helper()
-	resp, err := (&check{}).Run(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, f := range resp.Findings {
-		key := f.Check + " " + f.Resource
-		if seen[key] {
-			t.Errorf("two findings for %s", key)
-		}
-		seen[key] = true
-		want, ok := wantCompliance[f.Check]
-		if !ok {
-			t.Errorf("finding of unknown rule %q", f.Check)
-		}
-		if !slices.Equal(f.Compliance, want) {
-			t.Errorf("%s: compliance %v, want %v", key, f.Compliance, want)
-		}
-		if f.Title == "" || f.Message == "" || f.Severity == "" || f.Region != "" {
-			t.Errorf("%s: incomplete finding %+v", key, f)
-		}
-		if f.Status == plugins.StatusFail && f.Remediation == "" {
-			t.Errorf("%s: FAIL without remediation", key)
-		}
-		if (f.Status == plugins.StatusPass || f.Status == plugins.StatusFail) && len(f.Evidence) == 0 {
-			t.Errorf("%s: no evidence", key)
-		}
-	}
-	return resp.Findings
+	return checktest.Run(t, &check{}, req, wantCompliance)
 }
 
 // wantCompliance is PRACTICES.md's row for each rule.
@@ -155,10 +54,10 @@ func index(fs []plugins.Finding) map[string]plugins.Finding {
 }
 
 func (e *env) arn(i int, kind, name string) string {
-	return "arn:aws:iam::" + e.accounts[i].ID + ":" + kind + "/" + name
+	return "arn:aws:iam::" + e.Accounts[i].ID + ":" + kind + "/" + name
 }
 
-func (e *env) root(i int) string { return "arn:aws:iam::" + e.accounts[i].ID + ":root" }
+func (e *env) root(i int) string { return "arn:aws:iam::" + e.Accounts[i].ID + ":root" }
 
 func TestDescribe(t *testing.T) {
 	d := describe(t)
@@ -252,8 +151,8 @@ func TestSeededOrganization(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 8})
 	actions := describe(t).Actions
 	for i := 1; i <= 8; i++ {
-		e.sim.ResetCounters()
-		fs := run(t, e.request(t, i, actions, "{}"))
+		e.Sim.ResetCounters()
+		fs := run(t, e.Request(t, i, actions, "{}"))
 		got := index(fs)
 		ws := e.seeded(i)
 		if len(fs) != len(ws) {
@@ -267,7 +166,7 @@ func TestSeededOrganization(t *testing.T) {
 				t.Errorf("member %d %s on %s: %q (%s), want %s", i, w.rule, w.resource, f.Status, f.Message, w.status)
 			}
 		}
-		sn := e.sim.Counters()
+		sn := e.Sim.Counters()
 		if n := sn.Calls("organizations", "DescribeOrganization"); n != 1 {
 			t.Errorf("member %d: DescribeOrganization called %d times, want once", i, n)
 		}
@@ -280,9 +179,9 @@ func TestSeededOrganization(t *testing.T) {
 func TestSeededEvidence(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 8})
 	actions := describe(t).Actions
-	m2 := index(run(t, e.request(t, 2, actions, "")))
-	m3 := index(run(t, e.request(t, 3, actions, "")))
-	m4 := index(run(t, e.request(t, 4, actions, "")))
+	m2 := index(run(t, e.Request(t, 2, actions, "")))
+	m3 := index(run(t, e.Request(t, 3, actions, "")))
+	m4 := index(run(t, e.Request(t, 4, actions, "")))
 
 	if f := m3[fullAdmin+" "+e.arn(3, "policy", "BroadAccess")]; f.Evidence["attachedTo"] != "user/frank" || f.Evidence["defaultVersionId"] != "v1" {
 		t.Errorf("BroadAccess: %+v", f)
@@ -307,7 +206,7 @@ func TestSeededEvidence(t *testing.T) {
 	if f := m2[trust+" "+e.arn(2, "role", "VendorAuditRole")]; f.Evidence["trustedWithExternalId"] != orgsim.ExternalPartnerAccount || f.Evidence["trustedWithoutExternalId"] != "" {
 		t.Errorf("VendorAuditRole: %+v", f)
 	}
-	mgmt := e.accounts[0].ID
+	mgmt := e.Accounts[0].ID
 	if f := m2[trust+" "+e.arn(2, "role", orgsim.DefaultExecutionRole)]; f.Evidence["trustedAccounts"] != mgmt || !strings.Contains(f.Message, "management account") {
 		t.Errorf("execution role: %+v", f)
 	}
@@ -321,7 +220,7 @@ func TestSeededEvidence(t *testing.T) {
 
 func TestCleanMemberPasses(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 2, Clean: true})
-	fs := run(t, e.request(t, 2, describe(t).Actions, "{}"))
+	fs := run(t, e.Request(t, 2, describe(t).Actions, "{}"))
 	got := index(fs)
 	for _, w := range []string{
 		fullAdmin + " " + e.root(2),
@@ -358,10 +257,10 @@ func TestConfigChangesVerdicts(t *testing.T) {
 		{`{"supportPolicyArn": "arn:aws:iam::aws:policy/SecurityAudit"}`, support, e.root(3), plugins.StatusFail},
 	} {
 		member := 3
-		if strings.Contains(tc.resource, e.accounts[2].ID) {
+		if strings.Contains(tc.resource, e.Accounts[2].ID) {
 			member = 2
 		}
-		f, ok := index(run(t, e.request(t, member, actions, tc.config)))[tc.rule+" "+tc.resource]
+		f, ok := index(run(t, e.Request(t, member, actions, tc.config)))[tc.rule+" "+tc.resource]
 		if !ok || f.Status != tc.want {
 			t.Errorf("%s %s on %s: %q (%s), want %s", tc.config, tc.rule, tc.resource, f.Status, f.Message, tc.want)
 		}
@@ -377,7 +276,7 @@ func TestInvalidConfigIsAnError(t *testing.T) {
 		`{"supportPolicyArn": "AWSSupportAccess"}`:   `supportPolicyArn is "AWSSupportAccess"`,
 		`{"allowedTrustedAccounts": "444455556666"}`: `key "allowedTrustedAccounts"`,
 	} {
-		_, err := (&check{}).Run(context.Background(), e.request(t, 1, actions, config))
+		_, err := (&check{}).Run(context.Background(), e.Request(t, 1, actions, config))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("config %s: got %v, want an error containing %q", config, err, want)
 		}
@@ -390,7 +289,7 @@ func TestMissingActionIsAnErrorFinding(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 3})
 	without := func(action string) map[string]plugins.Finding {
 		actions := slices.DeleteFunc(describe(t).Actions, func(a string) bool { return a == action })
-		return index(run(t, e.request(t, 3, actions, "{}")))
+		return index(run(t, e.Request(t, 3, actions, "{}")))
 	}
 	isError := func(f plugins.Finding, action string) bool {
 		return f.Status == plugins.StatusError && strings.Contains(f.Message, action) && strings.Contains(f.Message, "AccessDenied")
@@ -435,7 +334,7 @@ func TestMissingActionIsAnErrorFinding(t *testing.T) {
 // seeded member with findings of every kind.
 func TestConformance(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 4})
-	plugintest.Conformance(t, &check{}, plugintest.Options{Request: e.request(t, 3, describe(t).Actions, "{}")})
+	plugintest.Conformance(t, &check{}, plugintest.Options{Request: e.Request(t, 3, describe(t).Actions, "{}")})
 }
 
 // TestTrustPolicies creates roles with trust policies the seed lacks, in a
@@ -443,13 +342,13 @@ func TestConformance(t *testing.T) {
 func TestTrustPolicies(t *testing.T) {
 	e := newEnv(t, orgsim.OrgSpec{Members: 1, Clean: true})
 	ctx := context.Background()
-	cfg, err := e.sessions.Config(ctx, e.accounts[1].ID, "us-east-1")
+	cfg, err := e.Sessions.Config(ctx, e.Accounts[1].ID, "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	client := iam.NewFromConfig(cfg)
 	trustDoc := func(stmt string) string { return `{"Version":"2012-10-17","Statement":[` + stmt + `]}` }
-	orgID := e.sim.OrganizationID()
+	orgID := e.Sim.OrganizationID()
 	roles := []struct {
 		name, trust string
 		want        plugins.Status
@@ -475,7 +374,7 @@ func TestTrustPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got := index(run(t, e.request(t, 1, describe(t).Actions, "{}")))
+	got := index(run(t, e.Request(t, 1, describe(t).Actions, "{}")))
 	for _, r := range roles {
 		if f := got[trust+" "+e.arn(1, "role", r.name)]; f.Status != r.want {
 			t.Errorf("role %s: %q (%s), want %s", r.name, f.Status, f.Message, r.want)

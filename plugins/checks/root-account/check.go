@@ -26,8 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/orgbaseline/orgbaseline/plugins"
+	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/checkkit"
 	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/iamread"
-	"github.com/orgbaseline/orgbaseline/plugins/sdk"
 )
 
 const (
@@ -49,7 +49,8 @@ type config struct {
 
 func defaultConfig() config { return config{RootUseWindowDays: 30} }
 
-func (c config) validate() error {
+// Validate says what is wrong with the config (checkkit.Validator).
+func (c config) Validate() error {
 	if c.RootUseWindowDays < 1 || c.RootUseWindowDays > 3650 {
 		return fmt.Errorf("%s config: rootUseWindowDays is %d; it must be between 1 and 3650", checkID, c.RootUseWindowDays)
 	}
@@ -72,70 +73,40 @@ const configSchema = `{
   }
 }`
 
-// rule is one verdict the check gives per account.
-type rule struct {
-	id          string
-	title       string
-	severity    plugins.Severity
-	remediation string
-	compliance  []string
-}
-
 var (
-	ruleMFA = rule{
-		id:       checkID + ".mfa",
-		title:    "Root user has MFA enabled",
-		severity: plugins.SeverityCritical,
-		remediation: "Sign in as the root user and assign an MFA device under Security credentials (a FIDO2 security key or " +
+	ruleMFA = checkkit.Rule{
+		ID:       checkID + ".mfa",
+		Title:    "Root user has MFA enabled",
+		Severity: plugins.SeverityCritical,
+		Remediation: "Sign in as the root user and assign an MFA device under Security credentials (a FIDO2 security key or " +
 			"hardware token is best); in member accounts of an organization you can instead remove the root credentials " +
 			"with IAM's centralized root access management.",
-		compliance: []string{"CIS-3.0:1.5", "SOC2:CC6.2", "ISO27001:A.9.2", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.3"},
+		Compliance: []string{"CIS-3.0:1.5", "SOC2:CC6.2", "ISO27001:A.9.2", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.3"},
 	}
-	ruleKeys = rule{
-		id:       checkID + ".access-keys",
-		title:    "Root user has no access keys",
-		severity: plugins.SeverityCritical,
-		remediation: "Delete the root user's access keys (root user, Security credentials, Access keys) after moving " +
+	ruleKeys = checkkit.Rule{
+		ID:       checkID + ".access-keys",
+		Title:    "Root user has no access keys",
+		Severity: plugins.SeverityCritical,
+		Remediation: "Delete the root user's access keys (root user, Security credentials, Access keys) after moving " +
 			"whatever used them to an IAM role; nothing should call AWS as the root user.",
-		compliance: []string{"CIS-3.0:1.4", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+		Compliance: []string{"CIS-3.0:1.4", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
 	}
-	ruleUse = rule{
-		id:       checkID + ".recent-use",
-		title:    "Root user is not used for daily work",
-		severity: plugins.SeverityHigh,
-		remediation: "Find out who used the root user and why (CloudTrail events with userIdentity.type Root), give them " +
+	ruleUse = checkkit.Rule{
+		ID:       checkID + ".recent-use",
+		Title:    "Root user is not used for daily work",
+		Severity: plugins.SeverityHigh,
+		Remediation: "Find out who used the root user and why (CloudTrail events with userIdentity.type Root), give them " +
 			"an IAM role for that work, and keep the root credentials locked away for the few tasks only root can do.",
-		compliance: []string{"CIS-3.0:1.7", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.5"},
+		Compliance: []string{"CIS-3.0:1.7", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.5"},
 	}
-	rules = []rule{ruleMFA, ruleKeys, ruleUse}
+	rules = []checkkit.Rule{ruleMFA, ruleKeys, ruleUse}
 )
 
 // actions are exactly the IAM actions Run calls.
 var actions = []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"}
 
-func (r rule) finding(f plugins.Finding, evidence map[string]string) plugins.Finding {
-	f.Severity = r.severity
-	f.Title = r.title
-	f.Compliance = append([]string(nil), r.compliance...)
-	f.Evidence = evidence
-	if f.Status == plugins.StatusFail {
-		f.Remediation = r.remediation
-	}
-	return f
-}
-
 // Describe says what the check is and needs.
 func (c *check) Describe(context.Context, *plugins.DescribeRequest) (*plugins.DescribeResponse, error) {
-	var refs []string
-	seen := map[string]bool{}
-	for _, r := range rules {
-		for _, ref := range r.compliance {
-			if !seen[ref] {
-				seen[ref] = true
-				refs = append(refs, ref)
-			}
-		}
-	}
 	return &plugins.DescribeResponse{
 		ID:      checkID,
 		Version: checkVersion,
@@ -145,7 +116,7 @@ func (c *check) Describe(context.Context, *plugins.DescribeRequest) (*plugins.De
 			"and root-account.recent-use (neither the password nor an access key used within rootUseWindowDays, default 30, 1.7). " +
 			"Ages are measured against the run's clock.",
 		DefaultSeverity: plugins.SeverityHigh,
-		Compliance:      refs,
+		Compliance:      checkkit.Compliance(rules),
 		Actions:         append([]string(nil), actions...),
 		ConfigSchema:    configSchema,
 	}, nil
@@ -156,28 +127,18 @@ func (c *check) Describe(context.Context, *plugins.DescribeRequest) (*plugins.De
 // an ERROR finding naming the action.
 func (c *check) Run(ctx context.Context, req *plugins.RunRequest) (*plugins.RunResponse, error) {
 	cfg := defaultConfig()
-	if err := sdk.Config(req, &cfg); err != nil {
-		return nil, fmt.Errorf("%s: %w", checkID, err)
-	}
-	if err := cfg.validate(); err != nil {
+	awsCfg, err := checkkit.Setup(ctx, checkID, req, &cfg)
+	if err != nil {
 		return nil, err
 	}
 	account := iamread.AccountARN(iamread.Partition(req.HomeRegion), req.Account.ID)
-	awsCfg, err := sdk.AWSConfig(ctx, req, req.HomeRegion)
-	if err != nil {
-		return nil, fmt.Errorf("%s: AWS config for account %s: %w", checkID, req.Account.ID, err)
-	}
 	rep, err := iamread.FetchCredentialReport(ctx, iam.NewFromConfig(awsCfg), iamread.ReportOptions{})
 	if err == nil && rep.Root == nil {
 		err = fmt.Errorf("the credential report has no %s row", iamread.RootUser)
 	}
 	if err != nil {
-		out := &plugins.RunResponse{}
-		for _, r := range rules {
-			msg := fmt.Sprintf("Could not read the credential report of account %s: %v", req.Account.ID, err)
-			out.Findings = append(out.Findings, r.finding(sdk.Error(r.id, account, msg), nil))
-		}
-		return out, nil
+		msg := fmt.Sprintf("Could not read the credential report of account %s: %v", req.Account.ID, err)
+		return &plugins.RunResponse{Findings: checkkit.Errors(rules, account, msg)}, nil
 	}
 	return &plugins.RunResponse{Findings: evaluate(*rep.Root, cfg, req.Now)}, nil
 }
@@ -190,9 +151,9 @@ func evaluate(root iamread.ReportRow, cfg config, now time.Time) []plugins.Findi
 	// CIS 1.5.
 	ev := map[string]string{"mfa_active": root.Fields["mfa_active"]}
 	if root.MFAActive {
-		out = append(out, ruleMFA.finding(sdk.Pass(ruleMFA.id, resource, "MFA is enabled for the root user."), ev))
+		out = append(out, ruleMFA.Pass(resource, "MFA is enabled for the root user.", ev))
 	} else {
-		out = append(out, ruleMFA.finding(sdk.Fail(ruleMFA.id, resource, "The root user has no MFA device: its password alone signs in with full control of the account."), ev))
+		out = append(out, ruleMFA.Fail(resource, "The root user has no MFA device: its password alone signs in with full control of the account.", ev))
 	}
 
 	// CIS 1.4: a key that exists is a finding even when inactive; it can be
@@ -213,10 +174,10 @@ func evaluate(root iamread.ReportRow, cfg config, now time.Time) []plugins.Findi
 		keys = append(keys, fmt.Sprintf("key %d (%s, created %d days ago)", k.Slot, state, iamread.DaysSince(now, k.LastRotated)))
 	}
 	if len(keys) == 0 {
-		out = append(out, ruleKeys.finding(sdk.Pass(ruleKeys.id, resource, "The root user has no access keys."), ev))
+		out = append(out, ruleKeys.Pass(resource, "The root user has no access keys.", ev))
 	} else {
 		msg := fmt.Sprintf("The root user has %d access key(s): %s.", len(keys), strings.Join(keys, ", "))
-		out = append(out, ruleKeys.finding(sdk.Fail(ruleKeys.id, resource, msg), ev))
+		out = append(out, ruleKeys.Fail(resource, msg, ev))
 	}
 
 	// CIS 1.7.
@@ -251,12 +212,12 @@ func evaluate(root iamread.ReportRow, cfg config, now time.Time) []plugins.Findi
 	switch {
 	case len(recent) > 0:
 		msg := fmt.Sprintf("The root user was used within the last %d days: %s.", cfg.RootUseWindowDays, strings.Join(recent, "; "))
-		out = append(out, ruleUse.finding(sdk.Fail(ruleUse.id, resource, msg), ev))
+		out = append(out, ruleUse.Fail(resource, msg, ev))
 	case last.IsZero():
-		out = append(out, ruleUse.finding(sdk.Pass(ruleUse.id, resource, "The credential report records no use of the root user."), ev))
+		out = append(out, ruleUse.Pass(resource, "The credential report records no use of the root user.", ev))
 	default:
 		msg := fmt.Sprintf("The root user was last used %d days ago, not within the last %d days.", iamread.DaysSince(now, last), cfg.RootUseWindowDays)
-		out = append(out, ruleUse.finding(sdk.Pass(ruleUse.id, resource, msg), ev))
+		out = append(out, ruleUse.Pass(resource, msg, ev))
 	}
 	return out
 }

@@ -3,130 +3,22 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
-	"github.com/orgbaseline/orgbaseline/orgwalk"
 	"github.com/orgbaseline/orgbaseline/plugins"
+	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/checktest"
 	"github.com/orgbaseline/orgbaseline/plugins/plugintest"
 )
 
-// testNow is the sim's clock and every run's req.Now, so ages are exact.
-var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-
-// env is an orgsim organization and the means to build run requests the
-// way the host does.
-type env struct {
-	sim      *orgsim.Sim
-	url      string
-	sessions *orgwalk.Sessions
-	accounts []orgsim.AccountInfo // [0] the management account, [i] member i
-}
-
-func newEnv(t testing.TB, spec orgsim.OrgSpec) *env {
-	t.Helper()
-	sim := orgsim.New(orgsim.Options{Seed: 1, Org: spec, Now: func() time.Time { return testNow }})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	c := sim.ManagementCredentials()
-	cfg, err := awsapi.Load(context.Background(), awsapi.Options{
-		Region: "us-east-1", Endpoint: srv.URL, NoBackoff: true,
-		Static: &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{
-		sim: sim, url: srv.URL, accounts: sim.Accounts(),
-		sessions: orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
-			Role: orgsim.DefaultExecutionRole, SessionName: "orgbaseline-check-test", ManagementAccountID: sim.ManagementAccountID(),
-		}),
-	}
-}
-
-// request is member i's run request, with credentials from the execution
-// role narrowed by a session policy allowing exactly actions, as the host
-// obtains them.
-func (e *env) request(t testing.TB, i int, actions []string, config string) *plugins.RunRequest {
-	t.Helper()
-	ctx := context.Background()
-	policy, err := json.Marshal(map[string]any{
-		"Version":   "2012-10-17",
-		"Statement": []map[string]any{{"Effect": "Allow", "Action": actions, "Resource": "*"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := e.accounts[i]
-	cfg, err := e.sessions.ConfigWithPolicy(ctx, a.ID, "us-east-1", string(policy))
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &plugins.RunRequest{
-		Account:    plugins.Account{ID: a.ID, Name: a.Name, OUPath: a.OUPath, Tags: a.Tags},
-		HomeRegion: "us-east-1",
-		Regions:    []string{"us-east-1"},
-		Config:     []byte(config),
-		Endpoint:   e.url,
-		Credentials: plugins.Credentials{
-			AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken, Expires: creds.Expires,
-		},
-		Now: testNow,
-	}
-}
-
-func describe(t testing.TB) *plugins.DescribeResponse {
-	t.Helper()
-	d, err := (&check{}).Describe(context.Background(), &plugins.DescribeRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+// describe is the check's Describe response.
+func describe(t testing.TB) *plugins.DescribeResponse { return checktest.Describe(t, &check{}) }
 
 // run runs the check in-process and checks what every finding must have.
 func run(t testing.TB, req *plugins.RunRequest) []plugins.Finding {
-	t.Helper()
-	resp, err := (&check{}).Run(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, f := range resp.Findings {
-		key := f.Check + " " + f.Resource
-		if seen[key] {
-			t.Errorf("two findings for %s", key)
-		}
-		seen[key] = true
-		want, ok := wantCompliance[f.Check]
-		if !ok {
-			t.Errorf("finding of unknown rule %q", f.Check)
-		}
-		if !slices.Equal(f.Compliance, want) {
-			t.Errorf("%s: compliance %v, want %v", key, f.Compliance, want)
-		}
-		if f.Title == "" || f.Message == "" || f.Severity == "" || f.Region != "" {
-			t.Errorf("%s: incomplete finding %+v", key, f)
-		}
-		if f.Status == plugins.StatusFail && f.Remediation == "" {
-			t.Errorf("%s: FAIL without remediation", key)
-		}
-		if (f.Status == plugins.StatusPass || f.Status == plugins.StatusFail) && len(f.Evidence) == 0 {
-			t.Errorf("%s: no evidence", key)
-		}
-	}
-	return resp.Findings
+	return checktest.Run(t, &check{}, req, wantCompliance)
 }
 
 // wantCompliance is PRACTICES.md's row for each rule.
@@ -174,7 +66,7 @@ func TestDescribe(t *testing.T) {
 // i%5 == 4 (created 400 days ago, used 12 days ago), root password used 2
 // days ago when i%4 == 2, never when i%4 == 0, else 150 days ago.
 func TestSeededOrganization(t *testing.T) {
-	e := newEnv(t, orgsim.OrgSpec{Members: 8})
+	e := checktest.NewEnv(t, orgsim.OrgSpec{Members: 8})
 	actions := describe(t).Actions
 	for i := 1; i <= 8; i++ {
 		wantStatus := func(fail bool) plugins.Status {
@@ -188,12 +80,12 @@ func TestSeededOrganization(t *testing.T) {
 			"root-account.access-keys": wantStatus(i%5 == 4),
 			"root-account.recent-use":  wantStatus(i%4 == 2 || i%5 == 4),
 		}
-		e.sim.ResetCounters()
-		fs := run(t, e.request(t, i, actions, "{}"))
+		e.Sim.ResetCounters()
+		fs := run(t, e.Request(t, i, actions, "{}"))
 		if len(fs) != 3 {
 			t.Fatalf("member %d: %d findings, want 3", i, len(fs))
 		}
-		root := "arn:aws:iam::" + e.accounts[i].ID + ":root"
+		root := "arn:aws:iam::" + e.Accounts[i].ID + ":root"
 		got := byCheck(fs)
 		for rule, status := range want {
 			f := got[rule]
@@ -203,7 +95,7 @@ func TestSeededOrganization(t *testing.T) {
 		}
 		// The credential report is read once: Generate twice (the sim's
 		// clock stands still), Get once.
-		sn := e.sim.Counters()
+		sn := e.Sim.Counters()
 		if g, r := sn.Calls("iam", "GenerateCredentialReport"), sn.Calls("iam", "GetCredentialReport"); g > 2 || r != 1 {
 			t.Errorf("member %d: GenerateCredentialReport %d, GetCredentialReport %d calls", i, g, r)
 		}
@@ -239,10 +131,10 @@ func TestSeededOrganization(t *testing.T) {
 }
 
 func TestCleanMembersPass(t *testing.T) {
-	e := newEnv(t, orgsim.OrgSpec{Members: 3, Clean: true})
+	e := checktest.NewEnv(t, orgsim.OrgSpec{Members: 3, Clean: true})
 	actions := describe(t).Actions
 	for i := 1; i <= 3; i++ {
-		fs := run(t, e.request(t, i, actions, ""))
+		fs := run(t, e.Request(t, i, actions, ""))
 		if len(fs) != 3 {
 			t.Fatalf("member %d: %d findings", i, len(fs))
 		}
@@ -255,7 +147,7 @@ func TestCleanMembersPass(t *testing.T) {
 }
 
 func TestConfigChangesVerdicts(t *testing.T) {
-	e := newEnv(t, orgsim.OrgSpec{Members: 8})
+	e := checktest.NewEnv(t, orgsim.OrgSpec{Members: 8})
 	actions := describe(t).Actions
 	for _, tc := range []struct {
 		config string
@@ -268,7 +160,7 @@ func TestConfigChangesVerdicts(t *testing.T) {
 		{`{"rootUseWindowDays": 200}`, 7, plugins.StatusFail}, // password used 150 days ago
 		{`{"rootUseWindowDays": 200}`, 8, plugins.StatusPass}, // never used
 	} {
-		f := byCheck(run(t, e.request(t, tc.member, actions, tc.config)))["root-account.recent-use"]
+		f := byCheck(run(t, e.Request(t, tc.member, actions, tc.config)))["root-account.recent-use"]
 		if f.Status != tc.want {
 			t.Errorf("%s member %d: %s (%s), want %s", tc.config, tc.member, f.Status, f.Message, tc.want)
 		}
@@ -276,7 +168,7 @@ func TestConfigChangesVerdicts(t *testing.T) {
 }
 
 func TestInvalidConfigIsAnError(t *testing.T) {
-	e := newEnv(t, orgsim.OrgSpec{Members: 1})
+	e := checktest.NewEnv(t, orgsim.OrgSpec{Members: 1})
 	actions := describe(t).Actions
 	for config, want := range map[string]string{
 		`{"rootUseWindowDay": 30}`:     `unknown key "rootUseWindowDay"`,
@@ -284,7 +176,7 @@ func TestInvalidConfigIsAnError(t *testing.T) {
 		`{"rootUseWindowDays": "30"}`:  `key "rootUseWindowDays"`,
 		`{"rootUseWindowDays": 30} {}`: "more than one JSON value",
 	} {
-		_, err := (&check{}).Run(context.Background(), e.request(t, 1, actions, config))
+		_, err := (&check{}).Run(context.Background(), e.Request(t, 1, actions, config))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("config %s: got %v, want an error containing %q", config, err, want)
 		}
@@ -294,8 +186,8 @@ func TestInvalidConfigIsAnError(t *testing.T) {
 // TestMissingActionIsAnErrorFinding runs with a session policy lacking one
 // declared action: every verdict is an ERROR naming it.
 func TestMissingActionIsAnErrorFinding(t *testing.T) {
-	e := newEnv(t, orgsim.OrgSpec{Members: 1})
-	fs := run(t, e.request(t, 1, []string{"iam:GenerateCredentialReport"}, "{}"))
+	e := checktest.NewEnv(t, orgsim.OrgSpec{Members: 1})
+	fs := run(t, e.Request(t, 1, []string{"iam:GenerateCredentialReport"}, "{}"))
 	if len(fs) != 3 {
 		t.Fatalf("%d findings", len(fs))
 	}
@@ -309,6 +201,6 @@ func TestMissingActionIsAnErrorFinding(t *testing.T) {
 // TestConformance runs the check through the real gRPC shim against a
 // seeded member with findings of every kind.
 func TestConformance(t *testing.T) {
-	e := newEnv(t, orgsim.OrgSpec{Members: 4})
-	plugintest.Conformance(t, &check{}, plugintest.Options{Request: e.request(t, 3, describe(t).Actions, "{}")})
+	e := checktest.NewEnv(t, orgsim.OrgSpec{Members: 4})
+	plugintest.Conformance(t, &check{}, plugintest.Options{Request: e.Request(t, 3, describe(t).Actions, "{}")})
 }

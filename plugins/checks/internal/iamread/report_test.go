@@ -2,16 +2,14 @@ package iamread_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
+	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/checktest"
 	"github.com/orgbaseline/orgbaseline/plugins/checks/internal/iamread"
 )
 
@@ -83,19 +81,10 @@ func TestReportBackoffIsBounded(t *testing.T) {
 // Get would answer ReportInProgress, and the second Generate finds it
 // complete; no sleep is needed.
 func TestFetchCredentialReportFromOrgsim(t *testing.T) {
-	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
-	sim := orgsim.New(orgsim.Options{Seed: 1, Now: func() time.Time { return now }})
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	c := sim.ManagementCredentials()
-	cfg, err := awsapi.Load(context.Background(), awsapi.Options{
-		Region: "us-east-1", Endpoint: srv.URL, NoBackoff: true,
-		Static: &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := iam.NewFromConfig(cfg)
+	now := checktest.Now
+	e := checktest.NewEnv(t, orgsim.OrgSpec{})
+	sim := e.Sim
+	client := iam.NewFromConfig(e.Management)
 	var slept []time.Duration
 	opts := iamread.ReportOptions{Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}
 
