@@ -99,6 +99,7 @@ func (s *Sessions) ConfigWithPolicy(ctx context.Context, account, region, policy
 		return aws.Config{}, &AssumeError{Account: account, RoleARN: s.RoleARN(account), Err: err}
 	}
 	cfg.Credentials = cc
+	withRefresh(&cfg, cc)
 	return cfg, nil
 }
 

@@ -13,26 +13,70 @@ type Result struct {
 	Err     error
 }
 
+// NotStartedError is the result of an account that was never started:
+// the context was done, or Options.Stop said to stop launching work.
+type NotStartedError struct {
+	Account *Account
+	Reason  error
+}
+
+func (e *NotStartedError) Error() string {
+	return fmt.Sprintf("account %s not started: %v", e.Account.Label(), e.Reason)
+}
+
+func (e *NotStartedError) Unwrap() error { return e.Reason }
+
+// Options tune ForEachWith.
+type Options struct {
+	// Limit is how many accounts run at once; below 1 means 1.
+	Limit int
+	// Stop, when set, is asked before each account is started (once a
+	// slot is free, so it sees the outcome of every account that has
+	// finished); a non-nil answer leaves that account and every later
+	// one not started, with that reason. Accounts already running go on.
+	Stop func() error
+}
+
 // ForEach runs fn for every account, at most limit at a time, and returns
 // one result per account in the accounts' order. An account's error (or
 // panic) is kept in its result; the others go on. Once ctx is done no new
-// account is started; the ones not started get ctx's error.
+// account is started; the ones not started get a *NotStartedError wrapping
+// ctx's error.
 func ForEach(ctx context.Context, accounts []*Account, limit int, fn func(context.Context, *Account) error) []Result {
+	return ForEachWith(ctx, accounts, Options{Limit: limit}, fn)
+}
+
+// ForEachWith is ForEach with options.
+func ForEachWith(ctx context.Context, accounts []*Account, o Options, fn func(context.Context, *Account) error) []Result {
+	limit := o.Limit
 	if limit < 1 {
 		limit = 1
 	}
 	results := make([]Result, len(accounts))
 	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
+	var stopped error
 	for i, a := range accounts {
 		results[i].Account = a
+		if stopped != nil {
+			results[i].Err = &NotStartedError{Account: a, Reason: stopped}
+			continue
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
-			results[i].Err = fmt.Errorf("account %s not started: %w", a.Label(), ctx.Err())
+			results[i].Err = &NotStartedError{Account: a, Reason: ctx.Err()}
 			continue
+		}
+		if o.Stop != nil {
+			if err := o.Stop(); err != nil {
+				<-sem
+				stopped = err
+				results[i].Err = &NotStartedError{Account: a, Reason: err}
+				continue
+			}
 		}
 		wg.Add(1)
 		go func(i int, a *Account) {

@@ -84,6 +84,9 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	n := p.ChangeCount()
 	if n == 0 {
 		fmt.Fprintln(a.stdout, "Nothing to apply: no changes were made (0 write calls).")
+		if s := env.stopped(ctx); s != "" {
+			return &exitError{code: ExitError, err: fmt.Errorf("stopped: %s; %d account(s) could not be planned; see above", s, planErrs)}
+		}
 		if planErrs > 0 {
 			return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) could not be planned; see above", planErrs)}
 		}
@@ -97,15 +100,24 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 			return err
 		}
 	}
-	applied, failed := 0, 0
+	applied, failed, notStarted, notApplied := 0, 0, 0, 0
+	var done []string // accounts (and scope) where every change was applied
 	report := func(r engine.AccountResult, label string) {
 		applied += len(r.Applied)
-		if r.Failed() {
-			failed++
-			fmt.Fprintf(a.stdout, "%s: %d of %d change(s) applied; errors:\n", label, len(r.Applied), len(r.Changes))
-			for _, e := range r.Errors {
-				fmt.Fprintf(a.stdout, "  - %s\n", e)
-			}
+		if !r.Failed() {
+			done = append(done, fmt.Sprintf("%s: %d of %d change(s) applied", label, len(r.Applied), len(r.Changes)))
+			return
+		}
+		failed++
+		notApplied += len(r.Changes) - len(r.Applied)
+		if r.NotStarted != "" {
+			notStarted++
+			fmt.Fprintf(a.stdout, "%s: not started: %s; none of its %d change(s) applied\n", label, r.NotStarted, len(r.Changes))
+			return
+		}
+		fmt.Fprintf(a.stdout, "%s: %d of %d change(s) applied; errors:\n", label, len(r.Applied), len(r.Changes))
+		for _, e := range r.Errors {
+			fmt.Fprintf(a.stdout, "  - %s\n", e)
 		}
 	}
 	// Organization-scope changes (SCPs, the trail and its bucket, the
@@ -128,16 +140,31 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	for _, r := range env.engine.Apply(ctx, accounts, changes) {
 		report(r, r.Account.Label())
 	}
+	stopped := env.stopped(ctx)
+	if stopped != "" {
+		// The run stopped early: say what was done as well as what was not.
+		fmt.Fprintln(a.stdout, "Applied in full:")
+		if len(done) == 0 {
+			fmt.Fprintln(a.stdout, "  (nothing)")
+		}
+		for _, d := range done {
+			fmt.Fprintf(a.stdout, "  %s\n", d)
+		}
+	}
 	scope := fmt.Sprintf("%d account(s)", len(accounts))
 	if p.OrganizationScope != nil && len(p.OrganizationScope.Changes) > 0 {
 		scope += " and the organization scope"
 	}
 	fmt.Fprintf(a.stdout, "Apply complete: %d of %d change(s) applied in %s; %d with errors.\n", applied, n, scope, failed)
-	if failed > 0 || planErrs > 0 {
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintf(a.stdout, "Interrupted: no new change was started; %d change(s) not applied (%d account(s) not started).\n", notApplied, notStarted)
+		return &exitError{code: ExitError, err: fmt.Errorf("interrupted: %d of %d change(s) applied; run apply again to converge the rest", applied, n)}
+	case stopped != "":
+		fmt.Fprintf(a.stdout, "Stopped starting new accounts: %s; %d account(s) not started.\n", stopped, notStarted)
+		return &exitError{code: ExitError, err: fmt.Errorf("stopped: %s; fix the errors above and run apply again", stopped)}
+	case failed > 0 || planErrs > 0:
 		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) did not converge; fix the errors above and run apply again (it converges from wherever this run stopped)", failed+planErrs)}
-	}
-	if ctx.Err() != nil {
-		return &exitError{code: ExitError, err: fmt.Errorf("interrupted: %w", ctx.Err())}
 	}
 	return nil
 }

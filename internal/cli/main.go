@@ -108,6 +108,8 @@ type globalFlags struct {
 	logLevel    string
 	logFormat   string
 	maxAttempts int
+	// maxFailed is --max-failed-accounts: N or P%; "" means no limit.
+	maxFailed string
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -132,6 +134,7 @@ Try it on a simulated organization:  orgbaseline demo`,
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.StringVar(&g.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal, json otherwise)")
 	pf.IntVar(&g.maxAttempts, "max-attempts", 5, "attempts per AWS API call; throttling and 5xx errors are retried with jittered backoff")
+	pf.StringVar(&g.maxFailed, "max-failed-accounts", "", "stop starting new accounts once more than N (or P% of the targeted) accounts have failed (default: no limit)")
 
 	root.AddCommand(
 		a.validateCommand(g),

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -92,6 +94,10 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if o.aws != nil {
 		opts = *o.aws
 		opts.Region = b.Organization.HomeRegion
+	}
+	maxFailed, err := parseMaxFailed(g.maxFailed)
+	if err != nil {
+		return nil, err
 	}
 	if g.maxAttempts < 1 {
 		return nil, fmt.Errorf("--max-attempts %d: give at least 1", g.maxAttempts)
@@ -205,7 +211,63 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if host != nil {
 		env.engine.Plugins = host
 	}
+	if maxFailed != nil {
+		limit := maxFailed.limit(len(sel.Targets))
+		env.engine.StopStarting = func(failed int) error {
+			if failed > limit {
+				return fmt.Errorf("more than %d account(s) failed (--max-failed-accounts %s)", limit, g.maxFailed)
+			}
+			return nil
+		}
+	}
 	return env, nil
+}
+
+// maxFailed is a parsed --max-failed-accounts.
+type maxFailed struct {
+	n       int
+	percent bool
+}
+
+// limit is the number of failed accounts allowed out of total targeted.
+func (m *maxFailed) limit(total int) int {
+	if m.percent {
+		return m.n * total / 100
+	}
+	return m.n
+}
+
+// parseMaxFailed reads "N" or "P%"; "" means no limit (nil).
+func parseMaxFailed(s string) (*maxFailed, error) {
+	if s == "" {
+		return nil, nil
+	}
+	m := &maxFailed{}
+	num := s
+	if strings.HasSuffix(s, "%") {
+		m.percent = true
+		num = strings.TrimSuffix(s, "%")
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 0 || (m.percent && n > 100) {
+		return nil, fmt.Errorf("--max-failed-accounts %q: give a number of accounts (0 or more) or a percentage of the targeted accounts, like 10%%", s)
+	}
+	m.n = n
+	return m, nil
+}
+
+// stopped says why the run stopped starting accounts ("" if it did not):
+// an interruption, or --max-failed-accounts.
+func (env *runEnv) stopped(ctx context.Context) string {
+	if ctx.Err() != nil {
+		return engine.Interrupted
+	}
+	if env.engine.StopStarting != nil {
+		if err := env.engine.StopStarting(env.engine.FailedAccounts()); err != nil {
+			return err.Error()
+		}
+	}
+	return ""
 }
 
 // pluginCredentials assumes the execution role in account with the

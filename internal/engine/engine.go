@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/rs/zerolog"
@@ -39,7 +42,36 @@ type Engine struct {
 	Log         zerolog.Logger
 	// Plugins, when set, run in every targeted account during Check.
 	Plugins PluginRunner
+	// StopStarting, when set, is asked before each account is started with
+	// the number of distinct accounts that have failed so far in this
+	// engine's runs (plan and apply together); a non-nil answer leaves that
+	// account and the rest not started, with that reason
+	// (--max-failed-accounts).
+	StopStarting func(failed int) error
+	// InFlightTimeout bounds a change already started when the run is
+	// interrupted: it is let finish, for at most this long; 0 means
+	// DefaultInFlightTimeout.
+	InFlightTimeout time.Duration
+
+	// failed tallies the accounts that failed across runs; made by the
+	// first run (the runs of one Engine follow one another), a pointer so
+	// the Engine stays copyable.
+	failed *tally
 }
+
+// tally is a set of failed accounts, safe for concurrent use.
+type tally struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+// DefaultInFlightTimeout is how long a change in flight may take to finish
+// once the run is interrupted.
+const DefaultInFlightTimeout = 30 * time.Second
+
+// Interrupted is how a change or account left undone by an interruption
+// (SIGINT, SIGTERM) is reported.
+const Interrupted = "interrupted"
 
 // AccountResult is what a run did in one account.
 type AccountResult struct {
@@ -52,6 +84,9 @@ type AccountResult struct {
 	Errors []string
 	// Warnings are what controls flagged without failing (shown by plan).
 	Warnings []string
+	// NotStarted says why the account was never started (the run was
+	// interrupted, or too many accounts had failed); "" when it was.
+	NotStarted string
 }
 
 // Failed reports whether anything went wrong in the account.
@@ -205,10 +240,15 @@ func (e *Engine) ApplyOrg(ctx context.Context, changes []baseline.Change) Accoun
 // fails is recorded and the remaining changes of the same control and
 // region are skipped (they may depend on it); other controls go on.
 func (e *Engine) Apply(ctx context.Context, accounts []*orgwalk.Account, changes map[string][]baseline.Change) []AccountResult {
-	return e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
+	results := e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
 		res.Changes = changes[a.ID]
 		e.applyChanges(ctx, a, res, log)
 	})
+	for i := range results {
+		// Accounts never started still had these changes to make.
+		results[i].Changes = changes[results[i].Account.ID]
+	}
+	return results
 }
 
 // applyChanges applies res.Changes for the controls they name. For
@@ -231,8 +271,9 @@ func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *Acco
 			continue
 		}
 		if ctx.Err() != nil {
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied: %v", ch.Resource, ctx.Err()))
-			return
+			// Interrupted: start no new change; report each one left.
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied: %s", ch.Resource, Interrupted))
+			continue
 		}
 		c := byName[ch.Control]
 		if c == nil {
@@ -244,25 +285,69 @@ func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *Acco
 		if region == "" || c.Scope() == controls.ScopeOrganization {
 			region = e.HomeRegion
 		}
-		cfg, err := e.Sessions.Config(ctx, a.ID, region)
-		if err != nil {
-			res.Errors = append(res.Errors, err.Error())
+		// A change once started is let finish even if the run is
+		// interrupted meanwhile (a half-made change helps no one), but
+		// only for a bounded time.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.inFlightTimeout())
+		err := e.applyOne(actx, a, c, region, ch, res, log)
+		cancel()
+		if errors.Is(err, errNoSession) {
 			return
 		}
-		t := e.target(a, region, cfg, res)
-		clog := log.With().Str("control", ch.Control).Str("resource", ch.Resource).Str("action", string(ch.Action)).Logger()
-		if ch.Region != "" {
-			clog = clog.With().Str("region", ch.Region).Logger()
-		}
-		if err := c.Apply(ctx, t, ch); err != nil {
+		if err != nil {
 			failed[key] = true
-			res.Errors = append(res.Errors, place(c, ch.Region, err))
-			clog.Error().Err(err).Msg("apply failed")
-			continue
 		}
-		res.Applied = append(res.Applied, ch)
-		clog.Info().Msg("applied")
 	}
+}
+
+var errNoSession = errors.New("no session")
+
+// applyOne applies one change; the error says whether it failed
+// (errNoSession: the account cannot be reached at all).
+func (e *Engine) applyOne(ctx context.Context, a *orgwalk.Account, c controls.Control, region string, ch baseline.Change, res *AccountResult, log zerolog.Logger) error {
+	cfg, err := e.Sessions.Config(ctx, a.ID, region)
+	if err != nil {
+		res.Errors = append(res.Errors, err.Error())
+		return errNoSession
+	}
+	t := e.target(a, region, cfg, res)
+	clog := log.With().Str("control", ch.Control).Str("resource", ch.Resource).Str("action", string(ch.Action)).Logger()
+	if ch.Region != "" {
+		clog = clog.With().Str("region", ch.Region).Logger()
+	}
+	if err := c.Apply(ctx, t, ch); err != nil {
+		res.Errors = append(res.Errors, place(c, ch.Region, err))
+		clog.Error().Err(err).Msg("apply failed")
+		return err
+	}
+	res.Applied = append(res.Applied, ch)
+	clog.Info().Msg("applied")
+	return nil
+}
+
+func (e *Engine) inFlightTimeout() time.Duration {
+	if e.InFlightTimeout > 0 {
+		return e.InFlightTimeout
+	}
+	return DefaultInFlightTimeout
+}
+
+// markFailed records that account failed.
+func (e *Engine) markFailed(account string) {
+	e.failed.mu.Lock()
+	defer e.failed.mu.Unlock()
+	e.failed.ids[account] = true
+}
+
+// FailedAccounts is how many distinct accounts have failed in this
+// engine's runs so far.
+func (e *Engine) FailedAccounts() int {
+	if e.failed == nil {
+		return 0
+	}
+	e.failed.mu.Lock()
+	defer e.failed.mu.Unlock()
+	return len(e.failed.ids)
 }
 
 // each runs fn per account with the engine's concurrency.
@@ -273,19 +358,44 @@ func (e *Engine) each(ctx context.Context, accounts []*orgwalk.Account, fn func(
 		idx[a.ID] = i
 		results[i].Account = a
 	}
+	if e.failed == nil {
+		e.failed = &tally{ids: map[string]bool{}}
+	}
 	limit := e.Concurrency
 	if limit < 1 {
 		limit = 1
 	}
-	out := orgwalk.ForEach(ctx, accounts, limit, func(ctx context.Context, a *orgwalk.Account) error {
+	o := orgwalk.Options{Limit: limit}
+	if e.StopStarting != nil {
+		o.Stop = func() error { return e.StopStarting(e.FailedAccounts()) }
+	}
+	out := orgwalk.ForEachWith(ctx, accounts, o, func(ctx context.Context, a *orgwalk.Account) error {
 		log := e.Log.With().Str("account", a.ID).Str("accountName", a.Name).Logger()
-		fn(ctx, a, &results[idx[a.ID]], log)
+		res := &results[idx[a.ID]]
+		fn(ctx, a, res, log)
+		if res.Failed() {
+			// Counted before the account's slot is released, so the next
+			// account started sees it.
+			e.markFailed(a.ID)
+		}
 		return nil
 	})
 	for _, r := range out {
-		if r.Err != nil {
-			res := &results[idx[r.Account.ID]]
+		if r.Err == nil {
+			continue
+		}
+		res := &results[idx[r.Account.ID]]
+		var ns *orgwalk.NotStartedError
+		switch {
+		case errors.As(r.Err, &ns) && errors.Is(r.Err, ctx.Err()) && ctx.Err() != nil:
+			res.NotStarted = Interrupted
+			res.Errors = append(res.Errors, "not started: "+Interrupted)
+		case errors.As(r.Err, &ns):
+			res.NotStarted = ns.Reason.Error()
+			res.Errors = append(res.Errors, "not started: "+ns.Reason.Error())
+		default:
 			res.Errors = append(res.Errors, r.Err.Error())
+			e.markFailed(r.Account.ID)
 		}
 	}
 	return results
