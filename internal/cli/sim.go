@@ -72,6 +72,7 @@ counters are at GET /_orgsim/counters.`,
 	fl.IntVar(&f.scpMaxSize, "scp-max-size", 0, "SCP size limit in characters (default: today's AWS quota)")
 	fl.IntVar(&f.scpPerTarget, "scp-max-per-target", 0, "SCPs per root, OU or account (default: today's AWS quota)")
 	sim.AddCommand(serve)
+	sim.AddCommand(a.benchCommand(g))
 	return sim
 }
 
