@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/engine"
 	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
@@ -95,16 +97,25 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 // check observes every targeted account and builds the report.
 func (env *runEnv) check(ctx context.Context) *report.Report {
 	rep := &report.Report{FormatVersion: report.ReportFormatVersion, CreatedAt: time.Now().UTC(), Organization: env.org.ID}
-	orgScope := false
-	if env.engine.HasOrgControls() {
-		// Organization-scope findings are listed under the management
-		// account, or under the account they name.
-		r := env.engine.CheckOrg(ctx)
-		orgScope = true
-		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: r.Account.ID, Name: r.Account.Name + " (organization scope)", OUPath: r.Account.OUPath, Errors: r.Errors})
-		rep.Findings = append(rep.Findings, r.Findings...)
+	// The organization scope is checked beside the accounts (see makePlan).
+	orgScope := env.engine.HasOrgControls()
+	var org engine.AccountResult
+	var wg sync.WaitGroup
+	if orgScope {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			org = env.engine.CheckOrg(ctx)
+		}()
 	}
 	results := env.engine.Check(ctx, env.sel.Targets)
+	wg.Wait()
+	if orgScope {
+		// Organization-scope findings are listed under the management
+		// account, or under the account they name.
+		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: org.Account.ID, Name: org.Account.Name + " (organization scope)", OUPath: org.Account.OUPath, Errors: org.Errors})
+		rep.Findings = append(rep.Findings, org.Findings...)
+	}
 	for _, r := range results {
 		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: r.Account.ID, Name: r.Account.Name, OUPath: r.Account.OUPath, Errors: r.Errors})
 		rep.Findings = append(rep.Findings, r.Findings...)

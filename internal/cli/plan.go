@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -79,12 +80,22 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 // makePlan observes the organization-scope controls, then every targeted
 // account, and builds the plan.
 func (env *runEnv) makePlan(ctx context.Context) *baseline.Plan {
+	// The organization scope is observed beside the accounts: planning
+	// them does not depend on it (applying does, and apply orders them),
+	// and its reads (paged Organizations listings) would otherwise be a
+	// serial chain before any account starts.
 	var org *engine.AccountResult
+	var wg sync.WaitGroup
 	if env.engine.HasOrgControls() {
-		r := env.engine.PlanOrg(ctx)
-		org = &r
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := env.engine.PlanOrg(ctx)
+			org = &r
+		}()
 	}
 	results := env.engine.Plan(ctx, env.sel.Targets)
+	wg.Wait()
 	return engine.BuildPlan(org, results, env.sel.Skipped, baseline.Plan{
 		Baseline:       env.path,
 		BaselineDigest: digest(env.baseline),

@@ -59,6 +59,21 @@ type Engine struct {
 	failed *tally
 }
 
+// tallies guards the lazy creation of every engine's tally: runs may be
+// concurrent (the organization scope is planned beside the accounts), and
+// a lock in Engine itself would make it uncopyable.
+var tallies sync.Mutex
+
+// failures returns the engine's tally of failed accounts, made on first use.
+func (e *Engine) failures() *tally {
+	tallies.Lock()
+	defer tallies.Unlock()
+	if e.failed == nil {
+		e.failed = &tally{ids: map[string]bool{}}
+	}
+	return e.failed
+}
+
 // tally is a set of failed accounts, safe for concurrent use.
 type tally struct {
 	mu  sync.Mutex
@@ -334,20 +349,19 @@ func (e *Engine) inFlightTimeout() time.Duration {
 
 // markFailed records that account failed.
 func (e *Engine) markFailed(account string) {
-	e.failed.mu.Lock()
-	defer e.failed.mu.Unlock()
-	e.failed.ids[account] = true
+	t := e.failures()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ids[account] = true
 }
 
 // FailedAccounts is how many distinct accounts have failed in this
 // engine's runs so far.
 func (e *Engine) FailedAccounts() int {
-	if e.failed == nil {
-		return 0
-	}
-	e.failed.mu.Lock()
-	defer e.failed.mu.Unlock()
-	return len(e.failed.ids)
+	t := e.failures()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.ids)
 }
 
 // each runs fn per account with the engine's concurrency.
@@ -358,9 +372,7 @@ func (e *Engine) each(ctx context.Context, accounts []*orgwalk.Account, fn func(
 		idx[a.ID] = i
 		results[i].Account = a
 	}
-	if e.failed == nil {
-		e.failed = &tally{ids: map[string]bool{}}
-	}
+	e.failures()
 	limit := e.Concurrency
 	if limit < 1 {
 		limit = 1
