@@ -1,5 +1,3 @@
-// Command orgbaseline brings an AWS Organization to a declared security
-// baseline and keeps it there. See the README.
 package main
 
 import (
