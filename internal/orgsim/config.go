@@ -1203,13 +1203,9 @@ func cfgDescribeRules(c *call) (any, *apiError) {
 		}
 		rules = kept
 	}
-	token := ""
-	if in.NextToken != nil {
-		token = *in.NextToken
-	}
-	start, end, next, ok := page("DescribeConfigRules", len(rules), token, cfgRulesPageSize)
-	if !ok {
-		return nil, newErr(400, "InvalidNextTokenException", "The nextToken provided is invalid")
+	start, end, next, e := cfgPage("DescribeConfigRules", len(rules), in.NextToken, cfgRulesPageSize)
+	if e != nil {
+		return nil, e
 	}
 	out := struct {
 		ConfigRules []cfgRuleJSON `json:"ConfigRules"`
@@ -1461,13 +1457,9 @@ func cfgDescribeAggregators(c *call) (any, *apiError) {
 			list = append(list, st.aggregators[n])
 		}
 	}
-	token := ""
-	if in.NextToken != nil {
-		token = *in.NextToken
-	}
-	start, end, next, ok := page("DescribeConfigurationAggregators", len(list), token, limit)
-	if !ok {
-		return nil, newErr(400, "InvalidNextTokenException", "The nextToken provided is invalid")
+	start, end, next, e := cfgPage("DescribeConfigurationAggregators", len(list), in.NextToken, limit)
+	if e != nil {
+		return nil, e
 	}
 	out := struct {
 		ConfigurationAggregators []cfgAggregatorJSON `json:"ConfigurationAggregators"`
@@ -1800,13 +1792,9 @@ func cfgDescribeOrgRules(c *call) (any, *apiError) {
 			list = append(list, st.orgRules[n])
 		}
 	}
-	token := ""
-	if in.NextToken != nil {
-		token = *in.NextToken
-	}
-	start, end, next, ok := page("DescribeOrganizationConfigRules", len(list), token, limit)
-	if !ok {
-		return nil, newErr(400, "InvalidNextTokenException", "The nextToken provided is invalid")
+	start, end, next, e := cfgPage("DescribeOrganizationConfigRules", len(list), in.NextToken, limit)
+	if e != nil {
+		return nil, e
 	}
 	out := struct {
 		OrganizationConfigRules []cfgOrgRuleJSON `json:"OrganizationConfigRules"`
@@ -1904,13 +1892,9 @@ func cfgListTags(c *call) (any, *apiError) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	token := ""
-	if in.NextToken != nil {
-		token = *in.NextToken
-	}
-	start, end, next, ok := page("ListTagsForResource", len(keys), token, limit)
-	if !ok {
-		return nil, newErr(400, "InvalidNextTokenException", "The nextToken provided is invalid")
+	start, end, next, e := cfgPage("ListTagsForResource", len(keys), in.NextToken, limit)
+	if e != nil {
+		return nil, e
 	}
 	out := struct {
 		Tags      []cfgTag `json:"Tags"`
@@ -1920,4 +1904,19 @@ func cfgListTags(c *call) (any, *apiError) {
 		out.Tags = append(out.Tags, cfgTag{Key: k, Value: tags[k]})
 	}
 	return out, nil
+}
+
+// cfgPage returns one page of total items from a request's NextToken, as
+// every paginated Config operation answers: a token orgsim did not issue
+// is InvalidNextTokenException.
+func cfgPage(opName string, total int, token *string, limit int) (start, end int, next string, e *apiError) {
+	t := ""
+	if token != nil {
+		t = *token
+	}
+	start, end, next, ok := page(opName, total, t, limit)
+	if !ok {
+		return 0, 0, "", newErr(400, "InvalidNextTokenException", "The nextToken provided is invalid")
+	}
+	return start, end, next, nil
 }

@@ -163,41 +163,23 @@ func iamPathOr(p string) string {
 	return p
 }
 
-func (st *iamState) findUser(name string) *iamUser {
-	if u := st.users[name]; u != nil {
-		return u
+// findFold finds name in m as IAM does: names are unique and matched
+// case-insensitively (an exact match first, the common case).
+func findFold[T any](m map[string]*T, name string) *T {
+	if v := m[name]; v != nil {
+		return v
 	}
-	for k, u := range st.users {
+	for k, v := range m {
 		if strings.EqualFold(k, name) {
-			return u
+			return v
 		}
 	}
 	return nil
 }
 
-func (st *iamState) findRole(name string) *iamRole {
-	if r := st.roles[name]; r != nil {
-		return r
-	}
-	for k, r := range st.roles {
-		if strings.EqualFold(k, name) {
-			return r
-		}
-	}
-	return nil
-}
-
-func (st *iamState) findGroup(name string) *iamGroup {
-	if g := st.groups[name]; g != nil {
-		return g
-	}
-	for k, g := range st.groups {
-		if strings.EqualFold(k, name) {
-			return g
-		}
-	}
-	return nil
-}
+func (st *iamState) findUser(name string) *iamUser   { return findFold(st.users, name) }
+func (st *iamState) findRole(name string) *iamRole   { return findFold(st.roles, name) }
+func (st *iamState) findGroup(name string) *iamGroup { return findFold(st.groups, name) }
 
 func iamLess(a, b string) bool {
 	la, lb := strings.ToLower(a), strings.ToLower(b)
