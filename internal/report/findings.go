@@ -11,17 +11,65 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
-// ReportFormatVersion is the version of the check report JSON.
+// ReportFormatVersion is the version of the check report JSON. It changes
+// when a field changes meaning or goes away; adding a field does not. The
+// published JSON Schema of the format is ReportSchema (report.schema.json).
 const ReportFormatVersion = "1"
 
-// Report is the result of a check run, as JSON writes it.
+// Report is the result of a check run, as JSON writes it. Every other
+// format is rendered from it, so the JSON holds everything they show.
 type Report struct {
-	FormatVersion string             `json:"formatVersion"`
-	CreatedAt     time.Time          `json:"createdAt"`
-	Organization  string             `json:"organization"`
-	Summary       Summary            `json:"summary"`
-	Accounts      []AccountReport    `json:"accounts"`
-	Findings      []baseline.Finding `json:"findings"`
+	FormatVersion string    `json:"formatVersion"`
+	CreatedAt     time.Time `json:"createdAt"`
+	Tool          Tool      `json:"tool"`
+	Organization  string    `json:"organization"`
+	// BaselineDigest is the sha256 of the effective baseline the run
+	// checked; `report merge` joins only reports of the same baseline.
+	BaselineDigest string `json:"baselineDigest,omitempty"`
+	// Framework is set when the run was narrowed to one framework
+	// (--framework): only findings citing it are in the report.
+	Framework string `json:"framework,omitempty"`
+	// Shard is set on the report of one shard of a sharded run (--shard);
+	// a merged report has none.
+	Shard      *Shard             `json:"shard,omitempty"`
+	Summary    Summary            `json:"summary"`
+	Frameworks []FrameworkSummary `json:"frameworks"`
+	Checks     []Check            `json:"checks"`
+	Accounts   []AccountReport    `json:"accounts"`
+	Findings   []baseline.Finding `json:"findings"`
+}
+
+// Tool names the program that made the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Shard is one part of a sharded run: Index of Count, Index from 0.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// Check describes one check the findings come from: the rule of SARIF,
+// the testcase name of JUnit, a column of the HTML heat map.
+type Check struct {
+	ID          string            `json:"id"`     // the findings' Check
+	Source      string            `json:"source"` // "control:passwordPolicy", "plugin:root-account"
+	Title       string            `json:"title"`
+	Severity    baseline.Severity `json:"severity"`
+	Remediation string            `json:"remediation,omitempty"`
+	Compliance  []string          `json:"compliance,omitempty"`
+}
+
+// FrameworkSummary is how a compliance framework fares in the report: a
+// reference (a control of the framework, like "CIS-3.0:1.8") passes when
+// every finding citing it passed, in every account.
+type FrameworkSummary struct {
+	Framework  string   `json:"framework"` // "CIS-3.0", "SOC2", ...
+	References int      `json:"references"`
+	Passing    int      `json:"passing"`
+	Failing    []string `json:"failing,omitempty"` // failing references, sorted
 }
 
 // AccountReport is one account's status in a check run.
@@ -60,8 +108,11 @@ func Sort(fs []baseline.Finding) {
 	})
 }
 
-// Summarise counts the findings.
+// Summarise counts the findings and fills in the check catalogue and the
+// framework summaries, all from r.Findings.
 func Summarise(r *Report) {
+	r.Checks = Catalog(r.Findings)
+	r.Frameworks = Frameworks(r.Findings)
 	s := Summary{Accounts: len(r.Accounts)}
 	for _, f := range r.Findings {
 		switch f.Status {
