@@ -363,7 +363,7 @@ func cfgPutRecorder(c *call) (any, *apiError) {
 	}
 	r := st.recorder
 	if r == nil {
-		r = &cfgRecorder{name: name, arn: "arn:aws:config:" + c.region + ":" + c.acct.ID + ":configuration-recorder/" + name + "/" + c.sim.lowerID(16), tags: tags}
+		r = &cfgRecorder{name: name, arn: "arn:aws:config:" + c.region + ":" + c.acct.ID + ":configuration-recorder/" + name + "/" + c.sim.derivedLowerID(16, c.acct.ID+"/"+c.region+"/"+name), tags: tags}
 		st.recorder = r
 	} else {
 		for k, v := range tags {

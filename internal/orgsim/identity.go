@@ -1,8 +1,10 @@
 package orgsim
 
 import (
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -114,6 +116,25 @@ func (s *Sim) lowerID(n int) string {
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = al[s.rng.IntN(len(al))]
+	}
+	return string(b)
+}
+
+// derivedLowerID returns n characters of [0-9a-z] derived from the seed and
+// key (say account, region and name of a resource), not drawn in request
+// order: a resource made by concurrent requests gets the same identifier
+// in every run, random-looking all the same. (A recorder deleted and made
+// again gets the same suffix, where AWS would draw a new one; nothing a
+// client does can depend on that.)
+func (s *Sim) derivedLowerID(n int, key string) string {
+	const al = "0123456789abcdefghijklmnopqrstuvwxyz"
+	var seed [8]byte
+	binary.LittleEndian.PutUint64(seed[:], uint64(s.opts.Seed))
+	h := sha256.Sum256(append(seed[:], key...))
+	r := rand.New(rand.NewPCG(binary.LittleEndian.Uint64(h[:8]), binary.LittleEndian.Uint64(h[8:16])))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = al[r.IntN(len(al))]
 	}
 	return string(b)
 }
