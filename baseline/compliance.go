@@ -1,5 +1,7 @@
 package baseline
 
+import "strings"
+
 // Compliance maps each check orgbaseline's controls report to the
 // compliance references its findings carry. It is the one place this
 // mapping lives (the table in PRACTICES.md, as data); first-party plugins
@@ -44,4 +46,22 @@ var Compliance = map[string][]string{
 // References returns the compliance references of a check (a copy).
 func References(check string) []string {
 	return append([]string(nil), Compliance[check]...)
+}
+
+// frameworks are the compliance frameworks orgbaseline's controls and
+// first-party plugins cite, as their references spell them.
+var frameworks = []string{"CIS-3.0", "CMMC", "HIPAA", "ISO27001", "NIST-CSF", "SOC2"}
+
+// Frameworks lists the frameworks the references cite.
+func Frameworks() []string { return append([]string(nil), frameworks...) }
+
+// FrameworkNamed finds a framework by name, case-insensitively ("cis-3.0"
+// is "CIS-3.0").
+func FrameworkNamed(name string) (string, bool) {
+	for _, fw := range frameworks {
+		if strings.EqualFold(fw, name) {
+			return fw, true
+		}
+	}
+	return "", false
 }

@@ -15,6 +15,9 @@ type Plan struct {
 	Baseline       string    `json:"baseline"`       // the file the plan came from
 	BaselineDigest string    `json:"baselineDigest"` // sha256 of the effective baseline
 	Organization   string    `json:"organization"`   // organization id
+	// Shard is set on the plan of one shard (--shard); apply of the saved
+	// plan works on the same shard.
+	Shard *Shard `json:"shard,omitempty"`
 	// OrganizationScope holds the changes of organization-scope controls
 	// (SCPs, the organization trail, ...), applied before any account's.
 	// Its Account is the management account; each change names the
