@@ -52,8 +52,8 @@ func Describe(name string) string {
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		switch {
-		case line == "":
-			continue
+		case line == "", strings.HasPrefix(line, "# yaml-language-server:"):
+			continue // the editor's schema modeline is not the description
 		case strings.HasPrefix(line, "#"):
 			return strings.TrimSpace(strings.TrimLeft(line, "#"))
 		default:
