@@ -52,6 +52,11 @@ type Engine struct {
 	// interrupted: it is let finish, for at most this long; 0 means
 	// DefaultInFlightTimeout.
 	InFlightTimeout time.Duration
+	// Progress, when set, hears of every account finished.
+	Progress Progress
+	// ObserveConcurrency is how many controls and regions of one account
+	// are read at once; 0 means DefaultObserveConcurrency.
+	ObserveConcurrency int
 
 	// failed tallies the accounts that failed across runs; made by the
 	// first run (the runs of one Engine follow one another), a pointer so
@@ -124,39 +129,96 @@ func (e *Engine) targets(c controls.Control, a *orgwalk.Account) []string {
 
 // observe reads the state of every control of the given kind (organization
 // scope, or not) in account a. Failures are recorded in res; the
-// observations that succeeded are returned.
+// observations that succeeded are returned, in the controls' order.
+//
+// The role is assumed once, then the controls and regions are read in
+// parallel (at most ObserveConcurrency at once): they are independent
+// reads, and an account's calls one after another would make its chain,
+// not the calls, the run's floor.
 func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, orgScope bool, res *AccountResult, log zerolog.Logger) []observation {
-	var obs []observation
+	type job struct {
+		control controls.Control
+		region  string
+	}
+	var jobs []job
 	for _, c := range e.Controls {
 		if (c.Scope() == controls.ScopeOrganization) != orgScope {
 			continue
 		}
 		for _, region := range e.targets(c, a) {
-			cfg, err := e.Sessions.Config(ctx, a.ID, region)
+			jobs = append(jobs, job{c, region})
+		}
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	// The role cannot be assumed: nothing else will work in this account.
+	if _, err := e.Sessions.Config(ctx, a.ID, jobs[0].region); err != nil {
+		res.Errors = append(res.Errors, err.Error())
+		return nil
+	}
+	type outcome struct {
+		obs *observation
+		err string
+	}
+	outs := make([]outcome, len(jobs))
+	var warnMu sync.Mutex
+	limit := e.ObserveConcurrency
+	if limit < 1 {
+		limit = DefaultObserveConcurrency
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			cfg, err := e.Sessions.Config(ctx, a.ID, j.region)
 			if err != nil {
-				// The role cannot be assumed: nothing else will work in
-				// this account.
-				res.Errors = append(res.Errors, err.Error())
-				return nil
+				outs[i].err = place(j.control, j.region, err)
+				return
 			}
-			t := e.target(a, region, cfg, res)
-			state, err := c.Observe(ctx, t)
+			t := e.target(a, j.region, cfg, res, &warnMu)
+			state, err := j.control.Observe(ctx, t)
 			if err != nil {
-				res.Errors = append(res.Errors, place(c, region, err))
-				log.Error().Str("control", c.Name()).Str("region", region).Err(err).Msg("observe failed")
-				continue
+				outs[i].err = place(j.control, j.region, err)
+				log.Error().Str("control", j.control.Name()).Str("region", j.region).Err(err).Msg("observe failed")
+				return
 			}
-			obs = append(obs, observation{control: c, target: t, state: state})
+			outs[i].obs = &observation{control: j.control, target: t, state: state}
+		}()
+	}
+	wg.Wait()
+	var obs []observation
+	for _, o := range outs {
+		if o.err != "" {
+			res.Errors = append(res.Errors, o.err)
+		}
+		if o.obs != nil {
+			obs = append(obs, *o.obs)
 		}
 	}
 	return obs
 }
 
+// DefaultObserveConcurrency is how many controls and regions of one
+// account are read at once.
+const DefaultObserveConcurrency = 4
+
 // target builds a control's target; its warnings go to res.
-func (e *Engine) target(a *orgwalk.Account, region string, cfg aws.Config, res *AccountResult) controls.Target {
+// mu, when set, guards res.Warnings against targets observed in parallel.
+func (e *Engine) target(a *orgwalk.Account, region string, cfg aws.Config, res *AccountResult, mu *sync.Mutex) controls.Target {
 	return controls.Target{
 		AccountID: a.ID, AccountName: a.Name, Region: region, Config: cfg, Org: e.Org,
-		Warn: func(msg string) { res.Warnings = append(res.Warnings, msg) },
+		Warn: func(msg string) {
+			if mu != nil {
+				mu.Lock()
+				defer mu.Unlock()
+			}
+			res.Warnings = append(res.Warnings, msg)
+		},
 	}
 }
 
@@ -210,7 +272,7 @@ func (e *Engine) PlanOrg(ctx context.Context) AccountResult {
 
 // Plan observes and diffs every targeted account.
 func (e *Engine) Plan(ctx context.Context, accounts []*orgwalk.Account) []AccountResult {
-	return e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
+	return e.each(ctx, "plan", accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
 		for _, o := range e.observe(ctx, a, false, res, log) {
 			e.diff(o, res)
 		}
@@ -230,7 +292,7 @@ func (e *Engine) CheckOrg(ctx context.Context) AccountResult {
 
 // Check observes every targeted account and reports findings.
 func (e *Engine) Check(ctx context.Context, accounts []*orgwalk.Account) []AccountResult {
-	return e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
+	return e.each(ctx, "check", accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
 		for _, o := range e.observe(ctx, a, false, res, log) {
 			res.Findings = append(res.Findings, o.control.Findings(o.target, o.state)...)
 		}
@@ -255,7 +317,7 @@ func (e *Engine) ApplyOrg(ctx context.Context, changes []baseline.Change) Accoun
 // fails is recorded and the remaining changes of the same control and
 // region are skipped (they may depend on it); other controls go on.
 func (e *Engine) Apply(ctx context.Context, accounts []*orgwalk.Account, changes map[string][]baseline.Change) []AccountResult {
-	results := e.each(ctx, accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
+	results := e.each(ctx, "apply", accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
 		res.Changes = changes[a.ID]
 		e.applyChanges(ctx, a, res, log)
 	})
@@ -325,7 +387,7 @@ func (e *Engine) applyOne(ctx context.Context, a *orgwalk.Account, c controls.Co
 		res.Errors = append(res.Errors, err.Error())
 		return errNoSession
 	}
-	t := e.target(a, region, cfg, res)
+	t := e.target(a, region, cfg, res, nil)
 	clog := log.With().Str("control", ch.Control).Str("resource", ch.Resource).Str("action", string(ch.Action)).Logger()
 	if ch.Region != "" {
 		clog = clog.With().Str("region", ch.Region).Logger()
@@ -364,8 +426,22 @@ func (e *Engine) FailedAccounts() int {
 	return len(t.ids)
 }
 
+// Progress hears how a run over the accounts advances: Start with the
+// number of accounts of the phase ("plan", "check", "apply"), Done once
+// per account finished (failed or not), Finish at the end. Calls to Done
+// may come from several goroutines at once.
+type Progress interface {
+	Start(phase string, total int)
+	Done(failed bool)
+	Finish()
+}
+
 // each runs fn per account with the engine's concurrency.
-func (e *Engine) each(ctx context.Context, accounts []*orgwalk.Account, fn func(context.Context, *orgwalk.Account, *AccountResult, zerolog.Logger)) []AccountResult {
+func (e *Engine) each(ctx context.Context, phase string, accounts []*orgwalk.Account, fn func(context.Context, *orgwalk.Account, *AccountResult, zerolog.Logger)) []AccountResult {
+	if e.Progress != nil {
+		e.Progress.Start(phase, len(accounts))
+		defer e.Progress.Finish()
+	}
 	results := make([]AccountResult, len(accounts))
 	idx := make(map[string]int, len(accounts))
 	for i, a := range accounts {
@@ -389,6 +465,9 @@ func (e *Engine) each(ctx context.Context, accounts []*orgwalk.Account, fn func(
 			// Counted before the account's slot is released, so the next
 			// account started sees it.
 			e.markFailed(a.ID)
+		}
+		if e.Progress != nil {
+			e.Progress.Done(res.Failed())
 		}
 		return nil
 	})
