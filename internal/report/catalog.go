@@ -95,14 +95,24 @@ func Frameworks(fs []baseline.Finding) []FrameworkSummary {
 	return out
 }
 
-// Narrow keeps only the findings citing framework, re-summarises the
-// report and records the framework on it.
+// Narrow keeps only the findings citing framework, and of their
+// references only that framework's, re-summarises the report (the
+// catalogue and the framework summary shrink with it) and records the
+// framework on the report.
 func Narrow(r *Report, framework string) {
 	kept := r.Findings[:0]
 	for _, f := range r.Findings {
-		if Cites(f, framework) {
-			kept = append(kept, f)
+		if !Cites(f, framework) {
+			continue
 		}
+		var refs []string
+		for _, ref := range f.Compliance {
+			if strings.EqualFold(FrameworkOf(ref), framework) {
+				refs = append(refs, ref)
+			}
+		}
+		f.Compliance = refs
+		kept = append(kept, f)
 	}
 	r.Findings = kept
 	r.Framework = framework

@@ -46,10 +46,7 @@ type Tool struct {
 }
 
 // Shard is one part of a sharded run: Index of Count, Index from 0.
-type Shard struct {
-	Index int `json:"index"`
-	Count int `json:"count"`
-}
+type Shard = baseline.Shard
 
 // Check describes one check the findings come from: the rule of SARIF,
 // the testcase name of JUnit, a column of the HTML heat map.
@@ -74,11 +71,14 @@ type FrameworkSummary struct {
 
 // AccountReport is one account's status in a check run.
 type AccountReport struct {
-	Account string   `json:"account"`
-	Name    string   `json:"name,omitempty"`
-	OUPath  string   `json:"ouPath,omitempty"`
-	Errors  []string `json:"errors,omitempty"`
-	Skipped string   `json:"skipped,omitempty"`
+	Account string `json:"account"`
+	// OrganizationScope marks the section of the organization-scope
+	// controls (listed under the management account), first in Accounts.
+	OrganizationScope bool     `json:"organizationScope,omitempty"`
+	Name              string   `json:"name,omitempty"`
+	OUPath            string   `json:"ouPath,omitempty"`
+	Errors            []string `json:"errors,omitempty"`
+	Skipped           string   `json:"skipped,omitempty"`
 }
 
 // Summary counts findings by status.
@@ -131,6 +131,24 @@ func Summarise(r *Report) {
 
 // FindingsJSON writes the report as versioned JSON.
 func FindingsJSON(w io.Writer, r *Report) error {
+	// Lists are written as [] when empty, never null.
+	if r == nil {
+		r = &Report{}
+	}
+	cp := *r
+	if cp.Frameworks == nil {
+		cp.Frameworks = []FrameworkSummary{}
+	}
+	if cp.Checks == nil {
+		cp.Checks = []Check{}
+	}
+	if cp.Accounts == nil {
+		cp.Accounts = []AccountReport{}
+	}
+	if cp.Findings == nil {
+		cp.Findings = []baseline.Finding{}
+	}
+	r = &cp
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
@@ -172,7 +190,11 @@ func FindingsText(w io.Writer, r *Report, colour bool) error {
 			fmt.Fprintf(&b, "  %serror%s %s\n", c.red, c.reset, e)
 		}
 		for _, f := range bad {
-			fmt.Fprintf(&b, "  %s%s%s [%s] %s: %s", c.red, f.Status, c.reset, f.Severity, f.Check, f.Message)
+			where := f.Check
+			if f.Region != "" {
+				where += " in " + f.Region
+			}
+			fmt.Fprintf(&b, "  %s%s%s [%s] %s: %s", c.red, f.Status, c.reset, f.Severity, where, f.Message)
 			if len(f.Compliance) > 0 {
 				fmt.Fprintf(&b, " %s(%s)%s", c.dim, strings.Join(f.Compliance, ", "), c.reset)
 			}

@@ -33,7 +33,7 @@ func fixture() *Report {
 		Check: "organizationTrail.allRegions", Source: "control:organizationTrail",
 		Account: "111111111111", AccountName: "Management", Region: "us-east-1",
 		Resource: "arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail",
-		Status: baseline.StatusFail, Severity: baseline.SeverityHigh, Title: "The organization trail logs every region",
+		Status:   baseline.StatusFail, Severity: baseline.SeverityHigh, Title: "The organization trail logs every region",
 		Message: "trail org-trail is missing", Remediation: "Run orgbaseline apply.",
 		Compliance: baseline.References("organizationTrail.allRegions"),
 	}
@@ -42,7 +42,7 @@ func fixture() *Report {
 			Check: "accessAnalyzer.enabled", Source: "control:accessAnalyzer",
 			Account: acct, AccountName: name, Region: region,
 			Resource: "arn:aws:access-analyzer:" + region + ":" + acct + ":analyzer/orgbaseline",
-			Status: st, Severity: baseline.SeverityLow, Title: "IAM Access Analyzer is enabled",
+			Status:   st, Severity: baseline.SeverityLow, Title: "IAM Access Analyzer is enabled",
 			Message: msg, Compliance: baseline.References("accessAnalyzer.enabled"),
 		}
 	}
@@ -53,7 +53,7 @@ func fixture() *Report {
 		Organization:   "o-exampleorg1",
 		BaselineDigest: "0123456789abcdef",
 		Accounts: []AccountReport{
-			{Account: "111111111111", Name: "Management (organization scope)", OUPath: "/"},
+			{Account: "111111111111", OrganizationScope: true, Name: "Management (organization scope)", OUPath: "/"},
 			{Account: "222222222222", Name: "Log Archive", OUPath: "/Security"},
 			{Account: "333333333333", Name: "Prod A", OUPath: "/Workloads/Prod"},
 			{Account: "444444444444", Name: "Dev <b>", OUPath: "/Workloads/Dev", Errors: []string{"assume role OrganizationAccountAccessRole: AccessDenied"}},
