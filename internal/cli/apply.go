@@ -22,6 +22,7 @@ type applyFlags struct {
 	maxChanges  int
 	targets     []string
 	summary     bool
+	shard       string
 }
 
 func (a *app) applyCommand(g *globalFlags) *cobra.Command {
@@ -49,6 +50,7 @@ run when there is no terminal to ask on.`,
 	cmd.Flags().IntVar(&f.maxChanges, "max-changes", 0, "refuse a plan with more than N changes (0: no limit)")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
 	cmd.Flags().BoolVar(&f.summary, "summary", false, "show the plan as one line per account instead of every field")
+	registerShard(cmd, &f.shard)
 	return cmd
 }
 
@@ -56,18 +58,31 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	if f.maxChanges < 0 {
 		return fmt.Errorf("--max-changes %d: give a number of changes, or 0 for no limit", f.maxChanges)
 	}
+	var err error
+	if o.shard, err = a.parseShard(f.shard); err != nil {
+		return err
+	}
 	var saved *baseline.Plan
 	if planFile != "" {
-		var err error
 		if saved, err = readPlanFile(planFile); err != nil {
 			return err
 		}
 		if len(o.targets) > 0 {
 			return fmt.Errorf("--target cannot be combined with a plan file: the plan already fixes its accounts")
 		}
+		// A saved plan of a shard is applied to that shard.
+		switch {
+		case o.shard == nil:
+			o.shard = saved.Shard
+		case saved.Shard == nil || *saved.Shard != *o.shard:
+			return fmt.Errorf("--shard %s does not match the plan file, which is of %s", o.shard, shardLabel(saved.Shard))
+		}
 	}
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
+		return err
+	}
+	if err := env.orgScopeSettled(ctx); err != nil {
 		return err
 	}
 	p := env.makePlan(ctx)
@@ -167,6 +182,31 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) did not converge; fix the errors above and run apply again (it converges from wherever this run stopped)", failed+planErrs)}
 	}
 	return nil
+}
+
+// orgScopeSettled refuses to apply a shard other than 0 while the
+// organization scope, which shard 0 applies, still has changes: the
+// accounts' changes depend on it (Config delivers to the bucket it makes,
+// for one), so they would fail half-applied. It only reads.
+func (env *runEnv) orgScopeSettled(ctx context.Context) error {
+	if env.shard == nil || env.shard.Index == 0 || !env.engine.HasOrgControls() {
+		return nil
+	}
+	org := env.engine.PlanOrg(ctx)
+	if len(org.Errors) > 0 {
+		return fmt.Errorf("shard %s: could not read the organization scope, which its accounts depend on: %s", env.shard, strings.Join(org.Errors, "; "))
+	}
+	if n := len(org.Changes); n > 0 {
+		return fmt.Errorf("shard %s: the organization scope has %d change(s) to apply first, and this shard's accounts depend on them: apply shard 0/%d (it applies the organization scope), then this shard; nothing was changed", env.shard, n, env.shard.Count)
+	}
+	return nil
+}
+
+func shardLabel(s *baseline.Shard) string {
+	if s == nil {
+		return "the whole run (no --shard)"
+	}
+	return "shard " + s.String()
 }
 
 // checkSavedPlan refuses a saved plan made from another baseline, another

@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
+	"strings"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,34 +14,55 @@ import (
 )
 
 type checkFlags struct {
-	file    string
-	format  string
-	output  string
-	failOn  string
-	targets []string
+	file      string
+	out       outputFlags
+	failOn    string
+	framework string
+	shard     string
+	targets   []string
 }
 
 func (a *app) checkCommand(g *globalFlags) *cobra.Command {
 	f := &checkFlags{}
 	cmd := &cobra.Command{
-		Use:   "check [-f baseline.yaml] [--format text|json] [--output FILE] [--fail-on SEVERITY]",
+		Use:   "check [-f baseline.yaml] [--format FORMAT [--output FILE]]... [--fail-on SEVERITY] [--framework NAME] [--shard I/N]",
 		Short: "Report compliance of every targeted account with the baseline and its check plugins, changing nothing",
-		Args:  cobra.NoArgs,
+		Long: `check observes every targeted account once and renders the report in one
+or more formats: text, json (versioned, with a published JSON Schema),
+sarif (GitHub code scanning), junit (CI test reports), markdown (a CI job
+summary) and html (a self-contained compliance map). Pair each --format
+with an --output:
+
+  orgbaseline check --format sarif --output check.sarif \
+                    --format html --output check.html --format text --output -`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.check(cmd.Context(), g, f, runOptions{file: f.file, targets: f.targets})
 		},
 	}
 	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file")
-	cmd.Flags().StringVar(&f.format, "format", "text", "report format: text or json")
-	cmd.Flags().StringVar(&f.output, "output", "", "write the report to FILE instead of standard output")
+	f.out.register(cmd)
+	cmd.Flags().StringVar(&f.framework, "framework", "", "report only the findings citing this compliance framework, and summarise it alone: "+strings.Join(baseline.Frameworks(), ", "))
+	registerShard(cmd, &f.shard)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 3 when a finding of this severity or worse fails: info, low, medium, high, critical")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
 	return cmd
 }
 
 func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOptions) error {
-	if f.format != "text" && f.format != "json" {
-		return fmt.Errorf("--format %q: use text or json", f.format)
+	outs, err := f.out.resolve()
+	if err != nil {
+		return err
+	}
+	framework := ""
+	if f.framework != "" {
+		var ok bool
+		if framework, ok = baseline.FrameworkNamed(f.framework); !ok {
+			return fmt.Errorf("--framework %q: use one of %s", f.framework, strings.Join(baseline.Frameworks(), ", "))
+		}
+	}
+	if o.shard, err = a.parseShard(f.shard); err != nil {
+		return err
 	}
 	threshold, ok := baseline.ParseSeverity(f.failOn)
 	if !ok {
@@ -56,23 +75,19 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 	}
 	defer env.close()
 	rep := env.check(ctx)
-	var w io.Writer = a.stdout
-	if f.output != "" {
-		file, err := os.Create(f.output)
-		if err != nil {
-			return fmt.Errorf("--output: %w", err)
-		}
-		defer file.Close()
-		w = file
+	if framework != "" {
+		report.Narrow(rep, framework)
 	}
-	if f.format == "json" {
-		err = report.FindingsJSON(w, rep)
-	} else {
-		err = report.FindingsText(w, rep, f.output == "" && isTTY(a.stdout))
+	if err := a.writeReports(outs, rep); err != nil {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
+	return reportExit(rep, threshold)
+}
+
+// reportExit is the exit of a check (or a merged report): 1 when an
+// account could not be checked completely, 3 when a finding at or above
+// threshold fails, else 0.
+func reportExit(rep *report.Report, threshold baseline.Severity) error {
 	errored := 0
 	for _, acct := range rep.Accounts {
 		if len(acct.Errors) > 0 {
@@ -96,9 +111,13 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 
 // check observes every targeted account and builds the report.
 func (env *runEnv) check(ctx context.Context) *report.Report {
-	rep := &report.Report{FormatVersion: report.ReportFormatVersion, CreatedAt: time.Now().UTC(), Organization: env.org.ID}
+	rep := &report.Report{
+		FormatVersion: report.ReportFormatVersion, CreatedAt: env.now().UTC(),
+		Tool:         report.Tool{Name: "orgbaseline", Version: version()},
+		Organization: env.org.ID, BaselineDigest: digest(env.baseline), Shard: env.shard,
+	}
 	// The organization scope is checked beside the accounts (see makePlan).
-	orgScope := env.engine.HasOrgControls()
+	orgScope := env.orgScope()
 	var org engine.AccountResult
 	var wg sync.WaitGroup
 	if orgScope {
@@ -113,7 +132,7 @@ func (env *runEnv) check(ctx context.Context) *report.Report {
 	if orgScope {
 		// Organization-scope findings are listed under the management
 		// account, or under the account they name.
-		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: org.Account.ID, Name: org.Account.Name + " (organization scope)", OUPath: org.Account.OUPath, Errors: org.Errors})
+		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: org.Account.ID, OrganizationScope: true, Name: org.Account.Name + " (organization scope)", OUPath: org.Account.OUPath, Errors: org.Errors})
 		rep.Findings = append(rep.Findings, org.Findings...)
 	}
 	for _, r := range results {
@@ -126,6 +145,7 @@ func (env *runEnv) check(ctx context.Context) *report.Report {
 		}
 		rep.Accounts = append(rep.Accounts, report.AccountReport{Account: s.Account.ID, Name: s.Account.Name, OUPath: s.Account.OUPath, Skipped: s.Reason})
 	}
+	report.SortAccounts(rep.Accounts)
 	report.Sort(rep.Findings)
 	report.Summarise(rep)
 	return rep

@@ -111,7 +111,7 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 	replan := sim.Counters()
 
 	step(4, "check: compliance findings of the controls and the check plugins")
-	if err := a.check(ctx, g, &checkFlags{format: "text", failOn: "low"}, o); err != nil {
+	if err := a.check(ctx, g, &checkFlags{failOn: "low"}, o); err != nil {
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.code != ExitFindings {
 			return fmt.Errorf("demo check: %w", err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -26,6 +27,10 @@ type harness struct {
 	sim *orgsim.Sim
 	url string
 	dir string
+	// now, when set, is the clock of the runs (fixed for golden files).
+	now func() time.Time
+	// stderrTTY runs commands as if stderr were a terminal.
+	stderrTTY bool
 }
 
 func newHarness(t *testing.T, spec orgsim.OrgSpec) *harness {
@@ -70,7 +75,7 @@ type result struct {
 func (h *harness) run(args ...string) result {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv}
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, now: h.now, stderrTTY: h.stderrTTY}
 	code := a.run(context.Background(), append(args, "--log-format", "json"))
 	return result{code, out.String(), errb.String()}
 }

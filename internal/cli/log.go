@@ -16,14 +16,22 @@ func (a *app) newLogger(g *globalFlags) (zerolog.Logger, error) {
 	if err != nil || g.logLevel == "" {
 		return zerolog.Nop(), fmt.Errorf("--log-level %q: use debug, info, warn or error", g.logLevel)
 	}
-	var w io.Writer = a.stderr
+	// On a terminal the log shares stderr with the progress line.
+	var out io.Writer = a.stderr
+	if a.stderrTTY {
+		if a.live == nil {
+			a.live = &liveLine{w: a.stderr}
+		}
+		out = a.live
+	}
+	w := out
 	switch g.logFormat {
 	case "json":
 	case "console":
-		w = zerolog.ConsoleWriter{Out: a.stderr, TimeFormat: time.TimeOnly, NoColor: !a.stderrTTY}
+		w = zerolog.ConsoleWriter{Out: out, TimeFormat: time.TimeOnly, NoColor: !a.stderrTTY}
 	case "auto", "":
 		if a.stderrTTY {
-			w = zerolog.ConsoleWriter{Out: a.stderr, TimeFormat: time.TimeOnly}
+			w = zerolog.ConsoleWriter{Out: out, TimeFormat: time.TimeOnly}
 		}
 	default:
 		return zerolog.Nop(), fmt.Errorf("--log-format %q: use json, console or auto", g.logFormat)
@@ -31,4 +39,18 @@ func (a *app) newLogger(g *globalFlags) (zerolog.Logger, error) {
 	// Accounts log from many goroutines; a writer is not safe for
 	// concurrent use unless made so.
 	return zerolog.New(zerolog.SyncWriter(w)).Level(level).With().Timestamp().Logger(), nil
+}
+
+// newProgress reports the run's progress on stderr: a live line on a
+// terminal, a log line every --progress-interval otherwise.
+func (a *app) newProgress(log zerolog.Logger, every time.Duration) *progress {
+	now := a.now
+	if now == nil {
+		now = time.Now
+	}
+	p := &progress{log: log, now: now, every: every}
+	if a.stderrTTY {
+		p.live = a.live
+	}
+	return p
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -47,6 +49,26 @@ type app struct {
 	// simReady, when set, is called once `sim serve` is serving (tests
 	// wait on it instead of polling).
 	simReady func(url string)
+	// now stamps reports and paces progress; nil is time.Now (tests fix
+	// it for golden files).
+	now func() time.Time
+	// live is stderr's progress line on a terminal (made with the logger).
+	live *liveLine
+}
+
+// Version is orgbaseline's version: set at build time with
+// -ldflags "-X github.com/orgbaseline/orgbaseline/internal/cli.Version=v1.2.3",
+// else the module version Go recorded, else "dev".
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }
 
 // Main runs orgbaseline with args and returns the exit code.
@@ -110,6 +132,9 @@ type globalFlags struct {
 	maxAttempts int
 	// maxFailed is --max-failed-accounts: N or P%; "" means no limit.
 	maxFailed string
+	// progressEvery is --progress-interval: how often progress is logged
+	// when stderr is not a terminal; 0 turns it off.
+	progressEvery time.Duration
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -124,6 +149,7 @@ organization trail, Access Analyzer and AWS Config), with extra checks as
 plugins.
 
 Try it on a simulated organization:  orgbaseline demo`,
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -134,6 +160,7 @@ Try it on a simulated organization:  orgbaseline demo`,
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.StringVar(&g.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal, json otherwise)")
 	pf.IntVar(&g.maxAttempts, "max-attempts", 5, "attempts per AWS API call; throttling and 5xx errors are retried with jittered backoff")
+	pf.DurationVar(&g.progressEvery, "progress-interval", 30*time.Second, "when stderr is not a terminal, log the run's progress this often (0: never); on a terminal a live line shows it")
 	pf.StringVar(&g.maxFailed, "max-failed-accounts", "", "stop starting new accounts once more than N (or P% of the targeted) accounts have failed (default: no limit)")
 
 	root.AddCommand(
@@ -142,9 +169,11 @@ Try it on a simulated organization:  orgbaseline demo`,
 		a.planCommand(g),
 		a.applyCommand(g),
 		a.checkCommand(g),
+		a.reportCommand(),
 		a.pluginsCommand(g),
 		a.demoCommand(g),
 		a.simCommand(g),
+		a.schemaCommand(g),
 	)
 	return root
 }

@@ -22,6 +22,7 @@ type planFlags struct {
 	targets          []string
 	format           string
 	summary          bool
+	shard            string
 }
 
 func (a *app) planCommand(g *globalFlags) *cobra.Command {
@@ -40,12 +41,17 @@ func (a *app) planCommand(g *globalFlags) *cobra.Command {
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable), e.g. ou:/Workloads/Prod")
 	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&f.summary, "summary", false, "text output: one line per account with changes per control, instead of every field")
+	registerShard(cmd, &f.shard)
 	return cmd
 }
 
 func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptions) error {
 	if f.format != "text" && f.format != "json" {
 		return fmt.Errorf("--format %q: use text or json", f.format)
+	}
+	var err error
+	if o.shard, err = a.parseShard(f.shard); err != nil {
+		return err
 	}
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
@@ -86,7 +92,7 @@ func (env *runEnv) makePlan(ctx context.Context) *baseline.Plan {
 	// serial chain before any account starts.
 	var org *engine.AccountResult
 	var wg sync.WaitGroup
-	if env.engine.HasOrgControls() {
+	if env.orgScope() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -100,6 +106,7 @@ func (env *runEnv) makePlan(ctx context.Context) *baseline.Plan {
 		Baseline:       env.path,
 		BaselineDigest: digest(env.baseline),
 		Organization:   env.org.ID,
+		Shard:          env.shard,
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
@@ -38,6 +39,17 @@ type runEnv struct {
 	aliases map[string]*orgwalk.Account
 	// host runs the check plugins; nil unless runOptions.plugins.
 	host *pluginhost.Host
+	// shard is the part of a sharded run this is (--shard); nil unsharded.
+	shard *baseline.Shard
+	// now is the clock reports are stamped with.
+	now func() time.Time
+}
+
+// orgScope reports whether this run observes and applies the
+// organization-scope controls: when the baseline has any, in the
+// unsharded run or in shard 0.
+func (env *runEnv) orgScope() bool {
+	return env.engine.HasOrgControls() && (env.shard == nil || env.shard.Index == 0)
 }
 
 // close stops what prepare started (plugin processes).
@@ -57,6 +69,8 @@ type runOptions struct {
 	aws *awsapi.Options
 	// plugins launches the baseline's check plugins (check, plugins).
 	plugins bool
+	// shard narrows the run to one shard of the targeted accounts.
+	shard *baseline.Shard
 }
 
 // loadBaseline loads and validates the baseline file, before any AWS call.
@@ -167,6 +181,13 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		}
 		sel.Targets = ts
 	}
+	// The organization-scope controls govern every targeted account (the
+	// Config bucket's policy names them all), whichever shard runs them;
+	// a shard only works on its own accounts.
+	allTargets := sel.Targets
+	if o.shard != nil {
+		inShard(sel, *o.shard, org.ManagementAccountID)
+	}
 	aliases := map[string]*orgwalk.Account{}
 	var diags baseline.Diagnostics
 	for alias, ref := range b.Organization.Accounts {
@@ -191,14 +212,23 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	for _, s := range sel.Skipped {
 		log.Info().Str("account", s.Account.ID).Str("accountName", s.Account.Name).Str("reason", s.Reason).Msg("account skipped")
 	}
-	log.Info().Str("organization", org.ID).Int("accounts", len(org.Accounts)).Int("targeted", len(sel.Targets)).Int("skipped", len(sel.Skipped)).Str("run", runID).Msg("organization read")
+	ev := log.Info().Str("organization", org.ID).Int("accounts", len(org.Accounts)).Int("targeted", len(sel.Targets)).Int("skipped", len(sel.Skipped)).Str("run", runID)
+	if o.shard != nil {
+		ev = ev.Str("shard", o.shard.String())
+	}
+	ev.Msg("organization read")
+	now := a.now
+	if now == nil {
+		now = time.Now
+	}
 	env := &runEnv{
 		log: log, baseline: b, path: o.file, cfg: cfg, org: org, sel: sel, runID: runID, aliases: aliases, host: host,
+		shard: o.shard, now: now,
 		engine: &engine.Engine{
 			Controls: ctrls,
 			Sessions: sessions,
 			Org: &controls.Org{
-				Org: org, Targets: sel.Targets, Aliases: aliases,
+				Org: org, Targets: allTargets, Aliases: aliases,
 				HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
 				ExecutionRole: b.Organization.ExecutionRole, Sessions: sessions,
 			},
@@ -211,6 +241,9 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if host != nil {
 		env.engine.Plugins = host
 	}
+	if a.stderrTTY || g.progressEvery > 0 {
+		env.engine.Progress = a.newProgress(log, g.progressEvery)
+	}
 	if maxFailed != nil {
 		limit := maxFailed.limit(len(sel.Targets))
 		env.engine.StopStarting = func(failed int) error {
@@ -221,6 +254,54 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		}
 	}
 	return env, nil
+}
+
+// inShard narrows the selection to one shard: the targeted and skipped
+// accounts whose id hashes to it. The management account's skipped line
+// goes with the organization scope, to shard 0.
+func inShard(sel *orgwalk.Selection, s baseline.Shard, management string) {
+	var ts []*orgwalk.Account
+	for _, t := range sel.Targets {
+		if s.Holds(t.ID) {
+			ts = append(ts, t)
+		}
+	}
+	sel.Targets = ts
+	var skipped []orgwalk.Skip
+	for _, k := range sel.Skipped {
+		mine := s.Holds(k.Account.ID)
+		if k.Account.ID == management {
+			mine = s.Index == 0
+		}
+		if mine {
+			skipped = append(skipped, k)
+		}
+	}
+	sel.Skipped = skipped
+}
+
+// registerShard adds --shard to a command.
+func registerShard(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "shard", "", "work on one shard of the targeted accounts: INDEX/COUNT, INDEX from 0 (0/3, 1/3, 2/3), or auto/COUNT to take INDEX from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job); organization-scope controls run in shard 0")
+}
+
+// parseShard reads --shard; "" is no shard.
+func (a *app) parseShard(s string) (*baseline.Shard, error) {
+	if s == "" {
+		return nil, nil
+	}
+	sh, err := baseline.ParseShard(s, func() (string, error) {
+		for _, name := range []string{"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"} {
+			if v := a.getenv(name); v != "" {
+				return v, nil
+			}
+		}
+		return "", fmt.Errorf("auto takes the index from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, and neither is set")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sh, nil
 }
 
 // maxFailed is a parsed --max-failed-accounts.

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orgbaseline/orgbaseline/internal/report"
+)
+
+// outputFlags are the report renderings one run writes: --format and
+// --output, repeatable and taken in pairs (one observation, many
+// renderings).
+type outputFlags struct {
+	formats []string
+	outputs []string
+}
+
+func (o *outputFlags) register(cmd *cobra.Command) {
+	names := strings.Join(report.Formats(), ", ")
+	cmd.Flags().StringArrayVar(&o.formats, "format", nil, "report format: "+names+" (repeatable, paired in order with --output; default text)")
+	cmd.Flags().StringArrayVar(&o.outputs, "output", nil, "write the report in the matching --format to FILE (- is standard output; repeatable)")
+}
+
+// output is one rendering: a format and where it goes ("" or "-" is
+// standard output).
+type output struct{ format, path string }
+
+// resolve pairs the flags. With no --output, one format goes to standard
+// output; otherwise every --format needs its --output.
+func (o *outputFlags) resolve() ([]output, error) {
+	formats := o.formats
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	known := map[string]bool{}
+	for _, f := range report.Formats() {
+		known[f] = true
+	}
+	for _, f := range formats {
+		if !known[f] {
+			return nil, fmt.Errorf("--format %q: use %s", f, strings.Join(report.Formats(), ", "))
+		}
+	}
+	if len(o.outputs) == 0 {
+		if len(formats) > 1 {
+			return nil, fmt.Errorf("%d formats but no --output: give one --output FILE per --format, in the same order (- for standard output)", len(formats))
+		}
+		return []output{{format: formats[0]}}, nil
+	}
+	if len(o.outputs) != len(formats) {
+		return nil, fmt.Errorf("%d --format and %d --output: give one --output FILE per --format, in the same order (- for standard output)", len(formats), len(o.outputs))
+	}
+	var outs []output
+	stdout, seen := 0, map[string]bool{}
+	for i, f := range formats {
+		p := o.outputs[i]
+		if p == "" || p == "-" {
+			stdout++
+			p = ""
+		} else {
+			abs, _ := filepath.Abs(p)
+			if seen[abs] {
+				return nil, fmt.Errorf("--output %s is given twice", p)
+			}
+			seen[abs] = true
+		}
+		outs = append(outs, output{format: f, path: p})
+	}
+	if stdout > 1 {
+		return nil, fmt.Errorf("only one --format can go to standard output")
+	}
+	return outs, nil
+}
+
+// writeReports renders the report in every requested format. Files are
+// written atomically: a file under its final name is always complete.
+func (a *app) writeReports(outs []output, r *report.Report) error {
+	for _, o := range outs {
+		if o.path == "" {
+			if err := report.Render(a.stdout, r, o.format, isTTY(a.stdout)); err != nil {
+				return fmt.Errorf("write %s report: %w", o.format, err)
+			}
+			continue
+		}
+		if err := writeAtomic(o.path, func(w io.Writer) error { return report.Render(w, r, o.format, false) }); err != nil {
+			return fmt.Errorf("write %s report to %s: %w", o.format, o.path, err)
+		}
+	}
+	return nil
+}
+
+// writeAtomic writes a file through a temporary file in the same
+// directory, renamed into place once complete.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// liveLine is stderr on a terminal with one status line kept at its
+// bottom: whatever else is written through it (the log) appears above the
+// line, which is then drawn again.
+type liveLine struct {
+	mu   sync.Mutex
+	w    io.Writer
+	line string
+}
+
+const clearLine = "\r\033[K"
+
+func (l *liveLine) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.line != "" {
+		io.WriteString(l.w, clearLine)
+	}
+	n, err := l.w.Write(p)
+	if l.line != "" {
+		io.WriteString(l.w, l.line)
+	}
+	return n, err
+}
+
+// set replaces the status line.
+func (l *liveLine) set(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	io.WriteString(l.w, clearLine+s)
+	l.line = s
+}
+
+// keep ends the status line where it is, as an ordinary line.
+func (l *liveLine) keep() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.line != "" {
+		io.WriteString(l.w, "\n")
+	}
+	l.line = ""
+}
+
+// progress reports how a run over the accounts advances (engine.Progress):
+// on a terminal a live line on stderr, redrawn at most ten times a second;
+// otherwise a structured log line at most once per period, and one when
+// the phase ends. It never writes to stdout.
+type progress struct {
+	mu    sync.Mutex
+	live  *liveLine // nil when stderr is not a terminal
+	log   zerolog.Logger
+	now   func() time.Time
+	every time.Duration
+
+	phase                string
+	total, done, failed  int
+	start, drawn, logged time.Time
+}
+
+// liveEvery is how often the terminal line may be redrawn.
+const liveEvery = 100 * time.Millisecond
+
+func (p *progress) Start(phase string, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.phase, p.total, p.done, p.failed = phase, total, 0, 0
+	p.start = p.now()
+	p.drawn, p.logged = p.start, p.start
+	if p.live != nil && total > 0 {
+		p.live.set(p.line(p.start))
+	}
+}
+
+func (p *progress) Done(failed bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	if failed {
+		p.failed++
+	}
+	now := p.now()
+	switch {
+	case p.live != nil:
+		if now.Sub(p.drawn) >= liveEvery || p.done == p.total {
+			p.drawn = now
+			p.live.set(p.line(now))
+		}
+	case now.Sub(p.logged) >= p.every && p.done < p.total:
+		p.logged = now
+		p.event(now).Msg("progress")
+	}
+}
+
+func (p *progress) Finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.total == 0 {
+		return
+	}
+	now := p.now()
+	if p.live != nil {
+		p.live.set(p.line(now))
+		p.live.keep()
+		return
+	}
+	p.event(now).Msg("accounts done")
+}
+
+// line is the terminal status: "check: 340/1000 accounts, 2 with errors,
+// 12s elapsed, about 23s left".
+func (p *progress) line(now time.Time) string {
+	elapsed := now.Sub(p.start)
+	s := fmt.Sprintf("%s: %d/%d accounts, %d with errors, %s elapsed", p.phase, p.done, p.total, p.failed, elapsed.Round(time.Second))
+	if left, ok := p.remaining(elapsed); ok && p.done < p.total {
+		s += fmt.Sprintf(", about %s left", left.Round(time.Second))
+	}
+	return s
+}
+
+// remaining estimates the time left from the pace so far.
+func (p *progress) remaining(elapsed time.Duration) (time.Duration, bool) {
+	if p.done == 0 {
+		return 0, false
+	}
+	return elapsed / time.Duration(p.done) * time.Duration(p.total-p.done), true
+}
+
+func (p *progress) event(now time.Time) *zerolog.Event {
+	elapsed := now.Sub(p.start)
+	ev := p.log.Info().Str("phase", p.phase).Int("done", p.done).Int("total", p.total).Int("failed", p.failed).Dur("elapsed", elapsed)
+	if left, ok := p.remaining(elapsed); ok {
+		ev = ev.Dur("remaining", left)
+	}
+	return ev
+}
