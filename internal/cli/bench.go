@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -42,6 +41,9 @@ type benchFlags struct {
 	jitter   time.Duration
 	throttle bool
 	seed     int64
+	// simProcess runs orgsim in a child process, so that the peak RSS
+	// reported is orgbaseline's alone.
+	simProcess bool
 }
 
 func (a *app) benchCommand(g *globalFlags) *cobra.Command {
@@ -67,7 +69,8 @@ The floor is the larger of
       member account's calls (its own, plus its share of AssumeRole calls):
       calls within one account run one after another.
 Latency here is --latency plus half --jitter (the mean injected delay).
-Peak RSS is the process's VmHWM (Linux only) and includes orgsim itself.`,
+Peak RSS is the process's VmHWM (Linux only); it includes orgsim unless
+--sim-process runs orgsim in a child process, whose own peak is shown apart.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			gg := *g
@@ -87,6 +90,7 @@ Peak RSS is the process's VmHWM (Linux only) and includes orgsim itself.`,
 	fl.DurationVar(&f.jitter, "jitter", 5*time.Millisecond, "plus a random latency up to this")
 	fl.BoolVar(&f.throttle, "throttle", true, "throttle like AWS (orgsim's AWSThrottling rules)")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of the generated organization")
+	fl.BoolVar(&f.simProcess, "sim-process", false, "run orgsim in a child process (`orgbaseline sim serve`), so the peak RSS shown is orgbaseline's alone")
 	return cmd
 }
 
@@ -123,26 +127,32 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 		return fmt.Errorf("bench: %w", err)
 	}
 
-	rules := []orgsim.FaultRule{{Latency: f.latency, Jitter: f.jitter}}
-	if f.throttle {
-		rules = append(rules, orgsim.AWSThrottling()...)
-	}
 	setup := time.Now()
-	sim := orgsim.New(orgsim.Options{
-		Seed:   f.seed,
-		Org:    orgsim.OrgSpec{Members: f.accounts, Clean: true},
-		Faults: orgsim.Faults{Rules: rules},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("bench: start orgsim: %w", err)
+	var sim benchSim
+	where := "in-process"
+	if f.simProcess {
+		args := []string{"--accounts", strconv.Itoa(f.accounts), "--seed", strconv.FormatInt(f.seed, 10), "--clean",
+			"--latency", f.latency.String(), "--jitter", f.jitter.String(), "--throttle=" + strconv.FormatBool(f.throttle)}
+		sim, err = startChildSim(ctx, args)
+		where = "in a child process"
+	} else {
+		rules := []orgsim.FaultRule{{Latency: f.latency, Jitter: f.jitter}}
+		if f.throttle {
+			rules = append(rules, orgsim.AWSThrottling()...)
+		}
+		sim, err = startInProcessSim(orgsim.Options{
+			Seed:   f.seed,
+			Org:    orgsim.OrgSpec{Members: f.accounts, Clean: true},
+			Faults: orgsim.Faults{Rules: rules},
+		})
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	creds := sim.ManagementCredentials()
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer sim.close()
+	creds := sim.credentials()
 	o := runOptions{file: file, aws: &awsapi.Options{
-		Endpoint: "http://" + ln.Addr().String(),
+		Endpoint: sim.endpoint(),
 		Static:   &aws.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey},
 	}}
 	// The runs' own output (plans, logs) is not the benchmark's.
@@ -154,20 +164,32 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 	fmt.Fprintf(out, "orgbaseline sim bench: %d accounts (%d members + management), %d region(s) %s, latency %s + jitter [0, %s), throttling %s, concurrency %d, seed %d\n",
 		f.accounts+1, f.accounts, f.regions, strings.Join(benchRegions[:f.regions], ","), f.latency, f.jitter,
 		onOff(f.throttle), g.concurrency, f.seed)
-	fmt.Fprintf(out, "orgsim in-process, organization generated in %s; Go %s, %s/%s, GOMAXPROCS %d\n",
-		time.Since(setup).Round(time.Millisecond), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(out, "orgsim %s, organization generated in %s; Go %s, %s/%s, GOMAXPROCS %d\n",
+		where, time.Since(setup).Round(time.Millisecond), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
 
-	mgmt := sim.ManagementAccountID()
+	mgmt := sim.managementID()
 	var phases []benchPhase
+	phase := func(name string, start time.Time) error {
+		wall := time.Since(start)
+		calls, err := sim.counters()
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		phases = append(phases, newBenchPhase(name, wall, calls, mgmt, f.accounts))
+		return sim.resetCounters()
+	}
 
-	sim.ResetCounters()
+	if err := sim.resetCounters(); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
 	start := time.Now()
 	if err := quiet.apply(ctx, g, &applyFlags{autoApprove: true, summary: true}, "", o); err != nil {
 		return fmt.Errorf("bench apply: %w", err)
 	}
-	phases = append(phases, newBenchPhase("apply (from scratch)", time.Since(start), sim.Counters(), mgmt, f.accounts))
+	if err := phase("apply (from scratch)", start); err != nil {
+		return err
+	}
 
-	sim.ResetCounters()
 	start = time.Now()
 	converged := true
 	if err := quiet.plan(ctx, g, &planFlags{format: "text", detailedExitcode: true}, o); err != nil {
@@ -177,7 +199,9 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 		}
 		converged = false
 	}
-	phases = append(phases, newBenchPhase("plan (no-op)", time.Since(start), sim.Counters(), mgmt, f.accounts))
+	if err := phase("plan (no-op)", start); err != nil {
+		return err
+	}
 
 	meanLatency := f.latency + f.jitter/2
 	for _, p := range phases {
@@ -189,7 +213,11 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 	} else {
 		fmt.Fprintln(out, "NOT CONVERGED: the plan after the apply still has changes")
 	}
-	fmt.Fprintf(out, "peak RSS: %s (VmHWM of this process, orgsim included)\n", peakRSS())
+	if child := sim.peakRSS(); child != "" {
+		fmt.Fprintf(out, "peak RSS: orgbaseline %s, orgsim %s (VmHWM of each process)\n", peakRSS(), child)
+	} else {
+		fmt.Fprintf(out, "peak RSS: %s (VmHWM of this process, orgsim included; --sim-process measures orgbaseline alone)\n", peakRSS())
+	}
 	fmt.Fprintf(out, "floor = max(calls x %s / %d, (organization-scope calls + largest account's calls) x %s); %s is latency + jitter/2\n",
 		meanLatency, g.concurrency, meanLatency, meanLatency)
 	if !converged {
@@ -271,8 +299,11 @@ func benchBaseline(regions []string, concurrency int) ([]byte, error) {
 }
 
 // peakRSS is the process's peak resident set size, from /proc/self/status.
-func peakRSS() string {
-	data, err := os.ReadFile("/proc/self/status")
+func peakRSS() string { return vmHWM("/proc/self/status") }
+
+// vmHWM reads the peak resident set size from a /proc status file.
+func vmHWM(path string) string {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return "n/a"
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -98,4 +100,37 @@ func loadBaselineBytes(t *testing.T, b []byte) (any, error) {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir()}
 	return loadBaseline(h.write("baseline.yaml", string(b)))
+}
+
+// With --sim-process, orgsim runs in a child `sim serve` and the figures
+// come from its admin API: the same phases, calls counted, and the peak
+// RSS of each process shown apart.
+func TestBenchWithOrgsimInAChildProcess(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "orgbaseline")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/orgbaseline").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "sim", "bench", "--accounts", "6", "--regions", "1", "--latency", "0",
+		"--jitter", "0", "--concurrency", "4", "--sim-process").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench --sim-process: %v\n%s", err, out)
+	}
+	text := string(out)
+	for _, s := range []string{
+		"orgsim in a child process",
+		"converged: the plan after the apply has 0 changes",
+		"peak RSS: orgbaseline ",
+		", orgsim ",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("output lacks %q:\n%s", s, text)
+		}
+	}
+	m := regexp.MustCompile(`== apply \(from scratch\)\n  wall time +\S+\n  calls +(\d+) \(reads \d+, writes (\d+)\)`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no apply figures:\n%s", text)
+	}
+	if n, _ := strconv.Atoi(m[2]); n == 0 {
+		t.Errorf("the apply counted no writes from the child's counters:\n%s", text)
+	}
 }
