@@ -95,53 +95,100 @@ func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Or
 		byID:                map[string]*Account{},
 	}
 
-	// Walk the tree level by level: every parent of one level is read in
-	// parallel (bounded), and their child OUs form the next level. OU depth
-	// is at most five, so the level barrier costs little.
+	// Walk the tree downward without a barrier between levels: a parent's
+	// child OUs are read as soon as its OU listing answers, while its
+	// accounts (often many pages) are still being listed, so one large OU
+	// does not hold back the OUs below its siblings. At most
+	// o.Concurrency listings run at once.
 	type parent struct {
 		id, path  string
 		ancestors []string
 	}
-	level := []parent{{id: org.RootID, ancestors: []string{org.RootID}}}
-	var mu sync.Mutex
-	for len(level) > 0 {
-		var next []parent
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(o.Concurrency)
-		for _, p := range level {
-			p := p
-			g.Go(func() error {
-				ous, accts, err := readParent(gctx, api, p.id)
-				if err != nil {
-					return err
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				for _, a := range accts {
-					a.ParentID = p.id
-					a.OUPath = p.path
-					if a.OUPath == "" {
-						a.OUPath = "/"
-					}
-					a.Ancestors = p.ancestors
-					a.Management = a.ID == org.ManagementAccountID
-					org.Accounts = append(org.Accounts, a)
-					org.byID[a.ID] = a
-				}
-				for _, ou := range ous {
-					ou.ParentID = p.id
-					ou.Path = p.path + "/" + ou.Name
-					org.OUs[ou.ID] = ou
-					anc := append(append([]string(nil), p.ancestors...), ou.ID)
-					next = append(next, parent{id: ou.ID, path: ou.Path, ancestors: anc})
-				}
-				return nil
-			})
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, o.Concurrency)
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+			cancel()
 		}
-		if err := g.Wait(); err != nil {
-			return nil, err
+	}
+	acquire := func() bool {
+		select {
+		case sem <- struct{}{}:
+			return true
+		case <-wctx.Done():
+			return false
 		}
-		level = next
+	}
+	var visit func(p parent)
+	visit = func(p parent) {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if !acquire() {
+				return
+			}
+			ous, err := readOUs(wctx, api, p.id)
+			<-sem
+			if err != nil {
+				fail(err)
+				return
+			}
+			var children []parent
+			mu.Lock()
+			for _, ou := range ous {
+				ou.ParentID = p.id
+				ou.Path = p.path + "/" + ou.Name
+				org.OUs[ou.ID] = ou
+				anc := append(append([]string(nil), p.ancestors...), ou.ID)
+				children = append(children, parent{id: ou.ID, path: ou.Path, ancestors: anc})
+			}
+			mu.Unlock()
+			for _, c := range children {
+				visit(c)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if !acquire() {
+				return
+			}
+			accts, err := readAccounts(wctx, api, p.id)
+			<-sem
+			if err != nil {
+				fail(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, a := range accts {
+				a.ParentID = p.id
+				a.OUPath = p.path
+				if a.OUPath == "" {
+					a.OUPath = "/"
+				}
+				a.Ancestors = p.ancestors
+				a.Management = a.ID == org.ManagementAccountID
+				org.Accounts = append(org.Accounts, a)
+				org.byID[a.ID] = a
+			}
+		}()
+	}
+	visit(parent{id: org.RootID, ancestors: []string{org.RootID}})
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 
 	if o.Tags {
@@ -175,24 +222,30 @@ func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Or
 	return org, nil
 }
 
-func readParent(ctx context.Context, api OrganizationsAPI, parentID string) ([]*OU, []*Account, error) {
+// readOUs lists the OUs directly under a parent.
+func readOUs(ctx context.Context, api OrganizationsAPI, parentID string) ([]*OU, error) {
 	var ous []*OU
 	p := organizations.NewListOrganizationalUnitsForParentPaginator(api, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parentID)})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("list OUs under %s: %w", parentID, err)
+			return nil, fmt.Errorf("list OUs under %s: %w", parentID, err)
 		}
 		for _, ou := range out.OrganizationalUnits {
 			ous = append(ous, &OU{ID: aws.ToString(ou.Id), Name: aws.ToString(ou.Name)})
 		}
 	}
+	return ous, nil
+}
+
+// readAccounts lists the accounts directly under a parent.
+func readAccounts(ctx context.Context, api OrganizationsAPI, parentID string) ([]*Account, error) {
 	var accts []*Account
 	ap := organizations.NewListAccountsForParentPaginator(api, &organizations.ListAccountsForParentInput{ParentId: aws.String(parentID)})
 	for ap.HasMorePages() {
 		out, err := ap.NextPage(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("list accounts under %s: %w", parentID, err)
+			return nil, fmt.Errorf("list accounts under %s: %w", parentID, err)
 		}
 		for _, a := range out.Accounts {
 			accts = append(accts, &Account{
@@ -201,7 +254,7 @@ func readParent(ctx context.Context, api OrganizationsAPI, parentID string) ([]*
 			})
 		}
 	}
-	return ous, accts, nil
+	return accts, nil
 }
 
 func readTags(ctx context.Context, api OrganizationsAPI, id string) (map[string]string, error) {
