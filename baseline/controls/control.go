@@ -76,6 +76,14 @@ type Target struct {
 // trusts memory of what was done; Diff compares it with the declared state
 // (and fails the plan when applying it would be unsafe, e.g. an SCP that
 // locks orgbaseline out); Apply executes one change and is idempotent;
+// Prefetcher is a control whose organization-scope observation may start
+// before the organization is walked (it reads nothing the walk finds):
+// the run calls Prefetch with the management account's config at its
+// start, and the first Observe returns what the prefetch read.
+type Prefetcher interface {
+	Prefetch(ctx context.Context, cfg aws.Config)
+}
+
 // Findings turns the same observation into compliance findings.
 // Observations are opaque to the engine and passed back as they were
 // returned.

@@ -79,6 +79,35 @@ type ServiceControlPolicies struct {
 	// the attach changes that follow their create in the same plan.
 	mu      sync.Mutex
 	created map[string]string
+
+	// early is the observation Prefetch started, taken by the first
+	// Observe.
+	early *scpPrefetch
+}
+
+// scpPrefetch is an observation started before the organization walk.
+type scpPrefetch struct {
+	done chan struct{}
+	st   *scpState
+	err  error
+}
+
+// Prefetch starts reading the organization's SCPs with cfg (the
+// management account's) in the background; the run's first Observe
+// returns what it read. The SCP listings (every policy's targets, 20 per
+// page, FullAWSAccess attached to every account) are a chain of
+// Organizations calls that does not depend on the organization walk, and
+// Organizations throttles the whole organization as one: started beside
+// the walk, the chain no longer follows it.
+func (c *ServiceControlPolicies) Prefetch(ctx context.Context, cfg aws.Config) {
+	p := &scpPrefetch{done: make(chan struct{})}
+	c.mu.Lock()
+	c.early = p
+	c.mu.Unlock()
+	go func() {
+		defer close(p.done)
+		p.st, p.err = c.observe(ctx, cfg)
+	}()
 }
 
 // declaredSCP is one policy of the baseline, its document read and checked.
@@ -204,7 +233,32 @@ type observedSCP struct {
 // managed tag of customer policies and the content of the policies that
 // matter (managed or attached). All calls go to the management account.
 func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, error) {
-	api := c.newClient(t.Config)
+	c.mu.Lock()
+	p := c.early
+	c.early = nil
+	c.mu.Unlock()
+	if p != nil {
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if p.err != nil {
+			return nil, p.err
+		}
+		return p.st, nil
+	}
+	st, err := c.observe(ctx, t.Config)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// observe reads the SCP type's state, every SCP, its targets, tags and
+// (when it matters) content.
+func (c *ServiceControlPolicies) observe(ctx context.Context, cfg aws.Config) (*scpState, error) {
+	api := c.newClient(cfg)
 	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {
 		return nil, fmt.Errorf("list roots: %w", err)

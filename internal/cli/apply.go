@@ -78,10 +78,12 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 			return fmt.Errorf("--shard %s does not match the plan file, which is of %s", o.shard, shardLabel(saved.Shard))
 		}
 	}
+	o.prefetchOrg, o.applying = true, true
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
 		return err
 	}
+	defer env.close()
 	if err := env.orgScopeSettled(ctx); err != nil {
 		return err
 	}

@@ -53,10 +53,12 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 	if o.shard, err = a.parseShard(f.shard); err != nil {
 		return err
 	}
+	o.prefetchOrg = true
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
 		return err
 	}
+	defer env.close()
 	p := env.makePlan(ctx)
 	if f.out != "" {
 		if err := writePlanFile(f.out, p); err != nil {

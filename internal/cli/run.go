@@ -43,6 +43,8 @@ type runEnv struct {
 	shard *baseline.Shard
 	// now is the clock reports are stamped with.
 	now func() time.Time
+	// stopPrefetch ends what prepare started reading ahead.
+	stopPrefetch context.CancelFunc
 }
 
 // orgScope reports whether this run observes and applies the
@@ -52,10 +54,16 @@ func (env *runEnv) orgScope() bool {
 	return env.engine.HasOrgControls() && (env.shard == nil || env.shard.Index == 0)
 }
 
-// close stops what prepare started (plugin processes).
+// close stops what prepare started (plugin processes, reads ahead).
 func (env *runEnv) close() {
-	if env != nil && env.host != nil {
+	if env == nil {
+		return
+	}
+	if env.host != nil {
 		env.host.Close()
+	}
+	if env.stopPrefetch != nil {
+		env.stopPrefetch()
 	}
 }
 
@@ -71,6 +79,11 @@ type runOptions struct {
 	plugins bool
 	// shard narrows the run to one shard of the targeted accounts.
 	shard *baseline.Shard
+	// prefetchOrg starts reading the organization scope beside the walk
+	// (plan, apply, check: the runs that observe it).
+	prefetchOrg bool
+	// applying is set by apply.
+	applying bool
 }
 
 // loadBaseline loads and validates the baseline file, before any AWS call.
@@ -143,7 +156,19 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 			return nil, err
 		}
 	}
+	// The organization-scope reads that do not need the walk start now,
+	// beside it (they run in the unsharded run and in shard 0; apply of
+	// another shard reads the organization scope to check it is settled).
+	prefetchCtx, stopPrefetch := context.WithCancel(ctx)
+	if o.prefetchOrg && (o.shard == nil || o.shard.Index == 0 || o.applying) {
+		for _, c := range ctrls {
+			if p, ok := c.(controls.Prefetcher); ok {
+				p.Prefetch(prefetchCtx, cfg)
+			}
+		}
+	}
 	fail := func(err error) (*runEnv, error) {
+		stopPrefetch()
 		if host != nil {
 			host.Close()
 		}
@@ -223,7 +248,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	}
 	env := &runEnv{
 		log: log, baseline: b, path: o.file, cfg: cfg, org: org, sel: sel, runID: runID, aliases: aliases, host: host,
-		shard: o.shard, now: now,
+		shard: o.shard, now: now, stopPrefetch: stopPrefetch,
 		engine: &engine.Engine{
 			Controls: ctrls,
 			Sessions: sessions,
