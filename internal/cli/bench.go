@@ -101,6 +101,7 @@ type benchPhase struct {
 	calls    orgsim.Snapshot
 	orgScope int64 // management account calls other than AssumeRole
 	maxAcct  int64 // the largest member account's calls, AssumeRole share included
+	orgsAPI  int64 // Organizations calls (one throttling bucket for the organization)
 }
 
 func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
@@ -204,8 +205,16 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 	}
 
 	meanLatency := f.latency + f.jitter/2
+	var orgsRule orgsim.FaultRule
+	if f.throttle {
+		for _, r := range orgsim.AWSThrottling() {
+			if r.Service == "organizations" && r.Operation == "" {
+				orgsRule = r
+			}
+		}
+	}
 	for _, p := range phases {
-		p.print(out, f.accounts, meanLatency, g.concurrency)
+		p.print(out, f.accounts, meanLatency, g.concurrency, orgsRule)
 	}
 	fmt.Fprintln(out)
 	if converged {
@@ -243,6 +252,9 @@ func newBenchPhase(name string, wall time.Duration, calls orgsim.Snapshot, mgmt 
 			assume += r.Calls
 		case r.Account == mgmt:
 			p.orgScope += r.Calls
+			if r.Service == "organizations" {
+				p.orgsAPI += r.Calls
+			}
 		default:
 			perAcct[r.Account] += r.Calls
 		}
@@ -256,7 +268,7 @@ func newBenchPhase(name string, wall time.Duration, calls orgsim.Snapshot, mgmt 
 	return p
 }
 
-func (p benchPhase) print(out io.Writer, members int, latency time.Duration, concurrency int) {
+func (p benchPhase) print(out io.Writer, members int, latency time.Duration, concurrency int, orgs orgsim.FaultRule) {
 	n := float64(members)
 	total := p.calls.Total()
 	floorA := time.Duration(float64(total) * float64(latency) / float64(concurrency))
@@ -278,6 +290,15 @@ func (p benchPhase) print(out io.Writer, members int, latency time.Duration, con
 	row("floor (b) chain x L", fmt.Sprintf("%s (%d organization-scope + %d largest account)", floorB.Round(time.Millisecond), p.orgScope, p.maxAcct))
 	row("floor", floor.Round(time.Millisecond).String())
 	row("wall / floor", ratio)
+	if orgs.RPS > 0 {
+		// Not part of the floor as defined above: the bound AWS-like
+		// Organizations throttling puts on the run, whatever the latency.
+		rate := time.Duration(float64(max(0, p.orgsAPI-int64(orgs.Burst))) / orgs.RPS * float64(time.Second))
+		row("Organizations rate bound", fmt.Sprintf("%s (%d Organizations calls at %g/s after a burst of %d, bucket full at the start)", rate.Round(time.Millisecond), p.orgsAPI, orgs.RPS, orgs.Burst))
+		if bound := max(floor, rate); bound > floor {
+			row("wall / max(floor, rate bound)", fmt.Sprintf("%.2fx", float64(p.wall)/float64(bound)))
+		}
+	}
 	tw.Flush()
 }
 
