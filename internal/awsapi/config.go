@@ -3,7 +3,6 @@ package awsapi
 import (
 	"context"
 	"fmt"
-	mrand "math/rand/v2"
 	"net/http"
 	"time"
 
@@ -85,30 +84,9 @@ func NewRetryer(maxAttempts int, noBackoff bool) aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = maxAttempts
 		o.MaxBackoff = 10 * time.Second
-		o.Backoff = fullJitter(retryBase, o.MaxBackoff)
 		if noBackoff {
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 		}
-	})
-}
-
-// retryBase is the base of the retry backoff. The SDK's is 1 s for a
-// throttled call, so the first retry waits up to 2 s: on the paged
-// Organizations listings every run walks one page after another, a couple
-// of throttles made a run's length a lottery. Starting smaller, five
-// attempts still wait up to 0.4 + 0.8 + 1.6 + 3.2 s in all, which rides
-// out a throttling service's bucket refilling.
-const retryBase = 200 * time.Millisecond
-
-// fullJitter is exponential backoff with full jitter: a random delay in
-// [0, min(max, base x 2^attempt)).
-func fullJitter(base, maxDelay time.Duration) retry.BackoffDelayer {
-	return retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
-		ceiling := maxDelay
-		if attempt < 30 {
-			ceiling = min(maxDelay, base<<attempt)
-		}
-		return time.Duration(mrand.Int64N(int64(ceiling) + 1)), nil
 	})
 }
 
