@@ -75,7 +75,7 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	creds := sim.ManagementCredentials()
-	o := runOptions{file: file, aws: &awsapi.Options{
+	o := runOptions{file: file, sharedProcess: true, aws: &awsapi.Options{
 		Endpoint: "http://" + ln.Addr().String(),
 		Static:   &aws.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey},
 	}}

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -84,6 +86,25 @@ type runOptions struct {
 	prefetchOrg bool
 	// applying is set by apply.
 	applying bool
+	// sharedProcess says the run shares its process with something large
+	// (orgsim in the demo and the in-process benchmark): the default
+	// memory limit, sized for orgbaseline alone, is not set.
+	sharedProcess bool
+}
+
+// defaultMemoryLimit is the Go runtime's soft memory limit for a run when
+// GOMEMLIMIT does not set one. A run's live heap is mostly its plan and
+// the per-account results; by default the heap may grow to twice the
+// live data before the collector runs, and the limit makes it collect
+// sooner instead (see BENCHMARKS.md for the peak at 10,000 accounts). It
+// is soft: a larger live heap is not refused, only collected more often.
+const defaultMemoryLimit = 400 << 20
+
+// setMemoryLimit applies defaultMemoryLimit unless GOMEMLIMIT is set.
+func setMemoryLimit(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" && debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 }
 
 // loadBaseline loads and validates the baseline file, before any AWS call.
@@ -98,6 +119,9 @@ func loadBaseline(path string) (*baseline.Baseline, error) {
 // prepare loads the baseline, reads the organization and resolves the
 // targets. Nothing touches AWS before the baseline is valid.
 func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEnv, error) {
+	if !o.sharedProcess {
+		setMemoryLimit(a.getenv)
+	}
 	log, err := a.newLogger(g)
 	if err != nil {
 		return nil, err
