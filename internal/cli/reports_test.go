@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,11 +12,10 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/orgbaseline/orgbaseline/internal/golden"
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 	"github.com/orgbaseline/orgbaseline/internal/report"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // reportClock is the fixed time golden reports are stamped with.
 func reportClock() time.Time { return time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC) }
@@ -75,7 +73,7 @@ func TestCheckRendersEveryFormatGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		goldenFile(t, goldenFormats[format], got)
+		golden.Check(t, goldenFormats[format], got)
 	}
 	doc, _ := os.ReadFile(filepath.Join(h.dir, "check.json"))
 	validateReportJSON(t, doc)
@@ -102,28 +100,6 @@ func validateReportJSON(t *testing.T, doc []byte) {
 	}
 	if err := sch.Validate(inst); err != nil {
 		t.Errorf("the JSON report does not validate against report.schema.json: %v", err)
-	}
-}
-
-// goldenFile compares with testdata/golden/name (-update rewrites it).
-func goldenFile(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./internal/cli -run %s -update creates it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (review, then go test ./internal/cli -run %s -update):\n%s", name, path, t.Name(), got)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/golden"
 )
 
 func htmlRender(t testing.TB, r *Report) []byte {
@@ -25,7 +26,7 @@ func htmlRender(t testing.TB, r *Report) []byte {
 
 func TestHTML(t *testing.T) {
 	got := htmlRender(t, fixture())
-	golden(t, "fixture.html", got)
+	golden.Check(t, "fixture.html", got)
 	if again := htmlRender(t, fixture()); !bytes.Equal(got, again) {
 		t.Error("two renderings of the fixture differ")
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/golden"
 )
 
 // The JUnit XML as a CI server reads it: a separate model from the
@@ -70,7 +71,7 @@ func TestJUnitGolden(t *testing.T) {
 	if err := JUnit(&b, fixture()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "fixture.junit.xml", b.Bytes())
+	golden.Check(t, "fixture.junit.xml", b.Bytes())
 }
 
 // TestJUnitCounts reads the fixture's JUnit back and checks every suite

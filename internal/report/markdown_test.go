@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/golden"
 )
 
 func markdownOf(t *testing.T, r *Report) string {
@@ -44,7 +45,7 @@ func checkTables(t *testing.T, md string) {
 }
 
 func TestMarkdownGolden(t *testing.T) {
-	golden(t, "fixture.md", []byte(markdownOf(t, fixture())))
+	golden.Check(t, "fixture.md", []byte(markdownOf(t, fixture())))
 }
 
 func TestMarkdownContent(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/golden"
 )
 
 // sarifOf renders r with SARIF.
@@ -69,7 +70,7 @@ func oddReport() *Report {
 }
 
 func TestSARIFGolden(t *testing.T) {
-	golden(t, "fixture.sarif", sarifOf(t, fixture()))
+	golden.Check(t, "fixture.sarif", sarifOf(t, fixture()))
 }
 
 func TestSARIFValidatesAgainstSchema(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/golden"
 )
 
 const reportSchemaID = "https://github.com/orgbaseline/orgbaseline/internal/report/report.schema.json"
@@ -56,7 +57,7 @@ func validate(sch *jsonschema.Schema, doc []byte) error {
 }
 
 func TestFindingsJSONGolden(t *testing.T) {
-	golden(t, "fixture.json", findingsJSON(t, fixture()))
+	golden.Check(t, "fixture.json", findingsJSON(t, fixture()))
 }
 
 func TestSchemaID(t *testing.T) {

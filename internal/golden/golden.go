@@ -1,4 +1,4 @@
-package report
+package golden
 
 import (
 	"bytes"
@@ -10,9 +10,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-// golden compares got with testdata/golden/name, or rewrites the file
-// with -update.
-func golden(t *testing.T, name string, got []byte) {
+// Check compares got with testdata/golden/name, or writes got there when
+// the tests run with -update. A difference fails the test, showing got.
+func Check(t testing.TB, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
 	if *update {
@@ -26,9 +26,9 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./internal/report -run %s -update to create it)", err, t.Name())
+		t.Fatalf("%v (go test -run '^%s$' -update creates it)", err, t.Name())
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file %s (go test ./internal/report -update rewrites it after review):\n--- got\n%s", t.Name(), path, got)
+		t.Errorf("%s differs from the golden file %s (review the change, then go test -run '^%s$' -update rewrites it):\n%s", t.Name(), path, t.Name(), got)
 	}
 }
