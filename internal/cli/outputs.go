@@ -94,9 +94,14 @@ func (a *app) writeReports(outs []output, r *report.Report) error {
 	return nil
 }
 
-// writeAtomic writes a file through a temporary file in the same
-// directory, renamed into place once complete.
+// writeAtomic writes a file (mode 0644) through a temporary file in the
+// same directory, renamed into place once complete.
 func writeAtomic(path string, write func(io.Writer) error) error {
+	return writeAtomicMode(path, 0o644, write)
+}
+
+// writeAtomicMode is writeAtomic with the file's mode.
+func writeAtomicMode(path string, mode os.FileMode, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -106,7 +111,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
 		tmp.Close()
 		return err
 	}

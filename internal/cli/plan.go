@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -115,19 +113,7 @@ func (env *runEnv) makePlan(ctx context.Context) *baseline.Plan {
 // writePlanFile writes the plan atomically: a half-written plan file never
 // exists under the final name.
 func writePlanFile(path string, p *baseline.Plan) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".plan-*.json")
-	if err != nil {
-		return fmt.Errorf("write plan: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := report.PlanJSON(tmp, p); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write plan %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write plan %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := writeAtomicMode(path, 0o600, func(w io.Writer) error { return report.PlanJSON(w, p) }); err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
 	return nil

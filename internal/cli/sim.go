@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -162,19 +161,8 @@ export AWS_SECRET_ACCESS_KEY=%s
 export AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 `, url, c.AccessKeyID, c.SecretAccessKey)
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".orgsim-env-*")
-	if err != nil {
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	// The file holds the simulated management account's secret: 0600.
+	if err := writeAtomicMode(path, 0o600, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }); err != nil {
 		return fmt.Errorf("--env-file: %w", err)
 	}
 	return nil
