@@ -81,11 +81,20 @@ var (
 
 // managementPlan is the organization scope's reads in the management
 // account for a no-op plan, given the organization's size: everything is
-// fixed but ListTargetsForPolicy, one page per 20 targets of each policy
-// (FullAWSAccess is attached to the root, every OU and every account).
+// fixed but the reads of where the SCPs are attached. The targets of each
+// customer SCP are listed (a page per 20: orgbaseline-guardrails is on the
+// root); FullAWSAccess is attached to the root, every OU and every
+// account, and its attachments cost the cheaper of a page per 20 of those
+// targets, or one ListPoliciesForTarget per target that has another SCP
+// (the root) with the rest inferred.
 func managementPlan(o *orgwalk.Org) map[string]int64 {
 	fullAccessTargets := 1 + len(o.OUs) + len(o.Accounts)
-	return map[string]int64{
+	withOtherSCPs := int64(1)
+	listPages, perTarget := pages(fullAccessTargets), int64(0)
+	if withOtherSCPs < listPages {
+		listPages, perTarget = 0, withOtherSCPs
+	}
+	calls := map[string]int64{
 		"cloudtrail GetTrail":                               1, // organizationTrail
 		"cloudtrail GetTrailStatus":                         1,
 		"cloudtrail GetEventSelectors":                      1,
@@ -95,8 +104,12 @@ func managementPlan(o *orgwalk.Org) map[string]int64 {
 		"organizations ListPolicies":                        1,
 		"organizations ListTagsForResource":                 1, // per customer SCP
 		"organizations DescribePolicy":                      2, // FullAWSAccess and orgbaseline-guardrails
-		"organizations ListTargetsForPolicy":                pages(fullAccessTargets) + pages(1),
+		"organizations ListTargetsForPolicy":                listPages + pages(1),
 	}
+	if perTarget > 0 {
+		calls["organizations ListPoliciesForTarget"] = perTarget
+	}
+	return calls
 }
 
 // managementFirstPlan and managementApply are the same for an apply from
@@ -247,7 +260,7 @@ func TestCallBudget(t *testing.T) {
 	for _, regions := range [][]string{{"us-east-1"}, {"us-east-1", "eu-west-1"}} {
 		perMember := map[int]map[string]int64{}
 		memberTotal := map[int]int64{}
-		for _, members := range []int{3, 6} {
+		for _, members := range []int{3, 6, 60} {
 			t.Run(fmt.Sprintf("%d_members_%d_regions", members, len(regions)), func(t *testing.T) {
 				w := newWorld(t, orgsim.OrgSpec{Members: members, Clean: true}, budgetYAML(regions), nil)
 				r := len(regions)
@@ -299,6 +312,9 @@ func TestCallBudget(t *testing.T) {
 		}
 		if d := memberTotal[6] - memberTotal[3]; d != 3*one {
 			t.Errorf("%d region(s): 3 more members cost %d more calls, want 3 x %d", len(regions), d, one)
+		}
+		if d := memberTotal[60] - memberTotal[6]; d != 54*one {
+			t.Errorf("%d region(s): 54 more members cost %d more calls, want 54 x %d", len(regions), d, one)
 		}
 	}
 }

@@ -27,6 +27,7 @@ type SCPAPI interface {
 	ListRoots(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
 	organizations.ListPoliciesAPIClient
 	organizations.ListTargetsForPolicyAPIClient
+	organizations.ListPoliciesForTargetAPIClient
 	organizations.ListTagsForResourceAPIClient
 	DescribePolicy(context.Context, *organizations.DescribePolicyInput, ...func(*organizations.Options)) (*organizations.DescribePolicyOutput, error)
 	EnablePolicyType(context.Context, *organizations.EnablePolicyTypeInput, ...func(*organizations.Options)) (*organizations.EnablePolicyTypeOutput, error)
@@ -224,9 +225,12 @@ type observedSCP struct {
 	Described bool
 	// Targets are the ids of the roots, OUs and accounts the policy is
 	// attached to, sorted.
-	Targets  []string
-	parsed   *iampolicy.Policy
-	parseErr error
+	Targets []string
+	// targetsPending marks FullAWSAccess between observe and
+	// fullAccessTargets.
+	targetsPending bool
+	parsed         *iampolicy.Policy
+	parseErr       error
 }
 
 // Observe reads the root's policy types, every SCP with its targets, the
@@ -246,13 +250,137 @@ func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, er
 		if p.err != nil {
 			return nil, p.err
 		}
+		if err := c.fullAccessTargets(ctx, c.newClient(t.Config), p.st, t.Org); err != nil {
+			return nil, err
+		}
 		return p.st, nil
 	}
 	st, err := c.observe(ctx, t.Config)
 	if err != nil {
 		return nil, err
 	}
+	if err := c.fullAccessTargets(ctx, c.newClient(t.Config), st, t.Org); err != nil {
+		return nil, err
+	}
 	return st, nil
+}
+
+// fullAccessTargets fills in where FullAWSAccess is attached, which
+// observe leaves for last because it is usually everywhere: AWS attaches
+// it to the root and to every OU and account, and listing its targets
+// costs a page per 20 of them, most of a run's Organizations calls in a
+// large organization (which AWS throttles as one). AWS also requires at
+// least one SCP on every root, OU and account while the SCP type is
+// enabled, and FullAWSAccess is the only SCP whose targets observe did
+// not list; so a target with none of the listed SCPs attached has
+// FullAWSAccess, and only the targets that have one of them attached are
+// asked (ListPoliciesForTarget). When those are more calls than the
+// pages of FullAWSAccess's targets, or the organization was not walked,
+// the targets are listed instead.
+func (c *ServiceControlPolicies) fullAccessTargets(ctx context.Context, api SCPAPI, st *scpState, org *Org) error {
+	var faa *observedSCP
+	for _, p := range st.Policies {
+		if p.targetsPending {
+			faa = p
+		}
+	}
+	if faa == nil {
+		return nil
+	}
+	faa.targetsPending = false
+	var all []string
+	if org != nil {
+		all = scpAllTargets(org)
+	}
+	// others are the organization's targets with one of the listed SCPs
+	// attached (a target that is not in the organization as walked, an
+	// account that left since, is left out).
+	inOrg := make(map[string]bool, len(all))
+	for _, id := range all {
+		inOrg[id] = true
+	}
+	others := map[string]bool{}
+	for _, p := range st.Policies {
+		for _, id := range p.Targets {
+			if inOrg[id] {
+				others[id] = true
+			}
+		}
+	}
+	if len(all) == 0 || len(others) >= (len(all)+scpTargetsPerPage-1)/scpTargetsPerPage {
+		return c.listTargets(ctx, api, faa)
+	}
+	var (
+		mu       sync.Mutex
+		attached []string
+	)
+	for _, id := range all {
+		if !others[id] {
+			attached = append(attached, id)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(scpConcurrency)
+	for id := range others {
+		g.Go(func() error {
+			has, err := scpAttachedTo(gctx, api, id, faa.ID)
+			if err != nil {
+				return fmt.Errorf("list SCPs of %s: %w", id, err)
+			}
+			if has {
+				mu.Lock()
+				attached = append(attached, id)
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	sort.Strings(attached)
+	faa.Targets = attached
+	return nil
+}
+
+// scpTargetsPerPage is the most targets ListTargetsForPolicy returns in a
+// page.
+const scpTargetsPerPage = 20
+
+// scpAttachedTo reports whether the SCP policyID is attached directly to
+// target.
+func scpAttachedTo(ctx context.Context, api SCPAPI, target, policyID string) (bool, error) {
+	p := organizations.NewListPoliciesForTargetPaginator(api, &organizations.ListPoliciesForTargetInput{
+		TargetId: aws.String(target), Filter: types.PolicyTypeServiceControlPolicy,
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, s := range out.Policies {
+			if aws.ToString(s.Id) == policyID {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// listTargets reads the targets of one policy, a page of 20 at a time.
+func (c *ServiceControlPolicies) listTargets(ctx context.Context, api SCPAPI, p *observedSCP) error {
+	tp := organizations.NewListTargetsForPolicyPaginator(api, &organizations.ListTargetsForPolicyInput{PolicyId: aws.String(p.ID)})
+	for tp.HasMorePages() {
+		out, err := tp.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list targets of SCP %s (%s): %w", p.Name, p.ID, err)
+		}
+		for _, t := range out.Targets {
+			p.Targets = append(p.Targets, aws.ToString(t.TargetId))
+		}
+	}
+	sort.Strings(p.Targets)
+	return nil
 }
 
 // observe reads the SCP type's state, every SCP, its targets, tags and
@@ -307,18 +435,16 @@ func (c *ServiceControlPolicies) observe(ctx context.Context, cfg aws.Config) (*
 // disabled type has no attachments), its tags (customer policies only) and
 // its content when it is managed or attached.
 func (c *ServiceControlPolicies) observePolicy(ctx context.Context, api SCPAPI, enabled bool, p *observedSCP) error {
-	if enabled {
-		tp := organizations.NewListTargetsForPolicyPaginator(api, &organizations.ListTargetsForPolicyInput{PolicyId: aws.String(p.ID)})
-		for tp.HasMorePages() {
-			out, err := tp.NextPage(ctx)
-			if err != nil {
-				return fmt.Errorf("list targets of SCP %s (%s): %w", p.Name, p.ID, err)
-			}
-			for _, t := range out.Targets {
-				p.Targets = append(p.Targets, aws.ToString(t.TargetId))
-			}
+	switch {
+	case !enabled:
+	case p.AWSManaged && p.Name == scpFullAWSAccess:
+		// Attached almost everywhere: fullAccessTargets works its
+		// targets out once the organization is walked.
+		p.targetsPending = true
+	default:
+		if err := c.listTargets(ctx, api, p); err != nil {
+			return err
 		}
-		sort.Strings(p.Targets)
 	}
 	if !p.AWSManaged {
 		tags, err := scpPolicyTags(ctx, api, p.ID)

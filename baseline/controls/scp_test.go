@@ -731,3 +731,74 @@ controls:
 		t.Fatalf("IAM under the region lock: %v", err)
 	}
 }
+
+// TestSCPInfersFullAWSAccessAttachments: in an organization of more than
+// a few pages of targets, FullAWSAccess's attachments are not listed but
+// inferred (a target with no other SCP has it: AWS requires one) and
+// asked of the few targets that have another SCP. The lockout guard,
+// which needs every account's SCPs, must agree with orgsim on every
+// targeted account: where FullAWSAccess was detached (an OU, an account)
+// and where it stayed beside another SCP.
+func TestSCPInfersFullAWSAccessAttachments(t *testing.T) {
+	const yaml = `version: 1
+controls:
+  passwordPolicy:
+    minimumPasswordLength: 14
+  serviceControlPolicies:
+    policies:
+      - name: deny-leave
+        document: '` + denyLeaveDoc + `'
+        targets: [root]
+`
+	w := newWorld(t, orgsim.OrgSpec{Members: 60, Clean: true}, yaml, nil)
+	if n := 1 + len(w.org.OUs) + len(w.org.Accounts); n <= 60 {
+		t.Fatalf("the organization has %d targets; the test needs more than three pages of them", n)
+	}
+	enableSCPs(t, w)
+	const narrowDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
+	alone, beside, sandbox := w.id("prod-004"), w.id("dev-005"), ouID(t, w, "/Sandbox")
+	createSCP(t, w, "narrow", narrowDoc, alone, beside, sandbox)
+	for _, tg := range []string{alone, sandbox} {
+		if _, err := orgAPI(w).DetachPolicy(bg, &organizations.DetachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String(tg)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	w.sim.ResetCounters()
+	p := w.plan()
+	calls := byOp(w.sim.Counters(), w.org.ManagementAccountID)
+	// The guard's verdict is the organization scope's error (the accounts
+	// the SCPs already lock out also fail their own reads).
+	msg := p.OrganizationScope.Error
+	if n := calls["organizations ListPoliciesForTarget"]; n != 3 {
+		t.Errorf("ListPoliciesForTarget: %d calls, want 3 (the targets with another SCP)", n)
+	}
+	if n := calls["organizations ListTargetsForPolicy"]; n != 1 {
+		t.Errorf("ListTargetsForPolicy: %d calls, want 1 (narrow's targets, not FullAWSAccess's)", n)
+	}
+
+	// orgsim denies the execution role in prod-004 and in every /Sandbox
+	// account, and nowhere else; the guard names exactly those (the three
+	// first of a list, then how many more).
+	role := "arn:aws:iam::%s:role/OrganizationAccountAccessRole"
+	var inSandbox []string
+	for _, a := range w.sel.Targets {
+		denied := w.sim.Denied(a.ID, fmt.Sprintf(role, a.ID), "iam:UpdateAccountPasswordPolicy", "*") != ""
+		if want := a.ID == alone || a.OUPath == "/Sandbox"; denied != want {
+			t.Errorf("%s: orgsim denies: %t, want %t", a.Label(), denied, want)
+		}
+		if a.OUPath == "/Sandbox" {
+			inSandbox = append(inSandbox, a.ID)
+		}
+	}
+	wantIn(t, msg,
+		fmt.Sprintf("no SCP attached at account:%s (narrow) would allow iam:UpdateAccountPasswordPolicy to the execution role (every level from the root to the account must allow it) in account prod-004 (%s);", alone, alone),
+		fmt.Sprintf("no SCP attached at ou:/Sandbox (narrow) would allow iam:UpdateAccountPasswordPolicy to the execution role (every level from the root to the account must allow it) in accounts sandbox-003 (%s), sandbox-006 (%s), sandbox-009 (%s) and %d more;",
+			inSandbox[0], inSandbox[1], inSandbox[2], len(inSandbox)-3))
+	if strings.Contains(msg, beside) {
+		t.Errorf("the guard names dev-005, which keeps FullAWSAccess beside the narrow SCP:\n%s", msg)
+	}
+	if n := strings.Count(msg, "no SCP attached at"); n != 6 {
+		t.Errorf("the guard reports %d lockouts, want 6 (three actions at ou:/Sandbox and at prod-004):\n%s", n, msg)
+	}
+}
