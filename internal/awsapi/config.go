@@ -34,6 +34,9 @@ type Options struct {
 	NoBackoff bool
 	// HTTPClient, when set, is used for every call.
 	HTTPClient *http.Client
+	// Pacer paces the Organizations calls of every client made from the
+	// config; nil means a new one on the wall clock.
+	Pacer *Pacer
 }
 
 // UserAgent identifies orgbaseline in every request's User-Agent.
@@ -68,6 +71,11 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		cfg.Region = o.Fallback
 	}
+	pacer := o.Pacer
+	if pacer == nil {
+		pacer = NewPacer(OrganizationsService)
+	}
+	cfg.APIOptions = append(cfg.APIOptions, pacer.Add)
 	if cfg.Region == "" {
 		return aws.Config{}, fmt.Errorf("no AWS region: set --region, AWS_REGION or organization.homeRegion in the baseline")
 	}
