@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -39,6 +40,13 @@ type Options struct {
 	Pacer *Pacer
 }
 
+// MaxIdleConns is how many idle connections a run keeps per endpoint
+// (the SDK keeps 10): a run has up to concurrency x 4 calls in flight,
+// most of them to the same few endpoints (iam, sts, config in each
+// region), and a connection not kept is a new TCP and TLS handshake for
+// the next call.
+const MaxIdleConns = 512
+
 // UserAgent identifies orgbaseline in every request's User-Agent.
 const UserAgent = "orgbaseline"
 
@@ -63,6 +71,11 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	}
 	if o.HTTPClient != nil {
 		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
+	} else {
+		opts = append(opts, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConns = MaxIdleConns
+			t.MaxIdleConnsPerHost = MaxIdleConns
+		})))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
