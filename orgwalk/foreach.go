@@ -3,7 +3,9 @@ package orgwalk
 import (
 	"context"
 	"fmt"
+	"iter"
 	"runtime/debug"
+	"slices"
 	"sync"
 )
 
@@ -48,18 +50,40 @@ func ForEach(ctx context.Context, accounts []*Account, limit int, fn func(contex
 
 // ForEachWith is ForEach with options.
 func ForEachWith(ctx context.Context, accounts []*Account, o Options, fn func(context.Context, *Account) error) []Result {
+	return forEach(ctx, slices.Values(accounts), o, fn)
+}
+
+// ForEachFrom is ForEachWith over accounts as they arrive on in (from
+// Walk's Found, say), until in is closed; the results are in the order
+// the accounts arrived. Once ctx is done or Stop has answered, the
+// accounts still arriving are not started, but each gets its result: in
+// must be closed for ForEachFrom to return.
+func ForEachFrom(ctx context.Context, in <-chan *Account, o Options, fn func(context.Context, *Account) error) []Result {
+	return forEach(ctx, func(yield func(*Account) bool) {
+		for a := range in {
+			if !yield(a) {
+				return
+			}
+		}
+	}, o, fn)
+}
+
+func forEach(ctx context.Context, accounts iter.Seq[*Account], o Options, fn func(context.Context, *Account) error) []Result {
 	limit := o.Limit
 	if limit < 1 {
 		limit = 1
 	}
-	results := make([]Result, len(accounts))
+	// Each account's result is its own, written by its goroutine; the
+	// list of them grows as accounts arrive.
+	var results []*Result
 	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
 	var stopped error
-	for i, a := range accounts {
-		results[i].Account = a
+	for a := range accounts {
+		r := &Result{Account: a}
+		results = append(results, r)
 		if stopped != nil {
-			results[i].Err = &NotStartedError{Account: a, Reason: stopped}
+			r.Err = &NotStartedError{Account: a, Reason: stopped}
 			continue
 		}
 		select {
@@ -67,29 +91,33 @@ func ForEachWith(ctx context.Context, accounts []*Account, o Options, fn func(co
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
-			results[i].Err = &NotStartedError{Account: a, Reason: ctx.Err()}
+			r.Err = &NotStartedError{Account: a, Reason: ctx.Err()}
 			continue
 		}
 		if o.Stop != nil {
 			if err := o.Stop(); err != nil {
 				<-sem
 				stopped = err
-				results[i].Err = &NotStartedError{Account: a, Reason: err}
+				r.Err = &NotStartedError{Account: a, Reason: err}
 				continue
 			}
 		}
 		wg.Add(1)
-		go func(i int, a *Account) {
+		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
 			defer func() {
-				if r := recover(); r != nil {
-					results[i].Err = fmt.Errorf("account %s: internal error: %v\n%s", a.Label(), r, debug.Stack())
+				if p := recover(); p != nil {
+					r.Err = fmt.Errorf("account %s: internal error: %v\n%s", a.Label(), p, debug.Stack())
 				}
 			}()
-			results[i].Err = fn(ctx, a)
-		}(i, a)
+			r.Err = fn(ctx, a)
+		}()
 	}
 	wg.Wait()
-	return results
+	out := make([]Result, len(results))
+	for i, r := range results {
+		out[i] = *r
+	}
+	return out
 }

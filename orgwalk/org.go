@@ -69,13 +69,30 @@ type DiscoverOptions struct {
 	Tags bool
 	// Concurrency bounds the calls in flight; 0 means 4.
 	Concurrency int
+	// Found, when set, hears of every account as soon as its page of the
+	// listing is read, with its OU path and ancestors set (and, with Tags,
+	// before its tags are read): a run can start work on it while the rest
+	// of the organization is still being read. Calls are serialized and
+	// must not block; the account must not be changed.
+	Found func(*Account)
 }
 
 // Discover reads the organization once, walking the OU tree downward.
 func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Org, error) {
-	if o.Concurrency <= 0 {
-		o.Concurrency = 4
+	org, err := Describe(ctx, api)
+	if err != nil {
+		return nil, err
 	}
+	if err := org.Walk(ctx, api, o); err != nil {
+		return nil, err
+	}
+	return org, nil
+}
+
+// Describe reads what the organization is (its id, management account and
+// root) with two calls; the Org it returns has no OUs or accounts until
+// Walk reads them.
+func Describe(ctx context.Context, api OrganizationsAPI) (*Org, error) {
 	desc, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		return nil, fmt.Errorf("describe organization (is this the management account of an organization?): %w", err)
@@ -87,26 +104,40 @@ func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Or
 	if len(roots.Roots) == 0 {
 		return nil, fmt.Errorf("list roots: the organization has no root")
 	}
-	org := &Org{
+	return &Org{
 		ID:                  aws.ToString(desc.Organization.Id),
 		ManagementAccountID: aws.ToString(desc.Organization.MasterAccountId),
 		RootID:              aws.ToString(roots.Roots[0].Id),
 		OUs:                 map[string]*OU{},
 		byID:                map[string]*Account{},
-	}
+	}, nil
+}
 
+// Header is a copy of the organization's id, management account and root,
+// without its OUs and accounts: what may be read while Walk is running.
+func (o *Org) Header() *Org {
+	return &Org{ID: o.ID, ManagementAccountID: o.ManagementAccountID, RootID: o.RootID}
+}
+
+// Walk reads the OU tree and the accounts of an Org made by Describe. The
+// Org must not be read by anyone else until Walk returns (Found hears of
+// the accounts meanwhile).
+func (o *Org) Walk(ctx context.Context, api OrganizationsAPI, opts DiscoverOptions) error {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
 	// Walk the tree downward without a barrier between levels: a parent's
 	// child OUs are read as soon as its OU listing answers, while its
 	// accounts (often many pages) are still being listed, so one large OU
 	// does not hold back the OUs below its siblings. At most
-	// o.Concurrency listings run at once.
+	// opts.Concurrency listings run at once.
 	type parent struct {
 		id, path  string
 		ancestors []string
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sem := make(chan struct{}, o.Concurrency)
+	sem := make(chan struct{}, opts.Concurrency)
 	var (
 		mu       sync.Mutex
 		firstErr error
@@ -147,7 +178,7 @@ func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Or
 			for _, ou := range ous {
 				ou.ParentID = p.id
 				ou.Path = p.path + "/" + ou.Name
-				org.OUs[ou.ID] = ou
+				o.OUs[ou.ID] = ou
 				anc := append(append([]string(nil), p.ancestors...), ou.ID)
 				children = append(children, parent{id: ou.ID, path: ou.Path, ancestors: anc})
 			}
@@ -161,40 +192,48 @@ func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Or
 			if !acquire() {
 				return
 			}
-			accts, err := readAccounts(wctx, api, p.id)
+			// Each page is handed on as it comes (Found), not once the
+			// parent's whole listing is read.
+			err := readAccounts(wctx, api, p.id, func(page []*Account) {
+				mu.Lock()
+				defer mu.Unlock()
+				if firstErr != nil {
+					return
+				}
+				for _, a := range page {
+					a.ParentID = p.id
+					a.OUPath = p.path
+					if a.OUPath == "" {
+						a.OUPath = "/"
+					}
+					a.Ancestors = p.ancestors
+					a.Management = a.ID == o.ManagementAccountID
+					o.Accounts = append(o.Accounts, a)
+					o.byID[a.ID] = a
+					if opts.Found != nil && !opts.Tags {
+						opts.Found(a)
+					}
+				}
+			})
 			<-sem
 			if err != nil {
 				fail(err)
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, a := range accts {
-				a.ParentID = p.id
-				a.OUPath = p.path
-				if a.OUPath == "" {
-					a.OUPath = "/"
-				}
-				a.Ancestors = p.ancestors
-				a.Management = a.ID == org.ManagementAccountID
-				org.Accounts = append(org.Accounts, a)
-				org.byID[a.ID] = a
 			}
 		}()
 	}
-	visit(parent{id: org.RootID, ancestors: []string{org.RootID}})
+	visit(parent{id: o.RootID, ancestors: []string{o.RootID}})
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 
-	if o.Tags {
+	if opts.Tags {
 		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(o.Concurrency)
-		for _, a := range org.Accounts {
+		g.SetLimit(opts.Concurrency)
+		for _, a := range o.Accounts {
 			a := a
 			g.Go(func() error {
 				tags, err := readTags(gctx, api, a.ID)
@@ -202,15 +241,20 @@ func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Or
 					return err
 				}
 				a.Tags = tags
+				if opts.Found != nil {
+					mu.Lock()
+					defer mu.Unlock()
+					opts.Found(a)
+				}
 				return nil
 			})
 		}
 		if err := g.Wait(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	sort.Slice(org.Accounts, func(i, j int) bool {
-		a, b := org.Accounts[i], org.Accounts[j]
+	sort.Slice(o.Accounts, func(i, j int) bool {
+		a, b := o.Accounts[i], o.Accounts[j]
 		if a.OUPath != b.OUPath {
 			return a.OUPath < b.OUPath
 		}
@@ -219,7 +263,7 @@ func Discover(ctx context.Context, api OrganizationsAPI, o DiscoverOptions) (*Or
 		}
 		return a.ID < b.ID
 	})
-	return org, nil
+	return nil
 }
 
 // readOUs lists the OUs directly under a parent.
@@ -238,23 +282,25 @@ func readOUs(ctx context.Context, api OrganizationsAPI, parentID string) ([]*OU,
 	return ous, nil
 }
 
-// readAccounts lists the accounts directly under a parent.
-func readAccounts(ctx context.Context, api OrganizationsAPI, parentID string) ([]*Account, error) {
-	var accts []*Account
+// readAccounts lists the accounts directly under a parent, handing each
+// page to found.
+func readAccounts(ctx context.Context, api OrganizationsAPI, parentID string, found func([]*Account)) error {
 	ap := organizations.NewListAccountsForParentPaginator(api, &organizations.ListAccountsForParentInput{ParentId: aws.String(parentID)})
 	for ap.HasMorePages() {
 		out, err := ap.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list accounts under %s: %w", parentID, err)
+			return fmt.Errorf("list accounts under %s: %w", parentID, err)
 		}
+		page := make([]*Account, 0, len(out.Accounts))
 		for _, a := range out.Accounts {
-			accts = append(accts, &Account{
+			page = append(page, &Account{
 				ID: aws.ToString(a.Id), Name: aws.ToString(a.Name), Email: aws.ToString(a.Email),
 				State: string(a.State),
 			})
 		}
+		found(page)
 	}
-	return accts, nil
+	return nil
 }
 
 func readTags(ctx context.Context, api OrganizationsAPI, id string) (map[string]string, error) {

@@ -80,54 +80,88 @@ func (o *Org) Select(t baseline.Targets) (*Selection, error) {
 	return sel, nil
 }
 
-// resolve returns the ids of the accounts one selector matches.
+// resolve returns the ids of the accounts one selector matches, or an
+// error when it names an OU or account the organization does not have.
 func (o *Org) resolve(s baseline.Selector) ([]string, error) {
-	var ids []string
-	add := func(keep func(*Account) bool) {
-		for _, a := range o.Accounts {
-			if keep(a) {
-				ids = append(ids, a.ID)
-			}
-		}
-	}
 	switch s.Kind {
-	case baseline.SelectRoot:
-		add(func(*Account) bool { return true })
+	case baseline.SelectRoot, baseline.SelectTag:
 	case baseline.SelectOUPath:
-		path := strings.TrimSuffix(s.Value, "/")
-		if path == "" {
-			add(func(*Account) bool { return true })
-			break
-		}
-		ou := o.ouByPath(path)
-		if ou == nil {
+		if path := strings.TrimSuffix(s.Value, "/"); path != "" && o.ouByPath(path) == nil {
 			return nil, fmt.Errorf("selector %q: no OU at path %s; the organization has %s", s.Raw, path, o.ouPaths())
 		}
-		add(func(a *Account) bool { return a.OUPath == path || strings.HasPrefix(a.OUPath, path+"/") })
 	case baseline.SelectOUID:
 		if o.OUs[s.Value] == nil {
 			return nil, fmt.Errorf("selector %q: no OU with id %s in organization %s", s.Raw, s.Value, o.ID)
 		}
-		add(func(a *Account) bool { return contains(a.Ancestors, s.Value) })
 	case baseline.SelectAccountID:
 		if o.byID[s.Value] == nil {
 			return nil, fmt.Errorf("selector %q: no account %s in organization %s", s.Raw, s.Value, o.ID)
 		}
-		ids = append(ids, s.Value)
 	case baseline.SelectAccountName:
-		add(func(a *Account) bool { return a.Name == s.Value })
-		if len(ids) == 0 {
-			return nil, fmt.Errorf("selector %q: no account named %q in organization %s (names are case-sensitive)", s.Raw, s.Value, o.ID)
-		}
-	case baseline.SelectTag:
-		add(func(a *Account) bool {
-			v, ok := a.Tags[s.TagKey]
-			return ok && (!s.HasTagValue || v == s.TagValue)
-		})
 	default:
 		return nil, fmt.Errorf("selector %q: unknown kind", s.Raw)
 	}
+	var ids []string
+	for _, a := range o.Accounts {
+		if matches(s, a) {
+			ids = append(ids, a.ID)
+		}
+	}
+	if s.Kind == baseline.SelectAccountName && len(ids) == 0 {
+		return nil, fmt.Errorf("selector %q: no account named %q in organization %s (names are case-sensitive)", s.Raw, s.Value, o.ID)
+	}
 	return ids, nil
+}
+
+// matches reports whether one selector matches one account.
+func matches(s baseline.Selector, a *Account) bool {
+	switch s.Kind {
+	case baseline.SelectRoot:
+		return true
+	case baseline.SelectOUPath:
+		path := strings.TrimSuffix(s.Value, "/")
+		return path == "" || a.OUPath == path || strings.HasPrefix(a.OUPath, path+"/")
+	case baseline.SelectOUID:
+		return contains(a.Ancestors, s.Value)
+	case baseline.SelectAccountID:
+		return a.ID == s.Value
+	case baseline.SelectAccountName:
+		return a.Name == s.Value
+	case baseline.SelectTag:
+		v, ok := a.Tags[s.TagKey]
+		return ok && (!s.HasTagValue || v == s.TagValue)
+	}
+	return false
+}
+
+// Targeted decides for one account what Select decides for the whole
+// organization: whether targets select it to be worked on (matched, not
+// excluded, ACTIVE, and not the management account unless it is
+// included). It lets a run start on the accounts Walk finds before the
+// walk ends. It does not check that the selectors name OUs and accounts
+// the organization has: Select does, once the walk is done, and its
+// answer is the one that counts.
+func Targeted(t baseline.Targets, a *Account) bool {
+	include := t.Include
+	if len(include) == 0 {
+		include = []baseline.Selector{{Kind: baseline.SelectRoot, Raw: "root"}}
+	}
+	in := false
+	for _, s := range include {
+		if matches(s, a) {
+			in = true
+			break
+		}
+	}
+	if !in {
+		return false
+	}
+	for _, s := range t.Exclude {
+		if matches(s, a) {
+			return false
+		}
+	}
+	return a.State == "ACTIVE" && (!a.Management || t.IncludeManagementAccount)
 }
 
 // ResolveAccount finds an account by 12-digit id or by name (for the
