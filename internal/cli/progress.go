@@ -76,9 +76,17 @@ func (p *progress) Start(phase string, total int) {
 	p.phase, p.total, p.done, p.failed = phase, total, 0, 0
 	p.start = p.now()
 	p.drawn, p.logged = p.start, p.start
-	if p.live != nil && total > 0 {
+	if p.live != nil && total != 0 {
 		p.live.set(p.line(p.start))
 	}
+}
+
+// Total sets the phase's number of accounts once the walk has found them
+// all (Start was given -1).
+func (p *progress) Total(total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = total
 }
 
 func (p *progress) Done(failed bool) {
@@ -95,7 +103,7 @@ func (p *progress) Done(failed bool) {
 			p.drawn = now
 			p.live.set(p.line(now))
 		}
-	case now.Sub(p.logged) >= p.every && p.done < p.total:
+	case now.Sub(p.logged) >= p.every && (p.total < 0 || p.done < p.total):
 		p.logged = now
 		p.event(now).Msg("progress")
 	}
@@ -117,10 +125,15 @@ func (p *progress) Finish() {
 }
 
 // line is the terminal status: "check: 340/1000 accounts, 2 with errors,
-// 12s elapsed, about 23s left".
+// 12s elapsed, about 23s left"; while the organization is still being
+// walked, "check: 340 accounts so far (reading the organization), ...".
 func (p *progress) line(now time.Time) string {
 	elapsed := now.Sub(p.start)
-	s := fmt.Sprintf("%s: %d/%d accounts, %d with errors, %s elapsed", p.phase, p.done, p.total, p.failed, elapsed.Round(time.Second))
+	of := fmt.Sprintf("%d/%d accounts", p.done, p.total)
+	if p.total < 0 {
+		of = fmt.Sprintf("%d accounts so far (reading the organization)", p.done)
+	}
+	s := fmt.Sprintf("%s: %s, %d with errors, %s elapsed", p.phase, of, p.failed, elapsed.Round(time.Second))
 	if left, ok := p.remaining(elapsed); ok && p.done < p.total {
 		s += fmt.Sprintf(", about %s left", left.Round(time.Second))
 	}
@@ -129,7 +142,7 @@ func (p *progress) line(now time.Time) string {
 
 // remaining estimates the time left from the pace so far.
 func (p *progress) remaining(elapsed time.Duration) (time.Duration, bool) {
-	if p.done == 0 {
+	if p.done == 0 || p.total < 0 {
 		return 0, false
 	}
 	return elapsed / time.Duration(p.done) * time.Duration(p.total-p.done), true
@@ -137,7 +150,11 @@ func (p *progress) remaining(elapsed time.Duration) (time.Duration, bool) {
 
 func (p *progress) event(now time.Time) *zerolog.Event {
 	elapsed := now.Sub(p.start)
-	ev := p.log.Info().Str("phase", p.phase).Int("done", p.done).Int("total", p.total).Int("failed", p.failed).Dur("elapsed", elapsed)
+	ev := p.log.Info().Str("phase", p.phase).Int("done", p.done)
+	if p.total >= 0 {
+		ev = ev.Int("total", p.total) // not known while the walk goes on
+	}
+	ev = ev.Int("failed", p.failed).Dur("elapsed", elapsed)
 	if left, ok := p.remaining(elapsed); ok {
 		ev = ev.Dur("remaining", left)
 	}

@@ -272,12 +272,20 @@ func (e *Engine) PlanOrg(ctx context.Context) AccountResult {
 
 // Plan observes and diffs every targeted account.
 func (e *Engine) Plan(ctx context.Context, accounts []*orgwalk.Account) []AccountResult {
-	return e.each(ctx, "plan", accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
-		for _, o := range e.observe(ctx, a, false, res, log) {
-			e.diff(o, res)
-		}
-		log.Debug().Int("changes", len(res.Changes)).Msg("planned")
-	})
+	return e.each(ctx, "plan", slice(accounts), e.planAccount)
+}
+
+// PlanFrom is Plan over the accounts arriving on in (as the organization
+// is walked) until it is closed; the results are in their arrival order.
+func (e *Engine) PlanFrom(ctx context.Context, in <-chan *orgwalk.Account) []AccountResult {
+	return e.each(ctx, "plan", stream(in), e.planAccount)
+}
+
+func (e *Engine) planAccount(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
+	for _, o := range e.observe(ctx, a, false, res, log) {
+		e.diff(o, res)
+	}
+	log.Debug().Int("changes", len(res.Changes)).Msg("planned")
 }
 
 // CheckOrg reports the organization-scope controls' findings.
@@ -292,15 +300,23 @@ func (e *Engine) CheckOrg(ctx context.Context) AccountResult {
 
 // Check observes every targeted account and reports findings.
 func (e *Engine) Check(ctx context.Context, accounts []*orgwalk.Account) []AccountResult {
-	return e.each(ctx, "check", accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
-		for _, o := range e.observe(ctx, a, false, res, log) {
-			res.Findings = append(res.Findings, o.control.Findings(o.target, o.state)...)
-		}
-		if e.Plugins != nil {
-			acct := plugins.Account{ID: a.ID, Name: a.Name, OUPath: a.OUPath, Tags: a.Tags}
-			res.Findings = append(res.Findings, e.Plugins.Run(ctx, acct, e.HomeRegion, e.Regions)...)
-		}
-	})
+	return e.each(ctx, "check", slice(accounts), e.checkAccount)
+}
+
+// CheckFrom is Check over the accounts arriving on in until it is closed;
+// the results are in their arrival order.
+func (e *Engine) CheckFrom(ctx context.Context, in <-chan *orgwalk.Account) []AccountResult {
+	return e.each(ctx, "check", stream(in), e.checkAccount)
+}
+
+func (e *Engine) checkAccount(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
+	for _, o := range e.observe(ctx, a, false, res, log) {
+		res.Findings = append(res.Findings, o.control.Findings(o.target, o.state)...)
+	}
+	if e.Plugins != nil {
+		acct := plugins.Account{ID: a.ID, Name: a.Name, OUPath: a.OUPath, Tags: a.Tags}
+		res.Findings = append(res.Findings, e.Plugins.Run(ctx, acct, e.HomeRegion, e.Regions)...)
+	}
 }
 
 // ApplyOrg applies the organization-scope changes, in order, before any
@@ -317,7 +333,7 @@ func (e *Engine) ApplyOrg(ctx context.Context, changes []baseline.Change) Accoun
 // fails is recorded and the remaining changes of the same control and
 // region are skipped (they may depend on it); other controls go on.
 func (e *Engine) Apply(ctx context.Context, accounts []*orgwalk.Account, changes map[string][]baseline.Change) []AccountResult {
-	results := e.each(ctx, "apply", accounts, func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
+	results := e.each(ctx, "apply", slice(accounts), func(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
 		res.Changes = changes[a.ID]
 		e.applyChanges(ctx, a, res, log)
 	})
@@ -427,26 +443,60 @@ func (e *Engine) FailedAccounts() int {
 }
 
 // Progress hears how a run over the accounts advances: Start with the
-// number of accounts of the phase ("plan", "check", "apply"), Done once
-// per account finished (failed or not), Finish at the end. Calls to Done
-// may come from several goroutines at once.
+// number of accounts of the phase ("plan", "check", "apply"), or -1 while
+// the organization is still being walked and Total once it is known; Done
+// once per account finished (failed or not), Finish at the end. Calls to
+// Done may come from several goroutines at once.
 type Progress interface {
 	Start(phase string, total int)
+	Total(total int)
 	Done(failed bool)
 	Finish()
 }
 
-// each runs fn per account with the engine's concurrency.
-func (e *Engine) each(ctx context.Context, phase string, accounts []*orgwalk.Account, fn func(context.Context, *orgwalk.Account, *AccountResult, zerolog.Logger)) []AccountResult {
+// accounts is what a phase runs over: a list known in advance, or a
+// stream of accounts found as the organization is walked.
+type accounts struct {
+	list []*orgwalk.Account
+	in   <-chan *orgwalk.Account // nil for a list
+}
+
+func slice(as []*orgwalk.Account) accounts       { return accounts{list: as} }
+func stream(in <-chan *orgwalk.Account) accounts { return accounts{in: in} }
+
+// WithOrg returns a copy of the engine whose controls see o as the
+// organization (while it is still being walked, say); the copy shares the
+// engine's tally of failed accounts.
+func (e *Engine) WithOrg(o *controls.Org) *Engine {
+	e.failures()
+	c := *e
+	c.Org = o
+	return &c
+}
+
+// each runs fn per account with the engine's concurrency; the results are
+// in the accounts' order (of arrival, for a stream).
+func (e *Engine) each(ctx context.Context, phase string, as accounts, fn func(context.Context, *orgwalk.Account, *AccountResult, zerolog.Logger)) []AccountResult {
+	in := as.in
 	if e.Progress != nil {
-		e.Progress.Start(phase, len(accounts))
+		if in == nil {
+			e.Progress.Start(phase, len(as.list))
+		} else {
+			// The total is known once the stream ends.
+			e.Progress.Start(phase, -1)
+			counted := make(chan *orgwalk.Account)
+			go func(src <-chan *orgwalk.Account) {
+				n := 0
+				for a := range src {
+					n++
+					counted <- a
+				}
+				e.Progress.Total(n)
+				close(counted)
+			}(in)
+			in = counted
+		}
 		defer e.Progress.Finish()
-	}
-	results := make([]AccountResult, len(accounts))
-	idx := make(map[string]int, len(accounts))
-	for i, a := range accounts {
-		idx[a.ID] = i
-		results[i].Account = a
 	}
 	e.failures()
 	limit := e.Concurrency
@@ -457,9 +507,15 @@ func (e *Engine) each(ctx context.Context, phase string, accounts []*orgwalk.Acc
 	if e.StopStarting != nil {
 		o.Stop = func() error { return e.StopStarting(e.FailedAccounts()) }
 	}
-	out := orgwalk.ForEachWith(ctx, accounts, o, func(ctx context.Context, a *orgwalk.Account) error {
+	// Each account's result is made when it starts, and kept by id.
+	var mu sync.Mutex
+	started := map[string]*AccountResult{}
+	work := func(ctx context.Context, a *orgwalk.Account) error {
 		log := e.Log.With().Str("account", a.ID).Str("accountName", a.Name).Logger()
-		res := &results[idx[a.ID]]
+		res := &AccountResult{Account: a}
+		mu.Lock()
+		started[a.ID] = res
+		mu.Unlock()
 		fn(ctx, a, res, log)
 		if res.Failed() {
 			// Counted before the account's slot is released, so the next
@@ -470,12 +526,24 @@ func (e *Engine) each(ctx context.Context, phase string, accounts []*orgwalk.Acc
 			e.Progress.Done(res.Failed())
 		}
 		return nil
-	})
-	for _, r := range out {
+	}
+	var out []orgwalk.Result
+	if in == nil {
+		out = orgwalk.ForEachWith(ctx, as.list, o, work)
+	} else {
+		out = orgwalk.ForEachFrom(ctx, in, o, work)
+	}
+	results := make([]AccountResult, len(out))
+	for i, r := range out {
+		if res := started[r.Account.ID]; res != nil {
+			results[i] = *res
+		} else {
+			results[i].Account = r.Account
+		}
 		if r.Err == nil {
 			continue
 		}
-		res := &results[idx[r.Account.ID]]
+		res := &results[i]
 		var ns *orgwalk.NotStartedError
 		switch {
 		case errors.As(r.Err, &ns) && errors.Is(r.Err, ctx.Err()) && ctx.Err() != nil:
