@@ -78,7 +78,7 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 			return fmt.Errorf("--shard %s does not match the plan file, which is of %s", o.shard, shardLabel(saved.Shard))
 		}
 	}
-	o.prefetchOrg, o.applying = true, true
+	o.prefetchOrg, o.applying, o.stream = true, true, true
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
 		return err
@@ -87,7 +87,10 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	if err := env.orgScopeSettled(ctx); err != nil {
 		return err
 	}
-	p := env.makePlan(ctx)
+	p, err := env.makePlan(ctx)
+	if err != nil {
+		return err
+	}
 	if saved != nil {
 		if err := checkSavedPlan(saved, env, p); err != nil {
 			return err
@@ -193,6 +196,10 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 func (env *runEnv) orgScopeSettled(ctx context.Context) error {
 	if env.shard == nil || env.shard.Index == 0 || !env.engine.HasOrgControls() {
 		return nil
+	}
+	// The organization scope needs the whole organization read.
+	if err := env.settle(); err != nil {
+		return err
 	}
 	org := env.engine.PlanOrg(ctx)
 	if len(org.Errors) > 0 {

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
-	"github.com/orgbaseline/orgbaseline/internal/engine"
 	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
@@ -69,13 +67,16 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 		return fmt.Errorf("--fail-on %q: use info, low, medium, high or critical", f.failOn)
 	}
 	o.plugins = true // check runs the baseline's check plugins with the controls
-	o.prefetchOrg = true
+	o.prefetchOrg, o.stream = true, true
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
 		return err
 	}
 	defer env.close()
-	rep := env.check(ctx)
+	rep, err := env.check(ctx)
+	if err != nil {
+		return err
+	}
 	if framework != "" {
 		report.Narrow(rep, framework)
 	}
@@ -111,25 +112,17 @@ func reportExit(rep *report.Report, threshold baseline.Severity) error {
 }
 
 // check observes every targeted account and builds the report.
-func (env *runEnv) check(ctx context.Context) *report.Report {
+func (env *runEnv) check(ctx context.Context) (*report.Report, error) {
+	org, results, err := env.overAccounts(ctx, checkPhase)
+	if err != nil {
+		return nil, err
+	}
 	rep := &report.Report{
 		FormatVersion: report.ReportFormatVersion, CreatedAt: env.now().UTC(),
 		Tool:         report.Tool{Name: "orgbaseline", Version: version()},
 		Organization: env.org.ID, BaselineDigest: digest(env.baseline), Shard: env.shard,
 	}
-	// The organization scope is checked beside the accounts (see makePlan).
-	orgScope := env.orgScope()
-	var org engine.AccountResult
-	var wg sync.WaitGroup
-	if orgScope {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			org = env.engine.CheckOrg(ctx)
-		}()
-	}
-	results := env.engine.Check(ctx, env.sel.Targets)
-	wg.Wait()
+	orgScope := org != nil
 	if orgScope {
 		// Organization-scope findings are listed under the management
 		// account, or under the account they name.
@@ -149,5 +142,5 @@ func (env *runEnv) check(ctx context.Context) *report.Report {
 	report.SortAccounts(rep.Accounts)
 	report.Sort(rep.Findings)
 	report.Summarise(rep)
-	return rep
+	return rep, nil
 }

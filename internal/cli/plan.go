@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -51,13 +50,16 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 	if o.shard, err = a.parseShard(f.shard); err != nil {
 		return err
 	}
-	o.prefetchOrg = true
+	o.prefetchOrg, o.stream = true, true
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
 		return err
 	}
 	defer env.close()
-	p := env.makePlan(ctx)
+	p, err := env.makePlan(ctx)
+	if err != nil {
+		return err
+	}
 	if f.out != "" {
 		if err := writePlanFile(f.out, p); err != nil {
 			return err
@@ -83,31 +85,19 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 	return nil
 }
 
-// makePlan observes the organization-scope controls, then every targeted
+// makePlan observes the organization-scope controls and every targeted
 // account, and builds the plan.
-func (env *runEnv) makePlan(ctx context.Context) *baseline.Plan {
-	// The organization scope is observed beside the accounts: planning
-	// them does not depend on it (applying does, and apply orders them),
-	// and its reads (paged Organizations listings) would otherwise be a
-	// serial chain before any account starts.
-	var org *engine.AccountResult
-	var wg sync.WaitGroup
-	if env.orgScope() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := env.engine.PlanOrg(ctx)
-			org = &r
-		}()
+func (env *runEnv) makePlan(ctx context.Context) (*baseline.Plan, error) {
+	org, results, err := env.overAccounts(ctx, planPhase)
+	if err != nil {
+		return nil, err
 	}
-	results := env.engine.Plan(ctx, env.sel.Targets)
-	wg.Wait()
 	return engine.BuildPlan(org, results, env.sel.Skipped, baseline.Plan{
 		Baseline:       env.path,
 		BaselineDigest: digest(env.baseline),
 		Organization:   env.org.ID,
 		Shard:          env.shard,
-	})
+	}), nil
 }
 
 // writePlanFile writes the plan atomically: a half-written plan file never

@@ -351,7 +351,8 @@ func TestProgressStaysOnStderr(t *testing.T) {
 		switch ev.Message {
 		case "progress":
 			progressLines++
-			if ev.Phase != "check" || ev.Total != 5 || ev.Done < 1 || ev.Done >= 5 {
+			// No total while the organization is still being walked.
+			if ev.Phase != "check" || ev.Total != 5 && ev.Total != 0 || ev.Done < 1 || ev.Done >= 5 {
 				t.Errorf("progress line %s", line)
 			}
 		case "accounts done":

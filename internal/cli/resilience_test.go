@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,14 +16,19 @@ import (
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 )
 
-// newHarnessWith is newHarness with orgsim options (a clock, a Sleep hook).
-func newHarnessWith(t *testing.T, o orgsim.Options) *harness {
+// newHarnessWith is newHarness with orgsim options (a clock, a Sleep hook)
+// and, optionally, a handler in front of orgsim that sees every request.
+func newHarnessWith(t *testing.T, o orgsim.Options, front ...func(http.Handler) http.Handler) *harness {
 	t.Helper()
 	if o.Seed == 0 {
 		o.Seed = 42
 	}
 	sim := orgsim.New(o)
-	srv := httptest.NewServer(sim)
+	var handler http.Handler = sim
+	for _, f := range front {
+		handler = f(handler)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, sim: sim, url: srv.URL, dir: t.TempDir()}
 	h.setEnv(srv.URL, sim.ManagementCredentials())

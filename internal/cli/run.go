@@ -47,6 +47,16 @@ type runEnv struct {
 	now func() time.Time
 	// stopPrefetch ends what prepare started reading ahead.
 	stopPrefetch context.CancelFunc
+	// walk, in a run that streams its accounts, is the walk of the
+	// organization still going on; org, sel and aliases are set once it
+	// has ended (settle).
+	walk *pendingWalk
+	// extra are the --target selectors.
+	extra []baseline.Selector
+	// maxFailed is --max-failed-accounts (nil: no limit), as given in
+	// maxFailedFlag.
+	maxFailed     *maxFailed
+	maxFailedFlag string
 }
 
 // orgScope reports whether this run observes and applies the
@@ -67,6 +77,9 @@ func (env *runEnv) close() {
 	if env.stopPrefetch != nil {
 		env.stopPrefetch()
 	}
+	if env.walk != nil {
+		env.walk.stop()
+	}
 }
 
 // runOptions carry what differs between commands and the demo.
@@ -84,6 +97,9 @@ type runOptions struct {
 	// prefetchOrg starts reading the organization scope beside the walk
 	// (plan, apply, check: the runs that observe it).
 	prefetchOrg bool
+	// stream works on the targeted accounts as the walk finds them
+	// (plan, apply, check), rather than once it has ended.
+	stream bool
 	// applying is set by apply.
 	applying bool
 	// sharedProcess says the run shares its process with something large
@@ -202,21 +218,81 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if g.concurrency > 0 {
 		concurrency = g.concurrency
 	}
-	org, err := orgwalk.Discover(ctx, organizations.NewFromConfig(cfg), orgwalk.DiscoverOptions{
-		Tags:        orgwalk.NeedsTags(b.Targets) || orgwalk.NeedsTags(baseline.Targets{Include: extra}),
-		Concurrency: 4,
-	})
+	api := organizations.NewFromConfig(cfg)
+	org, err := orgwalk.Describe(ctx, api)
 	if err != nil {
 		return fail(err)
 	}
+	runID := newRunID()
+	sessions = orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
+		Role:                b.Organization.ExecutionRole,
+		ExternalID:          b.Organization.ExternalID,
+		Duration:            b.Organization.SessionDuration.Duration,
+		SessionName:         "orgbaseline-" + runID,
+		ManagementAccountID: org.ManagementAccountID,
+	})
+	now := a.now
+	if now == nil {
+		now = time.Now
+	}
+	env := &runEnv{
+		log: log, baseline: b, path: o.file, cfg: cfg, runID: runID, host: host,
+		shard: o.shard, now: now, stopPrefetch: stopPrefetch,
+		extra: extra, maxFailed: maxFailed, maxFailedFlag: g.maxFailed,
+		engine: &engine.Engine{
+			Controls: ctrls,
+			Sessions: sessions,
+			Org: &controls.Org{
+				HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
+				ExecutionRole: b.Organization.ExecutionRole, Sessions: sessions,
+			},
+			HomeRegion:  b.Organization.HomeRegion,
+			Regions:     b.Organization.Regions,
+			Concurrency: concurrency,
+			Log:         log,
+		},
+	}
+	if host != nil {
+		env.engine.Plugins = host
+	}
+	if a.stderrTTY || g.progressEvery > 0 {
+		env.engine.Progress = a.newProgress(log, g.progressEvery)
+	}
+	if maxFailed != nil {
+		env.engine.StopStarting = env.stopStarting
+	}
+	walk := orgwalk.DiscoverOptions{
+		Tags:        orgwalk.NeedsTags(b.Targets) || orgwalk.NeedsTags(baseline.Targets{Include: extra}),
+		Concurrency: 4,
+	}
+	if o.stream {
+		// The accounts are worked on as the walk finds them (see
+		// stream.go); the selection is settled when it ends.
+		env.walk = env.startWalk(ctx, api, org, walk)
+		return env, nil
+	}
+	if err := org.Walk(ctx, api, walk); err != nil {
+		return fail(err)
+	}
+	if err := env.resolve(org); err != nil {
+		return fail(err)
+	}
+	return env, nil
+}
+
+// resolve settles the run on the walked organization: the targets (the
+// baseline's, narrowed by --target and --shard) and the account aliases.
+// A selector or alias that names nothing is an error.
+func (env *runEnv) resolve(org *orgwalk.Org) error {
+	b := env.baseline
 	sel, err := org.Select(b.Targets)
 	if err != nil {
-		return fail(fmt.Errorf("%s: targets do not match the organization:\n%w", o.file, err))
+		return fmt.Errorf("%s: targets do not match the organization:\n%w", env.path, err)
 	}
-	if len(extra) > 0 {
-		narrow, err := org.Select(baseline.Targets{Include: extra, IncludeManagementAccount: true})
+	if len(env.extra) > 0 {
+		narrow, err := org.Select(baseline.Targets{Include: env.extra, IncludeManagementAccount: true})
 		if err != nil {
-			return fail(fmt.Errorf("--target: %w", err))
+			return fmt.Errorf("--target: %w", err)
 		}
 		keep := map[string]bool{}
 		for _, t := range narrow.Targets {
@@ -234,75 +310,52 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	// Config bucket's policy names them all), whichever shard runs them;
 	// a shard only works on its own accounts.
 	allTargets := sel.Targets
-	if o.shard != nil {
-		inShard(sel, *o.shard, org.ManagementAccountID)
+	if env.shard != nil {
+		inShard(sel, *env.shard, org.ManagementAccountID)
 	}
 	aliases := map[string]*orgwalk.Account{}
 	var diags baseline.Diagnostics
 	for alias, ref := range b.Organization.Accounts {
 		acct, err := org.ResolveAccount(ref)
 		if err != nil {
-			diags = append(diags, baseline.Diagnostic{Pos: baseline.Position{File: o.file}, Message: fmt.Sprintf("organization.accounts.%s: %v", alias, err)})
+			diags = append(diags, baseline.Diagnostic{Pos: baseline.Position{File: env.path}, Message: fmt.Sprintf("organization.accounts.%s: %v", alias, err)})
 			continue
 		}
 		aliases[alias] = acct
 	}
 	if len(diags) > 0 {
-		return fail(fmt.Errorf("%s: account aliases do not match the organization:\n%w", o.file, diags))
+		return fmt.Errorf("%s: account aliases do not match the organization:\n%w", env.path, diags)
 	}
-	runID := newRunID()
-	sessions = orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
-		Role:                b.Organization.ExecutionRole,
-		ExternalID:          b.Organization.ExternalID,
-		Duration:            b.Organization.SessionDuration.Duration,
-		SessionName:         "orgbaseline-" + runID,
-		ManagementAccountID: org.ManagementAccountID,
-	})
 	for _, s := range sel.Skipped {
-		log.Info().Str("account", s.Account.ID).Str("accountName", s.Account.Name).Str("reason", s.Reason).Msg("account skipped")
+		env.log.Info().Str("account", s.Account.ID).Str("accountName", s.Account.Name).Str("reason", s.Reason).Msg("account skipped")
 	}
-	ev := log.Info().Str("organization", org.ID).Int("accounts", len(org.Accounts)).Int("targeted", len(sel.Targets)).Int("skipped", len(sel.Skipped)).Str("run", runID)
-	if o.shard != nil {
-		ev = ev.Str("shard", o.shard.String())
+	ev := env.log.Info().Str("organization", org.ID).Int("accounts", len(org.Accounts)).Int("targeted", len(sel.Targets)).Int("skipped", len(sel.Skipped)).Str("run", env.runID)
+	if env.shard != nil {
+		ev = ev.Str("shard", env.shard.String())
 	}
 	ev.Msg("organization read")
-	now := a.now
-	if now == nil {
-		now = time.Now
+	env.org, env.sel, env.aliases = org, sel, aliases
+	env.engine.Org.Org, env.engine.Org.Targets, env.engine.Org.Aliases = org, allTargets, aliases
+	return nil
+}
+
+// stopStarting is the engine's StopStarting for --max-failed-accounts. A
+// percentage is of the targeted accounts, which are all known only once
+// the walk has ended: while it goes on, a count of failures above the
+// percentage of the accounts found so far waits for the walk to end
+// before stopping (the limit can only grow as more are found).
+func (env *runEnv) stopStarting(failed int) error {
+	targeted, final := env.targeted()
+	if failed <= env.maxFailed.limit(targeted) {
+		return nil
 	}
-	env := &runEnv{
-		log: log, baseline: b, path: o.file, cfg: cfg, org: org, sel: sel, runID: runID, aliases: aliases, host: host,
-		shard: o.shard, now: now, stopPrefetch: stopPrefetch,
-		engine: &engine.Engine{
-			Controls: ctrls,
-			Sessions: sessions,
-			Org: &controls.Org{
-				Org: org, Targets: allTargets, Aliases: aliases,
-				HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
-				ExecutionRole: b.Organization.ExecutionRole, Sessions: sessions,
-			},
-			HomeRegion:  b.Organization.HomeRegion,
-			Regions:     b.Organization.Regions,
-			Concurrency: concurrency,
-			Log:         log,
-		},
-	}
-	if host != nil {
-		env.engine.Plugins = host
-	}
-	if a.stderrTTY || g.progressEvery > 0 {
-		env.engine.Progress = a.newProgress(log, g.progressEvery)
-	}
-	if maxFailed != nil {
-		limit := maxFailed.limit(len(sel.Targets))
-		env.engine.StopStarting = func(failed int) error {
-			if failed > limit {
-				return fmt.Errorf("more than %d account(s) failed (--max-failed-accounts %s)", limit, g.maxFailed)
-			}
+	if !final && env.maxFailed.percent {
+		env.walk.wait()
+		if targeted, _ = env.targeted(); failed <= env.maxFailed.limit(targeted) {
 			return nil
 		}
 	}
-	return env, nil
+	return fmt.Errorf("more than %d account(s) failed (--max-failed-accounts %s)", env.maxFailed.limit(targeted), env.maxFailedFlag)
 }
 
 // inShard narrows the selection to one shard: the targeted and skipped
