@@ -8,7 +8,10 @@
 // The organization is read once per run, downward from the root: one
 // ListOrganizationalUnitsForParent and one ListAccountsForParent (paged)
 // per OU, never a call per account except ListTagsForResource when a tag
-// selector asks for tags.
+// selector asks for tags. Describe reads what the organization is; Walk
+// reads its tree and hands each account on as its page is read (Found),
+// so a run can decide it is a target (Targeted, which agrees with Select)
+// and work on it (ForEachFrom) while the rest is still being read.
 //
 // orgwalk may import baseline and the AWS SDK. It must not import
 // internal/cli, internal/engine, internal/orgsim or baseline/controls.

@@ -4,7 +4,8 @@
 // (plan), applies them (apply) or turns the observations into findings
 // (check). plan, apply and check share this one path.
 //
-// Accounts run with bounded concurrency; an account whose role cannot be
+// Accounts run with bounded concurrency, from a list or (PlanFrom,
+// CheckFrom) as they arrive while the organization is walked; an account whose role cannot be
 // assumed, or whose control fails, gets an error in its result and the run
 // goes on. Within an account a failing control (or region) does not stop
 // the others.
