@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
@@ -196,7 +198,11 @@ func (env *runEnv) settle() error {
 	if env.walk == nil {
 		return nil
 	}
-	return env.walk.wait()
+	err := env.walk.wait()
+	if err != nil && errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted while reading the organization: nothing was changed")
+	}
+	return err
 }
 
 // targeted is how many accounts the run targets, and whether that is final

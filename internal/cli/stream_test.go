@@ -292,3 +292,32 @@ func TestPercentWaitsForTheWalk(t *testing.T) {
 		t.Fatal("2 failed with --max-failed-accounts 1 did not stop")
 	}
 }
+
+// SIGINT or SIGTERM while the organization is still being read (and some
+// accounts already planned): apply stops, says nothing was changed, and
+// exits 1; nothing was written.
+func TestInterruptedWhileReadingTheOrganization(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var security atomic.Value
+	security.Store("")
+	g := newListingGate(func(parent string) bool {
+		if parent == security.Load() {
+			return false
+		}
+		cancel() // the interruption comes while this listing is held
+		return true
+	})
+	h := newHarnessWith(t, orgsim.Options{Org: orgsim.OrgSpec{Members: 12, ExtraOUs: 2, Clean: true}}, g.front)
+	sec, _ := h.sim.OUID("/Security")
+	security.Store(sec)
+	f := h.write("baseline.yaml", passwordBaseline)
+	r := h.runCtx(ctx, "apply", "-f", f, "--auto-approve")
+	h.want(r, ExitError)
+	if !strings.Contains(r.stderr, "interrupted while reading the organization: nothing was changed") {
+		t.Errorf("the run does not say it was interrupted while reading:\n%s", r.stderr)
+	}
+	if w := h.sim.Counters().Writes(); w != 0 {
+		t.Errorf("%d write calls after an interruption before the plan was made", w)
+	}
+}
