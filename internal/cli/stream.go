@@ -55,7 +55,6 @@ type pendingWalk struct {
 	ended       bool // the walk has ended: nothing more will be queued
 	ready       bool // every alias found: accounts may be handed on
 	targeted    int  // targeted accounts found so far
-	feeding     bool // a phase has taken the accounts
 	waiting     int  // calls of wait so far
 }
 
@@ -134,12 +133,10 @@ func (w *pendingWalk) signal() {
 }
 
 // accounts hands on the queued accounts, as they are found, until the
-// walk ends. Only one run phase takes them.
+// walk ends. It is called once per run: the one phase that runs over the
+// targeted accounts as they are found (overAccounts) takes them.
 func (w *pendingWalk) accounts() <-chan *orgwalk.Account {
 	out := make(chan *orgwalk.Account)
-	w.mu.Lock()
-	w.feeding = true
-	w.mu.Unlock()
 	go func() {
 		defer close(out)
 		for {
@@ -167,14 +164,6 @@ func (w *pendingWalk) accounts() <-chan *orgwalk.Account {
 		}
 	}()
 	return out
-}
-
-// streaming reports whether the accounts can still be taken as they are
-// found: no phase has taken them yet.
-func (w *pendingWalk) streaming() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return !w.feeding
 }
 
 // wait waits for the walk to end and the run to be resolved.
@@ -251,7 +240,7 @@ func (env *runEnv) overAccounts(ctx context.Context, p phase) (org *engine.Accou
 			org = &r
 		}
 	}
-	if env.walk == nil || !env.walk.streaming() {
+	if env.walk == nil {
 		if err := env.settle(); err != nil {
 			return nil, nil, err
 		}
