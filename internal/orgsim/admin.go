@@ -13,6 +13,7 @@ import (
 //	DELETE /_orgsim/counters  reset them
 //	GET    /_orgsim/faults    the fault rules
 //	PUT    /_orgsim/faults    replace them (a Faults document)
+//	GET    /_orgsim/settling  what AWS has not finished yet (AWSLike delays), soonest first
 //
 // S3 bucket names cannot start with "_", so the prefix never collides with
 // a path-style S3 request.
@@ -37,6 +38,8 @@ func (s *Sim) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		default:
 			http.Error(w, "use GET or DELETE", http.StatusMethodNotAllowed)
 		}
+	case adminPrefix + "settling":
+		reply(map[string]any{"now": s.now(), "settling": s.Settling()})
 	case adminPrefix + "faults":
 		switch r.Method {
 		case http.MethodGet:

@@ -180,6 +180,7 @@ func (s *Sim) denied(c *call, action, resource, reason string) *apiError {
 func (s *Sim) Denied(account, principalARN, action, resource string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleDue(s.now())
 	p := &principal{kind: principalRoot, account: account, arn: principalARN}
 	if strings.Contains(principalARN, ":assumed-role/") || strings.Contains(principalARN, ":role/") {
 		p.kind = principalAssumedRole

@@ -182,6 +182,7 @@ func (s *Sim) run(c *call, spec op) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.now = s.now()
+	s.settleDue(c.now)
 	acct := s.accounts[c.caller.account]
 	if acct == nil {
 		return nil, c.svc.unknownKey()

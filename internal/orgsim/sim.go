@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -50,6 +51,15 @@ type Options struct {
 	// Sleep waits for injected latency; nil means a timer that honours the
 	// request's context.
 	Sleep func(d time.Duration, done <-chan struct{})
+	// AWSLike says which of AWS's delays, asynchrony and strict checks
+	// the sim models; nil means DefaultAWSLike (all of them). Pass
+	// &AWSLike{} to turn them all off, or a changed DefaultAWSLike() to
+	// turn one off.
+	AWSLike *AWSLike
+	// Partition is aws (default), aws-cn or aws-us-gov: the ARNs, regions
+	// and home region the sim serves. New panics on an unknown name;
+	// check it first with Partitions.
+	Partition string
 }
 
 // Sim is the emulator. It is an http.Handler; create it with New.
@@ -65,6 +75,15 @@ type Sim struct {
 	buckets  map[string]*bucket // S3 buckets by name (the namespace is global)
 	mgmt     Credentials
 	nextID   uint64
+	like     AWSLike
+	part     *partition
+
+	// offset is how far Advance has moved the sim clock ahead of
+	// Options.Now, in nanoseconds.
+	offset atomic.Int64
+	// settle holds the transitions AWS finishes later (awslike.go).
+	settle    settleQueue
+	settleSeq uint64
 
 	services map[string]*service // by signing name
 
@@ -82,6 +101,8 @@ type Account struct {
 	JoinedTimestamp time.Time
 	ParentID        string
 	Tags            map[string]string
+	// optInRegions are the opt-in regions enabled for the account.
+	optInRegions map[string]bool
 
 	iam     *iamState
 	regions map[string]*Region
@@ -112,7 +133,17 @@ func New(opts Options) *Sim {
 	if opts.Sleep == nil {
 		opts.Sleep = sleepCtx
 	}
+	like := DefaultAWSLike()
+	if opts.AWSLike != nil {
+		like = *opts.AWSLike
+	}
+	part, err := lookupPartition(opts.Partition)
+	if err != nil {
+		panic("orgsim: " + err.Error())
+	}
 	s := &Sim{
+		like:     like,
+		part:     part,
 		opts:     opts,
 		limits:   mergeLimits(opts.Limits),
 		rng:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x6f7267)),
@@ -121,7 +152,7 @@ func New(opts Options) *Sim {
 		buckets:  map[string]*bucket{},
 		counters: newCounters(),
 	}
-	s.faults = newFaultState(opts.Faults, uint64(opts.Seed), opts.Now)
+	s.faults = newFaultState(opts.Faults, uint64(opts.Seed), s.now)
 	s.services = s.registerServices()
 	s.seed(opts.Org)
 	return s
@@ -158,7 +189,13 @@ func sleepCtx(d time.Duration, done <-chan struct{}) {
 	}
 }
 
-func (s *Sim) now() time.Time { return s.opts.Now().UTC() }
+// now is the sim clock: Options.Now moved ahead by Advance.
+func (s *Sim) now() time.Time {
+	return s.opts.Now().Add(time.Duration(s.offset.Load())).UTC()
+}
+
+// Now returns the sim clock.
+func (s *Sim) Now() time.Time { return s.now() }
 
 // registerServices lists the seven services explicitly (no init registries).
 func (s *Sim) registerServices() map[string]*service {
