@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
 
@@ -46,6 +47,24 @@ type Org struct {
 	Regions       []string
 	ExecutionRole string
 	Sessions      Sessions
+	// Partition is the AWS partition the run works in (aws, aws-cn,
+	// aws-us-gov), taken from the caller's ARN; "" means aws. Every ARN a
+	// control builds is in it (ARN).
+	Partition string
+}
+
+// ARN builds an ARN in the run's partition:
+// arn:PARTITION:service:region:account:resource.
+func (o *Org) ARN(service, region, account, resource string) string {
+	return "arn:" + o.PartitionName() + ":" + service + ":" + region + ":" + account + ":" + resource
+}
+
+// PartitionName is the run's partition, aws when none was read.
+func (o *Org) PartitionName() string {
+	if o == nil || o.Partition == "" {
+		return "aws"
+	}
+	return o.Partition
 }
 
 // Alias returns the account an alias of organization.accounts names, or
@@ -68,6 +87,10 @@ type Target struct {
 	// Warn records a warning that the plan shows (a Deny of * on *, an
 	// unmanaged resource left alone). Never nil when the engine calls.
 	Warn func(msg string)
+	// Wait waits for AWS to settle (an asynchronous operation, something
+	// the run just made becoming usable), naming this account and
+	// region; nil waits on a timer.
+	Wait *awsapi.Waiter
 }
 
 // Control is one declared part of the baseline.
@@ -150,4 +173,22 @@ func ActionsOf(cs []Control) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// AllFeatures is a control that says itself whether it needs the
+// organization's all-features set (NeedsAllFeatures).
+type AllFeatures interface {
+	NeedsAllFeatures() bool
+}
+
+// NeedsAllFeatures reports whether c needs an organization with all
+// features enabled: service control policies, trusted access and
+// delegated administrators exist only there (Organizations user guide,
+// "Enabling all features for an organization"). An organization-scope
+// control does, unless it says otherwise.
+func NeedsAllFeatures(c Control) bool {
+	if f, ok := c.(AllFeatures); ok {
+		return f.NeedsAllFeatures()
+	}
+	return c.Scope() == ScopeOrganization
 }

@@ -104,7 +104,7 @@ func tryWorld(t testing.TB, opts orgsim.Options, yaml string, files map[string]s
 		ManagementAccountID: w.org.ManagementAccountID})
 	w.engine = &engine.Engine{
 		Controls: ctrls, Sessions: w.sessions, HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
-		Concurrency: 4, Log: zerolog.Nop(),
+		Concurrency: 4, Log: zerolog.Nop(), Waiter: &awsapi.Waiter{Sleep: sim.Sleep},
 		Org: &controls.Org{Org: w.org, Targets: w.sel.Targets, Aliases: aliases, HomeRegion: b.Organization.HomeRegion,
 			Regions: b.Organization.Regions, ExecutionRole: b.Organization.ExecutionRole, Sessions: w.sessions},
 	}

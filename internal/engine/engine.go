@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/baseline/controls"
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/orgwalk"
 	"github.com/orgbaseline/orgbaseline/plugins"
 )
@@ -57,6 +59,11 @@ type Engine struct {
 	// ObserveConcurrency is how many controls and regions of one account
 	// are read at once; 0 means DefaultObserveConcurrency.
 	ObserveConcurrency int
+	// Waiter waits for AWS to settle where a control needs it (an
+	// asynchronous operation, something the run just made becoming
+	// usable); every control's target gets it, naming the account and
+	// region. nil waits on a timer and tells only the log.
+	Waiter *awsapi.Waiter
 
 	// failed tallies the accounts that failed across runs; made by the
 	// first run (the runs of one Engine follow one another), a pointer so
@@ -107,6 +114,9 @@ type AccountResult struct {
 	// NotStarted says why the account was never started (the run was
 	// interrupted, or too many accounts had failed); "" when it was.
 	NotStarted string
+	// Waits are the waits for AWS to settle that the account's controls
+	// made, as they ended.
+	Waits []awsapi.Wait
 }
 
 // Failed reports whether anything went wrong in the account.
@@ -180,7 +190,7 @@ func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, orgScope bool,
 				outs[i].err = place(j.control, j.region, err)
 				return
 			}
-			t := e.target(a, j.region, cfg, res, &warnMu)
+			t := e.target(a, j.region, cfg, res, &warnMu, log)
 			state, err := j.control.Observe(ctx, t)
 			if err != nil {
 				outs[i].err = place(j.control, j.region, err)
@@ -207,18 +217,50 @@ func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, orgScope bool,
 // account are read at once.
 const DefaultObserveConcurrency = 4
 
-// target builds a control's target; its warnings go to res.
-// mu, when set, guards res.Warnings against targets observed in parallel.
-func (e *Engine) target(a *orgwalk.Account, region string, cfg aws.Config, res *AccountResult, mu *sync.Mutex) controls.Target {
+// target builds a control's target; its warnings and waits go to res.
+// mu, when set, guards res against targets observed in parallel.
+func (e *Engine) target(a *orgwalk.Account, region string, cfg aws.Config, res *AccountResult, mu *sync.Mutex, log zerolog.Logger) controls.Target {
+	lock := func() func() {
+		if mu == nil {
+			return func() {}
+		}
+		mu.Lock()
+		return mu.Unlock
+	}
+	w := e.Waiter.For(a.ID, region)
+	outer := w.Notify
+	w.Notify = func(ev awsapi.Wait) {
+		logWait(log, ev)
+		if ev.Done {
+			defer lock()()
+			res.Waits = append(res.Waits, ev)
+		}
+		if outer != nil {
+			outer(ev)
+		}
+	}
 	return controls.Target{
-		AccountID: a.ID, AccountName: a.Name, Region: region, Config: cfg, Org: e.Org,
+		AccountID: a.ID, AccountName: a.Name, Region: region, Config: cfg, Org: e.Org, Wait: w,
 		Warn: func(msg string) {
-			if mu != nil {
-				mu.Lock()
-				defer mu.Unlock()
-			}
+			defer lock()()
 			res.Warnings = append(res.Warnings, msg)
 		},
+	}
+}
+
+// logWait says in the log that the run waits for AWS, and how it ended.
+func logWait(log zerolog.Logger, ev awsapi.Wait) {
+	l := log.With().Str("waitingFor", ev.For).Logger()
+	if ev.Region != "" {
+		l = l.With().Str("region", ev.Region).Logger()
+	}
+	switch {
+	case !ev.Done:
+		l.Info().Msg("waiting for AWS")
+	case ev.Err != nil:
+		l.Warn().Dur("waited", ev.Waited).Err(ev.Err).Msg("stopped waiting for AWS")
+	default:
+		l.Info().Dur("waited", ev.Waited).Msg("AWS settled")
 	}
 }
 
@@ -347,30 +389,87 @@ func (e *Engine) Apply(ctx context.Context, accounts []*orgwalk.Account, changes
 // applyChanges applies res.Changes for the controls they name. For
 // organization-scope changes the target is the management account in the
 // home region; the control acts where the change says.
+//
+// The changes of one control are applied in the order planned (each may
+// depend on the one before). In an account, the controls follow one
+// another too (Config's recorder needs the service-linked role configRole
+// makes). At organization scope the controls are independent of one
+// another (each its own policies, trail, analyzer or bucket), so each
+// runs in its own lane, beside the others: a control waiting for AWS
+// (a policy type being enabled, a delegated administrator registration
+// propagating) does not hold up the rest.
 func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *AccountResult, log zerolog.Logger) {
 	byName := map[string]controls.Control{}
 	for _, c := range e.Controls {
 		byName[c.Name()] = c
 	}
+	outs := make([]applyOutcome, len(res.Changes))
+	lanes := map[string][]int{} // lane -> indexes of its changes, in order
+	var order []string
+	for i, ch := range res.Changes {
+		lane := ""
+		if c := byName[ch.Control]; c != nil && c.Scope() == controls.ScopeOrganization {
+			lane = ch.Control
+		}
+		if _, ok := lanes[lane]; !ok {
+			order = append(order, lane)
+		}
+		lanes[lane] = append(lanes[lane], i)
+	}
+	var mu sync.Mutex // guards res (waits, warnings) for lanes running at once
+	var noSession atomic.Bool
+	var wg sync.WaitGroup
+	for _, lane := range order {
+		wg.Add(1)
+		go func(idx []int) {
+			defer wg.Done()
+			e.applyLane(ctx, a, res.Changes, idx, byName, outs, &noSession, res, &mu, log)
+		}(lanes[lane])
+	}
+	wg.Wait()
+	for i, ch := range res.Changes {
+		o := outs[i]
+		res.Errors = append(res.Errors, o.errs...)
+		if o.applied {
+			res.Applied = append(res.Applied, ch)
+		}
+	}
+}
+
+// applyOutcome is what became of one change.
+type applyOutcome struct {
+	applied bool
+	errs    []string
+}
+
+// applyLane applies the changes at idx one after another, writing each
+// outcome to outs[i]. A change that fails leaves the rest of its control
+// and region not applied; a session that cannot be had stops every lane.
+func (e *Engine) applyLane(ctx context.Context, a *orgwalk.Account, changes []baseline.Change, idx []int, byName map[string]controls.Control,
+	outs []applyOutcome, noSession *atomic.Bool, res *AccountResult, mu *sync.Mutex, log zerolog.Logger) {
 	failed := map[string]bool{} // control|region that failed
-	for _, ch := range res.Changes {
+	for _, i := range idx {
+		ch := changes[i]
+		if noSession.Load() {
+			return
+		}
 		key := ch.Control + "|" + ch.Region
 		if failed[key] {
 			where := ch.Control
 			if ch.Region != "" {
 				where += " in " + ch.Region
 			}
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied because an earlier change of %s failed", ch.Resource, where))
+			outs[i].errs = append(outs[i].errs, fmt.Sprintf("%s: not applied because an earlier change of %s failed", ch.Resource, where))
 			continue
 		}
 		if ctx.Err() != nil {
 			// Interrupted: start no new change; report each one left.
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: not applied: %s", ch.Resource, Interrupted))
+			outs[i].errs = append(outs[i].errs, fmt.Sprintf("%s: not applied: %s", ch.Resource, Interrupted))
 			continue
 		}
 		c := byName[ch.Control]
 		if c == nil {
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: the plan names control %q, which this baseline does not enable", ch.Resource, ch.Control))
+			outs[i].errs = append(outs[i].errs, fmt.Sprintf("%s: the plan names control %q, which this baseline does not enable", ch.Resource, ch.Control))
 			failed[key] = true
 			continue
 		}
@@ -382,9 +481,10 @@ func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *Acco
 		// interrupted meanwhile (a half-made change helps no one), but
 		// only for a bounded time.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.inFlightTimeout())
-		err := e.applyOne(actx, a, c, region, ch, res, log)
+		err := e.applyOne(actx, a, c, region, ch, &outs[i], res, mu, log)
 		cancel()
 		if errors.Is(err, errNoSession) {
+			noSession.Store(true)
 			return
 		}
 		if err != nil {
@@ -395,25 +495,25 @@ func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *Acco
 
 var errNoSession = errors.New("no session")
 
-// applyOne applies one change; the error says whether it failed
-// (errNoSession: the account cannot be reached at all).
-func (e *Engine) applyOne(ctx context.Context, a *orgwalk.Account, c controls.Control, region string, ch baseline.Change, res *AccountResult, log zerolog.Logger) error {
+// applyOne applies one change, writing its outcome to out; the error says
+// whether it failed (errNoSession: the account cannot be reached at all).
+func (e *Engine) applyOne(ctx context.Context, a *orgwalk.Account, c controls.Control, region string, ch baseline.Change, out *applyOutcome, res *AccountResult, mu *sync.Mutex, log zerolog.Logger) error {
 	cfg, err := e.Sessions.Config(ctx, a.ID, region)
 	if err != nil {
-		res.Errors = append(res.Errors, err.Error())
+		out.errs = append(out.errs, err.Error())
 		return errNoSession
 	}
-	t := e.target(a, region, cfg, res, nil)
+	t := e.target(a, region, cfg, res, mu, log)
 	clog := log.With().Str("control", ch.Control).Str("resource", ch.Resource).Str("action", string(ch.Action)).Logger()
 	if ch.Region != "" {
 		clog = clog.With().Str("region", ch.Region).Logger()
 	}
 	if err := c.Apply(ctx, t, ch); err != nil {
-		res.Errors = append(res.Errors, place(c, ch.Region, err))
+		out.errs = append(out.errs, place(c, ch.Region, err))
 		clog.Error().Err(err).Msg("apply failed")
 		return err
 	}
-	res.Applied = append(res.Applied, ch)
+	out.applied = true
 	clog.Info().Msg("applied")
 	return nil
 }
