@@ -24,7 +24,11 @@ var _ OrganizationsAPI = (*organizations.Client)(nil)
 
 // Org is the organization as read at the start of a run.
 type Org struct {
-	ID                  string
+	ID string
+	// FeatureSet is ALL or CONSOLIDATED_BILLING: a billing-only
+	// organization has no SCPs, trusted access or delegated
+	// administrators (Organizations user guide, "Enabling all features").
+	FeatureSet          string
 	ManagementAccountID string
 	RootID              string
 	// OUs by id.
@@ -106,6 +110,7 @@ func Describe(ctx context.Context, api OrganizationsAPI) (*Org, error) {
 	}
 	return &Org{
 		ID:                  aws.ToString(desc.Organization.Id),
+		FeatureSet:          string(desc.Organization.FeatureSet),
 		ManagementAccountID: aws.ToString(desc.Organization.MasterAccountId),
 		RootID:              aws.ToString(roots.Roots[0].Id),
 		OUs:                 map[string]*OU{},
@@ -116,7 +121,7 @@ func Describe(ctx context.Context, api OrganizationsAPI) (*Org, error) {
 // Header is a copy of the organization's id, management account and root,
 // without its OUs and accounts: what may be read while Walk is running.
 func (o *Org) Header() *Org {
-	return &Org{ID: o.ID, ManagementAccountID: o.ManagementAccountID, RootID: o.RootID}
+	return &Org{ID: o.ID, FeatureSet: o.FeatureSet, ManagementAccountID: o.ManagementAccountID, RootID: o.RootID}
 }
 
 // Walk reads the OU tree and the accounts of an Org made by Describe. The

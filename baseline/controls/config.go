@@ -174,6 +174,10 @@ type ConfigOrganization struct {
 func (*ConfigOrganization) Name() string { return "configOrganization" }
 func (*ConfigOrganization) Scope() Scope { return ScopeOrganization }
 
+// NeedsAllFeatures: the central bucket is plain S3; only the aggregator
+// needs trusted access and a delegated administrator.
+func (c *ConfigOrganization) NeedsAllFeatures() bool { return c.want.Aggregator != nil }
+
 // Actions are the calls made as the execution role in the log-archive
 // account (the bucket) and, with an aggregator, in the audit account.
 func (c *ConfigOrganization) Actions() []string {

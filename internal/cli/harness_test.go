@@ -75,7 +75,7 @@ type result struct {
 func (h *harness) run(args ...string) result {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, now: h.now, stderrTTY: h.stderrTTY}
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, now: h.now, stderrTTY: h.stderrTTY, sleep: h.sim.Sleep}
 	code := a.run(context.Background(), append(args, "--log-format", "json"))
 	return result{code, out.String(), errb.String()}
 }
@@ -84,7 +84,7 @@ func (h *harness) run(args ...string) result {
 func (h *harness) runTTY(input string, args ...string) result {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(input), stdout: &out, stderr: &errb, stdinTTY: true, getenv: os.Getenv}
+	a := &app{stdin: strings.NewReader(input), stdout: &out, stderr: &errb, stdinTTY: true, getenv: os.Getenv, sleep: h.sim.Sleep}
 	code := a.run(context.Background(), append(args, "--log-format", "json"))
 	return result{code, out.String(), errb.String()}
 }

@@ -54,6 +54,9 @@ type app struct {
 	now func() time.Time
 	// live is stderr's progress line on a terminal (made with the logger).
 	live *liveLine
+	// sleep waits for AWS to settle (awsapi.Waiter); nil is a timer.
+	// Tests against orgsim advance its clock instead.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Version is orgbaseline's version: set at build time with

@@ -3,10 +3,13 @@ package cli
 import (
 	"fmt"
 	"io"
+	"sort"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 )
 
 // liveLine is stderr on a terminal with one status line kept at its
@@ -65,6 +68,49 @@ type progress struct {
 	phase                string
 	total, done, failed  int
 	start, drawn, logged time.Time
+	// waits are the waits for AWS under way, by what they wait for.
+	waits map[string]int
+}
+
+// Wait hears of a wait for AWS beginning or ending (awsapi.Waiter's
+// Notify): the terminal line says what the run is waiting for.
+func (p *progress) Wait(ev awsapi.Wait) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.waits == nil {
+		p.waits = map[string]int{}
+	}
+	if ev.Done {
+		if p.waits[ev.For]--; p.waits[ev.For] <= 0 {
+			delete(p.waits, ev.For)
+		}
+	} else {
+		p.waits[ev.For]++
+	}
+	if p.live != nil && p.total != 0 {
+		p.drawn = p.now()
+		p.live.set(p.line(p.drawn))
+	}
+}
+
+// waiting says what the run waits for: the first (by name) of the waits
+// under way, and how many more.
+func (p *progress) waiting() string {
+	if len(p.waits) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(p.waits))
+	n := 0
+	for w, k := range p.waits {
+		names = append(names, w)
+		n += k
+	}
+	sort.Strings(names)
+	s := ", waiting for AWS: " + names[0]
+	if n > 1 {
+		s += fmt.Sprintf(" (and %d more)", n-1)
+	}
+	return s
 }
 
 // liveEvery is how often the terminal line may be redrawn.
@@ -137,7 +183,7 @@ func (p *progress) line(now time.Time) string {
 	if left, ok := p.remaining(elapsed); ok && p.done < p.total {
 		s += fmt.Sprintf(", about %s left", left.Round(time.Second))
 	}
-	return s
+	return s + p.waiting()
 }
 
 // remaining estimates the time left from the pace so far.

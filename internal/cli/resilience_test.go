@@ -39,7 +39,7 @@ func newHarnessWith(t *testing.T, o orgsim.Options, front ...func(http.Handler) 
 func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv}
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, sleep: h.sim.Sleep}
 	code := a.run(ctx, append(args, "--log-format", "json"))
 	return result{code, out.String(), errb.String()}
 }

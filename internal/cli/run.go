@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
@@ -196,6 +197,22 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 			return nil, err
 		}
 	}
+	// Who runs this, before any other call: the root user cannot assume
+	// roles, a role session can chain only for an hour, and the partition
+	// of the caller is the partition of every ARN the run builds.
+	caller, err := awsapi.WhoAmI(ctx, sts.NewFromConfig(cfg))
+	if err != nil {
+		if host != nil {
+			host.Close()
+		}
+		return nil, err
+	}
+	if err := checkCaller(o.file, b, caller); err != nil {
+		if host != nil {
+			host.Close()
+		}
+		return nil, err
+	}
 	// The organization-scope reads that do not need the walk start now,
 	// beside it (they run in the unsharded run and in shard 0; apply of
 	// another shard reads the organization scope to check it is settled).
@@ -223,6 +240,9 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if err != nil {
 		return fail(err)
 	}
+	if err := checkFeatureSet(org.ID, org.FeatureSet, ctrls); err != nil {
+		return fail(err)
+	}
 	runID := newRunID()
 	sessions = orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
 		Role:                b.Organization.ExecutionRole,
@@ -230,6 +250,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		Duration:            b.Organization.SessionDuration.Duration,
 		SessionName:         "orgbaseline-" + runID,
 		ManagementAccountID: org.ManagementAccountID,
+		Partition:           caller.Partition,
 	})
 	now := a.now
 	if now == nil {
@@ -245,6 +266,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 			Org: &controls.Org{
 				HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
 				ExecutionRole: b.Organization.ExecutionRole, Sessions: sessions,
+				Partition: caller.Partition,
 			},
 			HomeRegion:  b.Organization.HomeRegion,
 			Regions:     b.Organization.Regions,
@@ -255,8 +277,11 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if host != nil {
 		env.engine.Plugins = host
 	}
+	env.engine.Waiter = &awsapi.Waiter{Sleep: a.sleep}
 	if a.stderrTTY || g.progressEvery > 0 {
-		env.engine.Progress = a.newProgress(log, g.progressEvery)
+		p := a.newProgress(log, g.progressEvery)
+		env.engine.Progress = p
+		env.engine.Waiter.Notify = p.Wait
 	}
 	if maxFailed != nil {
 		env.engine.StopStarting = env.stopStarting
