@@ -73,4 +73,3 @@ func checkFeatureSet(orgID, featureSet string, cs []controls.Control) error {
 	return fmt.Errorf("organization %s has only consolidated billing features (FeatureSet %s), and %s need all features (service control policies, trusted access, delegated administrators); enable all features from the management account (organizations:EnableAllFeatures, which every member account must approve) or remove these controls from the baseline",
 		orgID, featureSet, strings.Join(need, ", "))
 }
-
