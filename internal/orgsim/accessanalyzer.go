@@ -486,12 +486,7 @@ func (s *Sim) aaOrgAdmin(account string) bool {
 	if account == s.org.mgmtID {
 		return true
 	}
-	for _, d := range s.org.delegatedAdmins[aaServicePrincipal] {
-		if d.accountID == account {
-			return true
-		}
-	}
-	return false
+	return s.delegatedAdminUsable(aaServicePrincipal, account)
 }
 
 // aaQuota enforces the analyzer quotas (IAM User Guide, "IAM Access

@@ -279,15 +279,7 @@ func (s *Sim) ctOrgMember(account string) bool {
 // ctDelegatedAdmin reports whether account is a delegated administrator
 // registered for servicePrincipal.
 func (s *Sim) ctDelegatedAdmin(servicePrincipal, account string) bool {
-	if s.org == nil {
-		return false
-	}
-	for _, d := range s.org.delegatedAdmins[servicePrincipal] {
-		if d.accountID == account {
-			return true
-		}
-	}
-	return false
+	return s.delegatedAdminUsable(servicePrincipal, account)
 }
 
 // ctView is a trail as one account sees it in one region.
@@ -454,7 +446,7 @@ func ctOrgPreconditions(c *call) *apiError {
 // organization trail) with the bucket-owner-full-control ACL, as the
 // CloudTrail service principal with aws:SourceArn and aws:SourceAccount.
 func (s *Sim) ctBucketAllows(b *bucket, t *ctTrail) bool {
-	if b.parsed == nil {
+	if b.servicePolicy() == nil {
 		return false
 	}
 	ctx := map[string][]string{
@@ -474,7 +466,7 @@ func (s *Sim) ctBucketAllows(b *bucket, t *ctTrail) bool {
 		for k, v := range extra {
 			c[k] = v
 		}
-		return b.parsed.Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: c}).Decision == iampolicy.Allow
+		return b.servicePolicy().Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: c}).Decision == iampolicy.Allow
 	}
 	if !allowed("s3:GetBucketAcl", "arn:aws:s3:::"+b.name, nil) {
 		return false

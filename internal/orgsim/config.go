@@ -546,7 +546,7 @@ var (
 // aws:SourceAccount and, for an account in an organization, aws:SourceOrgID,
 // so a bucket policy may admit a whole organization by its id.
 func (s *Sim) cfgBucketAllows(b *bucket, prefix, account string) bool {
-	if b.parsed == nil {
+	if b.servicePolicy() == nil {
 		return false
 	}
 	base := map[string][]string{"aws:sourceaccount": {account}, "aws:securetransport": {"true"}}
@@ -562,7 +562,7 @@ func (s *Sim) cfgBucketAllows(b *bucket, prefix, account string) bool {
 		if acl {
 			ctx["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
 		}
-		return b.parsed.Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: ctx}).Decision == iampolicy.Allow
+		return b.servicePolicy().Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: ctx}).Decision == iampolicy.Allow
 	}
 	if prefix != "" {
 		prefix += "/"

@@ -2031,6 +2031,7 @@ func iamCreateRole(c *call) (any, *apiError) {
 		description: desc, created: c.now, trust: doc, maxSession: maxSession,
 		inline: map[string]*policyDoc{}, tags: tags,
 	}
+	c.sim.propagate(c.now, "role "+r.arn, &r.propagating)
 	st.roles[name] = r
 	x := xRole(r, false)
 	x.Tags = iamSortedTags(r.tags)
@@ -2125,6 +2126,20 @@ func iamCreateServiceLinkedRole(c *call) (any, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
+	r, e := c.sim.makeServiceLinkedRole(c.now, c.acct, svc, desc, suffix)
+	if e != nil {
+		return nil, e
+	}
+	return struct {
+		Role iamXRole `xml:"Role"`
+	}{xRole(r, false)}, nil
+}
+
+// makeServiceLinkedRole creates a service's service-linked role in acct, as
+// iam:CreateServiceLinkedRole does and as services do for themselves (an
+// organization analyzer, cloudtrail:RegisterOrganizationDelegatedAdmin).
+// The role propagates before the service can use it. Callers hold s.mu.
+func (s *Sim) makeServiceLinkedRole(now time.Time, acct *Account, svc, desc, suffix string) (*iamRole, *apiError) {
 	def, known := iamServiceLinkedRoles[svc]
 	if !known {
 		return nil, newErr(400, "InvalidInput", "Service %s does not support service-linked roles or is not a valid service principal.", svc)
@@ -2133,7 +2148,7 @@ func iamCreateServiceLinkedRole(c *call) (any, *apiError) {
 	if suffix != "" {
 		name += "_" + suffix
 	}
-	st := c.iamSt()
+	st := acct.iam
 	if st.findRole(name) != nil {
 		return nil, newErr(400, "InvalidInput", "Service role name %s has been taken in this account, please try a different suffix.", name)
 	}
@@ -2143,8 +2158,8 @@ func iamCreateServiceLinkedRole(c *call) (any, *apiError) {
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + svc + `"},"Action":"sts:AssumeRole"}]}`
 	path := iamServiceRolePathRoot + svc + "/"
 	r := &iamRole{
-		name: name, path: path, id: "AROA" + c.sim.randomID(17), arn: iamARN(c.acct.ID, "role", path, name),
-		description: desc, created: c.now, maxSession: 3600, inline: map[string]*policyDoc{},
+		name: name, path: path, id: "AROA" + s.randomID(17), arn: iamARN(acct.ID, "role", path, name),
+		description: desc, created: now, maxSession: 3600, inline: map[string]*policyDoc{},
 		trust: &policyDoc{text: trust, parsed: iampolicy.MustParse(trust, iampolicy.KindTrust)},
 	}
 	// The role gets its service's policy when orgsim knows that policy
@@ -2152,10 +2167,9 @@ func iamCreateServiceLinkedRole(c *call) (any, *apiError) {
 	if st.managedPolicy(def.policy) != nil {
 		r.attached = []string{def.policy}
 	}
+	s.propagate(now, "service-linked role "+r.arn, &r.propagating)
 	st.roles[name] = r
-	return struct {
-		Role iamXRole `xml:"Role"`
-	}{xRole(r, false)}, nil
+	return r, nil
 }
 
 func iamDeleteServiceLinkedRole(c *call) (any, *apiError) {

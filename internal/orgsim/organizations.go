@@ -1575,7 +1575,9 @@ func orgRegisterDelegatedAdmin(c *call) (any, *apiError) {
 		return nil, orgConstraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED",
 			"You attempted to register more delegated administrators than allowed for the service principal ("+itoa(max)+").")
 	}
-	o.delegatedAdmins[sp] = append(o.delegatedAdmins[sp], delegatedAdmin{accountID: a.ID, since: c.now})
+	d := &delegatedAdmin{accountID: a.ID, since: c.now}
+	c.sim.propagate(c.now, "account "+a.ID+" as "+sp+"'s delegated administrator", &d.propagating)
+	o.delegatedAdmins[sp] = append(o.delegatedAdmins[sp], d)
 	return struct{}{}, nil
 }
 
@@ -1613,8 +1615,8 @@ func orgDeregisterDelegatedAdmin(c *call) (any, *apiError) {
 }
 
 // delegations returns, for account, the services it administers and since when.
-func (o *organization) delegations(account string) map[string]delegatedAdmin {
-	out := map[string]delegatedAdmin{}
+func (o *organization) delegations(account string) map[string]*delegatedAdmin {
+	out := map[string]*delegatedAdmin{}
 	for sp, list := range o.delegatedAdmins {
 		for _, d := range list {
 			if d.accountID == account {
@@ -1657,8 +1659,7 @@ func orgListDelegatedAdmins(c *call) (any, *apiError) {
 				continue
 			}
 			if first == nil || d.since.Before(first.since) {
-				d := d
-				first = &d
+				first = d
 			}
 		}
 		if first != nil {

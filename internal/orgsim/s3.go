@@ -586,7 +586,7 @@ func s3PutBucketPolicy(c *call) (any, *apiError) {
 	if b.publicAccessBlock != nil && b.publicAccessBlock.BlockPublicPolicy && s3PolicyPublic(pol) {
 		return nil, newErr(403, "AccessDenied", "User: %s is not authorized to perform: s3:PutBucketPolicy on resource: \"arn:aws:s3:::%s\" because public policies are blocked by the BlockPublicPolicy block public access setting.", c.caller.arn, b.name)
 	}
-	b.policy, b.parsed = doc, pol
+	c.sim.setBucketPolicy(b, c.now, doc, pol)
 	return s3Empty(204), nil
 }
 
@@ -928,7 +928,7 @@ func s3DeleteBucketPolicy(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	b.policy, b.parsed = "", nil
+	c.sim.setBucketPolicy(b, c.now, "", nil)
 	return s3Empty(204), nil
 }
 

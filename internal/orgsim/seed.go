@@ -163,7 +163,7 @@ func (s *Sim) seed(spec OrgSpec) {
 		policies:        map[string]*orgPolicy{},
 		attachments:     map[string][]string{},
 		serviceAccess:   map[string]time.Time{},
-		delegatedAdmins: map[string][]delegatedAdmin{},
+		delegatedAdmins: map[string][]*delegatedAdmin{},
 	}
 	s.org.arn = "arn:aws:organizations::" + mgmt + ":organization/" + s.org.id
 	rootID := "r-" + s.lowerID(4)

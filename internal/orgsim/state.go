@@ -29,7 +29,7 @@ type organization struct {
 	// serviceAccess maps a service principal with trusted access to the date it was enabled.
 	serviceAccess map[string]time.Time
 	// delegatedAdmins maps a service principal to its delegated administrators.
-	delegatedAdmins map[string][]delegatedAdmin
+	delegatedAdmins map[string][]*delegatedAdmin
 }
 
 type orgRoot struct {
@@ -63,6 +63,38 @@ type orgPolicy struct {
 type delegatedAdmin struct {
 	accountID string
 	since     time.Time
+	// propagating: registered (ListDelegatedAdministrators shows it), but
+	// not yet seen by the service itself (AWSLike.PropagationDelay).
+	propagating bool
+}
+
+// delegatedAdminUsable reports whether account is a delegated
+// administrator for the service principal sp as the service sees it: a
+// registration just made is not, until it has propagated ("Account X is
+// not a delegated administrator" right after registering,
+// awslabs/landing-zone-accelerator-on-aws issue 922). Callers hold s.mu.
+func (s *Sim) delegatedAdminUsable(sp, account string) bool {
+	if s.org == nil {
+		return false
+	}
+	for _, d := range s.org.delegatedAdmins[sp] {
+		if d.accountID == account {
+			return !d.propagating
+		}
+	}
+	return false
+}
+
+// propagate marks something just made (a role, a registration) as not yet
+// usable by the AWS services that depend on it, and schedules the end of
+// that on the sim clock after AWSLike.PropagationDelay. *flag is true
+// while it propagates. what names it for the admin API. Callers hold s.mu.
+func (s *Sim) propagate(now time.Time, what string, flag *bool) {
+	if s.like.PropagationDelay <= 0 {
+		return
+	}
+	*flag = true
+	s.later(now, s.like.PropagationDelay, what, func() { *flag = false })
 }
 
 // parentChain returns the ids from the root down to target's parent:
@@ -153,6 +185,9 @@ type iamRole struct {
 	tags                map[string]string
 	lastUsed            time.Time
 	lastUsedRegion      string
+	// propagating: just made; AWS services cannot assume it yet
+	// (AWSLike.PropagationDelay).
+	propagating bool
 }
 
 type iamGroup struct {
@@ -254,6 +289,13 @@ type bucket struct {
 	created           time.Time
 	policy            string // verbatim, "" when none
 	parsed            *iampolicy.Policy
+	// A policy just put (or deleted) reaches the services that deliver to
+	// the bucket after AWSLike.PropagationDelay; until then they see the
+	// one before (prevParsed). policyGen tells the latest change from
+	// earlier ones still settling.
+	policyPending bool
+	prevParsed    *iampolicy.Policy
+	policyGen     uint64
 	versioning        string // "" | Enabled | Suspended
 	mfaDelete         string // "" (never set) | Enabled | Disabled
 	publicAccessBlock *publicAccessBlock
@@ -269,4 +311,34 @@ type bucketEncryption struct {
 	Algorithm string // AES256 | aws:kms | aws:kms:dsse
 	KMSKeyID  string
 	BucketKey bool
+}
+
+// servicePolicy is the bucket policy as the AWS services that deliver to
+// the bucket (CloudTrail, Config) see it: a new policy reaches them only
+// after it has propagated (intermittent InsufficientS3BucketPolicy on
+// clean installs, hashicorp/terraform-provider-aws issue 33569).
+func (b *bucket) servicePolicy() *iampolicy.Policy {
+	if b.policyPending {
+		return b.prevParsed
+	}
+	return b.parsed
+}
+
+// setPolicy replaces the bucket's policy (nil deletes it); the services
+// see the change once it has propagated. Callers hold s.mu.
+func (s *Sim) setBucketPolicy(b *bucket, now time.Time, doc string, pol *iampolicy.Policy) {
+	before := b.servicePolicy()
+	b.policy, b.parsed = doc, pol
+	if s.like.PropagationDelay <= 0 {
+		b.policyPending, b.prevParsed = false, nil
+		return
+	}
+	b.policyGen++
+	gen := b.policyGen
+	b.policyPending, b.prevParsed = true, before
+	s.later(now, s.like.PropagationDelay, "the policy of bucket "+b.name+" reaching CloudTrail and Config", func() {
+		if b.policyGen == gen {
+			b.policyPending, b.prevParsed = false, nil
+		}
+	})
 }
