@@ -18,7 +18,17 @@ import (
 //
 // An explicit Deny anywhere wins. Callers hold s.mu.
 func (s *Sim) authorize(c *call, action, resource string) *apiError {
+	return s.authorizeWith(c, action, resource, nil)
+}
+
+// authorizeWith is authorize with service-specific condition keys added to
+// the request context (lower-case keys, e.g. "iam:passedtoservice").
+// Callers hold s.mu.
+func (s *Sim) authorizeWith(c *call, action, resource string, extra map[string][]string) *apiError {
 	req := s.authRequest(c, action, resource)
+	for k, v := range extra {
+		req.Context[k] = v
+	}
 	p := c.caller
 
 	if reason := s.scpDenial(p.account, req); reason != "" {
@@ -37,6 +47,21 @@ func (s *Sim) authorize(c *call, action, resource string) *apiError {
 		}
 	}
 	return nil
+}
+
+// authorizePassRole checks that the caller may hand roleARN to service, as
+// AWS does whenever a customer role is passed to a service (Config's
+// recorder and aggregator roles, CloudTrail's CloudWatch Logs role):
+// iam:PassRole on the role, with iam:PassedToService set to the service
+// principal (IAM user guide, "Grant a user permissions to pass a role to
+// an AWS service"). A service-linked role needs no PassRole. The error is
+// AccessDenied as the calling service words it. Off with
+// AWSLike.PassRole. Callers hold s.mu.
+func (s *Sim) authorizePassRole(c *call, roleARN, service string) *apiError {
+	if !s.like.PassRole || strings.Contains(roleARN, ":role/aws-service-role/") {
+		return nil
+	}
+	return s.authorizeWith(c, "iam:PassRole", roleARN, map[string][]string{"iam:passedtoservice": {service}})
 }
 
 // authRequest builds the iampolicy request with the global condition keys
