@@ -13,6 +13,7 @@ import (
 
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/internal/engine"
+	"github.com/orgbaseline/orgbaseline/internal/report"
 	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
 
@@ -122,8 +123,10 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	}
 	applied, failed, notStarted, notApplied := 0, 0, 0, 0
 	var done []string // accounts (and scope) where every change was applied
-	report := func(r engine.AccountResult, label string) {
+	var waits []report.Wait
+	record := func(r engine.AccountResult, label string) {
 		applied += len(r.Applied)
+		waits = append(waits, reportWaits(r, label)...)
 		if !r.Failed() {
 			done = append(done, fmt.Sprintf("%s: %d of %d change(s) applied", label, len(r.Applied), len(r.Changes)))
 			return
@@ -145,7 +148,7 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	// may depend on them.
 	if scope := p.OrganizationScope; scope != nil && len(scope.Changes) > 0 {
 		r := env.engine.ApplyOrg(ctx, scope.Changes)
-		report(r, "organization scope")
+		record(r, "organization scope")
 	}
 	changes := map[string][]baseline.Change{}
 	var accounts []*orgwalk.Account
@@ -158,7 +161,7 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		accounts = append(accounts, acct)
 	}
 	for _, r := range env.engine.Apply(ctx, accounts, changes) {
-		report(r, r.Account.Label())
+		record(r, r.Account.Label())
 	}
 	stopped := env.stopped(ctx)
 	if stopped != "" {
@@ -170,6 +173,9 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		for _, d := range done {
 			fmt.Fprintf(a.stdout, "  %s\n", d)
 		}
+	}
+	if err := report.Waits(a.stdout, waits); err != nil {
+		return err
 	}
 	scope := fmt.Sprintf("%d account(s)", len(accounts))
 	if p.OrganizationScope != nil && len(p.OrganizationScope.Changes) > 0 {
@@ -274,4 +280,13 @@ func (a *app) confirm(n int, p *baseline.Plan) error {
 		return errNotConfirmed
 	}
 	return nil
+}
+
+// reportWaits turns an account's waits for AWS into the report's rows.
+func reportWaits(r engine.AccountResult, label string) []report.Wait {
+	out := make([]report.Wait, 0, len(r.Waits))
+	for _, w := range r.Waits {
+		out = append(out, report.Wait{For: w.For, Account: label, Region: w.Region, Waited: w.Waited, Failed: w.Err != nil})
+	}
+	return out
 }
