@@ -111,7 +111,7 @@ func forEach(ctx context.Context, accounts iter.Seq[*Account], o Options, fn fun
 					r.Err = fmt.Errorf("account %s: internal error: %v\n%s", a.Label(), p, debug.Stack())
 				}
 			}()
-			r.Err = fn(ctx, a)
+			r.Err = fn(context.WithValue(ctx, slotKey{}, &slot{sem: sem}), a)
 		}()
 	}
 	wg.Wait()
@@ -120,4 +120,49 @@ func forEach(ctx context.Context, accounts iter.Seq[*Account], o Options, fn fun
 		out[i] = *r
 	}
 	return out
+}
+
+// An account's slot: while every goroutine of the account that is waiting
+// is idle (waiting for AWS to settle, making no calls), the slot is lent
+// to the next account, so a thousand accounts each waiting seconds for a
+// role to propagate do not hold the run up a thousand times over.
+
+type slotKey struct{}
+
+// slot is the place one account holds among the Limit running at once.
+type slot struct {
+	sem  chan struct{}
+	mu   sync.Mutex
+	idle int // goroutines of the account idle now
+}
+
+// Idle runs wait, a wait that makes no calls, with the account's slot
+// lent to another account meanwhile; the slot is taken back (waiting for
+// one to be free) before Idle returns. Outside ForEach it just runs wait.
+// When several goroutines of one account are idle at once, the slot is
+// lent from the first until the last is done; one that ends its wait
+// before the others goes on at once, so an account briefly works beside
+// the Limit others.
+func Idle(ctx context.Context, wait func() error) error {
+	s, ok := ctx.Value(slotKey{}).(*slot)
+	if !ok || s == nil {
+		return wait()
+	}
+	s.mu.Lock()
+	s.idle++
+	if s.idle == 1 {
+		<-s.sem
+	}
+	s.mu.Unlock()
+	err := wait()
+	s.mu.Lock()
+	s.idle--
+	last := s.idle == 0
+	s.mu.Unlock()
+	if last {
+		// The slot must come back whatever ctx says: the account gives
+		// it up when it ends.
+		s.sem <- struct{}{}
+	}
+	return err
 }

@@ -67,3 +67,46 @@ func TestForEachCancelled(t *testing.T) {
 		}
 	}
 }
+
+// An account waiting in Idle lends its slot: with one slot, the first
+// account's wait ends only once every other account has run, which
+// without the lending could never happen (the test would block). No more
+// accounts work (outside Idle) at once than the limit.
+func TestIdleLendsTheSlot(t *testing.T) {
+	const n = 5
+	var working, most atomic.Int64
+	othersDone := make(chan struct{})
+	var done atomic.Int64
+	enter := func() {
+		if w := working.Add(1); w > most.Load() {
+			most.Store(w)
+		}
+	}
+	res := orgwalk.ForEach(context.Background(), accounts(n), 1, func(ctx context.Context, a *orgwalk.Account) error {
+		enter()
+		defer working.Add(-1)
+		if a.Name == "a0" {
+			working.Add(-1)
+			err := orgwalk.Idle(ctx, func() error { <-othersDone; return nil })
+			enter()
+			return err
+		}
+		if done.Add(1) == n-1 {
+			close(othersDone)
+		}
+		return nil
+	})
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Account.Name, r.Err)
+		}
+	}
+	if most.Load() != 1 {
+		t.Fatalf("%d accounts worked at once outside Idle; the limit is 1", most.Load())
+	}
+	// Outside ForEach, Idle just runs the wait.
+	ran := false
+	if err := orgwalk.Idle(context.Background(), func() error { ran = true; return nil }); err != nil || !ran {
+		t.Fatalf("Idle outside ForEach: ran %v, err %v", ran, err)
+	}
+}

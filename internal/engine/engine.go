@@ -228,6 +228,15 @@ func (e *Engine) target(a *orgwalk.Account, region string, cfg aws.Config, res *
 		return mu.Unlock
 	}
 	w := e.Waiter.For(a.ID, region)
+	// While it waits for AWS, the account lends its place among the
+	// accounts running at once to the next one (orgwalk.Idle).
+	sleep := w.Sleep
+	if sleep == nil {
+		sleep = awsapi.Sleep
+	}
+	w.Sleep = func(ctx context.Context, d time.Duration) error {
+		return orgwalk.Idle(ctx, func() error { return sleep(ctx, d) })
+	}
 	outer := w.Notify
 	w.Notify = func(ev awsapi.Wait) {
 		logWait(log, ev)
