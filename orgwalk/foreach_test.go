@@ -78,8 +78,8 @@ func TestIdleLendsTheSlot(t *testing.T) {
 	othersDone := make(chan struct{})
 	var done atomic.Int64
 	enter := func() {
-		if w := working.Add(1); w > most.Load() {
-			most.Store(w)
+		w := working.Add(1)
+		for m := most.Load(); w > m && !most.CompareAndSwap(m, w); m = most.Load() {
 		}
 	}
 	res := orgwalk.ForEach(context.Background(), accounts(n), 1, func(ctx context.Context, a *orgwalk.Account) error {
