@@ -283,19 +283,19 @@ func (p *iamManagedPolicy) current() *policyDoc {
 
 // bucket is an S3 bucket.
 type bucket struct {
-	name              string
-	owner             string // account id
-	region            string
-	created           time.Time
-	policy            string // verbatim, "" when none
-	parsed            *iampolicy.Policy
+	name    string
+	owner   string // account id
+	region  string
+	created time.Time
+	policy  string // verbatim, "" when none
+	parsed  *iampolicy.Policy
 	// A policy just put (or deleted) reaches the services that deliver to
 	// the bucket after AWSLike.PropagationDelay; until then they see the
 	// one before (prevParsed). policyGen tells the latest change from
 	// earlier ones still settling.
-	policyPending bool
-	prevParsed    *iampolicy.Policy
-	policyGen     uint64
+	policyPending     bool
+	prevParsed        *iampolicy.Policy
+	policyGen         uint64
 	versioning        string // "" | Enabled | Suspended
 	mfaDelete         string // "" (never set) | Enabled | Disabled
 	publicAccessBlock *publicAccessBlock
