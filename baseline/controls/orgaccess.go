@@ -11,8 +11,12 @@ package controls
 // account registered as a delegated administrator for the principal
 // (RegisterDelegatedAdministrator). This file observes both
 // (observeOrgAccess), plans the changes that are missing (diffOrgAccess) and
-// makes them idempotently (applyOrgAccess). Each control still decides
-// when it needs them and words its own reasons and errors; the changes
+// makes them idempotently (applyOrgAccess). organizationTrail applies its
+// registration with CloudTrail's own RegisterOrganizationDelegatedAdmin
+// instead, which also creates CloudTrail's service-linked role
+// (orgtrail.go); the registration shows in ListDelegatedAdministrators all
+// the same. Each control still decides when it needs them and words its
+// own reasons and errors; the changes
 // themselves (resources, After keys) are what the controls have always
 // planned, so saved plans stay valid.
 

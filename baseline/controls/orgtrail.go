@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/smithy-go"
 
@@ -28,9 +30,24 @@ type CloudTrailAPI interface {
 	UpdateTrail(context.Context, *cloudtrail.UpdateTrailInput, ...func(*cloudtrail.Options)) (*cloudtrail.UpdateTrailOutput, error)
 	PutEventSelectors(context.Context, *cloudtrail.PutEventSelectorsInput, ...func(*cloudtrail.Options)) (*cloudtrail.PutEventSelectorsOutput, error)
 	StartLogging(context.Context, *cloudtrail.StartLoggingInput, ...func(*cloudtrail.Options)) (*cloudtrail.StartLoggingOutput, error)
+	RegisterOrganizationDelegatedAdmin(context.Context, *cloudtrail.RegisterOrganizationDelegatedAdminInput, ...func(*cloudtrail.Options)) (*cloudtrail.RegisterOrganizationDelegatedAdminOutput, error)
 }
 
 var _ CloudTrailAPI = (*cloudtrail.Client)(nil)
+
+// TrailIAMAPI is the part of the IAM client the organization trail
+// control uses in the management account: CloudTrail's service-linked
+// role.
+type TrailIAMAPI interface {
+	GetRole(context.Context, *iam.GetRoleInput, ...func(*iam.Options)) (*iam.GetRoleOutput, error)
+	CreateServiceLinkedRole(context.Context, *iam.CreateServiceLinkedRoleInput, ...func(*iam.Options)) (*iam.CreateServiceLinkedRoleOutput, error)
+}
+
+var _ TrailIAMAPI = (*iam.Client)(nil)
+
+// cloudTrailSLR is CloudTrail's service-linked role, which an
+// organization trail needs in the management account.
+const cloudTrailSLR = "AWSServiceRoleForCloudTrail"
 
 // cloudTrailPrincipal is CloudTrail's service principal: the one trusted
 // access is enabled for, delegated administrators are registered for, and
@@ -49,8 +66,13 @@ const (
 // bucket (CIS AWS Foundations 3.0 items 3.1 and 3.2).
 //
 // It runs at organization scope. In the management account it enables
-// trusted access for CloudTrail (and registers the delegated
-// administrator, when one is declared); in the log-archive account it
+// trusted access for CloudTrail and, when a delegated administrator is
+// declared, registers it with CloudTrail's own
+// RegisterOrganizationDelegatedAdmin, which also creates CloudTrail's
+// service-linked role there (a registration through AWS Organizations
+// does not, and an organization trail from the delegated administrator
+// then fails with NoManagementAccountSLRExistsException: CloudTrail user
+// guide, "Organization delegated administrator"); in the log-archive account it
 // keeps the bucket (policy statements merged, public access blocked,
 // versioning, default encryption); in the management account, or the
 // delegated administrator, it keeps the trail (organization, multi-region,
@@ -64,6 +86,73 @@ type OrganizationTrail struct {
 	newCloudTrail    func(aws.Config) CloudTrailAPI
 	newS3            func(aws.Config) S3BucketAPI
 	newOrganizations func(aws.Config) TrustedAccessAPI
+	newIAM           func(aws.Config) TrailIAMAPI
+
+	// made is what this run made that CloudTrail sees only once it has
+	// propagated (a control lives for one run).
+	made madeByRun
+}
+
+// madeByRun records what this run made that CloudTrail depends on: the
+// bucket policy it wrote, the delegated administrator it registered,
+// CloudTrail's service-linked role it had created. It is retry policy
+// only: Apply retries CloudTrail's "not usable yet" answer for one of
+// these (and no other error), because this run just made it; what AWS
+// has is always read from AWS.
+type madeByRun struct {
+	mu             sync.Mutex
+	bucketPolicy   string // the bucket whose policy this run wrote
+	delegatedAdmin string // the account this run registered
+	slr            bool   // this run created, or had CloudTrail create, the service-linked role
+}
+
+func (m *madeByRun) note(f func(*madeByRun)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f(m)
+}
+
+// notYet reports whether err is CloudTrail's answer while something this
+// run made has not reached it yet, for a call made from account:
+// InsufficientS3BucketPolicyException for a fresh bucket policy
+// (hashicorp/terraform-provider-aws issue 33569),
+// NotOrganizationMasterAccountException for a fresh delegated
+// administrator registration (the "not a delegated administrator" of
+// awslabs/landing-zone-accelerator-on-aws issue 922),
+// NoManagementAccountSLRExistsException for a fresh service-linked role.
+func (m *madeByRun) notYet(err error, account string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch apiCode(err) {
+	case "InsufficientS3BucketPolicyException":
+		return m.bucketPolicy != ""
+	case "NotOrganizationMasterAccountException":
+		return m.delegatedAdmin != "" && m.delegatedAdmin == account
+	case "NoManagementAccountSLRExistsException":
+		return m.slr
+	}
+	return false
+}
+
+// waitingFor says, after "waiting for", what a call from account waits
+// for; "" when this run made nothing it could wait for.
+func (m *madeByRun) waitingFor(account string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var parts []string
+	if m.bucketPolicy != "" {
+		parts = append(parts, "the policy just written to bucket "+m.bucketPolicy)
+	}
+	if m.delegatedAdmin != "" && m.delegatedAdmin == account {
+		parts = append(parts, "the registration of account "+account+" as CloudTrail's delegated administrator")
+	}
+	if m.slr {
+		parts = append(parts, "CloudTrail's new service-linked role "+cloudTrailSLR+" in the management account")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, " and ") + " to reach CloudTrail"
 }
 
 // NewOrganizationTrail returns the control for the declared settings.
@@ -73,6 +162,7 @@ func NewOrganizationTrail(s baseline.OrganizationTrailSettings) *OrganizationTra
 		newCloudTrail:    func(cfg aws.Config) CloudTrailAPI { return cloudtrail.NewFromConfig(cfg) },
 		newS3:            func(cfg aws.Config) S3BucketAPI { return awsapi.S3(cfg) },
 		newOrganizations: func(cfg aws.Config) TrustedAccessAPI { return organizations.NewFromConfig(cfg) },
+		newIAM:           func(cfg aws.Config) TrailIAMAPI { return iam.NewFromConfig(cfg) },
 	}
 }
 
@@ -120,7 +210,17 @@ func (*OrganizationTrail) Scope() Scope { return ScopeOrganization }
 // the bucket's, in the log-archive account; and, when a delegated
 // administrator manages the trail, the trail's, with what CloudTrail
 // checks the caller of an organization trail may do (AWS CloudTrail User
-// Guide, "Prepare for creating a trail for your organization").
+// Guide, "Prepare for creating a trail for your organization"), and
+// iam:PassRole for the CloudWatch Logs role CloudTrail is handed.
+//
+// In the management account (the run's own credentials, not the
+// execution role) the control also calls
+// cloudtrail:RegisterOrganizationDelegatedAdmin, with the
+// organizations:RegisterDelegatedAdministrator and
+// iam:CreateServiceLinkedRole CloudTrail uses on the caller's behalf, and
+// iam:GetRole / iam:CreateServiceLinkedRole for CloudTrail's
+// service-linked role (CloudTrail user guide, "Required permissions to
+// assign a delegated administrator").
 func (c *OrganizationTrail) Actions() []string {
 	as := BucketActions()
 	if c.s.DelegatedAdministrator != "" {
@@ -129,6 +229,9 @@ func (c *OrganizationTrail) Actions() []string {
 			"cloudtrail:CreateTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StartLogging",
 			"iam:GetRole", "iam:CreateServiceLinkedRole",
 			"organizations:DescribeOrganization", "organizations:ListAWSServiceAccessForOrganization", "organizations:ListAccounts")
+		if c.s.RoleArn != "" {
+			as = append(as, "iam:PassRole")
+		}
 	}
 	slices.Sort(as)
 	return as
@@ -199,6 +302,8 @@ type selectorsSetting struct {
 type trailObservation struct {
 	ManagementID  string
 	OrgID         string
+	TrailARN      string // in the run's partition
+	BucketARN     string
 	HomeRegion    string
 	LogArchiveID  string
 	LogArchive    string // name, for findings
@@ -207,36 +312,30 @@ type trailObservation struct {
 	TrustedAccess bool
 	// DelegatedRegistered: DelegatedID is registered for CloudTrail.
 	DelegatedRegistered bool
-	Bucket              LogBucket
-	BucketState         *BucketState
-	Trail               *trailSettings // nil: no such trail
-	Logging             bool
-	Selectors           eventSelectors
+	// ServiceLinkedRole: the management account has CloudTrail's
+	// service-linked role (read only when a delegated administrator is
+	// declared: the management account's own CreateTrail makes it).
+	ServiceLinkedRole bool
+	Bucket            LogBucket
+	BucketState       *BucketState
+	Trail             *trailSettings // nil: no such trail
+	Logging           bool
+	Selectors         eventSelectors
 }
 
-// partition returns the ARN partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
-
-// trailARN is the organization trail's ARN: always the management
-// account's, whoever manages it.
-func trailARN(region, management, name string) string {
-	return "arn:" + partition(region) + ":cloudtrail:" + region + ":" + management + ":trail/" + name
+// trailARN is the organization trail's ARN, in the run's partition:
+// always the management account's, whoever manages it.
+func trailARN(org *Org, region, management, name string) string {
+	return org.ARN("cloudtrail", region, management, "trail/"+name)
 }
 
 // bucketStatements are the bucket policy statements CloudTrail needs to
 // deliver an organization trail's logs (CloudTrail User Guide, "Amazon S3
 // bucket policy for CloudTrail", organization trail), each limited to this
-// trail by aws:SourceArn.
-func bucketStatements(region, bucket, prefix, management, orgID, trail string) []PolicyStatement {
-	arn := "arn:" + partition(region) + ":s3:::" + bucket
+// trail by aws:SourceArn. bucketARN is the bucket's ARN in the run's
+// partition.
+func bucketStatements(bucketARN, prefix, management, orgID, trail string) []PolicyStatement {
+	arn := bucketARN
 	logs := arn + "/"
 	if prefix != "" {
 		logs += prefix + "/"
@@ -292,10 +391,11 @@ func (c *OrganizationTrail) Observe(ctx context.Context, t Target) (any, error) 
 	if bucketName == "" {
 		bucketName = "orgbaseline-cloudtrail-" + la.ID + "-" + home
 	}
-	arn := trailARN(home, obs.ManagementID, c.s.Name)
+	arn := trailARN(org, home, obs.ManagementID, c.s.Name)
+	obs.TrailARN, obs.BucketARN = arn, org.ARN("s3", "", "", bucketName)
 	obs.Bucket = LogBucket{
 		Control: c.Name(), Name: bucketName, Account: la.ID, Region: home, KMSKeyARN: c.s.KMSKeyID,
-		Statements: bucketStatements(home, bucketName, c.s.KeyPrefix, obs.ManagementID, obs.OrgID, arn),
+		Statements: bucketStatements(obs.BucketARN, c.s.KeyPrefix, obs.ManagementID, obs.OrgID, arn),
 	}
 
 	admins := listAdminsNever
@@ -310,6 +410,15 @@ func (c *OrganizationTrail) Observe(ctx context.Context, t Target) (any, error) 
 	}
 	obs.TrustedAccess = access.TrustedAccess
 	obs.DelegatedRegistered = obs.DelegatedID != "" && access.registered(obs.DelegatedID)
+	if obs.DelegatedID != "" {
+		_, err := c.newIAM(t.Config).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(cloudTrailSLR)})
+		switch {
+		case err == nil:
+			obs.ServiceLinkedRole = true
+		case apiCode(err) != "NoSuchEntity":
+			return nil, fmt.Errorf("read CloudTrail's service-linked role %s in the management account %s: %w", cloudTrailSLR, obs.ManagementID, err)
+		}
+	}
 
 	s3cfg, err := org.Sessions.Config(ctx, la.ID, home)
 	if err != nil {
@@ -504,7 +613,7 @@ func (e eventSelectors) withManagementAll() eventSelectors {
 // wantTrail is the trail as declared.
 func (c *OrganizationTrail) wantTrail(obs *trailObservation) trailSettings {
 	return trailSettings{
-		Name: c.s.Name, ARN: trailARN(obs.HomeRegion, obs.ManagementID, c.s.Name),
+		Name: c.s.Name, ARN: obs.TrailARN,
 		S3BucketName: obs.Bucket.Name, S3KeyPrefix: c.s.KeyPrefix,
 		IsOrganizationTrail: true, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, LogFileValidationEnabled: true,
 		KmsKeyId: c.s.KMSKeyID, CloudWatchLogsLogGroupArn: c.s.LogGroupArn, CloudWatchLogsRoleArn: c.s.RoleArn,
@@ -515,13 +624,16 @@ func (c *OrganizationTrail) wantTrail(obs *trailObservation) trailSettings {
 const (
 	trustedAccessResource = trustedAccessPrefix + cloudTrailPrincipal
 	delegatedResource     = delegatedAdminPrefix + cloudTrailPrincipal
+	slrResource           = "iam/service-linked-role/" + cloudTrailPrincipal
 	trailResourcePrefix   = "cloudtrail/trail/"
 	selectorsSuffix       = "/event-selectors"
 	loggingSuffix         = "/logging"
 )
 
 // Diff plans, in the order they must be applied: trusted access, the
-// delegated administrator, the bucket and its settings, the trail, its
+// delegated administrator (or, for one registered through AWS
+// Organizations, CloudTrail's service-linked role), the bucket and its
+// settings, the trail, its
 // event selectors, logging. Each change names the account it applies to;
 // the bucket's and the trail's, the home region too.
 func (c *OrganizationTrail) Diff(t Target, observed any) ([]baseline.Change, error) {
@@ -544,6 +656,14 @@ func (c *OrganizationTrail) Diff(t Target, observed any) ([]baseline.Change, err
 		AdminResource:  delegatedResource + "/" + obs.DelegatedID,
 		RegisterReason: fmt.Sprintf("account %s is to manage the organization trail but is not a delegated administrator for CloudTrail", obs.DelegatedID),
 	})
+	if obs.DelegatedID != "" && obs.DelegatedRegistered && !obs.ServiceLinkedRole {
+		out = append(out, baseline.Change{
+			Control: c.Name(), Account: obs.ManagementID, Resource: slrResource, Action: baseline.ActionCreate,
+			After: map[string]any{"awsServiceName": cloudTrailPrincipal, "roleName": cloudTrailSLR},
+			Reason: fmt.Sprintf("account %s is CloudTrail's delegated administrator, but the management account has no %s (a registration through AWS Organizations does not create it), without which CloudTrail refuses an organization trail from the delegated administrator (NoManagementAccountSLRExistsException)",
+				obs.DelegatedID, cloudTrailSLR),
+		})
+	}
 	bucket, err := obs.Bucket.Diff(obs.BucketState)
 	if err != nil {
 		return nil, fmt.Errorf("in the log-archive account %s: %w", obs.LogArchiveID, err)
@@ -611,17 +731,101 @@ func (c *OrganizationTrail) Apply(ctx context.Context, t Target, ch baseline.Cha
 		return err
 	}
 	switch res := ch.Resource; {
-	case res == trustedAccessResource, strings.HasPrefix(res, delegatedResource+"/"):
+	case res == trustedAccessResource:
 		return applyOrgAccess(ctx, c.newOrganizations(cfg), ch, cloudTrailPrincipal, trailOrgAccessErrors)
+	case strings.HasPrefix(res, delegatedResource+"/"):
+		return c.registerDelegatedAdmin(ctx, c.newCloudTrail(cfg), ch)
+	case res == slrResource:
+		return c.createServiceLinkedRole(ctx, c.newIAM(cfg), ch)
 	case IsBucketChange(ch):
-		return ApplyBucketChange(ctx, c.newS3(cfg), ch)
+		if err := ApplyBucketChange(ctx, c.newS3(cfg), ch); err != nil {
+			return err
+		}
+		if name, setting, _ := strings.Cut(strings.TrimPrefix(res, "s3/"), "/"); setting == bucketSettingPolicy {
+			c.made.note(func(m *madeByRun) { m.bucketPolicy = name })
+		}
+		return nil
 	case strings.HasPrefix(res, trailResourcePrefix):
-		return c.applyTrail(ctx, c.newCloudTrail(cfg), ch)
+		return c.applyTrail(ctx, t.Wait, c.newCloudTrail(cfg), ch)
 	}
 	return fmt.Errorf("%s: not a change of %s", ch.Resource, c.Name())
 }
 
-func (c *OrganizationTrail) applyTrail(ctx context.Context, ct CloudTrailAPI, ch baseline.Change) error {
+// registerDelegatedAdmin registers the account a change names as
+// CloudTrail's delegated administrator with CloudTrail's own API, from
+// the management account: CloudTrail then creates its service-linked role
+// there when it is missing, and registers the account with AWS
+// Organizations (CloudTrail user guide, "Organization delegated
+// administrator"; RegisterOrganizationDelegatedAdmin needs trusted access
+// enabled first, which Diff plans before it). An account already
+// registered is success.
+func (c *OrganizationTrail) registerDelegatedAdmin(ctx context.Context, ct CloudTrailAPI, ch baseline.Change) error {
+	var admin struct {
+		AccountID string `json:"accountId"`
+	}
+	if err := ch.DecodeAfter(&admin); err != nil {
+		return err
+	}
+	_, err := ct.RegisterOrganizationDelegatedAdmin(ctx, &cloudtrail.RegisterOrganizationDelegatedAdminInput{MemberAccountId: aws.String(admin.AccountID)})
+	var already *cttypes.AccountRegisteredException
+	switch {
+	case err == nil:
+		c.made.note(func(m *madeByRun) { m.delegatedAdmin, m.slr = admin.AccountID, true })
+		return nil
+	case errors.As(err, &already):
+		return nil
+	}
+	return fmt.Errorf("register %s as CloudTrail's delegated administrator (cloudtrail:RegisterOrganizationDelegatedAdmin) from the management account %s: %w", admin.AccountID, ch.Account, err)
+}
+
+// createServiceLinkedRole creates CloudTrail's service-linked role in the
+// management account, for a delegated administrator registered through
+// AWS Organizations. A role already there is success.
+func (c *OrganizationTrail) createServiceLinkedRole(ctx context.Context, api TrailIAMAPI, ch baseline.Change) error {
+	_, err := api.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(cloudTrailPrincipal)})
+	if err == nil {
+		c.made.note(func(m *madeByRun) { m.slr = true })
+		return nil
+	}
+	if _, gerr := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(cloudTrailSLR)}); gerr == nil {
+		return nil
+	}
+	return fmt.Errorf("create CloudTrail's service-linked role %s (iam:CreateServiceLinkedRole for %s) in the management account %s: %w", cloudTrailSLR, cloudTrailPrincipal, ch.Account, err)
+}
+
+// settled makes a CloudTrail call from account that depends on what this
+// run made, retrying (bounded, with w) only CloudTrail's "not usable yet"
+// answers for those; any other error returns at once.
+func (c *OrganizationTrail) settled(ctx context.Context, w *awsapi.Waiter, account string, call func(context.Context) error) error {
+	what := c.made.waitingFor(account)
+	if what == "" {
+		return call(ctx)
+	}
+	return w.Retry(ctx, what, func(err error) bool { return c.made.notYet(err, account) }, call)
+}
+
+// explain wraps CloudTrail's refusal of a declared setting with which
+// setting it is and how to fix it; other errors are returned as they are.
+func (c *OrganizationTrail) explain(err error, account string) error {
+	const p = "controls.organizationTrail"
+	switch code := apiCode(err); {
+	case code == "KmsKeyNotFoundException", code == "InvalidKmsKeyIdException":
+		return fmt.Errorf("%s.bucket.kmsKeyId %s is not a KMS key CloudTrail can find in the home region, where the trail and its bucket are; name an existing key of that region: %w", p, c.s.KMSKeyID, err)
+	case code == "InsufficientEncryptionPolicyException":
+		return fmt.Errorf("the key policy of %s.bucket.kmsKeyId %s does not let CloudTrail use the key; add the statements of the CloudTrail user guide (\"Configure AWS KMS key policies for CloudTrail\") that allow the service principal %s kms:GenerateDataKey* for this trail (kms:EncryptionContext:aws:cloudtrail:arn), kms:DescribeKey, and kms:Decrypt (the bucket uses an S3 Bucket Key with it): %w", p, c.s.KMSKeyID, cloudTrailPrincipal, err)
+	case code == "InvalidCloudWatchLogsLogGroupArnException":
+		return fmt.Errorf("CloudTrail cannot use %s.cloudWatchLogs.logGroupArn %s: the log group must exist in the management account and the home region, and the role %s (cloudWatchLogs.roleArn) must allow logs:CreateLogStream and logs:PutLogEvents on it: %w", p, c.s.LogGroupArn, c.s.RoleArn, err)
+	case code == "InvalidCloudWatchLogsRoleArnException":
+		return fmt.Errorf("CloudTrail cannot assume %s.cloudWatchLogs.roleArn %s: the role must exist in the management account and its trust policy must allow the service principal %s to sts:AssumeRole: %w", p, c.s.RoleArn, cloudTrailPrincipal, err)
+	case strings.HasPrefix(code, "AccessDenied") && c.s.RoleArn != "" && strings.Contains(err.Error(), "iam:PassRole"):
+		return fmt.Errorf("the identity applying the trail in account %s may not pass %s.cloudWatchLogs.roleArn %s to CloudTrail; allow it iam:PassRole on that role (iam:PassedToService %s): %w", account, p, c.s.RoleArn, cloudTrailPrincipal, err)
+	case code == "NoManagementAccountSLRExistsException":
+		return fmt.Errorf("the management account has no %s, which CloudTrail needs before a delegated administrator creates an organization trail; run plan again, which plans creating it: %w", cloudTrailSLR, err)
+	}
+	return err
+}
+
+func (c *OrganizationTrail) applyTrail(ctx context.Context, w *awsapi.Waiter, ct CloudTrailAPI, ch baseline.Change) error {
 	switch {
 	case strings.HasSuffix(ch.Resource, loggingSuffix):
 		arn := c.arnOf(ch)
@@ -658,17 +862,20 @@ func (c *OrganizationTrail) applyTrail(ctx context.Context, ct CloudTrailAPI, ch
 			S3KeyPrefix: optString(want.S3KeyPrefix), KmsKeyId: optString(want.KmsKeyId),
 			CloudWatchLogsLogGroupArn: optString(want.CloudWatchLogsLogGroupArn), CloudWatchLogsRoleArn: optString(want.CloudWatchLogsRoleArn),
 		}
-		_, err := ct.CreateTrail(ctx, in)
+		err := c.settled(ctx, w, ch.Account, func(ctx context.Context) error {
+			_, err := ct.CreateTrail(ctx, in)
+			return err
+		})
 		var exists *cttypes.TrailAlreadyExistsException
 		if err == nil {
 			return nil
 		}
 		if !errors.As(err, &exists) {
-			return fmt.Errorf("create trail %s from account %s (%s): %w", want.Name, ch.Account, ch.Region, err)
+			return fmt.Errorf("create trail %s from account %s (%s): %w", want.Name, ch.Account, ch.Region, c.explain(err, ch.Account))
 		}
 		// Created since the plan was made (or by an earlier, interrupted
 		// apply): bring every setting to the declared value.
-		if err := c.updateTrail(ctx, ct, ch, nil, want); err != nil {
+		if err := c.updateTrail(ctx, w, ct, ch, nil, want); err != nil {
 			return fmt.Errorf("%w (CreateTrail answered that the trail already exists; a trail of that name homed in another region, or a single-account trail the delegated administrator cannot change, must be renamed or removed)", err)
 		}
 		return nil
@@ -681,13 +888,13 @@ func (c *OrganizationTrail) applyTrail(ctx context.Context, ct CloudTrailAPI, ch
 			return err
 		}
 	}
-	return c.updateTrail(ctx, ct, ch, &before, want)
+	return c.updateTrail(ctx, w, ct, ch, &before, want)
 }
 
 // updateTrail sends the settings of want that differ from before (every
 // one when before is nil). Bucket and prefix go together, as do the two
 // CloudWatch Logs settings; "" clears a KMS key or CloudWatch Logs.
-func (c *OrganizationTrail) updateTrail(ctx context.Context, ct CloudTrailAPI, ch baseline.Change, before *trailSettings, want trailSettings) error {
+func (c *OrganizationTrail) updateTrail(ctx context.Context, w *awsapi.Waiter, ct CloudTrailAPI, ch baseline.Change, before *trailSettings, want trailSettings) error {
 	all := before == nil
 	if all {
 		before = &trailSettings{}
@@ -716,8 +923,12 @@ func (c *OrganizationTrail) updateTrail(ctx context.Context, ct CloudTrailAPI, c
 	if all && want.CloudWatchLogsLogGroupArn != "" || !all && (before.CloudWatchLogsLogGroupArn != want.CloudWatchLogsLogGroupArn || before.CloudWatchLogsRoleArn != want.CloudWatchLogsRoleArn) {
 		in.CloudWatchLogsLogGroupArn, in.CloudWatchLogsRoleArn = aws.String(want.CloudWatchLogsLogGroupArn), aws.String(want.CloudWatchLogsRoleArn)
 	}
-	if _, err := ct.UpdateTrail(ctx, in); err != nil {
-		return fmt.Errorf("update trail %s from account %s (%s): %w", arn, ch.Account, ch.Region, err)
+	err := c.settled(ctx, w, ch.Account, func(ctx context.Context) error {
+		_, err := ct.UpdateTrail(ctx, in)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update trail %s from account %s (%s): %w", arn, ch.Account, ch.Region, c.explain(err, ch.Account))
 	}
 	return nil
 }
@@ -860,7 +1071,7 @@ func (c *OrganizationTrail) Findings(t Target, observed any) []baseline.Finding 
 				"CloudTrail log file validation is enabled", valOK, valMsg, evidence))
 	}
 
-	bucketARN := "arn:" + partition(obs.HomeRegion) + ":s3:::" + obs.Bucket.Name
+	bucketARN := obs.BucketARN
 	severity := map[string]baseline.Severity{
 		"bucketPolicy": baseline.SeverityHigh, "bucketPublicAccessBlocked": baseline.SeverityHigh,
 		"bucketVersioning": baseline.SeverityMedium, "bucketEncryption": baseline.SeverityMedium,

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -538,14 +539,34 @@ func TestOrganizationTrailMergesIntoAnExistingPolicy(t *testing.T) {
 	}
 }
 
-func TestOrganizationTrailKMS(t *testing.T) {
-	sim := orgsim.New(orgsim.Options{Seed: 11, Org: orgsim.OrgSpec{Members: 4, Clean: true}})
-	key := "arn:aws:kms:us-east-1:" + sim.ManagementAccountID() + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	w := otWorld(t, otYAML("bucket:", "  kmsKeyId: "+key, "  keyPrefix: org/trail"))
-	n := otNamesOf(w)
-	if n.mgmt != sim.ManagementAccountID() {
-		t.Fatal("the seed does not make the same management account")
+// otKeyPolicy is a key policy for a trail's KMS key in account: the
+// default statement and the statements the CloudTrail user guide
+// ("Configure AWS KMS key policies for CloudTrail") gives the service.
+func otKeyPolicy(account string) string {
+	return `{"Version":"2012-10-17","Statement":[
+{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},
+{"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*",
+ "Condition":{"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:` + account + `:trail/*"}}},
+{"Sid":"Allow CloudTrail to decrypt a trail","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"},
+{"Sid":"Allow CloudTrail access","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:DescribeKey","Resource":"*"}]}`
+}
+
+// otKey creates a KMS key in the management account with the key policy
+// and returns its ARN.
+func otKey(t testing.TB, w *world, policy string) string {
+	t.Helper()
+	out, err := kms.NewFromConfig(w.cfg).CreateKey(bg, &kms.CreateKeyInput{Policy: aws.String(policy)})
+	if err != nil {
+		t.Fatal(err)
 	}
+	return aws.ToString(out.KeyMetadata.Arn)
+}
+
+func TestOrganizationTrailKMS(t *testing.T) {
+	base := otWorld(t, otYAML())
+	n := otNamesOf(base)
+	key := otKey(t, base, otKeyPolicy(n.mgmt))
+	w := otWorldOn(t, base, otYAML("bucket:", "  kmsKeyId: "+key, "  keyPrefix: org/trail"))
 	p := w.converge()
 	if enc := otChange(t, p, "s3/"+n.bucket+"/encryption"); enc.After["sseAlgorithm"] != "aws:kms" || enc.After["kmsMasterKeyId"] != key {
 		t.Errorf("encryption change %+v", enc.After)
@@ -601,18 +622,36 @@ func otWorldOn(t testing.TB, w *world, yaml string) *world {
 	return w2
 }
 
-func TestOrganizationTrailCloudWatchLogs(t *testing.T) {
-	sim := orgsim.New(orgsim.Options{Seed: 11, Org: orgsim.OrgSpec{Members: 4, Clean: true}})
-	mgmt := sim.ManagementAccountID()
-	group := "arn:aws:logs:us-east-1:" + mgmt + ":log-group:org-trail"
-	role := "arn:aws:iam::" + mgmt + ":role/CloudTrailToLogs"
-	w := otWorld(t, otYAML("cloudWatchLogs:", "  logGroupArn: "+group, "  roleArn: "+role))
-	n := otNamesOf(w)
-	_, err := iam.NewFromConfig(w.cfg).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("CloudTrailToLogs"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+// otTrustCloudTrail lets CloudTrail assume a role.
+const otTrustCloudTrail = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// otLogsRole creates, in the management account, a role for CloudTrail's
+// CloudWatch Logs delivery with the trust policy and, when logGroup is
+// set, permission to write to it; the user made it before the run, so it
+// has propagated. It returns the role's ARN.
+func otLogsRole(t testing.TB, w *world, name, trust, logGroup string) string {
+	t.Helper()
+	ic := iam.NewFromConfig(w.cfg)
+	out, err := ic.CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if logGroup != "" {
+		pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"` + logGroup + `:*"}]}`
+		if _, err := ic.PutRolePolicy(bg, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("logs"), PolicyDocument: aws.String(pol)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.sim.Advance(w.sim.AWSLike().PropagationDelay)
+	return aws.ToString(out.Role.Arn)
+}
+
+func TestOrganizationTrailCloudWatchLogs(t *testing.T) {
+	base := otWorld(t, otYAML())
+	n := otNamesOf(base)
+	group := "arn:aws:logs:us-east-1:" + n.mgmt + ":log-group:org-trail"
+	role := otLogsRole(t, base, "CloudTrailToLogs", otTrustCloudTrail, group)
+	w := otWorldOn(t, base, otYAML("cloudWatchLogs:", "  logGroupArn: "+group, "  roleArn: "+role))
 	w.converge()
 	tr := otTrail(t, w.as(n.mgmt, otHome), n.trailARN)
 	if aws.ToString(tr.CloudWatchLogsLogGroupArn) != group+":*" || aws.ToString(tr.CloudWatchLogsRoleArn) != role {
@@ -668,6 +707,201 @@ func TestOrganizationTrailDelegatedAdministrator(t *testing.T) {
 	c := mustTrailControl(t, w)
 	if acts := c.Actions(); !slices.Contains(acts, "cloudtrail:CreateTrail") || !slices.Contains(acts, "s3:PutBucketPolicy") {
 		t.Errorf("actions with a delegated administrator: %v", acts)
+	}
+}
+
+// The delegated administrator is registered with CloudTrail's own API,
+// which creates CloudTrail's service-linked role in the management
+// account; the trail the delegated administrator then creates converges
+// in one apply, waiting for the registration, the role and the bucket
+// policy to reach CloudTrail (AWS-like behaviour on).
+func TestOrganizationTrailDelegatedAdministratorThroughCloudTrail(t *testing.T) {
+	w := otWorld(t, otYAML("delegatedAdministrator: audit"))
+	n := otNamesOf(w)
+	p := w.plan()
+	if errs := planErrors(p); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	r := w.engine.ApplyOrg(bg, p.OrganizationScope.Changes)
+	if len(r.Errors) > 0 {
+		t.Fatalf("apply: %v", r.Errors)
+	}
+	calls := w.sim.Counters()
+	if calls.Calls("cloudtrail", "RegisterOrganizationDelegatedAdmin") != 1 || calls.Calls("organizations", "RegisterDelegatedAdministrator") != 0 {
+		t.Errorf("registered with cloudtrail %d times, with organizations %d times; want once with CloudTrail",
+			calls.Calls("cloudtrail", "RegisterOrganizationDelegatedAdmin"), calls.Calls("organizations", "RegisterDelegatedAdministrator"))
+	}
+	for _, c := range calls.Filter(func(c orgsim.CallStat) bool { return c.Errors["NoManagementAccountSLRExistsException"] > 0 }) {
+		t.Errorf("%s %s answered NoManagementAccountSLRExistsException", c.Service, c.Operation)
+	}
+	role, err := iam.NewFromConfig(w.cfg).GetRole(bg, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForCloudTrail")})
+	if err != nil || aws.ToString(role.Role.Path) != "/aws-service-role/cloudtrail.amazonaws.com/" {
+		t.Fatalf("CloudTrail's service-linked role in the management account: %+v %v", role, err)
+	}
+	var waited []string
+	for _, wt := range r.Waits {
+		waited = append(waited, wt.For)
+	}
+	if len(waited) != 1 || !strings.Contains(waited[0], "the registration of account "+n.audit+" as CloudTrail's delegated administrator") ||
+		!strings.Contains(waited[0], "the policy just written to bucket "+n.bucket) {
+		t.Errorf("waits %q", waited)
+	}
+	w.sim.ResetCounters()
+	if again := w.plan(); again.ChangeCount() != 0 || len(planErrors(again)) > 0 {
+		t.Fatalf("second plan:\n%s\n%v", describe(again), planErrors(again))
+	}
+}
+
+// A delegated administrator registered earlier through AWS Organizations
+// left the management account without CloudTrail's service-linked role:
+// the plan creates it, and the trail converges.
+func TestOrganizationTrailDelegatedAdministratorRegisteredThroughOrganizations(t *testing.T) {
+	w := otWorld(t, otYAML("delegatedAdministrator: audit"))
+	n := otNamesOf(w)
+	org := organizations.NewFromConfig(w.cfg)
+	if _, err := org.EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("cloudtrail.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{
+		AccountId: aws.String(n.audit), ServicePrincipal: aws.String("cloudtrail.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.Advance(w.sim.AWSLike().PropagationDelay) // registered long before this run
+	p := w.plan()
+	want := otFromEmpty(n)[1:] // trusted access is enabled
+	want = slices.Insert(want, 0, "organizationTrail create iam/service-linked-role/cloudtrail.amazonaws.com "+n.mgmt)
+	want[len(want)-2] = "organizationTrail create cloudtrail/trail/org-trail " + n.audit + " " + otHome
+	want[len(want)-1] = "organizationTrail update cloudtrail/trail/org-trail/logging " + n.audit + " " + otHome
+	otWant(t, p, want...)
+	if r := otChange(t, p, "iam/service-linked-role/cloudtrail.amazonaws.com").Reason; !strings.Contains(r, "NoManagementAccountSLRExistsException") {
+		t.Errorf("reason %q", r)
+	}
+	w.converge()
+	if _, err := iam.NewFromConfig(w.cfg).GetRole(bg, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForCloudTrail")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The first apply on a fresh organization converges although the bucket
+// policy it writes reaches CloudTrail only seconds later: it waits for
+// that, and says so.
+func TestOrganizationTrailWaitsForTheBucketPolicyItWrote(t *testing.T) {
+	w := otWorld(t, otYAML())
+	n := otNamesOf(w)
+	p := w.plan()
+	r := w.engine.ApplyOrg(bg, p.OrganizationScope.Changes)
+	if len(r.Errors) > 0 {
+		t.Fatalf("apply: %v", r.Errors)
+	}
+	if len(r.Waits) != 1 || r.Waits[0].For != "the policy just written to bucket "+n.bucket+" to reach CloudTrail" || r.Waits[0].Err != nil {
+		t.Fatalf("waits %+v", r.Waits)
+	}
+	if again := w.plan(); again.ChangeCount() != 0 {
+		t.Fatalf("second plan:\n%s", describe(again))
+	}
+}
+
+// InsufficientS3BucketPolicyException for a policy this run did not write
+// is no propagation: it fails at once, without waiting.
+func TestOrganizationTrailDoesNotWaitForAPolicyItDidNotWrite(t *testing.T) {
+	w := otWorld(t, otYAML())
+	n := otNamesOf(w)
+	w.converge()
+	if _, err := cloudtrail.NewFromConfig(w.as(n.mgmt, otHome)).DeleteTrail(bg, &cloudtrail.DeleteTrailInput{Name: aws.String(n.trailARN)}); err != nil {
+		t.Fatal(err)
+	}
+	pol := otPolicy(t, w, n)
+	var stmts []map[string]any
+	for _, sid := range otSids(pol) {
+		stmts = append(stmts, pol[sid])
+	}
+	stmts = append(stmts, map[string]any{"Sid": "NoCloudTrail", "Effect": "Deny", "Principal": map[string]any{"Service": "cloudtrail.amazonaws.com"},
+		"Action": "s3:PutObject", "Resource": "arn:aws:s3:::" + n.bucket + "/*"})
+	otPutPolicy(t, w, n, stmts...)
+	w.sim.Advance(w.sim.AWSLike().PropagationDelay)
+
+	w2 := otWorldOn(t, w, otYAML()) // the next run
+	p := w2.plan()
+	otWant(t, p, "organizationTrail create cloudtrail/trail/org-trail "+n.mgmt+" "+otHome,
+		"organizationTrail update cloudtrail/trail/org-trail/logging "+n.mgmt+" "+otHome)
+	r := w2.engine.ApplyOrg(bg, p.OrganizationScope.Changes)
+	if len(r.Errors) == 0 || !strings.Contains(r.Errors[0], "InsufficientS3BucketPolicyException") || strings.Contains(r.Errors[0], "did not settle") {
+		t.Fatalf("errors %v", r.Errors)
+	}
+	if len(r.Waits) != 0 {
+		t.Fatalf("waited for %+v", r.Waits)
+	}
+}
+
+// A KMS key CloudTrail cannot find, or whose key policy does not let
+// CloudTrail use it, fails the trail with an error that names the
+// setting and the fix.
+func TestOrganizationTrailKMSKeyErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		key  func(w *world, n otNames) string
+		want []string
+	}{
+		{"no such key", func(w *world, n otNames) string {
+			return "arn:aws:kms:us-east-1:" + n.mgmt + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		}, []string{"KmsKeyNotFoundException", "controls.organizationTrail.bucket.kmsKeyId", "name an existing key"}},
+		{"key policy without CloudTrail", func(w *world, n otNames) string {
+			return otKey(t, w, strings.Replace(otKeyPolicy(n.mgmt), `"kms:DescribeKey"`, `"kms:ListAliases"`, 1))
+		}, []string{"InsufficientEncryptionPolicyException", "controls.organizationTrail.bucket.kmsKeyId", "key policy", "kms:DescribeKey"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			base := otWorld(t, otYAML())
+			n := otNamesOf(base)
+			w := otWorldOn(t, base, otYAML("bucket:", "  kmsKeyId: "+tc.key(base, n)))
+			errs := w.apply(w.plan())
+			if len(errs) == 0 {
+				t.Fatal("apply succeeded")
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(errs[0], s) {
+					t.Errorf("error lacks %q:\n%s", s, errs[0])
+				}
+			}
+		})
+	}
+}
+
+// A CloudWatch Logs role CloudTrail cannot assume, or that may not write to
+// the log group, fails with an error that names the setting and the fix.
+func TestOrganizationTrailCloudWatchLogsErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		trust      string
+		permission bool
+		want       []string
+	}{
+		{"role does not trust CloudTrail", strings.Replace(otTrustCloudTrail, "cloudtrail", "config", 1), true,
+			[]string{"InvalidCloudWatchLogsRoleArnException", "controls.organizationTrail.cloudWatchLogs.roleArn", "trust policy must allow the service principal cloudtrail.amazonaws.com"}},
+		{"role may not write to the log group", otTrustCloudTrail, false,
+			[]string{"InvalidCloudWatchLogsLogGroupArnException", "controls.organizationTrail.cloudWatchLogs.logGroupArn", "logs:CreateLogStream and logs:PutLogEvents"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			base := otWorld(t, otYAML())
+			n := otNamesOf(base)
+			group := "arn:aws:logs:us-east-1:" + n.mgmt + ":log-group:org-trail"
+			perm := ""
+			if tc.permission {
+				perm = group
+			}
+			role := otLogsRole(t, base, "CloudTrailToLogs", tc.trust, perm)
+			w := otWorldOn(t, base, otYAML("cloudWatchLogs:", "  logGroupArn: "+group, "  roleArn: "+role))
+			errs := w.apply(w.plan())
+			if len(errs) == 0 {
+				t.Fatal("apply succeeded")
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(errs[0], s) {
+					t.Errorf("error lacks %q:\n%s", s, errs[0])
+				}
+			}
+		})
 	}
 }
 
@@ -1052,4 +1286,35 @@ func TestOrganizationTrailRegionalFault(t *testing.T) {
 			t.Error("the trail is not logging")
 		}
 	})
+}
+
+// In the aws-us-gov partition every ARN the control plans (the trail,
+// the bucket policy's resources and conditions) is in that partition.
+// (The plan, not the apply: orgsim's S3 does not yet take bucket policies
+// with aws-us-gov resources.)
+func TestOrganizationTrailPartition(t *testing.T) {
+	const home = "us-gov-west-1"
+	yaml := strings.Replace(otYAML(), "organization:\n", "organization:\n  homeRegion: "+home+"\n  regions: ["+home+"]\n", 1)
+	w, err := tryWorld(t, orgsim.Options{Seed: 11, Org: orgsim.OrgSpec{Members: 4, Clean: true}, Partition: "aws-us-gov"}, yaml, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.engine.Org.Partition = "aws-us-gov" // the run reads it from the caller's ARN
+	p := w.plan()
+	if errs := planErrors(p); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	la, mgmt := w.id("Log Archive"), w.sim.ManagementAccountID()
+	bucket := "orgbaseline-cloudtrail-" + la + "-" + home
+	arn := "arn:aws-us-gov:cloudtrail:" + home + ":" + mgmt + ":trail/org-trail"
+	if got := otChange(t, p, "cloudtrail/trail/org-trail").After["arn"]; got != arn {
+		t.Errorf("trail ARN %v, want %s", got, arn)
+	}
+	pol, err := json.Marshal(otChange(t, p, "s3/"+bucket+"/policy").After)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(pol), "arn:aws:") || !strings.Contains(string(pol), `"arn:aws-us-gov:s3:::`+bucket+`"`) || !strings.Contains(string(pol), `"`+arn+`"`) {
+		t.Errorf("bucket policy statements not in aws-us-gov: %s", pol)
+	}
 }

@@ -173,6 +173,9 @@ func cloudtrailOps() map[string]op {
 		"AddTags":           {fn: ctAddTags, write: true, resource: byName("ResourceId")},
 		"RemoveTags":        {fn: ctRemoveTags, write: true, resource: byName("ResourceId")},
 		"ListTags":          {fn: ctListTags},
+
+		"RegisterOrganizationDelegatedAdmin":   {fn: ctRegisterDelegatedAdmin, write: true},
+		"DeregisterOrganizationDelegatedAdmin": {fn: ctDeregisterDelegatedAdmin, write: true},
 	}
 }
 
@@ -194,11 +197,11 @@ func ctResourceARN(c *call, field string) string {
 	if t := ctPeek(c.acct, c.region).get(id); t != nil {
 		return t.arn
 	}
-	return ctARN(c.region, c.acct.ID, id)
+	return c.sim.ctARN(c.region, c.acct.ID, id)
 }
 
-func ctARN(region, account, name string) string {
-	return "arn:aws:cloudtrail:" + region + ":" + account + ":trail/" + name
+func (s *Sim) ctARN(region, account, name string) string {
+	return s.arn("cloudtrail", region, account, "trail/"+name)
 }
 
 // ctRegionState returns (creating it) a's trail state in region.
@@ -331,7 +334,7 @@ func ctResolve(c *call, id string) (*ctTrail, *apiError) {
 	}
 	if strings.HasPrefix(id, "arn:") {
 		if _, _, _, ok := ctParseARN(id); !ok {
-			return nil, newErr(400, "CloudTrailARNInvalidException", "Invalid ARN provided: %s. The ARN must be in the format arn:aws:cloudtrail:<region>:<account-id>:trail/<trail-name>.", id)
+			return nil, newErr(400, "CloudTrailARNInvalidException", "Invalid ARN provided: %s. The ARN must be in the format %scloudtrail:<region>:<account-id>:trail/<trail-name>.", id, c.sim.arnPrefix())
 		}
 		for _, v := range c.sim.ctVisible(c.acct, c.region) {
 			if v.t.arn == id {
@@ -440,6 +443,194 @@ func ctOrgPreconditions(c *call) *apiError {
 	return nil
 }
 
+// ctServicePrincipal is CloudTrail's service principal; ctSLRName the
+// name of its service-linked role.
+const (
+	ctServicePrincipal = "cloudtrail.amazonaws.com"
+	ctSLRName          = "AWSServiceRoleForCloudTrail"
+)
+
+// ctServiceLinkedRole checks, for a call that makes an organization trail,
+// CloudTrail's service-linked role in the management account. "The
+// service-linked role is only created when you make a call from the
+// management account directly to the CloudTrail service, such as when you
+// add a delegated administrator or create an organization trail"
+// (CloudTrail user guide, "Organization delegated administrator"; "When
+// you create an organization trail ... CloudTrail creates the
+// service-linked role for you", "Using service-linked roles for AWS
+// CloudTrail"). So:
+//   - from the management account, a missing role is to be created
+//     (makeSLR: the caller creates it once every other check has passed);
+//     the caller needs iam:CreateServiceLinkedRole for that
+//     (InsufficientDependencyServiceAccessPermissionException otherwise);
+//   - from a delegated administrator, the role must exist and have
+//     propagated: NoManagementAccountSLRExistsException otherwise ("the
+//     management account does not have a service-linked role", CloudTrail
+//     API reference, CreateTrail), which is what a delegated administrator
+//     registered through AWS Organizations meets.
+//
+// The checks are off with AWSLike.CloudTrailInputs; the role is still
+// created. Callers hold s.mu.
+func (s *Sim) ctServiceLinkedRole(c *call) (makeSLR bool, e *apiError) {
+	mgmt := s.accounts[s.org.mgmtID]
+	r := s.ctSLR()
+	if c.acct.ID == s.org.mgmtID {
+		if r != nil {
+			return false, nil
+		}
+		return true, s.ctDependencyAccess(c, "iam:CreateServiceLinkedRole", s.arn("iam", "", mgmt.ID, "role/aws-service-role/"+ctServicePrincipal+"/"+ctSLRName),
+			map[string][]string{"iam:awsservicename": {ctServicePrincipal}})
+	}
+	if s.like.CloudTrailInputs && (r == nil || r.propagating) {
+		return false, newErr(400, "NoManagementAccountSLRExistsException", "The management account %s of the organization does not have the service-linked role %s that CloudTrail needs for organization trails. CloudTrail creates it when the management account itself registers the delegated administrator (RegisterOrganizationDelegatedAdmin) or creates an organization trail; registering through AWS Organizations does not.", mgmt.ID, ctSLRName)
+	}
+	return false, nil
+}
+
+// ctSLR returns CloudTrail's service-linked role in the management
+// account, or nil. Callers hold s.mu.
+func (s *Sim) ctSLR() *iamRole {
+	mgmt := s.accounts[s.org.mgmtID]
+	if mgmt.iam == nil {
+		mgmt.iam = newIAMState()
+	}
+	return mgmt.iam.findRole(ctSLRName)
+}
+
+// ctDependencyAccess checks that the caller may make a call CloudTrail
+// makes on its behalf in another service (AWS Organizations, IAM):
+// InsufficientDependencyServiceAccessPermissionException otherwise ("the
+// IAM identity that is used to create the organization resource lacks one
+// or more required permissions", CloudTrail API reference; the permissions
+// are listed in the CloudTrail user guide, "Required permissions to
+// assign a delegated administrator"). Off with AWSLike.CloudTrailInputs.
+func (s *Sim) ctDependencyAccess(c *call, action, resource string, extra map[string][]string) *apiError {
+	if !s.like.CloudTrailInputs {
+		return nil
+	}
+	if e := s.authorizeWith(c, action, resource, extra); e != nil {
+		return newErr(400, "InsufficientDependencyServiceAccessPermissionException", "The IAM identity %s lacks a permission CloudTrail needs to act for it: %s", c.caller.arn, e.Message)
+	}
+	return nil
+}
+
+// ctAccountIDPattern is MemberAccountId and DelegatedAdminAccountId: 12
+// to 16 digits (CloudTrail API reference).
+var ctAccountIDPattern = regexp.MustCompile(`^\d{12,16}$`)
+
+// ctDelegatedAdminCall checks what RegisterOrganizationDelegatedAdmin and
+// DeregisterOrganizationDelegatedAdmin check alike, in the order the API
+// reference lists their errors, and returns the member account named.
+func ctDelegatedAdminCall(c *call, id string) (*Account, *apiError) {
+	s := c.sim
+	if !ctAccountIDPattern.MatchString(id) {
+		return nil, newErr(400, "InvalidParameterException", "The account id %q is not valid: it must be 12 to 16 digits.", id)
+	}
+	if s.org == nil || !s.ctOrgMember(c.acct.ID) {
+		return nil, newErr(400, "OrganizationsNotInUseException", "This account is not a member of an organization.")
+	}
+	if c.acct.ID != s.org.mgmtID {
+		return nil, newErr(400, "NotOrganizationManagementAccountException", "This operation requires being signed in with the management account of the organization. You are signed in with the following AWS account ID: %s", c.acct.ID)
+	}
+	if s.org.featureSet != "ALL" {
+		return nil, newErr(400, "OrganizationNotInAllFeaturesModeException", "This operation requires that all features are enabled in your organization. Enable all features in AWS Organizations, and then try again.")
+	}
+	if _, ok := s.org.serviceAccess[ctServicePrincipal]; !ok {
+		return nil, newErr(400, "CloudTrailAccessNotEnabledException", "The request could not be processed because your organization hasn’t enabled CloudTrail service access. Enable service access for CloudTrail, and then try again. You are signed in with the following AWS account ID: %s", c.acct.ID)
+	}
+	a := s.accounts[id]
+	if a == nil || !s.ctOrgMember(id) {
+		return nil, newErr(400, "AccountNotFoundException", "Account %s is not found or is not part of the organization.", id)
+	}
+	return a, nil
+}
+
+// ctRegisterDelegatedAdmin is cloudtrail:RegisterOrganizationDelegatedAdmin
+// (CloudTrail API reference; user guide, "Organization delegated
+// administrator"). From the management account only, with trusted access
+// for CloudTrail already enabled (CloudTrailAccessNotEnabledException
+// otherwise: it does not enable trusted access itself), it creates
+// CloudTrail's service-linked role in the management account when it is
+// missing and registers the account with AWS Organizations as delegated
+// administrator for cloudtrail.amazonaws.com, on the caller's
+// organizations:RegisterDelegatedAdministrator and
+// iam:CreateServiceLinkedRole permissions. The registration (and a new
+// role) propagate as any other does. At most three per organization.
+func ctRegisterDelegatedAdmin(c *call) (any, *apiError) {
+	var in struct{ MemberAccountId string }
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	a, e := ctDelegatedAdminCall(c, in.MemberAccountId)
+	if e != nil {
+		return nil, e
+	}
+	s := c.sim
+	if a.ID == s.org.mgmtID {
+		return nil, newErr(400, "CannotDelegateManagementAccountException", "You cannot register the management account %s as the CloudTrail delegated administrator.", a.ID)
+	}
+	admins := s.org.delegatedAdmins[ctServicePrincipal]
+	for _, d := range admins {
+		if d.accountID == a.ID {
+			return nil, newErr(400, "AccountRegisteredException", "Account %s is already registered as the CloudTrail delegated administrator.", a.ID)
+		}
+	}
+	if len(admins) >= 3 {
+		return nil, newErr(400, "DelegatedAdminAccountLimitExceededException", "The organization already has the maximum number of CloudTrail delegated administrators (3).")
+	}
+	if a.State != "ACTIVE" {
+		return nil, newErr(400, "OperationNotPermittedException", "Account %s is %s and cannot be registered as a delegated administrator.", a.ID, a.State)
+	}
+	if e := s.ctDependencyAccess(c, "organizations:RegisterDelegatedAdministrator", "*", nil); e != nil {
+		return nil, e
+	}
+	mgmt := s.accounts[s.org.mgmtID]
+	if s.ctSLR() == nil {
+		slrARN := s.arn("iam", "", mgmt.ID, "role/aws-service-role/"+ctServicePrincipal+"/"+ctSLRName)
+		if e := s.ctDependencyAccess(c, "iam:CreateServiceLinkedRole", slrARN, map[string][]string{"iam:awsservicename": {ctServicePrincipal}}); e != nil {
+			return nil, e
+		}
+		if _, e := s.makeServiceLinkedRole(c.now, mgmt, ctServicePrincipal, "", ""); e != nil {
+			return nil, e
+		}
+	}
+	d := &delegatedAdmin{accountID: a.ID, since: c.now}
+	s.propagate(c.now, "account "+a.ID+" as "+ctServicePrincipal+"'s delegated administrator", &d.propagating)
+	s.org.delegatedAdmins[ctServicePrincipal] = append(admins, d)
+	return struct{}{}, nil
+}
+
+// ctDeregisterDelegatedAdmin is
+// cloudtrail:DeregisterOrganizationDelegatedAdmin: it removes the
+// account's registration with AWS Organizations; the organization trails
+// stay, owned by the management account.
+func ctDeregisterDelegatedAdmin(c *call) (any, *apiError) {
+	var in struct{ DelegatedAdminAccountId string }
+	if e := c.decode(&in); e != nil {
+		return nil, e
+	}
+	a, e := ctDelegatedAdminCall(c, in.DelegatedAdminAccountId)
+	if e != nil {
+		return nil, e
+	}
+	s := c.sim
+	list := s.org.delegatedAdmins[ctServicePrincipal]
+	for i, d := range list {
+		if d.accountID != a.ID {
+			continue
+		}
+		if e := s.ctDependencyAccess(c, "organizations:DeregisterDelegatedAdministrator", "*", nil); e != nil {
+			return nil, e
+		}
+		s.org.delegatedAdmins[ctServicePrincipal] = append(list[:i:i], list[i+1:]...)
+		if len(s.org.delegatedAdmins[ctServicePrincipal]) == 0 {
+			delete(s.org.delegatedAdmins, ctServicePrincipal)
+		}
+		return struct{}{}, nil
+	}
+	return nil, newErr(400, "AccountNotRegisteredException", "Account %s is not registered as the CloudTrail delegated administrator.", a.ID)
+}
+
 // ctBucketAllows reports whether the log bucket's policy lets CloudTrail
 // deliver the trail's logs: s3:GetBucketAcl on the bucket and s3:PutObject
 // under [prefix/]AWSLogs/<account>/ (and AWSLogs/<org-id>/ for an
@@ -468,7 +659,8 @@ func (s *Sim) ctBucketAllows(b *bucket, t *ctTrail) bool {
 		}
 		return b.servicePolicy().Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: c}).Decision == iampolicy.Allow
 	}
-	if !allowed("s3:GetBucketAcl", "arn:aws:s3:::"+b.name, nil) {
+	bucketARN := s.arn("s3", "", "", b.name)
+	if !allowed("s3:GetBucketAcl", bucketARN, nil) {
 		return false
 	}
 	prefix := ""
@@ -477,11 +669,11 @@ func (s *Sim) ctBucketAllows(b *bucket, t *ctTrail) bool {
 	}
 	acl := map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}}
 	file := "/CloudTrail/" + t.homeRegion + "/2024/01/15/" + t.account + "_CloudTrail_" + t.homeRegion + "_20240115T0930Z_orgsim.json.gz"
-	if !allowed("s3:PutObject", "arn:aws:s3:::"+b.name+"/"+prefix+"AWSLogs/"+t.account+file, acl) {
+	if !allowed("s3:PutObject", bucketARN+"/"+prefix+"AWSLogs/"+t.account+file, acl) {
 		return false
 	}
 	if t.org && s.org != nil {
-		if !allowed("s3:PutObject", "arn:aws:s3:::"+b.name+"/"+prefix+"AWSLogs/"+s.org.id+"/"+t.account+file, acl) {
+		if !allowed("s3:PutObject", bucketARN+"/"+prefix+"AWSLogs/"+s.org.id+"/"+t.account+file, acl) {
 			return false
 		}
 	}
@@ -513,17 +705,66 @@ var (
 	ctExcludeSource = map[string]bool{"kms.amazonaws.com": true, "rdsdata.amazonaws.com": true}
 )
 
-// ctKMSKey normalises a KmsKeyId to the key ARN AWS reports.
-func ctKMSKey(id, region, account string) (string, *apiError) {
-	switch {
-	case ctKMSARN.MatchString(id):
-		return id, nil
-	case ctUUIDPattern.MatchString(id), ctMRKPattern.MatchString(id):
-		return "arn:aws:kms:" + region + ":" + account + ":key/" + id, nil
-	case ctAliasPattern.MatchString(id):
-		return "arn:aws:kms:" + region + ":" + account + ":" + id, nil
+// ctKMSKey normalises a KmsKeyId to the key ARN AWS reports ("a fully
+// specified ARN to a KMS key", CloudTrail API reference, Trail.KmsKeyId):
+// the key's own ARN when KMS has the key (an alias resolves to its key),
+// else the ARN the id would have in account and region. The checks that
+// the key exists and lets CloudTrail use it are ctCheckKMS's.
+func (s *Sim) ctKMSKey(id, region, account string) (string, *apiError) {
+	if !ctKMSARN.MatchString(id) && !ctUUIDPattern.MatchString(id) && !ctMRKPattern.MatchString(id) && !ctAliasPattern.MatchString(id) {
+		return "", newErr(400, "InvalidKmsKeyIdException", "Invalid KmsKeyId %s. The key must be a KMS key ID, key ARN, alias name (alias/...) or alias ARN.", id)
 	}
-	return "", newErr(400, "InvalidKmsKeyIdException", "Invalid KmsKeyId %s. The key must be a KMS key ID, key ARN, alias name (alias/...) or alias ARN.", id)
+	if k := s.kmsKeyForService(id, account, region); k != nil {
+		return k.arn, nil
+	}
+	if ctKMSARN.MatchString(id) {
+		return id, nil
+	}
+	if ctAliasPattern.MatchString(id) {
+		return s.arn("kms", region, account, id), nil
+	}
+	return s.arn("kms", region, account, "key/"+id), nil
+}
+
+// ctCheckKMS checks the trail's KMS key as CloudTrail does before it
+// accepts it (CloudTrail API reference, CreateTrail errors): the key
+// exists in the region of the trail and of its bucket
+// (KmsKeyNotFoundException: "the KMS key does not exist, when the S3
+// bucket and the KMS key are not in the same Region"), and its key policy
+// lets cloudtrail.amazonaws.com describe it and generate data keys for
+// this trail, and decrypt when the bucket uses an S3 Bucket Key
+// (InsufficientEncryptionPolicyException; CloudTrail user guide,
+// "Configure AWS KMS key policies for CloudTrail": the encrypt, decrypt
+// and describe statements, with aws:SourceArn and the
+// kms:EncryptionContext:aws:cloudtrail:arn condition). Off with
+// AWSLike.CloudTrailInputs.
+func (s *Sim) ctCheckKMS(t *ctTrail) *apiError {
+	if !s.like.CloudTrailInputs || t.kmsKey == "" {
+		return nil
+	}
+	b := s.buckets[t.bucket]
+	k := s.kmsKeyForService(t.kmsKey, t.account, t.homeRegion)
+	if k == nil || k.region != t.homeRegion || b == nil || b.region != k.region {
+		where := t.homeRegion
+		if b != nil && b.region != t.homeRegion {
+			where += " (the bucket " + b.name + " is in " + b.region + ")"
+		}
+		return newErr(400, "KmsKeyNotFoundException", "KMS key %s not found: the key must exist in %s, the region of the trail and of its S3 bucket.", t.kmsKey, where)
+	}
+	ctx := map[string][]string{
+		"aws:sourcearn":                            {t.arn},
+		"aws:sourceaccount":                        {t.account},
+		"kms:encryptioncontext:aws:cloudtrail:arn": {t.arn},
+		"aws:securetransport":                      {"true"},
+	}
+	actions := []string{"kms:GenerateDataKey", "kms:DescribeKey"}
+	if b.encryption != nil && b.encryption.BucketKey {
+		actions = append(actions, "kms:Decrypt")
+	}
+	if !kmsServiceAllows(k, "cloudtrail.amazonaws.com", ctx, actions...) {
+		return newErr(400, "InsufficientEncryptionPolicyException", "Insufficient permissions to access S3 bucket %s or KMS key %s.", t.bucket, k.arn)
+	}
+	return nil
 }
 
 // ctApply validates the settings of in over t (a new trail or a copy of an
@@ -546,7 +787,7 @@ func ctApply(c *call, t *ctTrail, in *ctTrailIn) *apiError {
 		case v == "":
 			t.snsTopicName, t.snsTopicARN = "", ""
 		case ctSNSName.MatchString(v):
-			t.snsTopicName, t.snsTopicARN = v, "arn:aws:sns:"+t.homeRegion+":"+t.account+":"+v
+			t.snsTopicName, t.snsTopicARN = v, c.sim.arn("sns", t.homeRegion, t.account, v)
 		case ctSNSARN.MatchString(v):
 			t.snsTopicName, t.snsTopicARN = ctSNSARN.FindStringSubmatch(v)[1], v
 		default:
@@ -572,7 +813,7 @@ func ctApply(c *call, t *ctTrail, in *ctTrailIn) *apiError {
 		if *in.KmsKeyId == "" {
 			t.kmsKey = ""
 		} else {
-			k, e := ctKMSKey(*in.KmsKeyId, t.homeRegion, t.account)
+			k, e := c.sim.ctKMSKey(*in.KmsKeyId, t.homeRegion, c.acct.ID)
 			if e != nil {
 				return e
 			}
@@ -593,7 +834,7 @@ func ctApply(c *call, t *ctTrail, in *ctTrailIn) *apiError {
 		return newErr(400, "InvalidCloudWatchLogsLogGroupArnException", "You must specify a CloudWatch Logs log group with a role ARN.")
 	default:
 		m := ctLogGroupARN.FindStringSubmatch(t.cwLogGroup)
-		if m == nil || m[1] != t.homeRegion || m[2] != t.account {
+		if m == nil || !strings.HasPrefix(t.cwLogGroup, c.sim.arnPrefix()) || m[1] != t.homeRegion || m[2] != t.account {
 			return newErr(400, "InvalidCloudWatchLogsLogGroupArnException", "CloudWatch Logs log group ARN %s is not valid. The log group must be in the trail's account and home region (%s).", t.cwLogGroup, t.homeRegion)
 		}
 		r := ctRoleARN.FindStringSubmatch(t.cwRole)
@@ -606,6 +847,93 @@ func ctApply(c *call, t *ctTrail, in *ctTrailIn) *apiError {
 		}
 	}
 	return nil
+}
+
+// ctCheckCloudWatchLogs checks, as CloudTrail does when it is given a
+// CloudWatch Logs log group and role (CloudTrail API reference,
+// CreateTrail, CloudWatchLogsLogGroupArn and CloudWatchLogsRoleArn):
+//   - the log group ARN names the log streams, ending in ":*"
+//     (InvalidCloudWatchLogsLogGroupArnException "CloudTrail cannot
+//     validate the specified log group ARN", hashicorp/terraform-provider-aws
+//     issue 14557, cisagov/crossfeed pull request 2197);
+//   - the role is the one named (full ARN, partition included) and its
+//     trust policy lets cloudtrail.amazonaws.com assume it, which a role
+//     still propagating does not yet (InvalidCloudWatchLogsRoleArnException
+//     "Access denied. Check the trust relationships for your role.",
+//     cloudposse/terraform-aws-cloudtrail-cloudwatch-alarms issue 2);
+//   - the caller may pass the role to CloudTrail (iam:PassRole,
+//     AWSLike.PassRole);
+//   - the role may create log streams in the group and put log events
+//     there (InvalidCloudWatchLogsLogGroupArnException "Access denied.
+//     Check the permissions for your role.", aws/aws-cdk issue 1963,
+//     fixed by granting them in aws/aws-cdk pull request 1966).
+//
+// Whether the log group exists is not checked: orgsim does not model
+// CloudWatch Logs. Off (but PassRole) with AWSLike.CloudTrailInputs.
+func (s *Sim) ctCheckCloudWatchLogs(c *call, t *ctTrail) *apiError {
+	if t.cwRole == "" {
+		return nil
+	}
+	if s.like.CloudTrailInputs {
+		if !strings.HasSuffix(t.cwLogGroup, ":*") {
+			return newErr(400, "InvalidCloudWatchLogsLogGroupArnException", "CloudTrail cannot validate the specified log group ARN %s: give the log group's ARN ending in :* (its log streams).", t.cwLogGroup)
+		}
+		var r *iamRole
+		if m := ctRoleARN.FindStringSubmatch(t.cwRole); m != nil && s.accounts[t.account] != nil && s.accounts[t.account].iam != nil {
+			r = s.accounts[t.account].iam.findRole(m[2])
+		}
+		if r == nil || !ctSameARN(s, r.arn, t.cwRole) || r.propagating || r.trust == nil || r.trust.parsed == nil {
+			return newErr(400, "InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role.")
+		}
+		trust := &iampolicy.Request{Action: "sts:AssumeRole", Resource: t.cwRole, Principal: iampolicy.Principal{Service: "cloudtrail.amazonaws.com"},
+			Context: map[string][]string{"aws:sourcearn": {t.arn}, "aws:sourceaccount": {t.account}}}
+		if r.trust.parsed.Evaluate(trust).Decision != iampolicy.Allow {
+			return newErr(400, "InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role.")
+		}
+		if !s.ctRoleMayLog(r, t) {
+			return newErr(400, "InvalidCloudWatchLogsLogGroupArnException", "Access denied. Check the permissions for your role.")
+		}
+	}
+	return s.authorizePassRole(c, t.cwRole, "cloudtrail.amazonaws.com")
+}
+
+// ctSameARN reports whether arn, given by a caller, is in the sim's
+// partition and names what have (an ARN orgsim made) names.
+func ctSameARN(s *Sim, have, arn string) bool {
+	tail := func(a string) string {
+		if i := strings.Index(a, ":"); i >= 0 {
+			if j := strings.Index(a[i+1:], ":"); j >= 0 {
+				return a[i+1+j:]
+			}
+		}
+		return a
+	}
+	return strings.HasPrefix(arn, s.arnPrefix()) && tail(have) == tail(arn)
+}
+
+// ctRoleMayLog reports whether the role's permissions let CloudTrail
+// create its log streams in the trail's log group and put events there:
+// the stream of the trail's account and, for an organization trail, the
+// organization's (CloudTrail user guide, "Prepare for creating a trail for
+// your organization": log streams ACCOUNT_CloudTrail_REGION* and
+// o-ORGID_*).
+func (s *Sim) ctRoleMayLog(r *iamRole, t *ctTrail) bool {
+	group := strings.TrimSuffix(t.cwLogGroup, ":*")
+	streams := []string{group + ":log-stream:" + t.account + "_CloudTrail_" + t.homeRegion}
+	if t.org && s.org != nil {
+		streams = append(streams, group+":log-stream:"+s.org.id+"_"+t.account+"_CloudTrail_"+t.homeRegion)
+	}
+	p := &principal{kind: principalAssumedRole, account: t.account, roleName: r.name, roleARN: r.arn, arn: r.arn}
+	ps := s.identityPolicies(p)
+	for _, stream := range streams {
+		for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
+			req := &iampolicy.Request{Action: action, Resource: stream, Principal: p.iamPrincipal(), Context: map[string][]string{}}
+			if iampolicy.EvaluateSet(ps, req).Decision != iampolicy.Allow {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func ctCheckTags(tags []ctTag) *apiError {
@@ -679,15 +1007,20 @@ func ctCreateTrail(c *call) (any, *apiError) {
 	}
 	owner := c.acct
 	org := in.IsOrganizationTrail != nil && *in.IsOrganizationTrail
+	makeSLR := false
 	if org {
 		if e := ctOrgPreconditions(c); e != nil {
+			return nil, e
+		}
+		var e *apiError
+		if makeSLR, e = c.sim.ctServiceLinkedRole(c); e != nil {
 			return nil, e
 		}
 		owner = c.sim.accounts[c.sim.org.mgmtID]
 	}
 	t := &ctTrail{
 		name: in.Name, account: owner.ID, homeRegion: c.region,
-		arn:    ctARN(c.region, owner.ID, in.Name),
+		arn:    c.sim.ctARN(c.region, owner.ID, in.Name),
 		global: true,
 	}
 	if e := ctApply(c, t, &in); e != nil {
@@ -701,6 +1034,17 @@ func ctCreateTrail(c *call) (any, *apiError) {
 	}
 	if e := c.sim.ctCheckBucket(t); e != nil {
 		return nil, e
+	}
+	if e := c.sim.ctCheckKMS(t); e != nil {
+		return nil, e
+	}
+	if e := c.sim.ctCheckCloudWatchLogs(c, t); e != nil {
+		return nil, e
+	}
+	if makeSLR {
+		if _, e := c.sim.makeServiceLinkedRole(c.now, owner, ctServicePrincipal, "", ""); e != nil {
+			return nil, e
+		}
 	}
 	t.tags = ctMergeTags(nil, in.TagsList)
 	ctRegionState(owner, c.region).add(t)
@@ -724,6 +1068,7 @@ func ctUpdateTrail(c *call) (any, *apiError) {
 	if e := ctApply(c, &upd, &in); e != nil {
 		return nil, e
 	}
+	makeSLR := false
 	if upd.org && !wasOrg {
 		if e := ctOrgPreconditions(c); e != nil {
 			return nil, e
@@ -732,6 +1077,9 @@ func ctUpdateTrail(c *call) (any, *apiError) {
 			// Only a trail of the management account can become an
 			// organization trail; its ARN does not change.
 			return nil, newErr(400, "NotOrganizationMasterAccountException", "You cannot configure or manage trails for an organization because this action requires being signed in with the management account or a delegated administrator account. You are signed in with the following AWS account ID: %s", c.acct.ID)
+		}
+		if makeSLR, e = c.sim.ctServiceLinkedRole(c); e != nil {
+			return nil, e
 		}
 	}
 	if !upd.org && wasOrg && c.acct.ID != t.account {
@@ -745,8 +1093,24 @@ func ctUpdateTrail(c *call) (any, *apiError) {
 			}
 		}
 	}
-	if in.S3BucketName != nil || in.S3KeyPrefix != nil || upd.org != wasOrg {
+	bucketChanged := in.S3BucketName != nil || in.S3KeyPrefix != nil || upd.org != wasOrg
+	if bucketChanged {
 		if e := c.sim.ctCheckBucket(&upd); e != nil {
+			return nil, e
+		}
+	}
+	if in.KmsKeyId != nil || bucketChanged {
+		if e := c.sim.ctCheckKMS(&upd); e != nil {
+			return nil, e
+		}
+	}
+	if in.CloudWatchLogsLogGroupArn != nil || in.CloudWatchLogsRoleArn != nil {
+		if e := c.sim.ctCheckCloudWatchLogs(c, &upd); e != nil {
+			return nil, e
+		}
+	}
+	if makeSLR {
+		if _, e := c.sim.makeServiceLinkedRole(c.now, c.sim.accounts[t.account], ctServicePrincipal, "", ""); e != nil {
 			return nil, e
 		}
 	}
@@ -1204,7 +1568,7 @@ func (s *Sim) seedTrail(account, region, name, bucket string) {
 	now := s.now()
 	t := &ctTrail{
 		name: name, account: account, homeRegion: region,
-		arn: ctARN(region, account, name), bucket: bucket, global: true,
+		arn: s.ctARN(region, account, name), bucket: bucket, global: true,
 		logging: true, startTime: now, delivery: now,
 	}
 	st := ctRegionState(a, region)

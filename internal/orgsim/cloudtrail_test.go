@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -41,11 +42,15 @@ func ctBucket(t testing.TB, e *env, cfg aws.Config, name string) {
 	}
 }
 
+// ctPutPolicy puts a bucket policy and lets it propagate: the tests that
+// use it are about what CloudTrail checks in the policy, and
+// TestCloudTrailBucketPolicyPropagates about the propagation.
 func ctPutPolicy(t testing.TB, e *env, cfg aws.Config, bucket, policy string) {
 	t.Helper()
 	if _, err := e.s3(cfg).PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy)}); err != nil {
 		t.Fatalf("put bucket policy on %s: %v", bucket, err)
 	}
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
 }
 
 // ctTrailPolicy is the bucket policy the CloudTrail user guide documents
@@ -118,13 +123,11 @@ func TestCloudTrailCreateValidation(t *testing.T) {
 		CloudWatchLogsRoleArn:     aws.String("arn:aws:iam::" + mgmt + ":role/ct-logs")})
 	ctWant(t, err, "InvalidCloudWatchLogsRoleArnException") // the role does not exist
 
-	if _, err := e.iam(e.cfg).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("ct-logs"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
-		t.Fatal(err)
-	}
+	ctLogsRole(t, e, e.cfg, "ct-logs", ctCloudTrailTrust, "arn:aws:logs:us-east-1:"+mgmt+":log-group:ct:*")
+	key := kmsKey(t, e, e.cfg, ctKeyPolicy(mgmt))
 	out, err := ct.CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("ct-logs"),
 		IsMultiRegionTrail: aws.Bool(true), EnableLogFileValidation: aws.Bool(true),
-		KmsKeyId:                  aws.String("1234abcd-12ab-34cd-56ef-1234567890ab"),
+		KmsKeyId:                  key.KeyId,
 		CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:" + mgmt + ":log-group:ct:*"),
 		CloudWatchLogsRoleArn:     aws.String("arn:aws:iam::" + mgmt + ":role/ct-logs"),
 		TagsList:                  []cttypes.Tag{{Key: aws.String("owner"), Value: aws.String("security")}}})
@@ -134,7 +137,7 @@ func TestCloudTrailCreateValidation(t *testing.T) {
 	arn := ctTrailARN("us-east-1", mgmt, "main")
 	if aws.ToString(out.TrailARN) != arn || aws.ToString(out.Name) != "main" || aws.ToString(out.S3BucketName) != "ct-logs" ||
 		!aws.ToBool(out.IsMultiRegionTrail) || !aws.ToBool(out.IncludeGlobalServiceEvents) || !aws.ToBool(out.LogFileValidationEnabled) ||
-		aws.ToBool(out.IsOrganizationTrail) || aws.ToString(out.KmsKeyId) != "arn:aws:kms:us-east-1:"+mgmt+":key/1234abcd-12ab-34cd-56ef-1234567890ab" {
+		aws.ToBool(out.IsOrganizationTrail) || aws.ToString(out.KmsKeyId) != aws.ToString(key.Arn) {
 		t.Errorf("CreateTrail output: %+v", out)
 	}
 	_, err = ct.CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("ct-logs")})
@@ -179,7 +182,7 @@ func TestCloudTrailLifecycle(t *testing.T) {
 	if err != nil || aws.ToBool(st.IsLogging) || st.StartLoggingTime != nil || st.LatestDeliveryTime != nil {
 		t.Fatalf("status of a new trail: %+v %v", st, err)
 	}
-	start := clock.Now()
+	start := e.sim.Now()
 	if _, err := ct.StartLogging(bg, &cloudtrail.StartLoggingInput{Name: aws.String("audit")}); err != nil {
 		t.Fatal(err)
 	}
@@ -491,6 +494,7 @@ func TestCloudTrailOrganizationTrail(t *testing.T) {
 		AccountId: aws.String(audit), ServicePrincipal: aws.String("cloudtrail.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay) // the registration propagates (TestCloudTrailDelegatedAdminPropagates)
 	if _, err := member.StopLogging(bg, &cloudtrail.StopLoggingInput{Name: aws.String(arn)}); err != nil {
 		t.Fatalf("StopLogging by the delegated administrator: %v", err)
 	}
@@ -509,5 +513,400 @@ func TestCloudTrailOrganizationTrail(t *testing.T) {
 	d, _ = member.DescribeTrails(bg, &cloudtrail.DescribeTrailsInput{})
 	if len(d.TrailList) != 0 {
 		t.Fatalf("org trail still visible after delete: %+v", d.TrailList)
+	}
+}
+
+// ctCloudTrailTrust is a role trust policy that lets CloudTrail assume
+// the role.
+const ctCloudTrailTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// ctLogsRole creates, in cfg's account, a role for CloudTrail to deliver to
+// CloudWatch Logs with the given trust policy and, when group is set, the
+// permissions CloudTrail needs on the log group; then lets it propagate.
+// It returns the role's ARN.
+func ctLogsRole(t testing.TB, e *env, cfg aws.Config, name, trust, group string) string {
+	t.Helper()
+	out, err := e.iam(cfg).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if group != "" {
+		pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"` + group + `"}]}`
+		if _, err := e.iam(cfg).PutRolePolicy(bg, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("logs"), PolicyDocument: aws.String(pol)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
+	return aws.ToString(out.Role.Arn)
+}
+
+// ctKeyPolicy is a key policy of account's with the statements the
+// CloudTrail user guide ("Configure AWS KMS key policies for CloudTrail")
+// says a trail's key needs: encrypt (GenerateDataKey* with the trail
+// encryption context), decrypt and describe.
+func ctKeyPolicy(account string) string {
+	return `{"Version":"2012-10-17","Statement":[
+{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},
+{"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*",
+ "Condition":{"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:` + account + `:trail/*"}}},
+{"Sid":"Allow CloudTrail to decrypt a trail","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"},
+{"Sid":"Allow CloudTrail access","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:DescribeKey","Resource":"*"}]}`
+}
+
+// ctUser creates an IAM user in the management account with the inline
+// policy and returns a config acting as it.
+func ctUser(t testing.TB, e *env, name, policy string) aws.Config {
+	t.Helper()
+	ic := e.iam(e.cfg)
+	if _, err := ic.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := ic.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.config(orgsim.Credentials{AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(key.AccessKey.SecretAccessKey)}, e.cfg.Region)
+}
+
+// A bucket policy just put reaches CloudTrail only after it propagated.
+func TestCloudTrailBucketPolicyPropagates(t *testing.T) {
+	for _, delay := range []time.Duration{orgsim.DefaultAWSLike().PropagationDelay, 0} {
+		like := orgsim.DefaultAWSLike()
+		like.PropagationDelay = delay
+		e := newEnv(t, orgsim.Options{Seed: 1, AWSLike: &like})
+		mgmt := e.sim.ManagementAccountID()
+		ctBucket(t, e, e.cfg, "ct-fresh")
+		pol := ctTrailPolicy("ct-fresh", "", mgmt, "", ctTrailARN("us-east-1", mgmt, "main"))
+		if _, err := e.s3(e.cfg).PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String("ct-fresh"), Policy: aws.String(pol)}); err != nil {
+			t.Fatal(err)
+		}
+		create := func() error {
+			_, err := e.trail(e.cfg).CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("ct-fresh")})
+			return err
+		}
+		if delay > 0 {
+			ctWant(t, create(), "InsufficientS3BucketPolicyException")
+			e.sim.Advance(delay)
+		}
+		if err := create(); err != nil {
+			t.Fatalf("delay %s: CreateTrail after the policy propagated: %v", delay, err)
+		}
+	}
+}
+
+// CloudWatch Logs: the log group ARN ends in ":*", the role trusts
+// CloudTrail (and has propagated), may write to the group, and the caller
+// may pass it.
+func TestCloudTrailCloudWatchLogsInputs(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1})
+	mgmt := e.sim.ManagementAccountID()
+	ctBucket(t, e, e.cfg, "ct-cw")
+	arn := ctTrailARN("us-east-1", mgmt, "main")
+	ctPutPolicy(t, e, e.cfg, "ct-cw", ctTrailPolicy("ct-cw", "", mgmt, "", arn))
+	group := "arn:aws:logs:us-east-1:" + mgmt + ":log-group:ct"
+	good := ctLogsRole(t, e, e.cfg, "ct-good", ctCloudTrailTrust, group+":*")
+	create := func(cfg aws.Config, group, role string) error {
+		_, err := e.trail(cfg).CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("ct-cw"),
+			CloudWatchLogsLogGroupArn: aws.String(group), CloudWatchLogsRoleArn: aws.String(role)})
+		return err
+	}
+
+	err := create(e.cfg, group, good)
+	ctWant(t, err, "InvalidCloudWatchLogsLogGroupArnException")
+	if !strings.Contains(err.Error(), "CloudTrail cannot validate the specified log group ARN") {
+		t.Errorf("message: %v", err)
+	}
+	untrusting := ctLogsRole(t, e, e.cfg, "ct-config", strings.Replace(ctCloudTrailTrust, "cloudtrail", "config", 1), group+":*")
+	err = create(e.cfg, group+":*", untrusting)
+	ctWant(t, err, "InvalidCloudWatchLogsRoleArnException")
+	if !strings.Contains(err.Error(), "Check the trust relationships for your role") {
+		t.Errorf("message: %v", err)
+	}
+	ctWant(t, create(e.cfg, group+":*", strings.Replace(good, "arn:aws:", "arn:aws-cn:", 1)), "InvalidCloudWatchLogsRoleArnException")
+	noPerms := ctLogsRole(t, e, e.cfg, "ct-noperms", ctCloudTrailTrust, "")
+	err = create(e.cfg, group+":*", noPerms)
+	ctWant(t, err, "InvalidCloudWatchLogsLogGroupArnException")
+	if !strings.Contains(err.Error(), "Check the permissions for your role") {
+		t.Errorf("message: %v", err)
+	}
+	// A role just created is not yet one CloudTrail can assume.
+	fresh, err := e.iam(e.cfg).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("ct-fresh"), AssumeRolePolicyDocument: aws.String(ctCloudTrailTrust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.iam(e.cfg).PutRolePolicy(bg, &iam.PutRolePolicyInput{RoleName: aws.String("ct-fresh"), PolicyName: aws.String("logs"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	ctWant(t, create(e.cfg, group+":*", aws.ToString(fresh.Role.Arn)), "InvalidCloudWatchLogsRoleArnException")
+
+	// The caller must be allowed to pass the role to CloudTrail.
+	noPass := ctUser(t, e, "trail-admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:*","s3:*"],"Resource":"*"}]}`)
+	err = create(noPass, group+":*", good)
+	wantCode(t, err, "AccessDeniedException")
+	if !strings.Contains(err.Error(), "iam:PassRole") {
+		t.Errorf("message: %v", err)
+	}
+
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
+	if err := create(e.cfg, group+":*", aws.ToString(fresh.Role.Arn)); err != nil {
+		t.Fatalf("CreateTrail with a propagated role: %v", err)
+	}
+	_, err = e.trail(e.cfg).UpdateTrail(bg, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), CloudWatchLogsLogGroupArn: aws.String(group), CloudWatchLogsRoleArn: aws.String(good)})
+	ctWant(t, err, "InvalidCloudWatchLogsLogGroupArnException")
+	if _, err := e.trail(e.cfg).UpdateTrail(bg, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), CloudWatchLogsLogGroupArn: aws.String(group + ":*"), CloudWatchLogsRoleArn: aws.String(good)}); err != nil {
+		t.Fatal(err)
+	}
+
+	// With the checks off, CloudTrail takes what it is given.
+	like := orgsim.DefaultAWSLike()
+	like.CloudTrailInputs = false
+	off := newEnv(t, orgsim.Options{Seed: 1, AWSLike: &like})
+	ctBucket(t, off, off.cfg, "ct-cw")
+	ctPutPolicy(t, off, off.cfg, "ct-cw", ctTrailPolicy("ct-cw", "", mgmt, "", arn))
+	untrusting = ctLogsRole(t, off, off.cfg, "ct-config", strings.Replace(ctCloudTrailTrust, "cloudtrail", "config", 1), "")
+	if _, err := off.trail(off.cfg).CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("ct-cw"),
+		CloudWatchLogsLogGroupArn: aws.String(group), CloudWatchLogsRoleArn: aws.String(untrusting)}); err != nil {
+		t.Fatalf("with CloudTrailInputs off: %v", err)
+	}
+}
+
+// KMS: the key exists in the trail's (and bucket's) region and its key
+// policy lets CloudTrail use it for this trail.
+func TestCloudTrailKMSKeyChecks(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1})
+	mgmt := e.sim.ManagementAccountID()
+	ctBucket(t, e, e.cfg, "ct-kms")
+	arn := ctTrailARN("us-east-1", mgmt, "main")
+	ctPutPolicy(t, e, e.cfg, "ct-kms", ctTrailPolicy("ct-kms", "", mgmt, "", arn))
+	create := func(key string) (*cloudtrail.CreateTrailOutput, error) {
+		return e.trail(e.cfg).CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("ct-kms"), KmsKeyId: aws.String(key)})
+	}
+
+	_, err := create("1234abcd-12ab-34cd-56ef-1234567890ab")
+	ctWant(t, err, "KmsKeyNotFoundException")
+	west := e.cfg.Copy()
+	west.Region = "eu-west-1"
+	westKey := kmsKey(t, e, west, ctKeyPolicy(mgmt))
+	_, err = create(aws.ToString(westKey.Arn))
+	ctWant(t, err, "KmsKeyNotFoundException")
+	plain := kmsKey(t, e, e.cfg, "")
+	_, err = create(aws.ToString(plain.Arn))
+	ctWant(t, err, "InsufficientEncryptionPolicyException")
+	if !strings.Contains(err.Error(), "Insufficient permissions to access S3 bucket ct-kms or KMS key "+aws.ToString(plain.Arn)) {
+		t.Errorf("message: %v", err)
+	}
+	// A key policy for another account's trails is not enough.
+	other := kmsKey(t, e, e.cfg, strings.Replace(ctKeyPolicy(mgmt), "cloudtrail:*:"+mgmt, "cloudtrail:*:111122223333", 1))
+	_, err = create(aws.ToString(other.Arn))
+	ctWant(t, err, "InsufficientEncryptionPolicyException")
+
+	good := kmsKey(t, e, e.cfg, ctKeyPolicy(mgmt))
+	if _, err := e.kms(e.cfg).CreateAlias(bg, &kms.CreateAliasInput{AliasName: aws.String("alias/trail"), TargetKeyId: good.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := create("alias/trail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.KmsKeyId) != aws.ToString(good.Arn) {
+		t.Errorf("KmsKeyId %q, want the key's ARN %s", aws.ToString(out.KmsKeyId), aws.ToString(good.Arn))
+	}
+
+	// A bucket with an S3 Bucket Key needs kms:Decrypt for CloudTrail too.
+	if _, err := e.s3(e.cfg).PutBucketEncryption(bg, &s3.PutBucketEncryptionInput{Bucket: aws.String("ct-kms"),
+		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: good.Arn},
+			BucketKeyEnabled:                   aws.Bool(true)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	noDecrypt := kmsKey(t, e, e.cfg, strings.Replace(ctKeyPolicy(mgmt), `"kms:Decrypt"`, `"kms:ReEncrypt*"`, 1))
+	_, err = e.trail(e.cfg).UpdateTrail(bg, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), KmsKeyId: noDecrypt.Arn})
+	ctWant(t, err, "InsufficientEncryptionPolicyException")
+	if _, err := e.trail(e.cfg).UpdateTrail(bg, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), KmsKeyId: good.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+
+	// With the checks off, any well-formed key id is taken.
+	like := orgsim.DefaultAWSLike()
+	like.CloudTrailInputs = false
+	off := newEnv(t, orgsim.Options{Seed: 1, AWSLike: &like})
+	ctBucket(t, off, off.cfg, "ct-kms")
+	ctPutPolicy(t, off, off.cfg, "ct-kms", ctTrailPolicy("ct-kms", "", mgmt, "", arn))
+	if _, err := off.trail(off.cfg).CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("ct-kms"),
+		KmsKeyId: aws.String("1234abcd-12ab-34cd-56ef-1234567890ab")}); err != nil {
+		t.Fatalf("with CloudTrailInputs off: %v", err)
+	}
+}
+
+// ctOrgEnv is an organization of four clean members with trusted access
+// for CloudTrail and a bucket whose policy allows the organization trail
+// org-trail; it returns the env, the management account and the members.
+func ctOrgEnv(t testing.TB, like *orgsim.AWSLike) (*env, string, []string) {
+	t.Helper()
+	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 4, Clean: true}, AWSLike: like})
+	accts := e.sim.Accounts()
+	mgmt := accts[0].ID
+	var members []string
+	for _, a := range accts[1:] {
+		members = append(members, a.ID)
+	}
+	org, err := e.orgs(e.cfg).DescribeOrganization(bg, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.orgs(e.cfg).EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("cloudtrail.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	ctBucket(t, e, e.cfg, "org-trail-logs")
+	ctPutPolicy(t, e, e.cfg, "org-trail-logs", ctTrailPolicy("org-trail-logs", "", mgmt, aws.ToString(org.Organization.Id), ctTrailARN("us-east-1", mgmt, "org-trail")))
+	return e, mgmt, members
+}
+
+func ctCreateOrgTrail(cfg aws.Config) error {
+	_, err := cloudtrail.NewFromConfig(cfg).CreateTrail(bg, &cloudtrail.CreateTrailInput{Name: aws.String("org-trail"), S3BucketName: aws.String("org-trail-logs"),
+		IsOrganizationTrail: aws.Bool(true), IsMultiRegionTrail: aws.Bool(true)})
+	return err
+}
+
+func ctDelegatedAdmins(t testing.TB, e *env) []string {
+	t.Helper()
+	out, err := e.orgs(e.cfg).ListDelegatedAdministrators(bg, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String("cloudtrail.amazonaws.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range out.DelegatedAdministrators {
+		ids = append(ids, aws.ToString(d.Id))
+	}
+	return ids
+}
+
+// cloudtrail:RegisterOrganizationDelegatedAdmin registers with AWS
+// Organizations and creates CloudTrail's service-linked role in the
+// management account; it does not enable trusted access.
+func TestCloudTrailRegisterOrganizationDelegatedAdmin(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 4, Clean: true}})
+	accts := e.sim.Accounts()
+	mgmt, members := accts[0].ID, []string{accts[1].ID, accts[2].ID, accts[3].ID, accts[4].ID}
+	ct := e.trail(e.cfg)
+	register := func(c *cloudtrail.Client, id string) error {
+		_, err := c.RegisterOrganizationDelegatedAdmin(bg, &cloudtrail.RegisterOrganizationDelegatedAdminInput{MemberAccountId: aws.String(id)})
+		return err
+	}
+	ctWant(t, register(e.trail(e.assume(members[0], "OrganizationAccountAccessRole")), members[1]), "NotOrganizationManagementAccountException")
+	ctWant(t, register(ct, members[0]), "CloudTrailAccessNotEnabledException")
+	sa, err := e.orgs(e.cfg).ListAWSServiceAccessForOrganization(bg, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	if err != nil || len(sa.EnabledServicePrincipals) != 0 {
+		t.Fatalf("trusted access after a refused registration: %+v %v", sa, err)
+	}
+	if _, err := e.orgs(e.cfg).EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("cloudtrail.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	ctWant(t, register(ct, "123"), "InvalidParameterException")
+	ctWant(t, register(ct, "999999999999"), "AccountNotFoundException")
+	ctWant(t, register(ct, mgmt), "CannotDelegateManagementAccountException")
+	// CloudTrail registers with Organizations on the caller's permissions.
+	noOrgs := ctUser(t, e, "trail-admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:*","iam:*"],"Resource":"*"}]}`)
+	ctWant(t, register(e.trail(noOrgs), members[0]), "InsufficientDependencyServiceAccessPermissionException")
+	if _, err := e.iam(e.cfg).GetRole(bg, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForCloudTrail")}); errCode(t, err) != "NoSuchEntity" {
+		t.Fatalf("the service-linked role exists before any registration: %v", err)
+	}
+
+	if err := register(ct, members[0]); err != nil {
+		t.Fatal(err)
+	}
+	role, err := e.iam(e.cfg).GetRole(bg, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForCloudTrail")})
+	if err != nil || aws.ToString(role.Role.Path) != "/aws-service-role/cloudtrail.amazonaws.com/" {
+		t.Fatalf("the service-linked role after registering: %+v %v", role, err)
+	}
+	if got := ctDelegatedAdmins(t, e); len(got) != 1 || got[0] != members[0] {
+		t.Fatalf("delegated administrators %v", got)
+	}
+	ctWant(t, register(ct, members[0]), "AccountRegisteredException")
+	for _, m := range members[1:3] {
+		if err := register(ct, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctWant(t, register(ct, members[3]), "DelegatedAdminAccountLimitExceededException")
+
+	deregister := func(id string) error {
+		_, err := ct.DeregisterOrganizationDelegatedAdmin(bg, &cloudtrail.DeregisterOrganizationDelegatedAdminInput{DelegatedAdminAccountId: aws.String(id)})
+		return err
+	}
+	if err := deregister(members[1]); err != nil {
+		t.Fatal(err)
+	}
+	if got := ctDelegatedAdmins(t, e); len(got) != 2 || got[0] == members[1] || got[1] == members[1] {
+		t.Fatalf("delegated administrators after deregistering %s: %v", members[1], got)
+	}
+	ctWant(t, deregister(members[1]), "AccountNotRegisteredException")
+}
+
+// A delegated administrator registered a moment ago is not one to
+// CloudTrail yet.
+func TestCloudTrailDelegatedAdminPropagates(t *testing.T) {
+	e, _, members := ctOrgEnv(t, nil)
+	if _, err := e.trail(e.cfg).RegisterOrganizationDelegatedAdmin(bg, &cloudtrail.RegisterOrganizationDelegatedAdminInput{MemberAccountId: aws.String(members[0])}); err != nil {
+		t.Fatal(err)
+	}
+	admin := e.assume(members[0], "OrganizationAccountAccessRole")
+	ctWant(t, ctCreateOrgTrail(admin), "NotOrganizationMasterAccountException")
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
+	if err := ctCreateOrgTrail(admin); err != nil {
+		t.Fatalf("CreateTrail by the delegated administrator once registered: %v", err)
+	}
+}
+
+// An organization trail needs CloudTrail's service-linked role in the
+// management account: the management account's own CreateTrail makes
+// it; a delegated administrator registered through AWS Organizations
+// meets NoManagementAccountSLRExistsException until it exists and has
+// propagated.
+func TestCloudTrailOrganizationTrailNeedsServiceLinkedRole(t *testing.T) {
+	e, _, members := ctOrgEnv(t, nil)
+	if _, err := e.orgs(e.cfg).RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{
+		AccountId: aws.String(members[0]), ServicePrincipal: aws.String("cloudtrail.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
+	admin := e.assume(members[0], "OrganizationAccountAccessRole")
+	ctWant(t, ctCreateOrgTrail(admin), "NoManagementAccountSLRExistsException")
+	if _, err := e.iam(e.cfg).CreateServiceLinkedRole(bg, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("cloudtrail.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	ctWant(t, ctCreateOrgTrail(admin), "NoManagementAccountSLRExistsException") // still propagating
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
+	if err := ctCreateOrgTrail(admin); err != nil {
+		t.Fatalf("CreateTrail by the delegated administrator with the role in place: %v", err)
+	}
+
+	// The management account's own CreateTrail creates the role, on the
+	// caller's iam:CreateServiceLinkedRole.
+	e, _, _ = ctOrgEnv(t, nil)
+	noSLR := ctUser(t, e, "trail-admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:*","s3:*","organizations:*"],"Resource":"*"}]}`)
+	ctWant(t, ctCreateOrgTrail(noSLR), "InsufficientDependencyServiceAccessPermissionException")
+	if err := ctCreateOrgTrail(e.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.iam(e.cfg).GetRole(bg, &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForCloudTrail")}); err != nil {
+		t.Fatalf("the management account's organization trail did not create the service-linked role: %v", err)
+	}
+
+	// With the checks off, the delegated administrator needs no role.
+	like := orgsim.DefaultAWSLike()
+	like.CloudTrailInputs = false
+	e, _, members = ctOrgEnv(t, &like)
+	if _, err := e.orgs(e.cfg).RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{
+		AccountId: aws.String(members[0]), ServicePrincipal: aws.String("cloudtrail.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
+	if err := ctCreateOrgTrail(e.assume(members[0], "OrganizationAccountAccessRole")); err != nil {
+		t.Fatalf("with CloudTrailInputs off: %v", err)
 	}
 }

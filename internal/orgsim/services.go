@@ -69,6 +69,13 @@ func cloudtrailService() *service {
 	return jsonService("cloudtrail", "cloudtrail", false, "ThrottlingException", 400, "InternalFailure", cloudtrailOps())
 }
 
+// kmsService is AWS KMS: awsJson1_1 with the target prefix TrentService;
+// it throttles with ThrottlingException (KMS developer guide, "Request
+// quotas") and fails with KMSInternalException (500).
+func kmsService() *service {
+	return jsonService("kms", "kms", false, "ThrottlingException", 400, "KMSInternalException", kmsOps())
+}
+
 func configService() *service {
 	return jsonService("config", "config", false, "ThrottlingException", 400, "InternalFailure", configOps())
 }

@@ -114,6 +114,7 @@ type Region struct {
 	trails   *trailState
 	config   *configState
 	analyzer *analyzerState
+	kms      *kmsState
 }
 
 func (a *Account) region(name string) *Region {
@@ -207,6 +208,7 @@ func (s *Sim) registerServices() map[string]*service {
 		configService(),
 		accessAnalyzerService(),
 		s3Service(),
+		kmsService(),
 	}
 	m := make(map[string]*service, len(list))
 	for _, svc := range list {
