@@ -59,7 +59,7 @@ import (
 //
 // Differences from AWS, on purpose:
 //   - CREATING lasts AnalyzerCreateDelay for every type; AWS gives no
-//     figure (ORGANIZATION analyzers take longest);
+//     figure;
 //   - the service-linked role AWSServiceRoleForAccessAnalyzer is created in
 //     the caller's account only (s.makeServiceLinkedRole, with
 //     AccessAnalyzerServiceRolePolicy, an approximation, see managed.go); for
