@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
 
@@ -41,20 +43,41 @@ const (
 
 // AccessAnalyzer keeps an IAM Access Analyzer in every governed region
 // (CIS AWS Foundations 3.0 item 1.20), and optionally an unused-access
-// analyzer beside it.
+// analyzer in the home region.
 //
 // Type ORGANIZATION runs at organization scope: trusted access for Access
 // Analyzer, then the delegated administrator (the audit account by
 // default), then, in that account and every governed region, the
-// organization analyzer (and the unused-access one). Type ACCOUNT runs per
-// targeted account and governed region and keeps an account analyzer there.
+// organization analyzer, and in the home region the unused-access one.
+// Type ACCOUNT runs per targeted account and governed region and keeps an
+// account analyzer there, and the unused-access one in the home region.
+//
+// The unused-access analyzer exists once: "For unused access, findings for
+// the analyzer do not change based on Region. Creating an analyzer in each
+// Region where you have resources is not required", and it is charged per
+// analyzer (IAM user guide, "Create an IAM Access Analyzer unused access
+// analyzer").
 //
 // It manages only the analyzers it names: others are left alone (and
 // reported as warnings), and nothing is ever deleted.
+//
+// AWS finishes an analyzer after CreateAnalyzer returns: it is CREATING,
+// then ACTIVE or FAILED (API reference, AnalyzerSummary status). Apply
+// waits for the analyzer it created to leave CREATING and fails on FAILED;
+// Observe waits for the analyzers it reports on to leave CREATING, so a
+// check right after apply sees them ACTIVE.
 type AccessAnalyzer struct {
 	want        baseline.AccessAnalyzerSettings
 	newAnalyzer func(aws.Config) AccessAnalyzerAPI
 	newOrg      func(aws.Config) TrustedAccessAPI
+
+	// registered are the accounts this control registered as Access
+	// Analyzer's delegated administrator in this process: AWS takes a
+	// while to let them act as one ("Account X is not a delegated
+	// administrator"), so the steps that depend on them wait for it. It
+	// only decides whether to wait, never what to do.
+	mu         sync.Mutex
+	registered map[string]bool
 }
 
 // NewAccessAnalyzer returns the control for the resolved settings.
@@ -100,7 +123,8 @@ func (c *AccessAnalyzer) organization() bool { return c.want.Type == baseline.An
 // account (ACCOUNT), or in the delegated administrator's account
 // (ORGANIZATION). The first analyzer in an account creates Access
 // Analyzer's service-linked role, which needs iam:CreateServiceLinkedRole.
-// Reading and updating one analyzer is needed only for the unused-access
+// Waiting for a new analyzer to leave CREATING lists analyzers. Reading
+// and updating one analyzer is needed only for the unused-access
 // analyzer's age.
 func (c *AccessAnalyzer) Actions() []string {
 	acts := []string{"access-analyzer:CreateAnalyzer", "access-analyzer:ListAnalyzers", "iam:CreateServiceLinkedRole"}
@@ -190,7 +214,8 @@ func (s *analyzerOrgState) registered() bool {
 // no region can be read does Observe fail.
 func (c *AccessAnalyzer) Observe(ctx context.Context, t Target) (any, error) {
 	if !c.organization() {
-		r, err := c.observeRegion(ctx, t.Config, t.AccountID, t.Region)
+		label := (&orgwalk.Account{ID: t.AccountID, Name: t.AccountName}).Label()
+		r, err := c.observeSettled(ctx, t, t.Wait.For(t.AccountID, t.Region), t.Config, t.AccountID, label, t.Region)
 		if err != nil {
 			return nil, err
 		}
@@ -218,7 +243,7 @@ func (c *AccessAnalyzer) Observe(ctx context.Context, t Target) (any, error) {
 				// The account cannot be reached at all: no region can be read.
 				return err
 			}
-			r, err := c.observeRegion(gctx, cfg, admin.ID, region)
+			r, err := c.observeSettled(gctx, t, t.Wait.For(admin.ID, region), cfg, admin.ID, admin.Label(), region)
 			if err != nil {
 				r = analyzerRegion{Account: admin.ID, Region: region, Err: err.Error()}
 			}
@@ -239,6 +264,87 @@ func (c *AccessAnalyzer) Observe(ctx context.Context, t Target) (any, error) {
 		return nil, fmt.Errorf("no governed region could be read in %s: %s", admin.Label(), strings.Join(errs, "; "))
 	}
 	return st, nil
+}
+
+// observeSettled is observeRegion once AWS has settled the analyzers the
+// control reports on: it waits (bounded) while one is CREATING, or is an
+// ORGANIZATION* analyzer DISABLED as "deregistered" although this control
+// has just registered its account (the registration has not reached
+// Access Analyzer yet). When the wait runs out, the last observation
+// stands (findings report the analyzer as it is) and a warning says so.
+func (c *AccessAnalyzer) observeSettled(ctx context.Context, t Target, w *awsapi.Waiter, cfg aws.Config, account, label, region string) (analyzerRegion, error) {
+	r, err := c.observeRegion(ctx, cfg, account, region)
+	if err != nil {
+		return r, err
+	}
+	pending := c.settling(&r)
+	if len(pending) == 0 {
+		return r, nil
+	}
+	what := fmt.Sprintf("the analyzer(s) %s of %s in %s to be ACTIVE", strings.Join(pending, ", "), label, region)
+	err = w.Until(ctx, what, func(ctx context.Context) (bool, error) {
+		next, err := c.observeRegion(ctx, cfg, account, region)
+		if err != nil {
+			return false, err
+		}
+		r = next
+		return len(c.settling(&r)) == 0, nil
+	})
+	if awsapi.IsNotSettled(err) {
+		if t.Warn != nil {
+			t.Warn(fmt.Sprintf("accessAnalyzer: %s; they are reported as AWS last showed them (%s)", err, strings.Join(c.settling(&r), ", ")))
+		}
+		return r, nil
+	}
+	return r, err
+}
+
+// settling names (with their status) the analyzers of r that AWS has not
+// settled yet and that the control reports on: the external-access and
+// unused-access types.
+func (c *AccessAnalyzer) settling(r *analyzerRegion) []string {
+	var out []string
+	for _, a := range r.Analyzers {
+		if !c.reportsOn(a.Type) {
+			continue
+		}
+		creating := a.Status == string(aatypes.AnalyzerStatusCreating)
+		propagating := a.Status == string(aatypes.AnalyzerStatusDisabled) &&
+			a.StatusReason == string(aatypes.ReasonCodeDelegatedAdministratorDeregistered) && c.justRegistered(r.Account)
+		if creating || propagating {
+			out = append(out, fmt.Sprintf("%s (%s)", a.Name, a.Status))
+		}
+	}
+	return out
+}
+
+// reportsOn reports whether the control's findings consider analyzers of
+// type typ (internal-access analyzers, for one, are not).
+func (c *AccessAnalyzer) reportsOn(typ string) bool {
+	switch typ {
+	case baseline.AnalyzerTypeAccount, baseline.AnalyzerTypeOrganization:
+		return true
+	case baseline.AnalyzerTypeAccount + "_UNUSED_ACCESS", baseline.AnalyzerTypeOrganization + "_UNUSED_ACCESS":
+		return c.want.UnusedAccess
+	}
+	return false
+}
+
+// justRegistered reports whether this control registered account as
+// Access Analyzer's delegated administrator in this process.
+func (c *AccessAnalyzer) justRegistered(account string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.registered[account]
+}
+
+func (c *AccessAnalyzer) noteRegistered(account string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.registered == nil {
+		c.registered = map[string]bool{}
+	}
+	c.registered[account] = true
 }
 
 // observeRegion lists an account's analyzers in one region; for the
@@ -371,21 +477,37 @@ func (c *AccessAnalyzer) Diff(t Target, observed any) ([]baseline.Change, error)
 	return out, errors.Join(errs...)
 }
 
+// homeRegion is the run's home region, where the unused-access analyzer
+// lives; without one (a target built outside a run), the target's region.
+func homeRegion(t Target) string {
+	if t.Org != nil && t.Org.HomeRegion != "" {
+		return t.Org.HomeRegion
+	}
+	return t.Region
+}
+
+// wantIn lists the analyzers the baseline wants in region: the analyzer
+// everywhere, the unused-access analyzer in the home region only.
+func (c *AccessAnalyzer) wantIn(t Target, region string) []analyzerSettings {
+	want := []analyzerSettings{{Name: c.want.Name, Type: c.want.Type}}
+	if c.want.UnusedAccess && region == homeRegion(t) {
+		want = append(want, analyzerSettings{Name: c.want.UnusedAccessName, Type: c.want.UnusedAccessType(), UnusedAccessAge: c.want.UnusedAccessAge})
+	}
+	return want
+}
+
 // diffRegion plans one account's analyzers in one region. label names the
 // account in messages; fixing is true when the plan already fixes what
-// would leave an organization analyzer disabled.
+// would leave an organization analyzer disabled. A FAILED analyzer of the
+// baseline's is an error: AWS does not retry its creation.
 func (c *AccessAnalyzer) diffRegion(t Target, r *analyzerRegion, label string, fixing bool) ([]baseline.Change, error) {
 	if label == "" {
 		label = r.Account
 	}
+	where := fmt.Sprintf("%s in %s", label, r.Region)
 	var out []baseline.Change
 	var errs []error
-	want := []analyzerSettings{{Name: c.want.Name, Type: c.want.Type}}
-	if c.want.UnusedAccess {
-		want = append(want, analyzerSettings{Name: c.want.UnusedAccessName, Type: c.want.UnusedAccessType(), UnusedAccessAge: c.want.UnusedAccessAge})
-	}
-	for _, w := range want {
-		where := fmt.Sprintf("%s in %s", label, r.Region)
+	for _, w := range c.wantIn(t, r.Region) {
 		have := r.named(w.Name)
 		var others []string
 		for _, a := range r.ofType(w.Type) {
@@ -399,6 +521,9 @@ func (c *AccessAnalyzer) diffRegion(t Target, r *analyzerRegion, label string, f
 			errs = append(errs, fmt.Errorf("analyzer %s in %s is of type %s, not %s; rename the baseline's analyzer (controls.accessAnalyzer name) or delete that one",
 				w.Name, where, have.Type, w.Type))
 			continue
+		case have != nil && have.Status == string(aatypes.AnalyzerStatusFailed):
+			errs = append(errs, analyzerFailed(*have, label, r.Account, r.Region))
+			continue
 		case have == nil && len(others) > 0 && !c.organization():
 			// One account analyzer of each type per account and region:
 			// another one already does the job, and a second would be
@@ -410,6 +535,9 @@ func (c *AccessAnalyzer) diffRegion(t Target, r *analyzerRegion, label string, f
 			ch.Action = baseline.ActionCreate
 			ch.After = baseline.ToMap(w)
 			ch.Reason = fmt.Sprintf("%s has no %s analyzer named %s", where, w.Type, w.Name)
+			if w.UnusedAccessAge != 0 {
+				ch.Reason += "; unused-access findings do not change based on Region, so it is created in the home region only (AWS charges per analyzer)"
+			}
 			out = append(out, ch)
 		case w.UnusedAccessAge != 0 && have.UnusedAccessAge != w.UnusedAccessAge:
 			w.Exclusions = have.Exclusions
@@ -420,7 +548,7 @@ func (c *AccessAnalyzer) diffRegion(t Target, r *analyzerRegion, label string, f
 			ch.Reason = fmt.Sprintf("analyzer %s in %s counts access as unused after %d days; the baseline says %d", w.Name, where, have.UnusedAccessAge, w.UnusedAccessAge)
 			out = append(out, ch)
 		}
-		if have != nil && (have.Status == string(aatypes.AnalyzerStatusDisabled) || have.Status == string(aatypes.AnalyzerStatusFailed)) && !fixing {
+		if have != nil && have.Status == string(aatypes.AnalyzerStatusDisabled) && !fixing {
 			t.Warn(fmt.Sprintf("accessAnalyzer: analyzer %s in %s is %s (%s) although what it depends on is in place; AWS does not reactivate it: delete it (aws accessanalyzer delete-analyzer --analyzer-name %s --region %s, in account %s) and run apply to create it again",
 				w.Name, where, have.Status, orDash(have.StatusReason), w.Name, r.Region, r.Account))
 		}
@@ -429,10 +557,54 @@ func (c *AccessAnalyzer) diffRegion(t Target, r *analyzerRegion, label string, f
 				where, w.Type, strings.Join(others, ", ")))
 		}
 	}
+	c.warnStrayUnused(t, r, where)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// warnStrayUnused warns of the baseline's own unused-access analyzer
+// outside the home region (earlier versions of orgbaseline created one in
+// every governed region). It is left alone rather than deleted: deleting
+// an analyzer deletes its findings and whatever was archived or triaged
+// there, which no one expects a plan to do on an upgrade; the warning
+// says it is redundant and charged, and how to delete it.
+func (c *AccessAnalyzer) warnStrayUnused(t Target, r *analyzerRegion, where string) {
+	if !c.want.UnusedAccess || r.Region == homeRegion(t) {
+		return
+	}
+	a := r.named(c.want.UnusedAccessName)
+	if a == nil || a.Type != c.want.UnusedAccessType() {
+		return
+	}
+	t.Warn(fmt.Sprintf("accessAnalyzer: %s has orgbaseline's unused-access analyzer %s, which is not needed outside the home region %s (unused-access findings do not change based on Region) and which AWS charges for; orgbaseline leaves it alone: to stop paying for it, delete it (aws accessanalyzer delete-analyzer --analyzer-name %s --region %s, in account %s)",
+		where, a.Name, homeRegion(t), a.Name, r.Region, r.Account))
+}
+
+// analyzerFailed is the error for an analyzer AWS could not create: it
+// names the analyzer, account, region and AWS's statusReason, says what
+// the reason means, and gives the fix (AWS does not retry: delete and
+// create again).
+func analyzerFailed(a analyzerSeen, label, account, region string) error {
+	return fmt.Errorf("analyzer %s (%s) of %s in %s is FAILED: AWS could not create it (statusReason %s%s); AWS does not retry: delete it (aws accessanalyzer delete-analyzer --analyzer-name %s --region %s, in account %s) and run apply to create it again",
+		a.Name, a.Type, label, region, orDash(a.StatusReason), failedBecause(a.StatusReason, account), a.Name, region, account)
+}
+
+// failedBecause explains a StatusReason code of a FAILED analyzer (API
+// reference, StatusReason), or says nothing of a code it does not know.
+func failedBecause(code, account string) string {
+	switch aatypes.ReasonCode(code) {
+	case aatypes.ReasonCodeAwsServiceAccessDisabled:
+		return ": trusted access for IAM Access Analyzer was disabled in the organization while it was being created"
+	case aatypes.ReasonCodeDelegatedAdministratorDeregistered:
+		return ": account " + account + " stopped being Access Analyzer's delegated administrator while it was being created"
+	case aatypes.ReasonCodeOrganizationDeleted:
+		return ": the organization was deleted"
+	case aatypes.ReasonCodeServiceLinkedRoleCreationFailed:
+		return ": AWS could not create the service-linked role AWSServiceRoleForAccessAnalyzer it needs (in account " + account + ", and for an organization analyzer in the member accounts)"
+	}
+	return ""
 }
 
 func orDash(s string) string {
@@ -471,24 +643,29 @@ func (c *AccessAnalyzer) Apply(ctx context.Context, t Target, ch baseline.Change
 		}
 	}
 	switch {
-	case ch.Resource == analyzerTrustedAccessResource, ch.Resource == analyzerDelegatedResource:
+	case ch.Resource == analyzerTrustedAccessResource:
 		return applyOrgAccess(ctx, c.newOrg(cfg), ch, AccessAnalyzerPrincipal, analyzerOrgAccessErrors)
+	case ch.Resource == analyzerDelegatedResource:
+		if err := applyOrgAccess(ctx, c.newOrg(cfg), ch, AccessAnalyzerPrincipal, analyzerOrgAccessErrors); err != nil {
+			return err
+		}
+		if id, ok := ch.After["accountId"].(string); ok {
+			c.noteRegistered(id)
+		}
+		return nil
 	case strings.HasPrefix(ch.Resource, analyzerResourcePrefix):
 		var s analyzerSettings
 		if err := ch.DecodeAfter(&s); err != nil {
 			return err
 		}
 		api := c.newAnalyzer(cfg)
+		w := t.Wait.For(ch.Account, ch.Region)
 		switch ch.Action {
 		case baseline.ActionCreate:
-			_, err := api.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
-				AnalyzerName: aws.String(s.Name), Type: aatypes.Type(s.Type), Configuration: s.configuration(),
-			})
-			var conflict *aatypes.ConflictException
-			if err != nil && !errors.As(err, &conflict) {
+			if err := c.createAnalyzer(ctx, w, api, s, ch.Account, where, ch.Region); err != nil {
 				return fmt.Errorf("create %s analyzer %s in %s (%s): %w", s.Type, s.Name, where, ch.Region, err)
 			}
-			return nil
+			return c.awaitAnalyzer(ctx, w, api, s, ch.Account, where, ch.Region)
 		case baseline.ActionUpdate:
 			if _, err := api.UpdateAnalyzer(ctx, &accessanalyzer.UpdateAnalyzerInput{AnalyzerName: aws.String(s.Name), Configuration: s.configuration()}); err != nil {
 				return fmt.Errorf("update analyzer %s in %s (%s): %w", s.Name, where, ch.Region, err)
@@ -497,6 +674,93 @@ func (c *AccessAnalyzer) Apply(ctx context.Context, t Target, ch baseline.Change
 		}
 	}
 	return fmt.Errorf("accessAnalyzer cannot %s %s; the plan was not made by this version of orgbaseline", ch.Action, ch.Resource)
+}
+
+// createAnalyzer creates the analyzer; one that already exists is success.
+// An organization analyzer whose account this control has just registered
+// as delegated administrator is created again, with backoff and bounded,
+// while Access Analyzer answers that the account "is not a delegated
+// administrator": the registration has not reached it yet
+// (awslabs/landing-zone-accelerator-on-aws issue 922 for the error). Any
+// other error, and that one in every other case, fails at once.
+func (c *AccessAnalyzer) createAnalyzer(ctx context.Context, w *awsapi.Waiter, api AccessAnalyzerAPI, s analyzerSettings, account, where, region string) error {
+	create := func(ctx context.Context) error {
+		_, err := api.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
+			AnalyzerName: aws.String(s.Name), Type: aatypes.Type(s.Type), Configuration: s.configuration(),
+		})
+		var conflict *aatypes.ConflictException
+		if errors.As(err, &conflict) {
+			return nil
+		}
+		return err
+	}
+	if !strings.HasPrefix(s.Type, baseline.AnalyzerTypeOrganization) || !c.justRegistered(account) {
+		return create(ctx)
+	}
+	what := fmt.Sprintf("%s, just registered, to be usable by IAM Access Analyzer as its delegated administrator in %s", where, region)
+	return w.Retry(ctx, what, notDelegatedAdministratorYet, create)
+}
+
+// notDelegatedAdministratorYet recognises Access Analyzer's answer to an
+// account whose registration as delegated administrator it does not see:
+// 403 AccessDeniedException "Account X is not a delegated administrator".
+func notDelegatedAdministratorYet(err error) bool {
+	var denied *aatypes.AccessDeniedException
+	return errors.As(err, &denied) && strings.Contains(denied.ErrorMessage(), "is not a delegated administrator")
+}
+
+// awaitAnalyzer waits (bounded) for the analyzer just created to leave
+// CREATING, reading it with ListAnalyzers (which the control needs
+// anyway), and fails unless it is ACTIVE: FAILED is an error with AWS's
+// reason and the fix.
+func (c *AccessAnalyzer) awaitAnalyzer(ctx context.Context, w *awsapi.Waiter, api AccessAnalyzerAPI, s analyzerSettings, account, where, region string) error {
+	var seen *analyzerSeen
+	what := fmt.Sprintf("analyzer %s of %s in %s to finish creating", s.Name, where, region)
+	err := w.Until(ctx, what, func(ctx context.Context) (bool, error) {
+		a, err := findAnalyzer(ctx, api, s.Name, s.Type)
+		if err != nil {
+			return false, fmt.Errorf("read analyzer %s in %s (%s): %w", s.Name, where, region, err)
+		}
+		if a == nil {
+			return false, fmt.Errorf("analyzer %s of type %s, just created, is not listed in %s (%s); run apply again", s.Name, s.Type, where, region)
+		}
+		seen = a
+		return a.Status != string(aatypes.AnalyzerStatusCreating), nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case seen.Status == string(aatypes.AnalyzerStatusFailed):
+		return analyzerFailed(*seen, where, account, region)
+	case seen.Status != string(aatypes.AnalyzerStatusActive):
+		return fmt.Errorf("analyzer %s (%s) of %s in %s was created but is %s (%s), so it does not analyze access; run `orgbaseline plan` to see what re-enables it (trusted access, the delegated administrator)",
+			s.Name, s.Type, where, region, seen.Status, orDash(seen.StatusReason))
+	}
+	return nil
+}
+
+// findAnalyzer returns the analyzer of the given name and type, or nil.
+func findAnalyzer(ctx context.Context, api AccessAnalyzerAPI, name, typ string) (*analyzerSeen, error) {
+	p := accessanalyzer.NewListAnalyzersPaginator(api, &accessanalyzer.ListAnalyzersInput{Type: aatypes.Type(typ)}, func(o *accessanalyzer.ListAnalyzersPaginatorOptions) {
+		o.StopOnDuplicateToken = true
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Analyzers {
+			if aws.ToString(a.Name) != name {
+				continue
+			}
+			seen := &analyzerSeen{Name: name, ARN: aws.ToString(a.Arn), Type: string(a.Type), Status: string(a.Status)}
+			if a.StatusReason != nil {
+				seen.StatusReason = string(a.StatusReason.Code)
+			}
+			return seen, nil
+		}
+	}
+	return nil, nil
 }
 
 // configuration is the unused-access configuration, or nil for an
@@ -537,15 +801,18 @@ func (c *AccessAnalyzer) configFor(ctx context.Context, t Target, ch baseline.Ch
 // ACTIVE external-access analyzer covers the account there (CIS 1.20): the
 // organization analyzer of the delegated administrator (ORGANIZATION), or
 // one of the account's own (ACCOUNT). With unusedAccess, a second check
-// reports the unused-access analyzer.
+// reports the unused-access analyzer, in the home region only: its
+// findings do not change based on Region, so one analyzer there covers
+// every region, and no other region fails for lack of one.
 func (c *AccessAnalyzer) Findings(t Target, observed any) []baseline.Finding {
+	home := homeRegion(t)
 	if !c.organization() {
 		r, _ := observed.(*analyzerRegion)
 		if r == nil {
 			return nil
 		}
 		acct := &orgwalk.Account{ID: t.AccountID, Name: t.AccountName}
-		return c.regionFindings(acct, r, "of the account", baseline.AnalyzerTypeAccount, baseline.AnalyzerTypeOrganization)
+		return c.regionFindings(acct, r, r.Region == home, "of the account", baseline.AnalyzerTypeAccount, baseline.AnalyzerTypeOrganization)
 	}
 	st, _ := observed.(*analyzerOrgState)
 	if st == nil {
@@ -555,7 +822,7 @@ func (c *AccessAnalyzer) Findings(t Target, observed any) []baseline.Finding {
 	for i := range st.Regions {
 		r := &st.Regions[i]
 		for _, a := range t.Org.Targets {
-			out = append(out, c.regionFindings(a, r, "of the delegated administrator "+st.Admin.Label(), baseline.AnalyzerTypeOrganization)...)
+			out = append(out, c.regionFindings(a, r, r.Region == home, "of the delegated administrator "+st.Admin.Label(), baseline.AnalyzerTypeOrganization)...)
 		}
 	}
 	return out
@@ -571,16 +838,17 @@ type analyzerCheck struct {
 
 // regionFindings are account's findings in region r, where r holds the
 // analyzers that cover it (its own, or the delegated administrator's,
-// which whose says).
-func (c *AccessAnalyzer) regionFindings(account *orgwalk.Account, r *analyzerRegion, whose string, types ...string) []baseline.Finding {
+// which whose says); home says r is the home region, where the
+// unused-access check is made.
+func (c *AccessAnalyzer) regionFindings(account *orgwalk.Account, r *analyzerRegion, home bool, whose string, types ...string) []baseline.Finding {
 	const fix = "run `orgbaseline apply` to create the analyzer"
 	checks := []analyzerCheck{{"accessAnalyzer.enabled", "IAM Access Analyzer is enabled in every region", c.want.Name, types, baseline.SeverityMedium}}
-	if c.want.UnusedAccess {
+	if c.want.UnusedAccess && home {
 		var ut []string
 		for _, t := range types {
 			ut = append(ut, t+"_UNUSED_ACCESS")
 		}
-		checks = append(checks, analyzerCheck{"accessAnalyzer.unusedAccess", "An unused-access analyzer reviews access in every region", c.want.UnusedAccessName, ut, baseline.SeverityLow})
+		checks = append(checks, analyzerCheck{"accessAnalyzer.unusedAccess", "An unused-access analyzer reviews the account's IAM access (once, in the home region: its findings do not change based on Region)", c.want.UnusedAccessName, ut, baseline.SeverityLow})
 	}
 	var out []baseline.Finding
 	for _, k := range checks {
@@ -609,6 +877,9 @@ func (c *AccessAnalyzer) regionFindings(account *orgwalk.Account, r *analyzerReg
 			if a.Status == string(aatypes.AnalyzerStatusActive) {
 				f.Status = baseline.StatusPass
 				f.Message = fmt.Sprintf("analyzer %s (%s) of account %s is ACTIVE in %s", a.Name, a.Type, r.Account, r.Region)
+				if strings.HasSuffix(a.Type, "_UNUSED_ACCESS") {
+					f.Message += "; it covers every region (unused-access findings do not change based on Region)"
+				}
 			} else {
 				f.Status = baseline.StatusFail
 				f.Evidence["statusReason"] = a.StatusReason

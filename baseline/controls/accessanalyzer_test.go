@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
@@ -176,7 +178,7 @@ func TestAccessAnalyzerApplyIsIdempotent(t *testing.T) {
 		}
 	}
 	w.converge()
-	a := aaAnalyzer(t, w.as(w.id("Audit"), "eu-west-1"), "orgbaseline-organization-unused-access")
+	a := aaAnalyzer(t, w.as(w.id("Audit"), "us-east-1"), "orgbaseline-organization-unused-access")
 	if a == nil || a.Type != aatypes.TypeOrganizationUnusedAccess || aaUnusedAge(t, a) != 30 {
 		t.Fatalf("unused-access analyzer %+v", a)
 	}
@@ -316,6 +318,9 @@ func TestAccessAnalyzerOrganizationLeavesOthersAlone(t *testing.T) {
 	if _, err := org.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(audit), ServicePrincipal: aws.String(aaPrincipal)}); err != nil {
 		t.Fatal(err)
 	}
+	// Someone registered it a while ago (it has propagated); their
+	// analyzer is still being created when orgbaseline plans.
+	w.sim.Advance(w.sim.AWSLike().PropagationDelay)
 	cfg := w.as(audit, "us-east-1")
 	if _, err := accessanalyzer.NewFromConfig(cfg).CreateAnalyzer(bg, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("security-team"), Type: aatypes.TypeOrganization}); err != nil {
 		t.Fatal(err)
@@ -372,10 +377,10 @@ func TestAccessAnalyzerAccountConverges(t *testing.T) {
 	var want []string
 	for _, a := range w.sel.Targets {
 		for _, r := range aaRegions {
-			want = append(want,
-				"accessAnalyzer create access-analyzer/analyzer/orgbaseline-account "+a.ID+" "+r,
-				"accessAnalyzer create access-analyzer/analyzer/orgbaseline-account-unused-access "+a.ID+" "+r)
+			want = append(want, "accessAnalyzer create access-analyzer/analyzer/orgbaseline-account "+a.ID+" "+r)
 		}
+		// The unused-access analyzer in the home region only.
+		want = append(want, "accessAnalyzer create access-analyzer/analyzer/orgbaseline-account-unused-access "+a.ID+" us-east-1")
 	}
 	got := changes(p)
 	slices.Sort(got)
@@ -392,16 +397,23 @@ func TestAccessAnalyzerAccountConverges(t *testing.T) {
 			if an := aaAnalyzer(t, cfg, "orgbaseline-account"); an == nil || an.Type != aatypes.TypeAccount || an.Status != aatypes.AnalyzerStatusActive {
 				t.Errorf("%s %s: analyzer %+v", a.Label(), r, an)
 			}
-			if an := aaAnalyzer(t, cfg, "orgbaseline-account-unused-access"); an == nil || an.Type != aatypes.TypeAccountUnusedAccess || aaUnusedAge(t, an) != 90 {
+			an := aaAnalyzer(t, cfg, "orgbaseline-account-unused-access")
+			if r != "us-east-1" {
+				if an != nil {
+					t.Errorf("%s %s: an unused-access analyzer outside the home region", a.Label(), r)
+				}
+				continue
+			}
+			if an == nil || an.Type != aatypes.TypeAccountUnusedAccess || aaUnusedAge(t, an) != 90 {
 				t.Errorf("%s %s: unused-access analyzer %+v", a.Label(), r, an)
 			}
 		}
 	}
 	fs := w.check()
-	for _, check := range []string{"accessAnalyzer.enabled", "accessAnalyzer.unusedAccess"} {
+	for check, regions := range map[string]int{"accessAnalyzer.enabled": len(aaRegions), "accessAnalyzer.unusedAccess": 1} {
 		got := aaFindings(fs, check)
-		if len(got) != len(w.sel.Targets)*len(aaRegions) {
-			t.Errorf("%s: %d findings", check, len(got))
+		if len(got) != len(w.sel.Targets)*regions {
+			t.Errorf("%s: %d findings, want %d", check, len(got), len(w.sel.Targets)*regions)
 		}
 		for k, f := range got {
 			if f.Status != baseline.StatusPass || len(f.Compliance) == 0 {
@@ -631,5 +643,245 @@ func TestAccessAnalyzerManagementAccountAsAdministrator(t *testing.T) {
 		if f.Status != baseline.StatusPass {
 			t.Errorf("%s: %s %s", k, f.Status, f.Message)
 		}
+	}
+}
+
+// aaWaits lists what a result waited for, "For: error" when it did not
+// settle.
+func aaWaits(waits []awsapi.Wait) []string {
+	var out []string
+	for _, w := range waits {
+		s := w.For
+		if w.Err != nil {
+			s += ": " + w.Err.Error()
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// The first apply on a fresh organization, with AWS-like delays on,
+// converges in one run: the delegated administrator just registered is
+// waited for ("not a delegated administrator" until it propagates), and
+// every new analyzer is waited for until it is ACTIVE. The waits are in
+// the result (apply says what it waits for).
+func TestAccessAnalyzerWaitsForAWS(t *testing.T) {
+	w := newWorld(t, orgsim.OrgSpec{Members: 3, Clean: true}, aaYAML("unusedAccess: {}"), nil)
+	if like := w.sim.AWSLike(); like.PropagationDelay <= 0 || like.AnalyzerCreateDelay <= 0 {
+		t.Fatalf("AWS-like delays are off: %+v", like)
+	}
+	audit := w.id("Audit")
+	p := w.plan()
+	if errs := planErrors(p); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	r := w.engine.ApplyOrg(bg, p.OrganizationScope.Changes)
+	if len(r.Errors) > 0 {
+		t.Fatalf("one apply did not converge:\n%s", strings.Join(r.Errors, "\n"))
+	}
+	waits := strings.Join(aaWaits(r.Waits), "\n")
+	for _, want := range []string{
+		"Audit (" + audit + "), just registered, to be usable by IAM Access Analyzer as its delegated administrator in us-east-1",
+		"analyzer orgbaseline-organization of Audit (" + audit + ") in eu-west-1 to finish creating",
+		"analyzer orgbaseline-organization-unused-access of Audit (" + audit + ") in us-east-1 to finish creating",
+	} {
+		if !strings.Contains(waits, want) {
+			t.Errorf("no wait for %q in:\n%s", want, waits)
+		}
+	}
+	for _, wt := range r.Waits {
+		if wt.Err != nil || wt.Account != audit {
+			t.Errorf("wait %+v: want settled, in the account waited on (%s)", wt, audit)
+		}
+	}
+	// Right after apply, everything is ACTIVE and the next plan is empty.
+	for _, reg := range aaRegions {
+		if a := aaAnalyzer(t, w.as(audit, reg), "orgbaseline-organization"); a == nil || a.Status != aatypes.AnalyzerStatusActive {
+			t.Errorf("%s right after apply: %+v", reg, a)
+		}
+	}
+	w.converge()
+}
+
+// An analyzer created by someone else and still CREATING is waited for
+// before findings: a check right after it was made reports it ACTIVE.
+func TestAccessAnalyzerChecksWaitForCreating(t *testing.T) {
+	w := newWorld(t, orgsim.OrgSpec{Members: 2, Clean: true}, aaYAML("type: ACCOUNT"), nil)
+	audit := w.id("Audit")
+	if _, err := accessanalyzer.NewFromConfig(w.as(audit, "eu-west-1")).CreateAnalyzer(bg, &accessanalyzer.CreateAnalyzerInput{
+		AnalyzerName: aws.String("orgbaseline-account"), Type: aatypes.TypeAccount}); err != nil {
+		t.Fatal(err)
+	}
+	if a := aaAnalyzer(t, w.as(audit, "eu-west-1"), "orgbaseline-account"); a.Status != aatypes.AnalyzerStatusCreating {
+		t.Fatalf("set-up: %s, want CREATING", a.Status)
+	}
+	f := aaFindings(w.check(), "accessAnalyzer.enabled")[audit+" eu-west-1"]
+	if f.Status != baseline.StatusPass {
+		t.Fatalf("finding for an analyzer that was CREATING: %s %s", f.Status, f.Message)
+	}
+}
+
+// A FAILED analyzer of the baseline's is an error naming the analyzer,
+// account, region and AWS's statusReason, with the fix; the finding says
+// the same. Deleting it (the fix) lets the next apply converge.
+func TestAccessAnalyzerFailedAnalyzer(t *testing.T) {
+	w := newWorld(t, orgsim.OrgSpec{Members: 2, Clean: true}, aaYAML(), nil)
+	audit, mgmt := w.id("Audit"), w.org.ManagementAccountID
+	like := w.sim.AWSLike()
+	org := organizations.NewFromConfig(w.cfg)
+	if _, err := org.EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(aaPrincipal)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(audit), ServicePrincipal: aws.String(aaPrincipal)}); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.Advance(like.PropagationDelay)
+	east := accessanalyzer.NewFromConfig(w.as(audit, "us-east-1"))
+	if _, err := east.CreateAnalyzer(bg, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("orgbaseline-organization"), Type: aatypes.TypeOrganization}); err != nil {
+		t.Fatal(err)
+	}
+	// Trusted access is disabled while it is being created.
+	if _, err := org.DisableAWSServiceAccess(bg, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(aaPrincipal)}); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.Advance(like.AnalyzerCreateDelay)
+
+	p := w.plan()
+	errs := strings.Join(planErrors(p), "\n")
+	for _, want := range []string{"analyzer orgbaseline-organization (ORGANIZATION) of Audit (" + audit + ") in us-east-1 is FAILED",
+		"AWS_SERVICE_ACCESS_DISABLED", "trusted access", "aws accessanalyzer delete-analyzer --analyzer-name orgbaseline-organization --region us-east-1, in account " + audit} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("plan error %q does not say %q", errs, want)
+		}
+	}
+	// The other region and trusted access are still planned.
+	aaWantChanges(t, p,
+		"accessAnalyzer create organizations/trusted-access/"+aaPrincipal+" "+mgmt,
+		"accessAnalyzer create access-analyzer/analyzer/orgbaseline-organization "+audit+" eu-west-1")
+	if errs := w.apply(p); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for k, f := range aaFindings(w.check(), "accessAnalyzer.enabled") {
+		if strings.HasSuffix(k, "us-east-1") && (f.Status != baseline.StatusFail || !strings.Contains(f.Message, "FAILED (AWS_SERVICE_ACCESS_DISABLED)")) {
+			t.Errorf("%s: %s %s", k, f.Status, f.Message)
+		}
+	}
+	// AWS does not retry; deleting it is the fix.
+	if _, err := east.DeleteAnalyzer(bg, &accessanalyzer.DeleteAnalyzerInput{AnalyzerName: aws.String("orgbaseline-organization")}); err != nil {
+		t.Fatal(err)
+	}
+	w.converge()
+	for k, f := range aaFindings(w.check(), "accessAnalyzer.enabled") {
+		if f.Status != baseline.StatusPass {
+			t.Errorf("%s after the fix: %s %s", k, f.Status, f.Message)
+		}
+	}
+}
+
+// An analyzer that AWS fails to create while apply waits for it fails
+// that change with AWS's reason; the other regions converge.
+func TestAccessAnalyzerApplyReportsFailed(t *testing.T) {
+	// The management account owns the analyzers: nothing to register, so
+	// the first wait is for the first analyzer to finish creating.
+	yaml := strings.Replace(aaYAML("delegatedAdministrator: management"), "audit: Audit", "management: Management", 1)
+	w := newWorld(t, orgsim.OrgSpec{Members: 2, Clean: true}, yaml, nil)
+	mgmt := w.org.ManagementAccountID
+	p := w.plan()
+	var once sync.Once
+	w.engine.Waiter = &awsapi.Waiter{Sleep: func(ctx context.Context, d time.Duration) error {
+		once.Do(func() {
+			// Trusted access is disabled while the first analyzer is CREATING.
+			if _, err := organizations.NewFromConfig(w.cfg).DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(aaPrincipal)}); err != nil {
+				t.Error(err)
+			}
+		})
+		return w.sim.Sleep(ctx, d)
+	}}
+	var failed string
+	for _, e := range w.apply(p) {
+		if strings.Contains(e, "accessAnalyzer in us-east-1:") {
+			failed = e
+		}
+	}
+	for _, want := range []string{"analyzer orgbaseline-organization (ORGANIZATION) of Management (" + mgmt + ") in us-east-1 is FAILED",
+		"statusReason AWS_SERVICE_ACCESS_DISABLED", "delete-analyzer --analyzer-name orgbaseline-organization --region us-east-1, in account " + mgmt} {
+		if !strings.Contains(failed, want) {
+			t.Errorf("the us-east-1 apply error %q does not say %q", failed, want)
+		}
+	}
+}
+
+// The unused-access analyzer is charged per analyzer and its findings do
+// not change based on Region: it is created once, in the home region, for
+// both types; no other region is planned or fails a check for lack of one;
+// orgbaseline's own one found in another region is left alone, with a
+// warning that it is charged and how to delete it.
+func TestAccessAnalyzerUnusedAccessInHomeRegionOnly(t *testing.T) {
+	for _, typ := range []string{"ORGANIZATION", "ACCOUNT"} {
+		t.Run(typ, func(t *testing.T) {
+			w := newWorld(t, orgsim.OrgSpec{Members: 2, Clean: true}, aaYAML("type: "+typ, "unusedAccess: {}"), nil)
+			name := "orgbaseline-" + strings.ToLower(typ) + "-unused-access"
+			owners := []string{w.id("Audit")}
+			if typ == "ACCOUNT" {
+				owners = nil
+				for _, a := range w.sel.Targets {
+					owners = append(owners, a.ID)
+				}
+			}
+			p := w.converge()
+			var unused []string
+			for _, s := range p.Sections() {
+				for _, c := range s.Changes {
+					if c.Resource == "access-analyzer/analyzer/"+name {
+						unused = append(unused, c.Account+" "+c.Region)
+						if !strings.Contains(c.Reason, "home region only") {
+							t.Errorf("change reason %q does not say why the home region only", c.Reason)
+						}
+					}
+				}
+			}
+			if len(unused) != len(owners) {
+				t.Errorf("unused-access analyzers planned: %v, want one per owner %v", unused, owners)
+			}
+			for _, acct := range owners {
+				if a := aaAnalyzer(t, w.as(acct, "us-east-1"), name); a == nil || a.Status != aatypes.AnalyzerStatusActive {
+					t.Errorf("%s us-east-1: %+v, want the ACTIVE unused-access analyzer", acct, a)
+				}
+				if a := aaAnalyzer(t, w.as(acct, "eu-west-1"), name); a != nil {
+					t.Errorf("%s eu-west-1: an unused-access analyzer outside the home region", acct)
+				}
+			}
+			got := aaFindings(w.check(), "accessAnalyzer.unusedAccess")
+			if len(got) != len(w.sel.Targets) {
+				t.Errorf("%d unused-access findings, want one per target, in the home region", len(got))
+			}
+			for k, f := range got {
+				if !strings.HasSuffix(k, " us-east-1") || f.Status != baseline.StatusPass || !strings.Contains(f.Message, "covers every region") {
+					t.Errorf("%s: %s %s", k, f.Status, f.Message)
+				}
+			}
+
+			// One made in another region (by an earlier orgbaseline) is
+			// left alone, with a warning.
+			stray := w.as(owners[0], "eu-west-1")
+			if _, err := accessanalyzer.NewFromConfig(stray).CreateAnalyzer(bg, &accessanalyzer.CreateAnalyzerInput{
+				AnalyzerName: aws.String(name), Type: aatypes.Type(typ + "_UNUSED_ACCESS")}); err != nil {
+				t.Fatal(err)
+			}
+			again := w.plan()
+			if n := again.ChangeCount(); n != 0 {
+				t.Errorf("plan with a stray unused-access analyzer: %s", describe(again))
+			}
+			warn := aaWarnings(again)
+			for _, want := range []string{name, "eu-west-1", "not needed outside the home region us-east-1", "charges", "delete-analyzer --analyzer-name " + name + " --region eu-west-1"} {
+				if !strings.Contains(warn, want) {
+					t.Errorf("warnings %q do not say %q", warn, want)
+				}
+			}
+			w.converge()
+			if aaAnalyzer(t, stray, name) == nil {
+				t.Error("the stray unused-access analyzer was deleted")
+			}
+		})
 	}
 }

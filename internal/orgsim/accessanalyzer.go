@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
 // IAM Access Analyzer (restJson1, signing name "access-analyzer", regional;
@@ -22,18 +20,54 @@ import (
 // operation name and is answered with ValidationException reason
 // unknownOperation.
 //
+// An analyzer's life, as AWS documents it (API reference, AnalyzerSummary
+// status: "The status is Creating when the analyzer creation is in progress
+// and Failed when the analyzer creation has failed"; StatusReason codes
+// AWS_SERVICE_ACCESS_DISABLED | DELEGATED_ADMINISTRATOR_DEREGISTERED |
+// ORGANIZATION_DELETED | SERVICE_LINKED_ROLE_CREATION_FAILED):
+//   - CreateAnalyzer answers at once with the ARN; the analyzer is CREATING
+//     for AWSLike.AnalyzerCreateDelay of sim time (s.later), then ACTIVE,
+//     or FAILED when what it needs went away meanwhile: its account's
+//     service-linked role (SERVICE_LINKED_ROLE_CREATION_FAILED), and for an
+//     ORGANIZATION* analyzer the organization (ORGANIZATION_DELETED),
+//     trusted access (AWS_SERVICE_ACCESS_DISABLED) or its account's standing
+//     as management account or delegated administrator
+//     (DELEGATED_ADMINISTRATOR_DEREGISTERED). A FAILED analyzer stays
+//     FAILED: it has to be deleted and created again.
+//   - An ACTIVE ORGANIZATION* analyzer is DISABLED, with the same reason
+//     codes, while one of those conditions does not hold; it is computed on
+//     every read, so the analyzer is ACTIVE again once the condition clears
+//     (the IAM user guide, "Settings for IAM Access Analyzer", says the
+//     analyzers of a former delegated administrator "move to a disabled
+//     state" and can be accessed again by configuring the account as the
+//     delegated administrator again).
+//   - What the other operations answer for an analyzer that is not ACTIVE
+//     is not documented. UpdateAnalyzer lists ConflictException (409) among
+//     its errors, and auditors read findings of ACTIVE analyzers only
+//     (prowler-cloud/prowler, accessanalyzer_service.py); orgsim takes the
+//     stricter reading: UpdateAnalyzer of a CREATING or FAILED analyzer
+//     answers ConflictException. DeleteAnalyzer is accepted in every
+//     status (its model lists no ConflictException, and deleting is the
+//     documented way out of FAILED), and so are the reads (GetAnalyzer,
+//     ListAnalyzers, ListArchiveRules, tags). ListFindings and the
+//     archive-rule writes are not served.
+//   - An ORGANIZATION* analyzer created right after
+//     RegisterDelegatedAdministrator is refused with 403 "Account X is not a
+//     delegated administrator" until the registration has propagated
+//     (s.delegatedAdminUsable; awslabs/landing-zone-accelerator-on-aws
+//     issue 922 for the error).
+//
 // Differences from AWS, on purpose:
-//   - a new analyzer is ACTIVE at once; AWS reports CREATING for a while
-//     (ORGANIZATION analyzers for minutes);
-//   - an ORGANIZATION* analyzer is reported DISABLED, with statusReason
-//     AWS_SERVICE_ACCESS_DISABLED or DELEGATED_ADMINISTRATOR_DEREGISTERED,
-//     while trusted access is off or its account is no longer the management
-//     account or a delegated administrator; AWS keeps it disabled, orgsim
-//     computes the status on every read and so reactivates it when the
-//     condition clears;
-//   - the service-linked role AWSServiceRoleForAccessAnalyzer is created
-//     with its trust policy and AccessAnalyzerServiceRolePolicy attached
-//     (an approximation of that policy, see managed.go);
+//   - CREATING lasts AnalyzerCreateDelay for every type; AWS gives no
+//     figure;
+//   - the service-linked role AWSServiceRoleForAccessAnalyzer is created in
+//     the caller's account only (s.makeServiceLinkedRole, with
+//     AccessAnalyzerServiceRolePolicy, an approximation, see managed.go); for
+//     an ORGANIZATION analyzer AWS also creates it in the member accounts
+//     (StatusReason: "an issue with creating the service-linked roles
+//     required in the member accounts"), which orgsim does not model;
+//     SERVICE_LINKED_ROLE_CREATION_FAILED is orgsim's answer when the
+//     caller's role was deleted while the analyzer was being created;
 //   - no findings are generated.
 //
 // Unverified wording, chosen here: the messages of ConflictException,
@@ -69,10 +103,14 @@ type analyzerState struct {
 type analyzer struct {
 	name, arn, typ string
 	created        time.Time
-	clientToken    string
-	tags           map[string]string
-	config         *aaConfiguration // nil for ACCOUNT/ORGANIZATION
-	archiveRules   []*aaArchiveRule
+	// status is CREATING, ACTIVE or FAILED (with statusReason); DISABLED
+	// is computed on read for ACTIVE ORGANIZATION* analyzers
+	// (aaStatus).
+	status, statusReason string
+	clientToken          string
+	tags                 map[string]string
+	config               *aaConfiguration // nil for ACCOUNT/ORGANIZATION
+	archiveRules         []*aaArchiveRule
 }
 
 type aaArchiveRule struct {
@@ -254,9 +292,10 @@ func accessAnalyzerRoute(r *http.Request) (string, map[string]string, *apiError)
 	return "", nil, newErr(400, "ValidationException", "orgsim does not implement %s %s", r.Method, r.URL.Path).with("reason", "unknownOperation")
 }
 
-// analyzerARN is the ARN of the caller's analyzer name in the call's region.
+// analyzerARN is the ARN of the caller's analyzer name in the call's
+// region, in the sim's partition.
 func (c *call) analyzerARN(name string) string {
-	return "arn:aws:access-analyzer:" + c.region + ":" + c.caller.account + ":analyzer/" + name
+	return c.sim.arn("access-analyzer", c.region, c.caller.account, "analyzer/"+name)
 }
 
 func (c *call) analyzers() *analyzerState {
@@ -439,7 +478,7 @@ func aaCreateAnalyzer(c *call) (any, *apiError) {
 	}
 
 	a := &analyzer{
-		name: name, arn: c.analyzerARN(name), typ: typ, created: c.now,
+		name: name, arn: c.analyzerARN(name), typ: typ, created: c.now, status: aaCreating,
 		clientToken: in.ClientToken, tags: map[string]string{}, config: cfg,
 	}
 	for k, v := range in.Tags {
@@ -450,7 +489,101 @@ func aaCreateAnalyzer(c *call) (any, *apiError) {
 	}
 	st.analyzers[name] = a
 	st.order = append(st.order, name)
+	acct := c.acct
+	c.sim.later(c.now, c.sim.like.AnalyzerCreateDelay, "analyzer "+a.arn+" to finish creating", func() {
+		c.sim.aaFinishCreating(acct, a)
+	})
 	return map[string]string{"arn": a.arn}, nil
+}
+
+// Analyzer statuses (API reference, AnalyzerSummary).
+const (
+	aaCreating = "CREATING"
+	aaActive   = "ACTIVE"
+	aaDisabled = "DISABLED"
+	aaFailed   = "FAILED"
+)
+
+// aaFinishCreating ends an analyzer's creation: ACTIVE, or FAILED with the
+// reason when what it needs went away while it was being created. An
+// analyzer deleted meanwhile is no longer in the state, so what becomes
+// of it does not matter. Callers hold s.mu.
+func (s *Sim) aaFinishCreating(acct *Account, a *analyzer) {
+	if a.status != aaCreating {
+		return
+	}
+	if reason := s.aaNeeds(acct, a.typ); reason != "" {
+		a.status, a.statusReason = aaFailed, reason
+		return
+	}
+	a.status = aaActive
+}
+
+// aaNeeds returns the StatusReason code of the first thing an analyzer of
+// type typ in acct needs and does not have, or "": its account's
+// service-linked role, and for an ORGANIZATION* type the organization,
+// trusted access for Access Analyzer, and the account being the management
+// account or a usable delegated administrator. Callers hold s.mu.
+func (s *Sim) aaNeeds(acct *Account, typ string) string {
+	if acct.iam == nil || acct.iam.findRole(aaSLRName) == nil {
+		return "SERVICE_LINKED_ROLE_CREATION_FAILED"
+	}
+	return s.aaOrgNeeds(acct.ID, typ)
+}
+
+// aaOrgNeeds is aaNeeds' part about the organization: "" for a type whose
+// zone of trust is the account. Callers hold s.mu.
+func (s *Sim) aaOrgNeeds(account, typ string) string {
+	if !strings.HasPrefix(typ, "ORGANIZATION") {
+		return ""
+	}
+	switch {
+	case s.org == nil:
+		return "ORGANIZATION_DELETED"
+	case !s.aaTrustedAccess():
+		return "AWS_SERVICE_ACCESS_DISABLED"
+	case !s.aaOrgAdmin(account):
+		return "DELEGATED_ADMINISTRATOR_DEREGISTERED"
+	}
+	return ""
+}
+
+// aaTrustedAccess reports whether trusted access for Access Analyzer is
+// enabled in the organization. Callers hold s.mu.
+func (s *Sim) aaTrustedAccess() bool {
+	if s.org == nil {
+		return false
+	}
+	_, ok := s.org.serviceAccess[aaServicePrincipal]
+	return ok
+}
+
+// aaStatus is the analyzer's status and reason as AWS reports them now.
+// Callers hold s.mu.
+func (s *Sim) aaStatus(account string, a *analyzer) (status, reason string) {
+	if a.status != aaActive {
+		return a.status, a.statusReason
+	}
+	if r := s.aaOrgNeeds(account, a.typ); r != "" {
+		return aaDisabled, r
+	}
+	return aaActive, ""
+}
+
+// aaNotUsable refuses op on an analyzer that is being created or whose
+// creation failed: AWS does not document the answer; orgsim answers
+// ConflictException, which UpdateAnalyzer lists among its errors.
+func (c *call) aaNotUsable(a *analyzer, op string) *apiError {
+	var msg string
+	switch a.status {
+	case aaCreating:
+		msg = "Analyzer " + a.name + " is being created (status CREATING); " + op + " is possible once it is ACTIVE"
+	case aaFailed:
+		msg = "Analyzer " + a.name + " could not be created (status FAILED, " + a.statusReason + "); delete it and create it again"
+	default:
+		return nil
+	}
+	return newErr(409, "ConflictException", "%s", msg).with("resourceId", a.name).with("resourceType", aaResourceType)
 }
 
 // aaOrgAllowed checks that the caller's account may create an analyzer
@@ -465,11 +598,7 @@ func aaCreateAnalyzer(c *call) (any, *apiError) {
 // sends it as observed. The delegated-administrator error is the 403 seen in
 // awslabs/landing-zone-accelerator-on-aws#922.
 func (c *call) aaOrgAllowed() *apiError {
-	org := c.sim.org
-	if org == nil {
-		return newErr(400, "ValidationException", "Service not enabled for AWS Organizations").with("reason", "FIELD_VALIDATION_FAILED")
-	}
-	if _, ok := org.serviceAccess[aaServicePrincipal]; !ok {
+	if !c.sim.aaTrustedAccess() {
 		return newErr(400, "ValidationException", "Service not enabled for AWS Organizations").with("reason", "FIELD_VALIDATION_FAILED")
 	}
 	if !c.sim.aaOrgAdmin(c.acct.ID) {
@@ -525,59 +654,24 @@ func (c *call) aaQuota(name, typ string) *apiError {
 	return nil
 }
 
-const aaSLRTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"access-analyzer.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-
 // ensureAccessAnalyzerSLR creates the service-linked role the first time an
-// analyzer is created in the account. As for every service that creates its
-// role on demand, the caller needs iam:CreateServiceLinkedRole on it (with
-// iam:AWSServiceName set to the service principal).
+// analyzer is created in the account, with s.makeServiceLinkedRole as
+// iam:CreateServiceLinkedRole makes it (so it propagates like any new
+// role). As for every service that creates its role on demand, the caller
+// needs iam:CreateServiceLinkedRole on it, with iam:AWSServiceName set to
+// the service principal (IAM user guide, "Service-linked role
+// permissions").
 func (c *call) ensureAccessAnalyzerSLR() *apiError {
-	st := c.acct.iam
-	if st == nil {
-		st = newIAMState()
-		c.acct.iam = st
-	}
-	if st.roles[aaSLRName] != nil {
+	st := c.iamSt()
+	if st.findRole(aaSLRName) != nil {
 		return nil
 	}
-	arn := "arn:aws:iam::" + c.acct.ID + ":role" + aaSLRPath + aaSLRName
-	if e := c.aaAuthorizeSLR(arn); e != nil {
+	arn := c.sim.arn("iam", "", c.acct.ID, "role"+aaSLRPath+aaSLRName)
+	if e := c.sim.authorizeWith(c, "iam:CreateServiceLinkedRole", arn, map[string][]string{"iam:awsservicename": {aaServicePrincipal}}); e != nil {
 		return e
 	}
-	st.roles[aaSLRName] = &iamRole{
-		name: aaSLRName, path: aaSLRPath, id: "AROA" + c.sim.randomID(17), arn: arn,
-		created:    c.now,
-		trust:      &policyDoc{text: aaSLRTrust, parsed: iampolicy.MustParse(aaSLRTrust, iampolicy.KindTrust)},
-		maxSession: 3600,
-		attached:   []string{"arn:aws:iam::aws:policy/service-role/AccessAnalyzerServiceRolePolicy"},
-		inline:     map[string]*policyDoc{},
-		tags:       map[string]string{},
-	}
-	return nil
-}
-
-// aaAuthorizeSLR is authorize for iam:CreateServiceLinkedRole with the
-// iam:AWSServiceName condition key set.
-func (c *call) aaAuthorizeSLR(roleARN string) *apiError {
-	const action = "iam:CreateServiceLinkedRole"
-	s := c.sim
-	req := s.authRequest(c, action, roleARN)
-	req.Context["iam:awsservicename"] = []string{aaServicePrincipal}
-	if reason := s.scpDenial(c.caller.account, req); reason != "" {
-		return s.denied(c, action, roleARN, reason)
-	}
-	if reason := s.identityDenial(c.caller, req); reason != "" {
-		return s.denied(c, action, roleARN, reason)
-	}
-	if c.caller.sessionPolicies != nil {
-		switch iampolicy.EvaluateSet(c.caller.sessionPolicies, req).Decision {
-		case iampolicy.ExplicitDeny:
-			return s.denied(c, action, roleARN, "with an explicit deny in a session policy")
-		case iampolicy.ImplicitDeny:
-			return s.denied(c, action, roleARN, "because no session policy allows the "+action+" action")
-		}
-	}
-	return nil
+	_, e := c.sim.makeServiceLinkedRole(c.now, c.acct, aaServicePrincipal, "", "")
+	return e
 }
 
 // summarize renders an analyzer; withConfig is false for ListAnalyzers,
@@ -585,17 +679,15 @@ func (c *call) aaAuthorizeSLR(roleARN string) *apiError {
 func (c *call) summarize(a *analyzer, withConfig bool) aaSummary {
 	out := aaSummary{
 		Arn: a.arn, CreatedAt: iso(a.created), Name: a.name, Type: a.typ,
-		Status: "ACTIVE", Tags: map[string]string{},
+		Tags: map[string]string{},
 	}
 	for k, v := range a.tags {
 		out.Tags[k] = v
 	}
-	if strings.HasPrefix(a.typ, "ORGANIZATION") && c.sim.org != nil {
-		if _, ok := c.sim.org.serviceAccess[aaServicePrincipal]; !ok {
-			out.Status, out.StatusReason = "DISABLED", &aaStatusReason{Code: "AWS_SERVICE_ACCESS_DISABLED"}
-		} else if !c.sim.aaOrgAdmin(c.acct.ID) {
-			out.Status, out.StatusReason = "DISABLED", &aaStatusReason{Code: "DELEGATED_ADMINISTRATOR_DEREGISTERED"}
-		}
+	var reason string
+	out.Status, reason = c.sim.aaStatus(c.acct.ID, a)
+	if reason != "" {
+		out.StatusReason = &aaStatusReason{Code: reason}
 	}
 	if withConfig {
 		out.Configuration = a.config
@@ -698,6 +790,9 @@ func aaUpdateAnalyzer(c *call) (any, *apiError) {
 	if a.config == nil {
 		return nil, newErr(400, "ValidationException", "UpdateAnalyzer is not supported for analyzers of type %s", a.typ).with("reason", "notSupported")
 	}
+	if e := c.aaNotUsable(a, "UpdateAnalyzer"); e != nil {
+		return nil, e
+	}
 	if in.Configuration != nil {
 		cfg, e := validateAAConfig(a.typ, in.Configuration)
 		if e != nil {
@@ -730,7 +825,7 @@ func aaListArchiveRules(c *call) (any, *apiError) {
 // aaByARN finds the caller's analyzer named by an ARN in the call's region.
 func (c *call) aaByARN() (*analyzer, *apiError) {
 	arn := c.params["resourceArn"]
-	prefix := "arn:aws:access-analyzer:" + c.region + ":" + c.acct.ID + ":analyzer/"
+	prefix := c.sim.arn("access-analyzer", c.region, c.acct.ID, "analyzer/")
 	name, ok := strings.CutPrefix(arn, prefix)
 	if !ok || strings.Contains(name, "/") {
 		return nil, newErr(404, "ResourceNotFoundException", "Resource %s not found", arn).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -81,8 +82,17 @@ func aaValidation(t testing.TB, err error, field string) {
 	}
 }
 
+// aaNoCreateDelay is AWS-like behaviour with analyzers ACTIVE at once, for
+// the tests about something else than CREATING (TestAnalyzerCreating is
+// about that).
+func aaNoCreateDelay() *orgsim.AWSLike {
+	like := orgsim.DefaultAWSLike()
+	like.AnalyzerCreateDelay = 0
+	return &like
+}
+
 func TestAnalyzerAccountLifecycle(t *testing.T) {
-	e := newEnv(t, orgsim.Options{Seed: 1})
+	e := newEnv(t, orgsim.Options{Seed: 1, AWSLike: aaNoCreateDelay()})
 	c := e.analyzer(e.cfg)
 	acct := e.sim.ManagementAccountID()
 
@@ -263,7 +273,7 @@ func TestAnalyzerAccountLifecycle(t *testing.T) {
 }
 
 func TestAnalyzerValidation(t *testing.T) {
-	e := newEnv(t, orgsim.Options{Seed: 1})
+	e := newEnv(t, orgsim.Options{Seed: 1, AWSLike: aaNoCreateDelay()})
 	c := e.analyzer(e.cfg)
 	create := func(name string, typ aatypes.Type, cfg aatypes.AnalyzerConfiguration) error {
 		_, err := c.CreateAnalyzer(bg, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String(name), Type: typ, Configuration: cfg})
@@ -314,7 +324,8 @@ func TestAnalyzerOrganization(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Five of each organization type per account and Region.
+	// Five of each organization type per account and Region; one being
+	// created counts.
 	var want []string
 	for _, typ := range []aatypes.Type{aatypes.TypeOrganization, aatypes.TypeOrganizationUnusedAccess} {
 		for i := 1; i <= 5; i++ {
@@ -325,6 +336,7 @@ func TestAnalyzerOrganization(t *testing.T) {
 		_, err := c.CreateAnalyzer(bg, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("one-too-many"), Type: typ})
 		aaS3WantStatus(t, err, "ServiceQuotaExceededException", 402)
 	}
+	e.sim.Advance(e.sim.AWSLike().AnalyzerCreateDelay)
 
 	// Pagination past the first page, in creation order.
 	var names []string
@@ -366,7 +378,11 @@ func TestAnalyzerOrganization(t *testing.T) {
 	if _, err := orgs.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(member), ServicePrincipal: aws.String(sp)}); err != nil {
 		t.Fatal(err)
 	}
+	// Right after registering, Access Analyzer does not know it yet
+	// (TestAnalyzerDelegatedAdministratorPropagates).
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
 	aaCreate(t, mc, "member-org", aatypes.TypeOrganization)
+	e.sim.Advance(e.sim.AWSLike().AnalyzerCreateDelay)
 	got, err := mc.GetAnalyzer(bg, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String("member-org")})
 	if err != nil || got.Analyzer.Status != aatypes.AnalyzerStatusActive {
 		t.Fatalf("member analyzer = %+v, %v", got, err)
@@ -376,6 +392,7 @@ func TestAnalyzerOrganization(t *testing.T) {
 	aaCreate(t, c, "internal", aatypes.TypeOrganizationInternalAccess)
 	_, err = mc.CreateAnalyzer(bg, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("internal"), Type: aatypes.TypeOrganizationInternalAccess})
 	aaS3WantStatus(t, err, "ServiceQuotaExceededException", 402)
+	e.sim.Advance(e.sim.AWSLike().AnalyzerCreateDelay)
 
 	// Deregistered: the member's organization analyzer is disabled.
 	if _, err := orgs.DeregisterDelegatedAdministrator(bg, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(member), ServicePrincipal: aws.String(sp)}); err != nil {
@@ -406,7 +423,7 @@ func TestAnalyzerOrganization(t *testing.T) {
 // account creates the service-linked role, which needs
 // iam:CreateServiceLinkedRole.
 func TestAnalyzerServiceLinkedRolePermission(t *testing.T) {
-	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 2, Clean: true}})
+	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 2, Clean: true}, AWSLike: aaNoCreateDelay()})
 	member := aaMemberAccounts(t, e)[1]
 	session := func(action string) *accessanalyzer.Client {
 		out, err := e.sts(e.cfg).AssumeRole(bg, &sts.AssumeRoleInput{
@@ -447,4 +464,242 @@ func TestAnalyzerServiceLinkedRolePermission(t *testing.T) {
 	if want := "access-analyzer:CreateAnalyzer on resource: arn:aws:access-analyzer:us-east-1:" + member + ":analyzer/b"; !strings.Contains(err.Error(), want) {
 		t.Fatalf("error = %v, want it to mention %q", err, want)
 	}
+}
+
+// aaStatus reads an analyzer's status and reason code through GetAnalyzer.
+func aaStatus(t testing.TB, c *accessanalyzer.Client, name string) (aatypes.AnalyzerStatus, aatypes.ReasonCode) {
+	t.Helper()
+	out, err := c.GetAnalyzer(bg, &accessanalyzer.GetAnalyzerInput{AnalyzerName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("GetAnalyzer %s: %v", name, err)
+	}
+	var reason aatypes.ReasonCode
+	if out.Analyzer.StatusReason != nil {
+		reason = out.Analyzer.StatusReason.Code
+	}
+	return out.Analyzer.Status, reason
+}
+
+// aaConflict fails unless err is a 409 ConflictException naming the analyzer.
+func aaConflict(t testing.TB, err error, name, mentions string) {
+	t.Helper()
+	aaS3WantStatus(t, err, "ConflictException", 409)
+	var ce *aatypes.ConflictException
+	if !errors.As(err, &ce) || aws.ToString(ce.ResourceId) != name || !strings.Contains(err.Error(), mentions) {
+		t.Fatalf("conflict = %#v (%v), want resource %s and %q", err, err, name, mentions)
+	}
+}
+
+// A new analyzer is CREATING for AnalyzerCreateDelay of sim time, then
+// ACTIVE; while it is being created it cannot be updated.
+func TestAnalyzerCreating(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1})
+	c := e.analyzer(e.cfg)
+	delay := e.sim.AWSLike().AnalyzerCreateDelay
+	if delay <= 0 {
+		t.Fatalf("default AnalyzerCreateDelay = %v, want AWS-like (> 0)", delay)
+	}
+	arn := aaCreate(t, c, "external", aatypes.TypeAccount)
+	aaCreate(t, c, "unused", aatypes.TypeAccountUnusedAccess)
+
+	for _, name := range []string{"external", "unused"} {
+		if st, reason := aaStatus(t, c, name); st != aatypes.AnalyzerStatusCreating || reason != "" {
+			t.Fatalf("%s right after CreateAnalyzer: %s %q, want CREATING", name, st, reason)
+		}
+	}
+	list, err := c.ListAnalyzers(bg, &accessanalyzer.ListAnalyzersInput{})
+	if err != nil || len(list.Analyzers) != 2 || list.Analyzers[0].Status != aatypes.AnalyzerStatusCreating {
+		t.Fatalf("ListAnalyzers = %+v, %v", list, err)
+	}
+	found := false
+	for _, s := range e.sim.Settling() {
+		found = found || strings.Contains(s.What, arn)
+	}
+	if !found {
+		t.Errorf("the admin API's settling list %+v does not name %s", e.sim.Settling(), arn)
+	}
+
+	// Not usable yet: writes are refused, reads answer.
+	age30 := &aatypes.AnalyzerConfigurationMemberUnusedAccess{Value: aatypes.UnusedAccessConfiguration{UnusedAccessAge: aws.Int32(30)}}
+	_, err = c.UpdateAnalyzer(bg, &accessanalyzer.UpdateAnalyzerInput{AnalyzerName: aws.String("unused"), Configuration: age30})
+	aaConflict(t, err, "unused", "CREATING")
+	if _, err := c.ListArchiveRules(bg, &accessanalyzer.ListArchiveRulesInput{AnalyzerName: aws.String("external")}); err != nil {
+		t.Fatalf("ListArchiveRules while CREATING: %v", err)
+	}
+
+	e.sim.Advance(delay / 2)
+	if st, _ := aaStatus(t, c, "external"); st != aatypes.AnalyzerStatusCreating {
+		t.Fatalf("halfway through AnalyzerCreateDelay: %s, want CREATING", st)
+	}
+	e.sim.Advance(delay / 2)
+	for _, name := range []string{"external", "unused"} {
+		if st, reason := aaStatus(t, c, name); st != aatypes.AnalyzerStatusActive || reason != "" {
+			t.Fatalf("%s after AnalyzerCreateDelay: %s %q, want ACTIVE", name, st, reason)
+		}
+	}
+	if _, err := c.UpdateAnalyzer(bg, &accessanalyzer.UpdateAnalyzerInput{AnalyzerName: aws.String("unused"), Configuration: age30}); err != nil {
+		t.Fatalf("UpdateAnalyzer once ACTIVE: %v", err)
+	}
+	if _, err := c.DeleteAnalyzer(bg, &accessanalyzer.DeleteAnalyzerInput{AnalyzerName: aws.String("external")}); err != nil {
+		t.Fatalf("DeleteAnalyzer once ACTIVE: %v", err)
+	}
+
+	// Switched off, an analyzer is ACTIVE at once.
+	off := newEnv(t, orgsim.Options{Seed: 1, AWSLike: &orgsim.AWSLike{}})
+	aaCreate(t, off.analyzer(off.cfg), "external", aatypes.TypeAccount)
+	if st, _ := aaStatus(t, off.analyzer(off.cfg), "external"); st != aatypes.AnalyzerStatusActive {
+		t.Fatalf("with AWSLike off: %s, want ACTIVE at once", st)
+	}
+}
+
+// An analyzer whose creation loses what it needs ends FAILED with AWS's
+// reason code, and stays FAILED: it has to be deleted and created again.
+func TestAnalyzerCreationFails(t *testing.T) {
+	const sp = "access-analyzer.amazonaws.com"
+	tests := []struct {
+		name string
+		typ  aatypes.Type
+		// member: created by the member account, registered as delegated
+		// administrator (ORGANIZATION types), rather than the management
+		// account.
+		member bool
+		lose   func(t *testing.T, e *env, member string)
+		undo   func(t *testing.T, e *env, member string)
+		want   aatypes.ReasonCode
+	}{
+		{"trusted access disabled", aatypes.TypeOrganization, false,
+			func(t *testing.T, e *env, _ string) {
+				if _, err := e.orgs(e.cfg).DisableAWSServiceAccess(bg, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(sp)}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(t *testing.T, e *env, _ string) {
+				if _, err := e.orgs(e.cfg).EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(sp)}); err != nil {
+					t.Fatal(err)
+				}
+			}, aatypes.ReasonCodeAwsServiceAccessDisabled},
+		{"delegated administrator deregistered", aatypes.TypeOrganizationUnusedAccess, true,
+			func(t *testing.T, e *env, member string) {
+				if _, err := e.orgs(e.cfg).DeregisterDelegatedAdministrator(bg, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(member), ServicePrincipal: aws.String(sp)}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			func(t *testing.T, e *env, member string) {
+				if _, err := e.orgs(e.cfg).RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(member), ServicePrincipal: aws.String(sp)}); err != nil {
+					t.Fatal(err)
+				}
+			}, aatypes.ReasonCodeDelegatedAdministratorDeregistered},
+		{"service-linked role deleted", aatypes.TypeAccountUnusedAccess, true,
+			func(t *testing.T, e *env, member string) {
+				if _, err := e.iam(e.assume(member, "OrganizationAccountAccessRole")).DeleteServiceLinkedRole(bg, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAccessAnalyzer")}); err != nil {
+					t.Fatal(err)
+				}
+			}, nil, aatypes.ReasonCodeServiceLinkedRoleCreationFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 2, Clean: true}})
+			like := e.sim.AWSLike()
+			member := aaMemberAccounts(t, e)[0]
+			if _, err := e.orgs(e.cfg).EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(sp)}); err != nil {
+				t.Fatal(err)
+			}
+			c := e.analyzer(e.cfg)
+			if tt.member {
+				if _, err := e.orgs(e.cfg).RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(member), ServicePrincipal: aws.String(sp)}); err != nil {
+					t.Fatal(err)
+				}
+				e.sim.Advance(like.PropagationDelay)
+				c = e.analyzer(e.assume(member, "OrganizationAccountAccessRole"))
+			}
+			aaCreate(t, c, "doomed", tt.typ)
+			tt.lose(t, e, member)
+			e.sim.Advance(like.AnalyzerCreateDelay)
+			if st, reason := aaStatus(t, c, "doomed"); st != aatypes.AnalyzerStatusFailed || reason != tt.want {
+				t.Fatalf("after losing it while CREATING: %s %q, want FAILED %s", st, reason, tt.want)
+			}
+			if tt.undo != nil {
+				tt.undo(t, e, member)
+				e.sim.Advance(like.PropagationDelay + like.AnalyzerCreateDelay)
+				if st, reason := aaStatus(t, c, "doomed"); st != aatypes.AnalyzerStatusFailed || reason != tt.want {
+					t.Fatalf("once it is back: %s %q, want still FAILED %s", st, reason, tt.want)
+				}
+			}
+			if strings.HasSuffix(string(tt.typ), "_UNUSED_ACCESS") {
+				_, err := c.UpdateAnalyzer(bg, &accessanalyzer.UpdateAnalyzerInput{AnalyzerName: aws.String("doomed"),
+					Configuration: &aatypes.AnalyzerConfigurationMemberUnusedAccess{Value: aatypes.UnusedAccessConfiguration{UnusedAccessAge: aws.Int32(30)}}})
+				aaConflict(t, err, "doomed", string(tt.want))
+			}
+			if tt.undo == nil {
+				return
+			}
+			// The fix: delete it and create it again.
+			if _, err := c.DeleteAnalyzer(bg, &accessanalyzer.DeleteAnalyzerInput{AnalyzerName: aws.String("doomed")}); err != nil {
+				t.Fatalf("DeleteAnalyzer of a FAILED analyzer: %v", err)
+			}
+			aaCreate(t, c, "doomed", tt.typ)
+			e.sim.Advance(like.AnalyzerCreateDelay)
+			if st, reason := aaStatus(t, c, "doomed"); st != aatypes.AnalyzerStatusActive {
+				t.Fatalf("created again: %s %q, want ACTIVE", st, reason)
+			}
+		})
+	}
+}
+
+// A delegated administrator just registered is not one yet for Access
+// Analyzer: "Account X is not a delegated administrator" until the
+// registration has propagated (awslabs/landing-zone-accelerator-on-aws
+// issue 922 for the error).
+func TestAnalyzerDelegatedAdministratorPropagates(t *testing.T) {
+	const sp = "access-analyzer.amazonaws.com"
+	for _, delay := range []time.Duration{orgsim.DefaultAWSLike().PropagationDelay, 0} {
+		t.Run(fmt.Sprint("delay ", delay), func(t *testing.T) {
+			like := orgsim.DefaultAWSLike()
+			like.PropagationDelay = delay
+			e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 2, Clean: true}, AWSLike: &like})
+			member := aaMemberAccounts(t, e)[0]
+			orgs := e.orgs(e.cfg)
+			if _, err := orgs.EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(sp)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := orgs.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(member), ServicePrincipal: aws.String(sp)}); err != nil {
+				t.Fatal(err)
+			}
+			mc := e.analyzer(e.assume(member, "OrganizationAccountAccessRole"))
+			create := func() error {
+				_, err := mc.CreateAnalyzer(bg, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("org"), Type: aatypes.TypeOrganization})
+				return err
+			}
+			if delay > 0 {
+				err := create()
+				aaS3WantStatus(t, err, "AccessDeniedException", 403)
+				if want := "Account " + member + " is not a delegated administrator"; !strings.Contains(err.Error(), want) {
+					t.Fatalf("right after registering: %v, want %q", err, want)
+				}
+				e.sim.Advance(delay / 2)
+				aaS3WantStatus(t, create(), "AccessDeniedException", 403)
+				e.sim.Advance(delay / 2)
+			}
+			if err := create(); err != nil {
+				t.Fatalf("once the registration has propagated: %v", err)
+			}
+		})
+	}
+}
+
+// ARNs are in the sim's partition.
+func TestAnalyzerPartition(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Partition: "aws-us-gov", AWSLike: aaNoCreateDelay()})
+	region := e.sim.GlobalRegion()
+	c := e.analyzer(e.config(e.sim.ManagementCredentials(), region))
+	acct := e.sim.ManagementAccountID()
+	arn := aaCreate(t, c, "gov", aatypes.TypeAccount)
+	if want := "arn:aws-us-gov:access-analyzer:" + region + ":" + acct + ":analyzer/gov"; arn != want {
+		t.Fatalf("arn = %q, want %q", arn, want)
+	}
+	if _, err := c.TagResource(bg, &accessanalyzer.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"k": "v"}}); err != nil {
+		t.Fatalf("TagResource by the partition's ARN: %v", err)
+	}
+	_, err := c.ListTagsForResource(bg, &accessanalyzer.ListTagsForResourceInput{ResourceArn: aws.String(strings.Replace(arn, "aws-us-gov", "aws", 1))})
+	aaS3WantStatus(t, err, "ResourceNotFoundException", 404)
 }
