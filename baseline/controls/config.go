@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -126,12 +128,110 @@ func newConfig(b *baseline.Baseline) ([]Control, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	cl := cfgDefaultClients()
+	cl, run := cfgDefaultClients(), &cfgRun{}
 	return []Control{
-		&ConfigOrganization{want: w, clients: cl},
-		&ConfigRole{clients: cl},
-		&ConfigRecorder{want: w, clients: cl},
+		&ConfigOrganization{want: w, clients: cl, run: run},
+		&ConfigRole{clients: cl, run: run},
+		&ConfigRecorder{want: w, clients: cl, run: run},
 	}, nil
+}
+
+// cfgRun is what this run made that AWS may not use yet, shared by the
+// three controls: the retry policy of the steps that depend on it, never
+// state (every Observe still reads AWS). A step waits out AWS's "not
+// usable yet" error only for something this run made; the same error for
+// anything else fails at once, as it always has. Safe for concurrent use
+// (accounts and the organization lanes apply in parallel).
+type cfgRun struct {
+	mu sync.Mutex
+	// slr: accounts whose Config service-linked role this run created.
+	slr map[string]bool
+	// bucketPolicy: this run wrote the central bucket's policy.
+	bucketPolicy bool
+	// aggregatorRole: this run created or updated the aggregator's role.
+	aggregatorRole bool
+	// delegatedAdmin: this run registered the aggregator's account as
+	// Config's delegated administrator.
+	delegatedAdmin bool
+}
+
+func (r *cfgRun) madeSLR(account string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.slr == nil {
+		r.slr = map[string]bool{}
+	}
+	r.slr[account] = true
+}
+
+// deliveryWaits says what a delivery channel of account may have to wait
+// for: its service-linked role and the central bucket's policy, when this
+// run made them; "" when nothing.
+func (r *cfgRun) deliveryWaits(account, bucket string) string {
+	if r == nil {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var what []string
+	if r.slr[account] {
+		what = append(what, "AWS Config's service-linked role in "+account+" to be usable by AWS Config")
+	}
+	if r.bucketPolicy {
+		what = append(what, "the policy of bucket "+bucket+" to reach AWS Config")
+	}
+	return strings.Join(what, " and ")
+}
+
+// aggregatorWaits says what the aggregator may have to wait for, and the
+// error codes AWS Config answers until then; "" when nothing.
+func (r *cfgRun) aggregatorWaits(account string) (string, []string) {
+	if r == nil {
+		return "", nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var what, codes []string
+	if r.aggregatorRole {
+		what = append(what, "role "+cfgAggregatorRole+" in "+account+" to be usable by AWS Config")
+		codes = append(codes, "InvalidRoleException")
+	}
+	if r.delegatedAdmin {
+		what = append(what, "AWS Config to see "+account+" as its delegated administrator")
+		codes = append(codes, "OrganizationAccessDeniedException")
+	}
+	return strings.Join(what, " and "), codes
+}
+
+// cfgIsCode recognises AWS errors with one of codes.
+func cfgIsCode(codes ...string) func(error) bool {
+	return func(err error) bool {
+		c := apiCode(err)
+		for _, want := range codes {
+			if c == want {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// wroteBucketPolicy, madeAggregatorRole and registeredAdmin record what
+// configOrganization just did.
+func (r *cfgRun) wroteBucketPolicy()  { r.set(func(r *cfgRun) { r.bucketPolicy = true }) }
+func (r *cfgRun) madeAggregatorRole() { r.set(func(r *cfgRun) { r.aggregatorRole = true }) }
+func (r *cfgRun) registeredAdmin()    { r.set(func(r *cfgRun) { r.delegatedAdmin = true }) }
+
+func (r *cfgRun) set(f func(*cfgRun)) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(r)
 }
 
 // bucketName is the central bucket's name: declared, or derived from

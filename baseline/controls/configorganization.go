@@ -17,18 +17,16 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
-
-// ============================================================================
-// configOrganization: the central bucket and the aggregator
-// ============================================================================
 
 // ConfigOrganization manages the organization-wide parts of AWS Config:
 // the central delivery bucket and the optional organization aggregator.
 type ConfigOrganization struct {
 	want    configWant
 	clients cfgClients
+	run     *cfgRun
 }
 
 func (*ConfigOrganization) Name() string { return "configOrganization" }
@@ -96,7 +94,7 @@ func (c *ConfigOrganization) Observe(ctx context.Context, t Target) (any, error)
 	sort.Strings(accounts)
 	name := c.want.bucketName(owner, home)
 	st := &cfgOrgState{Accounts: len(accounts), Bucket: LogBucket{Control: c.Name(), Name: name, Account: owner, Region: home,
-		Statements: cfgBucketStatements(name, c.want.KeyPrefix, t.Org.ID), KMSKeyARN: c.want.KMSKeyARN}}
+		Statements: cfgBucketStatements(t.Org, name, c.want.KeyPrefix), KMSKeyARN: c.want.KMSKeyARN}}
 	if len(accounts) == 0 {
 		t.Warn(fmt.Sprintf("configOrganization: no account is targeted, so the policy of bucket %s is left as it is", name))
 	}
@@ -210,20 +208,36 @@ func cfgMustNormalize(doc string) string {
 	return n
 }
 
-// cfgBucketStatements are the statements of the AWS-documented Config
-// bucket policy for an organization's central bucket: the ACL and
-// existence checks, and delivery under [prefix/]AWSLogs/*/Config/, each
-// limited to the organization with aws:SourceOrgID (the confused-deputy
-// guard AWS recommends for organization buckets). The policy's size does
-// not grow with the number of accounts: listing every account id would
-// pass S3's 20 KB policy limit at about 200 accounts.
-func cfgBucketStatements(bucket, prefix, orgID string) []PolicyStatement {
-	arn := "arn:aws:s3:::" + bucket
+// cfgBucketStatements are the statements of the central bucket's policy
+// that admit AWS Config's deliveries from the organization's accounts.
+//
+// What AWS documents (the Config developer guide, "Permissions for the
+// Amazon S3 Bucket for the AWS Config Delivery Channel"): with the
+// service-linked role, which the recorders use, Config writes as its
+// service principal config.amazonaws.com, to a bucket of its own account
+// or another; the policy grants it s3:GetBucketAcl
+// (AWSConfigBucketPermissionsCheck), s3:ListBucket
+// (AWSConfigBucketExistenceCheck, which HeadBucket needs) and s3:PutObject
+// under [prefix/]AWSLogs/<account>/Config/ with the
+// bucket-owner-full-control ACL (AWSConfigBucketDelivery), each limited to
+// the accounts Config acts for. The guide's example limits them with
+// aws:SourceAccount, one account per policy, and notes that the
+// principal's organization keys (aws:PrincipalOrgID) do not work for the
+// service principal. For an organization's central bucket this policy
+// uses aws:SourceOrgID instead, as AWS Control Tower's log bucket does for
+// the same deliveries (Control Tower user guide, the log archive and
+// audit bucket policies: AWSBucketDeliveryForConfig with aws:SourceOrgID):
+// the key names the organization of the account Config acts for, so the
+// policy's size does not grow with the number of accounts (listing every
+// account id would pass S3's 20 KB policy limit at a few hundred
+// accounts), and an account of another organization is refused.
+func cfgBucketStatements(o *Org, bucket, prefix string) []PolicyStatement {
+	arn := o.ARN("s3", "", "", bucket)
 	if prefix != "" {
 		prefix += "/"
 	}
 	principal := map[string]any{"Service": cfgServicePrincipal}
-	source := map[string]any{"aws:SourceOrgID": orgID}
+	source := map[string]any{"aws:SourceOrgID": o.ID}
 	return []PolicyStatement{
 		{"Sid": cfgSidACL, "Effect": "Allow", "Principal": principal,
 			"Action": "s3:GetBucketAcl", "Resource": arn, "Condition": map[string]any{"StringEquals": source}},
@@ -231,7 +245,7 @@ func cfgBucketStatements(bucket, prefix, orgID string) []PolicyStatement {
 			"Action": "s3:ListBucket", "Resource": arn, "Condition": map[string]any{"StringEquals": source}},
 		{"Sid": cfgSidDelivery, "Effect": "Allow", "Principal": principal,
 			"Action": "s3:PutObject", "Resource": arn + "/" + prefix + "AWSLogs/*/Config/*", "Condition": map[string]any{"StringEquals": map[string]any{
-				"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": orgID}}},
+				"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceOrgID": o.ID}}},
 	}
 }
 
@@ -279,7 +293,7 @@ func (c *ConfigOrganization) diffAggregator(t Target, a *cfgAggState) []baseline
 	}
 	roleARN := a.RoleARN
 	if roleARN == "" {
-		roleARN = "arn:aws:iam::" + a.Account + ":role/" + cfgAggregatorRole
+		roleARN = t.Org.ARN("iam", "", a.Account, "role/"+cfgAggregatorRole)
 	}
 	regions := append([]string(nil), t.Org.Regions...)
 	sort.Strings(regions)
@@ -333,30 +347,66 @@ func (c *ConfigOrganization) Apply(ctx context.Context, t Target, ch baseline.Ch
 		return err
 	}
 	res := ch.Resource
+	// What this run makes is noted (cfgRun): the steps that depend on it
+	// wait for AWS to use it.
 	switch {
 	case IsBucketChange(ch):
-		return ApplyBucketChange(ctx, c.clients.s3(cfg), ch)
-	case strings.HasPrefix(res, trustedAccessPrefix), strings.HasPrefix(res, delegatedAdminPrefix):
-		return applyOrgAccess(ctx, c.clients.orgs(cfg), ch, cfgServicePrincipal, cfgOrgAccessErrors)
-	case strings.HasPrefix(res, "iam/role/"):
-		return c.applyRole(ctx, c.clients.iam(cfg), ch)
-	case strings.HasPrefix(res, "config/aggregator/"):
-		var want cfgAggregator
-		if err := ch.DecodeAfter(&want); err != nil {
+		if err := ApplyBucketChange(ctx, c.clients.s3(cfg), ch); err != nil {
 			return err
 		}
-		name := strings.TrimPrefix(res, "config/aggregator/")
-		_, err := c.clients.config(cfg).PutConfigurationAggregator(ctx, &configservice.PutConfigurationAggregatorInput{
+		if strings.HasSuffix(res, "/"+bucketSettingPolicy) {
+			c.run.wroteBucketPolicy()
+		}
+		return nil
+	case strings.HasPrefix(res, trustedAccessPrefix), strings.HasPrefix(res, delegatedAdminPrefix):
+		if err := applyOrgAccess(ctx, c.clients.orgs(cfg), ch, cfgServicePrincipal, cfgOrgAccessErrors); err != nil {
+			return err
+		}
+		if strings.HasPrefix(res, delegatedAdminPrefix) {
+			c.run.registeredAdmin()
+		}
+		return nil
+	case strings.HasPrefix(res, "iam/role/"):
+		if err := c.applyRole(ctx, c.clients.iam(cfg), ch); err != nil {
+			return err
+		}
+		c.run.madeAggregatorRole()
+		return nil
+	case strings.HasPrefix(res, "config/aggregator/"):
+		return c.applyAggregator(ctx, t.Wait.For(ch.Account, region), c.clients.config(cfg), ch, region)
+	}
+	return fmt.Errorf("configOrganization: unknown resource %q in the plan", res)
+}
+
+// applyAggregator puts the organization aggregator. A role this run made
+// for it, or a delegated administrator it just registered, is not usable
+// by AWS Config for some seconds: Config answers InvalidRoleException or
+// OrganizationAccessDeniedException until it is, and only then are those
+// waited out.
+func (c *ConfigOrganization) applyAggregator(ctx context.Context, w *awsapi.Waiter, api ConfigServiceAPI, ch baseline.Change, region string) error {
+	var want cfgAggregator
+	if err := ch.DecodeAfter(&want); err != nil {
+		return err
+	}
+	name := strings.TrimPrefix(ch.Resource, "config/aggregator/")
+	put := func(ctx context.Context) error {
+		_, err := api.PutConfigurationAggregator(ctx, &configservice.PutConfigurationAggregatorInput{
 			ConfigurationAggregatorName: aws.String(name),
 			OrganizationAggregationSource: &cfgtypes.OrganizationAggregationSource{
 				RoleArn: aws.String(want.RoleARN), AwsRegions: want.AWSRegions, AllAwsRegions: want.AllAWSRegions},
 		})
-		if err != nil {
-			return fmt.Errorf("put configuration aggregator %s in account %s (%s): %w", name, ch.Account, region, err)
-		}
-		return nil
+		return err
 	}
-	return fmt.Errorf("configOrganization: unknown resource %q in the plan", res)
+	var err error
+	if what, codes := c.run.aggregatorWaits(ch.Account); what != "" {
+		err = w.Retry(ctx, what, cfgIsCode(codes...), put)
+	} else {
+		err = put(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("put configuration aggregator %s in account %s (%s): %w", name, ch.Account, region, err)
+	}
+	return nil
 }
 
 func (c *ConfigOrganization) applyRole(ctx context.Context, api ConfigIAMAPI, ch baseline.Change) error {
@@ -402,7 +452,7 @@ func (c *ConfigOrganization) Findings(t Target, observed any) []baseline.Finding
 		check := "config." + ck.Name
 		f := baseline.Finding{
 			Check: check, Source: "control:config", Account: b.Account, AccountName: acctName(b.Account), Region: b.Region,
-			Resource: "arn:aws:s3:::" + b.Name, Status: baseline.StatusPass, Severity: baseline.SeverityHigh,
+			Resource: t.Org.ARN("s3", "", "", b.Name), Status: baseline.StatusPass, Severity: baseline.SeverityHigh,
 			Title: "Central AWS Config bucket: " + ck.Title, Message: ck.Message, Compliance: baseline.References(check),
 		}
 		if !ck.OK {

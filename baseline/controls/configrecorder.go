@@ -16,16 +16,13 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
-// ============================================================================
-// config: recorder, delivery channel, start, rules per account and region
-// ============================================================================
-
 // ConfigRecorder manages AWS Config in one account and region: the
 // configuration recorder, the delivery channel to the central bucket, the
 // recorder's status and the declared managed rules.
 type ConfigRecorder struct {
 	want    configWant
 	clients cfgClients
+	run     *cfgRun
 }
 
 func (*ConfigRecorder) Name() string { return "config" }
@@ -232,7 +229,7 @@ func (c *ConfigRecorder) wantRecorder(t Target, st *cfgRegionState) cfgRecorderS
 	if st.Recorder != nil {
 		name = st.Recorder.Name // adopt the account's recorder: there can be only one
 	}
-	return cfgRecorderSettings{Name: name, RoleARN: cfgSLRARN(t.AccountID), AllSupported: true,
+	return cfgRecorderSettings{Name: name, RoleARN: cfgSLRARN(t.Org, t.AccountID), AllSupported: true,
 		IncludeGlobalResourceTypes: t.Region == t.Org.HomeRegion, RecordingFrequency: c.want.RecordingFrequency}
 }
 
@@ -390,7 +387,23 @@ func (c *ConfigRecorder) Apply(ctx context.Context, t Target, ch baseline.Change
 		if s.DeliveryFrequency != "" {
 			dc.ConfigSnapshotDeliveryProperties = &cfgtypes.ConfigSnapshotDeliveryProperties{DeliveryFrequency: cfgtypes.MaximumExecutionFrequency(s.DeliveryFrequency)}
 		}
-		if _, err := api.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: dc}); err != nil {
+		put := func(ctx context.Context) error {
+			_, err := api.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: dc})
+			return err
+		}
+		var err error
+		if what := c.run.deliveryWaits(t.AccountID, s.S3BucketName); what != "" {
+			// Config checks the bucket by assuming the recorder's role and
+			// writing as its service principal: a service-linked role or a
+			// bucket policy this run just made is not usable for some
+			// seconds, and Config answers InsufficientDeliveryPolicyException
+			// until it is ("unable to assume role",
+			// awslabs/aws-securityhub-multiaccount-scripts issue 53).
+			err = t.Wait.Retry(ctx, what, cfgIsCode("InsufficientDeliveryPolicyException"), put)
+		} else {
+			err = put(ctx)
+		}
+		if err != nil {
 			return fmt.Errorf("put delivery channel %s to bucket %s %s: %w", s.Name, s.S3BucketName, where, err)
 		}
 		return nil
@@ -447,7 +460,7 @@ func (c *ConfigRecorder) Findings(t Target, observed any) []baseline.Finding {
 	home := t.Region == t.Org.HomeRegion
 	recARN := st.RecorderID
 	if recARN == "" {
-		recARN = "arn:aws:config:" + t.Region + ":" + t.AccountID + ":configuration-recorder/" + cfgDefaultName
+		recARN = t.Org.ARN("config", t.Region, t.AccountID, "configuration-recorder/"+cfgDefaultName)
 	}
 	mk := func(check, resource, title string, sev baseline.Severity, problems []string, okMsg, fix string) baseline.Finding {
 		f := baseline.Finding{Check: check, Source: "control:config", Account: t.AccountID, AccountName: t.AccountName, Region: t.Region,
@@ -491,7 +504,7 @@ func (c *ConfigRecorder) Findings(t Target, observed any) []baseline.Finding {
 	case ch.S3BucketName != st.Bucket || ch.S3KeyPrefix != c.want.KeyPrefix:
 		dp = append(dp, fmt.Sprintf("the delivery channel writes to s3://%s/%s, not to the central bucket s3://%s/%s", ch.S3BucketName, ch.S3KeyPrefix, st.Bucket, c.want.KeyPrefix))
 	}
-	out = append(out, mk("config.centralDelivery", "arn:aws:s3:::"+st.Bucket, "AWS Config delivers to the central bucket", baseline.SeverityMedium, dp,
+	out = append(out, mk("config.centralDelivery", t.Org.ARN("s3", "", "", st.Bucket), "AWS Config delivers to the central bucket", baseline.SeverityMedium, dp,
 		"the delivery channel writes to the central bucket "+st.Bucket, fix))
 
 	for _, r := range c.want.Rules {

@@ -12,16 +12,13 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
-// ============================================================================
-// configRole: the AWS Config service-linked role, once per account
-// ============================================================================
-
 // ConfigRole creates the AWS Config service-linked role in every targeted
 // account. It is an account-scope control of its own so that the role
 // (global) exists before any region's recorder names it, whatever order
 // the governed regions are listed in.
 type ConfigRole struct {
 	clients cfgClients
+	run     *cfgRun
 }
 
 func (*ConfigRole) Name() string { return "configRole" }
@@ -30,8 +27,10 @@ func (*ConfigRole) Actions() []string {
 	return []string{"iam:CreateServiceLinkedRole", "iam:GetRole"}
 }
 
-func cfgSLRARN(account string) string {
-	return "arn:aws:iam::" + account + ":role/" + cfgSLRPath + cfgSLRName
+// cfgSLRARN is the service-linked role's ARN in account, in the run's
+// partition.
+func cfgSLRARN(o *Org, account string) string {
+	return o.ARN("iam", "", account, "role/"+cfgSLRPath+cfgSLRName)
 }
 
 // cfgRoleState is whether the service-linked role exists.
@@ -66,6 +65,9 @@ func (c *ConfigRole) Apply(ctx context.Context, t Target, ch baseline.Change) er
 	api := c.clients.iam(t.Config)
 	_, err := api.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(cfgServicePrincipal)})
 	if err == nil {
+		// New: AWS Config cannot use it for some seconds (the recorders'
+		// delivery channels wait for it, cfgRun).
+		c.run.madeSLR(t.AccountID)
 		return nil
 	}
 	// Created meanwhile (IAM answers InvalidInput "has been taken").
