@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -34,7 +35,11 @@ const (
 
 // cfgRulesYAML are the rules most tests declare: parameters of every
 // scalar kind, a frequency, a rule without parameters and a named rule.
-const cfgRulesYAML = `    rules:
+// They all evaluate IAM; these tests deploy them in both regions (the
+// default, the home region only, has tests of its own:
+// TestConfigIAMRulesInTheHomeRegion).
+const cfgRulesYAML = `    iamRulesInEveryRegion: true
+    rules:
       - identifier: IAM_PASSWORD_POLICY
         parameters:
           MinimumPasswordLength: 14
@@ -511,7 +516,8 @@ func TestConfigRuleOwnership(t *testing.T) {
 
 	// root-mfa leaves the baseline: deleted everywhere orgbaseline created
 	// it; the team's rule stays.
-	cfgRebase(w, cfgYAML(`    rules:
+	cfgRebase(w, cfgYAML(`    iamRulesInEveryRegion: true
+    rules:
       - identifier: IAM_PASSWORD_POLICY
         parameters:
           MinimumPasswordLength: 14
@@ -1123,5 +1129,80 @@ func TestConfigDoesNotWaitForWhatItDidNotMake(t *testing.T) {
 	}
 	if waits := rec.settled(t); len(waits) != 0 || len(rec.waits) != 0 {
 		t.Errorf("waited for %v", rec.waits)
+	}
+}
+
+// Rules that evaluate IAM, a global service, go to the home region only
+// by default, other rules to every governed region; findings follow (no
+// rule finding where the rule is deliberately absent).
+// iamRulesInEveryRegion: true deploys them everywhere, as before; turning
+// it off again deletes the copies orgbaseline made outside the home region.
+func TestConfigIAMRulesInTheHomeRegion(t *testing.T) {
+	rules := func(setting string) string {
+		return cfgYAML(setting + `    rules:
+      - identifier: ROOT_ACCOUNT_MFA_ENABLED
+      - identifier: S3_BUCKET_PUBLIC_READ_PROHIBITED
+`)
+	}
+	const iam, s3rule = "root-account-mfa-enabled", "s3-bucket-public-read-prohibited"
+	w := cfgWorld(t, 2, rules(""))
+	a := w.id("Audit")
+	var planned []string
+	for _, c := range changes(w.plan()) {
+		if strings.HasPrefix(c, "config create config/rule/") && strings.Contains(c, " "+a+" ") {
+			planned = append(planned, c)
+		}
+	}
+	want := []string{
+		"config create config/rule/" + s3rule + " " + a + " " + cfgOther,
+		"config create config/rule/" + iam + " " + a + " " + cfgHome,
+		"config create config/rule/" + s3rule + " " + a + " " + cfgHome,
+	}
+	if !slices.Equal(planned, want) {
+		t.Fatalf("rules planned:\n%s\nwant:\n%s", strings.Join(planned, "\n"), strings.Join(want, "\n"))
+	}
+	w.converge()
+	deployed := func() map[string][]string {
+		out := map[string][]string{}
+		for _, region := range []string{cfgHome, cfgOther} {
+			out[region] = cfgKeys(cfgRules(w, a, region))
+		}
+		return out
+	}
+	if got := deployed(); !slices.Equal(got[cfgHome], []string{iam, s3rule}) || !slices.Equal(got[cfgOther], []string{s3rule}) {
+		t.Fatalf("rules deployed: %v", got)
+	}
+	findings := map[string]baseline.Status{}
+	for _, f := range w.check() {
+		if f.Check == "config.rule" && f.Account == a {
+			findings[f.Region+" "+strings.TrimPrefix(f.Title, "AWS Config rule ")] = f.Status
+		}
+	}
+	wantFindings := map[string]baseline.Status{
+		cfgHome + " " + iam + " is deployed as declared":     baseline.StatusPass,
+		cfgHome + " " + s3rule + " is deployed as declared":  baseline.StatusPass,
+		cfgOther + " " + s3rule + " is deployed as declared": baseline.StatusPass,
+	}
+	if !reflect.DeepEqual(findings, wantFindings) {
+		t.Fatalf("rule findings: %v", findings)
+	}
+
+	// The old behaviour, by the setting: the IAM rule in every region.
+	cfgRebase(w, rules("    iamRulesInEveryRegion: true\n"))
+	if got := changes(w.plan()); !slices.Contains(got, "config create config/rule/"+iam+" "+a+" "+cfgOther) {
+		t.Fatalf("plan with iamRulesInEveryRegion: %s", strings.Join(got, "\n"))
+	}
+	w.converge()
+	if got := deployed(); !slices.Equal(got[cfgOther], []string{iam, s3rule}) {
+		t.Fatalf("rules deployed with iamRulesInEveryRegion: %v", got)
+	}
+	// And back: the copy orgbaseline made outside the home region goes.
+	cfgRebase(w, rules(""))
+	if got := changes(w.plan()); !slices.Contains(got, "config delete config/rule/"+iam+" "+a+" "+cfgOther) {
+		t.Fatalf("plan back to the default: %s", strings.Join(got, "\n"))
+	}
+	w.converge()
+	if got := deployed(); !slices.Equal(got[cfgOther], []string{s3rule}) || !slices.Equal(got[cfgHome], []string{iam, s3rule}) {
+		t.Fatalf("rules deployed back to the default: %v", got)
 	}
 }

@@ -152,7 +152,7 @@ func (c *ConfigRecorder) Observe(ctx context.Context, t Target) (any, error) {
 		break
 	}
 	declared := map[string]bool{}
-	for _, r := range c.want.Rules {
+	for _, r := range c.rulesIn(t) {
 		declared[r.Name] = true
 	}
 	p := configservice.NewDescribeConfigRulesPaginator(api, &configservice.DescribeConfigRulesInput{})
@@ -219,6 +219,23 @@ func cfgParseParameters(raw string) map[string]string {
 		} else {
 			b, _ := json.Marshal(v)
 			out[k] = string(b)
+		}
+	}
+	return out
+}
+
+// rulesIn are the rules the baseline declares for the target's region:
+// every rule, but the rules that evaluate IAM (a global service) in the
+// home region only unless controls.config.iamRulesInEveryRegion is true
+// (baseline.ConfigRuleSettings.HomeRegionOnly).
+func (c *ConfigRecorder) rulesIn(t Target) []baseline.ConfigRuleSettings {
+	if t.Region == t.Org.HomeRegion {
+		return c.want.Rules
+	}
+	var out []baseline.ConfigRuleSettings
+	for _, r := range c.want.Rules {
+		if !r.HomeRegionOnly {
+			out = append(out, r)
 		}
 	}
 	return out
@@ -313,7 +330,8 @@ func (c *ConfigRecorder) Diff(t Target, observed any) ([]baseline.Change, error)
 		out = append(out, mk(cfgRecordingResource(rec.Name), baseline.ActionUpdate, map[string]any{"recording": false},
 			map[string]any{"recording": true}, "the configuration recorder is not recording"))
 	}
-	for _, r := range c.want.Rules {
+	rules := c.rulesIn(t)
+	for _, r := range rules {
 		want := c.wantRule(r)
 		have := st.Rules[r.Name]
 		switch {
@@ -325,8 +343,11 @@ func (c *ConfigRecorder) Diff(t Target, observed any) ([]baseline.Change, error)
 			out = append(out, ch)
 		}
 	}
+	// A rule orgbaseline created that the baseline no longer declares here
+	// goes: one left out of the baseline, or an IAM rule outside the home
+	// region (controls.config.iamRulesInEveryRegion false).
 	declared := map[string]bool{}
-	for _, r := range c.want.Rules {
+	for _, r := range rules {
 		declared[r.Name] = true
 	}
 	var gone []string
@@ -507,7 +528,7 @@ func (c *ConfigRecorder) Findings(t Target, observed any) []baseline.Finding {
 	out = append(out, mk("config.centralDelivery", t.Org.ARN("s3", "", "", st.Bucket), "AWS Config delivers to the central bucket", baseline.SeverityMedium, dp,
 		"the delivery channel writes to the central bucket "+st.Bucket, fix))
 
-	for _, r := range c.want.Rules {
+	for _, r := range c.rulesIn(t) {
 		want := c.wantRule(r)
 		have := st.Rules[r.Name]
 		var rp []string
