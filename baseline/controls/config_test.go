@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -1204,5 +1205,60 @@ func TestConfigIAMRulesInTheHomeRegion(t *testing.T) {
 	w.converge()
 	if got := deployed(); !slices.Equal(got[cfgOther], []string{s3rule}) || !slices.Equal(got[cfgHome], []string{iam, s3rule}) {
 		t.Fatalf("rules deployed back to the default: %v", got)
+	}
+}
+
+// In another partition every ARN the Config controls write or report is
+// in it: the bucket policy's resources, the recorder's role, the
+// aggregator's role, the findings' resources.
+func TestConfigPartition(t *testing.T) {
+	yaml := `version: 1
+organization:
+  homeRegion: us-gov-west-1
+  regions: [us-gov-east-1, us-gov-west-1]
+  accounts:
+    logArchive: Log Archive
+    audit: Audit
+controls:
+  config:
+    aggregator: {}
+    rules:
+      - identifier: S3_BUCKET_PUBLIC_READ_PROHIBITED
+`
+	w, err := tryWorld(t, orgsim.Options{Seed: 11, Org: orgsim.OrgSpec{Members: 2, Clean: true}, Partition: "aws-us-gov"}, yaml, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.engine.Org.Partition = "aws-us-gov" // what the run reads from the caller's ARN
+	arns := regexp.MustCompile(`arn:[a-z-]+:[a-z0-9-]*:`)
+	p := w.plan()
+	if errs := planErrors(p); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	seen := 0
+	for _, s := range p.Sections() {
+		for _, c := range s.Changes {
+			b, err := json.Marshal(c.After)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range arns.FindAllString(string(b), -1) {
+				seen++
+				if !strings.HasPrefix(a, "arn:aws-us-gov:") {
+					t.Errorf("%s %s writes %s...", c.Control, c.Resource, a)
+				}
+			}
+		}
+	}
+	for _, f := range w.check() {
+		if strings.HasPrefix(f.Resource, "arn:") {
+			seen++
+			if !strings.HasPrefix(f.Resource, "arn:aws-us-gov:") {
+				t.Errorf("finding %s reports %s", f.Check, f.Resource)
+			}
+		}
+	}
+	if seen < 5 {
+		t.Fatalf("only %d ARNs seen", seen)
 	}
 }
