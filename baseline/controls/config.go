@@ -29,7 +29,14 @@ import (
 //   - configRole (account scope): the AWS Config service-linked role, once
 //     per account (IAM is global), applied before any region's recorder.
 //   - config (regional): in every targeted account and governed region,
-//     recorder -> delivery channel -> start -> rules, in that order.
+//     recorder -> delivery channel -> start -> rules, in that order; the
+//     rules that evaluate IAM in the home region only, unless
+//     controls.config.iamRulesInEveryRegion.
+//
+// One file each (configorganization.go, configrole.go,
+// configrecorder.go); this file holds what they share, among it cfgRun:
+// what this run made, so that a step that depends on it waits for AWS to
+// use it.
 
 // ConfigServiceAPI is the part of the AWS Config client the controls use.
 type ConfigServiceAPI interface {
@@ -141,7 +148,9 @@ func newConfig(b *baseline.Baseline) ([]Control, error) {
 // state (every Observe still reads AWS). A step waits out AWS's "not
 // usable yet" error only for something this run made; the same error for
 // anything else fails at once, as it always has. Safe for concurrent use
-// (accounts and the organization lanes apply in parallel).
+// (accounts and the organization lanes apply in parallel). It lives as
+// long as the controls, one run of the command; a later run in the same
+// process at worst waits, bounded, where it need not.
 type cfgRun struct {
 	mu sync.Mutex
 	// slr: accounts whose Config service-linked role this run created.
