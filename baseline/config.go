@@ -25,8 +25,18 @@ type Config struct {
 	// RecordingFrequency of the recorder: CONTINUOUS (default) or DAILY.
 	RecordingFrequency string `yaml:"recordingFrequency"`
 	// Rules are AWS managed Config rules, deployed in every targeted
-	// account and governed region.
+	// account and governed region; those that evaluate IAM, a global
+	// service, in the home region only (see IAMRulesInEveryRegion).
 	Rules []ConfigRule `yaml:"rules"`
+	// IAMRulesInEveryRegion deploys the rules that evaluate IAM (users,
+	// roles, groups, policies, the root user, the password policy) in
+	// every governed region, as orgbaseline did before; by default
+	// (false) they are deployed in the home region only. IAM is global:
+	// the same rule evaluates the same IAM resources in every region, and
+	// AWS Config charges per evaluation; its change-triggered IAM rules
+	// see IAM resources only where the recorder records global resource
+	// types, which orgbaseline sets in the home region alone.
+	IAMRulesInEveryRegion bool `yaml:"iamRulesInEveryRegion"`
 	// Aggregator is an optional organization aggregator.
 	Aggregator *ConfigAggregator `yaml:"aggregator"`
 }
@@ -104,6 +114,8 @@ type ConfigSettings struct {
 	DeliveryFrequency  string
 	RecordingFrequency string
 	Rules              []ConfigRuleSettings // sorted by name
+	// IAMRulesInEveryRegion: controls.config.iamRulesInEveryRegion.
+	IAMRulesInEveryRegion bool
 	// Aggregator is nil when no aggregator is declared (or it is off).
 	Aggregator *ConfigAggregatorSettings
 }
@@ -115,6 +127,9 @@ type ConfigRuleSettings struct {
 	// Parameters as InputParameters holds them: name -> string value.
 	Parameters                map[string]string
 	MaximumExecutionFrequency string // "" for AWS's default
+	// HomeRegionOnly: the rule evaluates IAM and is deployed in the home
+	// region only (controls.config.iamRulesInEveryRegion is false).
+	HomeRegionOnly bool
 }
 
 // ConfigAggregatorSettings is the resolved aggregator.
@@ -178,9 +193,11 @@ func (c *Config) Resolved() ConfigSettings {
 	if c.RecordingFrequency != "" {
 		s.RecordingFrequency = c.RecordingFrequency
 	}
+	s.IAMRulesInEveryRegion = c.IAMRulesInEveryRegion
 	for _, r := range c.Rules {
 		rs := ConfigRuleSettings{Name: r.Name, Identifier: r.Identifier, Parameters: map[string]string{},
-			MaximumExecutionFrequency: r.MaximumExecutionFrequency}
+			MaximumExecutionFrequency: r.MaximumExecutionFrequency,
+			HomeRegionOnly:            ConfigRuleEvaluatesIAM(r.Identifier) && !c.IAMRulesInEveryRegion}
 		if rs.Name == "" {
 			rs.Name = DefaultConfigRuleName(r.Identifier)
 		}
@@ -275,6 +292,45 @@ var configManagedRules = map[string]ConfigManagedRule{
 	"VPC_DEFAULT_SECURITY_GROUP_CLOSED":              {false, nil},
 	"VPC_FLOW_LOGS_ENABLED":                          {true, cfgOpt("trafficType")},
 }
+
+// configIAMRules are the managed rules orgbaseline knows that evaluate
+// IAM, a global service: their resource types are AWS::IAM::User, Group,
+// Role or Policy, or the account's IAM settings (the password policy, the
+// root user) (the rules' pages in the AWS Config developer guide). The
+// Config developer guide ("Recording AWS Resources", global resources)
+// says the configuration of a global resource is the same in every
+// region and advises recording global resource types in one region only;
+// "AWS Config rules can be used to evaluate compliance for only those
+// resources that AWS Config records". A periodic IAM rule in every region
+// evaluates the same account-wide state once per region, each evaluation
+// charged (AWS Config pricing: per rule evaluation). AWS Control Tower
+// (landing zone 3.0 and later) likewise records global resources in the
+// home region only (Control Tower user guide, "Manage AWS Config costs").
+var configIAMRules = map[string]bool{
+	"ACCESS_KEYS_ROTATED":                        true,
+	"IAM_CUSTOMER_POLICY_BLOCKED_KMS_ACTIONS":    true,
+	"IAM_GROUP_HAS_USERS_CHECK":                  true,
+	"IAM_INLINE_POLICY_BLOCKED_KMS_ACTIONS":      true,
+	"IAM_NO_INLINE_POLICY_CHECK":                 true,
+	"IAM_PASSWORD_POLICY":                        true,
+	"IAM_POLICY_IN_USE":                          true,
+	"IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS": true,
+	"IAM_POLICY_NO_STATEMENTS_WITH_FULL_ACCESS":  true,
+	"IAM_ROLE_MANAGED_POLICY_CHECK":              true,
+	"IAM_ROOT_ACCESS_KEY_CHECK":                  true,
+	"IAM_USER_GROUP_MEMBERSHIP_CHECK":            true,
+	"IAM_USER_MFA_ENABLED":                       true,
+	"IAM_USER_NO_POLICIES_CHECK":                 true,
+	"IAM_USER_UNUSED_CREDENTIALS_CHECK":          true,
+	"MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS":         true,
+	"ROOT_ACCOUNT_HARDWARE_MFA_ENABLED":          true,
+	"ROOT_ACCOUNT_MFA_ENABLED":                   true,
+}
+
+// ConfigRuleEvaluatesIAM reports whether a managed rule evaluates IAM, a
+// global service (deployed in the home region only unless
+// controls.config.iamRulesInEveryRegion says otherwise).
+func ConfigRuleEvaluatesIAM(identifier string) bool { return configIAMRules[identifier] }
 
 func cfgReq(names ...string) map[string]bool { return cfgParams(true, names) }
 func cfgOpt(names ...string) map[string]bool { return cfgParams(false, names) }

@@ -69,6 +69,8 @@ func TestConfigValidationErrors(t *testing.T) {
 			`b.yaml:4:24: controls.config.aggregator.name "org aggregator" is not a valid aggregator name`}},
 		{"aggregator account", configYAML("aggregator: {account: 222233334444}"), []string{
 			`b.yaml:4:27: controls.config.aggregator.account "222233334444" is not an account alias`}},
+		{"IAM rules setting not a boolean", configYAML("iamRulesInEveryRegion: everywhere"), []string{
+			`b.yaml:4:28: controls.config.iamRulesInEveryRegion: expected true or false, got "everywhere"`}},
 		{"unknown key", configYAML("rule: []"), []string{
 			`b.yaml:4:5: unknown key "rule" in controls.config; did you mean "rules"?`}},
 		{"wrong type", configYAML("rules: IAM_PASSWORD_POLICY"), []string{
@@ -116,7 +118,8 @@ func TestConfigResolved(t *testing.T) {
 		BucketAccount: "logArchive", DeliveryFrequency: "TwentyFour_Hours", RecordingFrequency: "CONTINUOUS",
 		Rules: []ConfigRuleSettings{
 			{Name: "iam-password-policy", Identifier: "IAM_PASSWORD_POLICY", Parameters: map[string]string{
-				"MinimumPasswordLength": "14", "RequireSymbols": "true", "RequireNumbers": "false", "MaxPasswordAge": "90", "PasswordReusePrevention": "24"}},
+				"MinimumPasswordLength": "14", "RequireSymbols": "true", "RequireNumbers": "false", "MaxPasswordAge": "90", "PasswordReusePrevention": "24"},
+				HomeRegionOnly: true},
 			{Name: "s3-pab", Identifier: "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC", Parameters: map[string]string{"BlockPublicAcls": "True", "IgnorePublicAcls": "True"},
 				MaximumExecutionFrequency: "One_Hour"},
 		},
@@ -130,6 +133,52 @@ func TestConfigResolved(t *testing.T) {
 	}
 	if p := (ConfigRuleSettings{}).InputParameters(); p != "" {
 		t.Errorf("InputParameters() of none = %q", p)
+	}
+}
+
+// The rules that evaluate IAM are deployed in the home region only, unless
+// iamRulesInEveryRegion says every governed region; other rules are not
+// affected either way.
+func TestConfigIAMRulesInEveryRegion(t *testing.T) {
+	rules := []string{"rules:", "  - identifier: ROOT_ACCOUNT_MFA_ENABLED", "  - identifier: S3_BUCKET_PUBLIC_READ_PROHIBITED", "  - identifier: ACCESS_KEYS_ROTATED", "    parameters: {maxAccessKeyAge: 90}"}
+	for _, tc := range []struct {
+		setting string
+		want    map[string]bool // rule -> HomeRegionOnly
+	}{
+		{"", map[string]bool{"root-account-mfa-enabled": true, "access-keys-rotated": true, "s3-bucket-public-read-prohibited": false}},
+		{"iamRulesInEveryRegion: false", map[string]bool{"root-account-mfa-enabled": true, "access-keys-rotated": true, "s3-bucket-public-read-prohibited": false}},
+		{"iamRulesInEveryRegion: true", map[string]bool{"root-account-mfa-enabled": false, "access-keys-rotated": false, "s3-bucket-public-read-prohibited": false}},
+	} {
+		lines := rules
+		if tc.setting != "" {
+			lines = append([]string{tc.setting}, rules...)
+		}
+		b, err := LoadBytes("b.yaml", []byte(configYAML(lines...)), "")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.setting, err)
+		}
+		got := map[string]bool{}
+		for _, r := range b.Controls.Config.Resolved().Rules {
+			got[r.Name] = r.HomeRegionOnly
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%q: HomeRegionOnly (-want +got):\n%s", tc.setting, diff)
+		}
+	}
+	for _, id := range []string{"IAM_PASSWORD_POLICY", "IAM_USER_UNUSED_CREDENTIALS_CHECK", "MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS", "ROOT_ACCOUNT_HARDWARE_MFA_ENABLED"} {
+		if !ConfigRuleEvaluatesIAM(id) {
+			t.Errorf("%s evaluates IAM", id)
+		}
+	}
+	for _, id := range []string{"CLOUD_TRAIL_ENABLED", "VPC_FLOW_LOGS_ENABLED", "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS"} {
+		if ConfigRuleEvaluatesIAM(id) {
+			t.Errorf("%s does not evaluate IAM", id)
+		}
+	}
+	for id := range configIAMRules {
+		if _, known := configManagedRules[id]; !known {
+			t.Errorf("%s is not a managed rule orgbaseline knows", id)
+		}
 	}
 }
 

@@ -594,7 +594,11 @@ func schemaFieldDocs() map[string]schemaDoc {
 			desc:  "The recorder's recording frequency; default " + DefaultConfigRecordingFreq + ".",
 			rules: obj{"enum": ConfigRecordingFrequencies, "default": DefaultConfigRecordingFreq},
 		},
-		"Config.rules":      {desc: "AWS managed Config rules, deployed in every targeted account and governed region."},
+		"Config.rules": {desc: "AWS managed Config rules, deployed in every targeted account and governed region; the rules that evaluate IAM (a global service) in the home region only, unless iamRulesInEveryRegion is true."},
+		"Config.iamRulesInEveryRegion": {
+			desc:  "Deploy the managed rules that evaluate IAM (users, roles, groups, policies, the root user, the password policy) in every governed region, as orgbaseline did before. Default false: in the home region only, since IAM is global, the same rule would evaluate the same IAM resources in every region and AWS Config charges per evaluation.",
+			rules: obj{"default": false},
+		},
 		"Config.aggregator": {desc: "An optional organization aggregator, in the account registered as Config's delegated administrator."},
 		"ConfigBucket.name": {
 			desc:  "The bucket's name: 3 to 63 lowercase letters, digits, \".\" and \"-\", not formatted as an IP address; default orgbaseline-config-<account id>-<home region>.",

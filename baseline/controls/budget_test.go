@@ -41,13 +41,13 @@ var memberPlan = []budgetLine{
 var memberFirstPlan = without(memberPlan, "DescribeConfigurationRecorderStatus")
 
 // memberApply is what applying that first plan writes in every member
-// account (5 config rules in the example baseline).
+// account (5 config rules in the example baseline, in the home region).
 var memberApply = []budgetLine{
 	{"passwordPolicy", "iam", "UpdateAccountPasswordPolicy", 1, 0},
 	{"configRole", "iam", "CreateServiceLinkedRole", 1, 0},
 	{"config", "config", "PutConfigurationRecorder", 1, 1},
 	{"config", "config", "PutDeliveryChannel", 1, 1},
-	{"config", "config", "PutConfigRule", budgetRules, budgetRules},
+	{"config", "config", "PutConfigRule", budgetRules, 0}, // all five evaluate IAM: home region only (controls.config.iamRulesInEveryRegion)
 	{"config", "config", "StartConfigurationRecorder", 1, 1},
 }
 

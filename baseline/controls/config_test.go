@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -32,7 +36,11 @@ const (
 
 // cfgRulesYAML are the rules most tests declare: parameters of every
 // scalar kind, a frequency, a rule without parameters and a named rule.
-const cfgRulesYAML = `    rules:
+// They all evaluate IAM; these tests deploy them in both regions (the
+// default, the home region only, has tests of its own:
+// TestConfigIAMRulesInTheHomeRegion).
+const cfgRulesYAML = `    iamRulesInEveryRegion: true
+    rules:
       - identifier: IAM_PASSWORD_POLICY
         parameters:
           MinimumPasswordLength: 14
@@ -509,7 +517,8 @@ func TestConfigRuleOwnership(t *testing.T) {
 
 	// root-mfa leaves the baseline: deleted everywhere orgbaseline created
 	// it; the team's rule stays.
-	cfgRebase(w, cfgYAML(`    rules:
+	cfgRebase(w, cfgYAML(`    iamRulesInEveryRegion: true
+    rules:
       - identifier: IAM_PASSWORD_POLICY
         parameters:
           MinimumPasswordLength: 14
@@ -982,4 +991,274 @@ controls:
   config: {}
 `, nil)
 	w.converge()
+}
+
+// cfgWaits records the waits for AWS the world's engine reports.
+type cfgWaits struct {
+	mu    sync.Mutex
+	waits []awsapi.Wait
+}
+
+func cfgRecordWaits(w *world) *cfgWaits {
+	r := &cfgWaits{}
+	w.engine.Waiter.Notify = func(ev awsapi.Wait) {
+		if ev.Done {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.waits = append(r.waits, ev)
+		}
+	}
+	return r
+}
+
+// settled lists what the run waited for and AWS settled, one line each.
+func (r *cfgWaits) settled(t testing.TB) []string {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, ev := range r.waits {
+		if ev.Err != nil {
+			t.Errorf("wait for %s in %s (%s) ended without AWS settling: %v", ev.For, ev.Account, ev.Region, ev.Err)
+			continue
+		}
+		out = append(out, ev.For)
+	}
+	return out
+}
+
+func cfgHasWait(waits []string, part string) bool {
+	return slices.ContainsFunc(waits, func(s string) bool { return strings.Contains(s, part) })
+}
+
+// What this run made is not usable by AWS Config at once (orgsim's
+// AWS-like propagation is on in every test): the first apply on a fresh
+// organization waits for it and converges in one run, and says what it
+// waited for. Each case makes one thing new on its own, so each wait is
+// needed (taking out the handling of any one fails its case).
+func TestConfigWaitsForWhatThisRunMade(t *testing.T) {
+	t.Run("the central bucket's policy and every service-linked role", func(t *testing.T) {
+		w := cfgWorld(t, 2, cfgYAML("    rules: []\n"))
+		rec := cfgRecordWaits(w)
+		w.converge()
+		// Waits advance the sim clock: the first to wait lets everything
+		// else settle, so the other accounts need not wait any more.
+		waits := rec.settled(t)
+		if !cfgHasWait(waits, "the policy of bucket "+cfgBucket(w)+" to reach AWS Config") ||
+			!cfgHasWait(waits, "AWS Config's service-linked role in ") {
+			t.Errorf("waits:\n%s", strings.Join(waits, "\n"))
+		}
+	})
+	t.Run("the service-linked role of an account new to the baseline", func(t *testing.T) {
+		// The first run governs every account but the audit account; the
+		// next takes it in. The bucket policy admits the organization, so it
+		// does not change: only the audit account's new role is waited for.
+		first := cfgYAML("    rules: []\n", "targets:\n  include: [root]\n  exclude: [account:Audit]\n")
+		w := cfgWorld(t, 2, first)
+		w.converge()
+		audit := w.id("Audit")
+		cfgRebase(w, cfgYAML("    rules: []\n"))
+		sel, err := w.org.Select(w.baseline.Targets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.sel, w.engine.Org.Targets = sel, sel.Targets
+		rec := cfgRecordWaits(w)
+		w.converge()
+		waits := rec.settled(t)
+		if !cfgHasWait(waits, "AWS Config's service-linked role in "+audit) || cfgHasWait(waits, "policy of bucket") {
+			t.Errorf("waits:\n%s", strings.Join(waits, "\n"))
+		}
+	})
+	t.Run("the aggregator's role in the management account", func(t *testing.T) {
+		// In the management account no delegated administrator is
+		// registered: only the new role is waited for.
+		yaml := strings.Replace(cfgYAML("    rules: []\n    aggregator: {account: management}\n"), "audit: Audit", "management: Management", 1)
+		w := cfgWorld(t, 2, yaml)
+		rec := cfgRecordWaits(w)
+		w.converge()
+		waits := rec.settled(t)
+		if !cfgHasWait(waits, "role orgbaseline-config-aggregator in "+w.sim.ManagementAccountID()+" to be usable by AWS Config") {
+			t.Errorf("waits:\n%s", strings.Join(waits, "\n"))
+		}
+	})
+	t.Run("the aggregator account's registration as delegated administrator", func(t *testing.T) {
+		w := cfgWorld(t, 2, cfgYAML("    rules: []\n    aggregator: {}\n"))
+		rec := cfgRecordWaits(w)
+		w.converge()
+		if waits := rec.settled(t); !cfgHasWait(waits, "AWS Config to see "+w.id("Audit")+" as its delegated administrator") {
+			t.Errorf("waits:\n%s", strings.Join(waits, "\n"))
+		}
+	})
+}
+
+// The same "not usable yet" error for something this run did not make is
+// not waited out: a Deny in the bucket policy (someone else's statement,
+// kept by the merge) refuses the delivery and the apply fails at once.
+func TestConfigDoesNotWaitForWhatItDidNotMake(t *testing.T) {
+	w := cfgWorld(t, 2, cfgYAML("    rules: []\n"))
+	w.converge()
+	audit := w.id("Audit")
+	archive := awsapi.S3(w.as(w.id("Log Archive"), cfgHome))
+	out, err := archive.GetBucketPolicy(bg, &s3.GetBucketPolicyInput{Bucket: aws.String(cfgBucket(w))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(out.Policy)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Sid": "NoConfigFromAudit", "Effect": "Deny", "Principal": map[string]any{"Service": "config.amazonaws.com"},
+		"Action": "s3:PutObject", "Resource": "arn:aws:s3:::" + cfgBucket(w) + "/*", "Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": audit}}})
+	b, _ := json.Marshal(doc)
+	if _, err := archive.PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String(cfgBucket(w)), Policy: aws.String(string(b))}); err != nil {
+		t.Fatal(err)
+	}
+	cs := cfgSvc(w, audit, cfgOther)
+	if _, err := cs.StopConfigurationRecorder(bg, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.DeleteDeliveryChannel(bg, &configservice.DeleteDeliveryChannelInput{DeliveryChannelName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.Advance(time.Minute)               // the Deny has reached Config
+	cfgRebase(w, cfgYAML("    rules: []\n")) // the next run, with nothing made yet
+	rec := cfgRecordWaits(w)
+	errs := w.apply(w.plan())
+	if len(errs) == 0 || !strings.Contains(errs[0], "InsufficientDeliveryPolicyException") || strings.Contains(strings.Join(errs, "\n"), "did not settle") {
+		t.Fatalf("apply errors:\n%s", strings.Join(errs, "\n"))
+	}
+	if waits := rec.settled(t); len(waits) != 0 || len(rec.waits) != 0 {
+		t.Errorf("waited for %v", rec.waits)
+	}
+}
+
+// Rules that evaluate IAM, a global service, go to the home region only
+// by default, other rules to every governed region; findings follow (no
+// rule finding where the rule is deliberately absent).
+// iamRulesInEveryRegion: true deploys them everywhere, as before; turning
+// it off again deletes the copies orgbaseline made outside the home region.
+func TestConfigIAMRulesInTheHomeRegion(t *testing.T) {
+	rules := func(setting string) string {
+		return cfgYAML(setting + `    rules:
+      - identifier: ROOT_ACCOUNT_MFA_ENABLED
+      - identifier: S3_BUCKET_PUBLIC_READ_PROHIBITED
+`)
+	}
+	const iam, s3rule = "root-account-mfa-enabled", "s3-bucket-public-read-prohibited"
+	w := cfgWorld(t, 2, rules(""))
+	a := w.id("Audit")
+	var planned []string
+	for _, c := range changes(w.plan()) {
+		if strings.HasPrefix(c, "config create config/rule/") && strings.Contains(c, " "+a+" ") {
+			planned = append(planned, c)
+		}
+	}
+	want := []string{
+		"config create config/rule/" + s3rule + " " + a + " " + cfgOther,
+		"config create config/rule/" + iam + " " + a + " " + cfgHome,
+		"config create config/rule/" + s3rule + " " + a + " " + cfgHome,
+	}
+	if !slices.Equal(planned, want) {
+		t.Fatalf("rules planned:\n%s\nwant:\n%s", strings.Join(planned, "\n"), strings.Join(want, "\n"))
+	}
+	w.converge()
+	deployed := func() map[string][]string {
+		out := map[string][]string{}
+		for _, region := range []string{cfgHome, cfgOther} {
+			out[region] = cfgKeys(cfgRules(w, a, region))
+		}
+		return out
+	}
+	if got := deployed(); !slices.Equal(got[cfgHome], []string{iam, s3rule}) || !slices.Equal(got[cfgOther], []string{s3rule}) {
+		t.Fatalf("rules deployed: %v", got)
+	}
+	findings := map[string]baseline.Status{}
+	for _, f := range w.check() {
+		if f.Check == "config.rule" && f.Account == a {
+			findings[f.Region+" "+strings.TrimPrefix(f.Title, "AWS Config rule ")] = f.Status
+		}
+	}
+	wantFindings := map[string]baseline.Status{
+		cfgHome + " " + iam + " is deployed as declared":     baseline.StatusPass,
+		cfgHome + " " + s3rule + " is deployed as declared":  baseline.StatusPass,
+		cfgOther + " " + s3rule + " is deployed as declared": baseline.StatusPass,
+	}
+	if !reflect.DeepEqual(findings, wantFindings) {
+		t.Fatalf("rule findings: %v", findings)
+	}
+
+	// The old behaviour, by the setting: the IAM rule in every region.
+	cfgRebase(w, rules("    iamRulesInEveryRegion: true\n"))
+	if got := changes(w.plan()); !slices.Contains(got, "config create config/rule/"+iam+" "+a+" "+cfgOther) {
+		t.Fatalf("plan with iamRulesInEveryRegion: %s", strings.Join(got, "\n"))
+	}
+	w.converge()
+	if got := deployed(); !slices.Equal(got[cfgOther], []string{iam, s3rule}) {
+		t.Fatalf("rules deployed with iamRulesInEveryRegion: %v", got)
+	}
+	// And back: the copy orgbaseline made outside the home region goes.
+	cfgRebase(w, rules(""))
+	if got := changes(w.plan()); !slices.Contains(got, "config delete config/rule/"+iam+" "+a+" "+cfgOther) {
+		t.Fatalf("plan back to the default: %s", strings.Join(got, "\n"))
+	}
+	w.converge()
+	if got := deployed(); !slices.Equal(got[cfgOther], []string{s3rule}) || !slices.Equal(got[cfgHome], []string{iam, s3rule}) {
+		t.Fatalf("rules deployed back to the default: %v", got)
+	}
+}
+
+// In another partition every ARN the Config controls write or report is
+// in it: the bucket policy's resources, the recorder's role, the
+// aggregator's role, the findings' resources.
+func TestConfigPartition(t *testing.T) {
+	yaml := `version: 1
+organization:
+  homeRegion: us-gov-west-1
+  regions: [us-gov-east-1, us-gov-west-1]
+  accounts:
+    logArchive: Log Archive
+    audit: Audit
+controls:
+  config:
+    aggregator: {}
+    rules:
+      - identifier: S3_BUCKET_PUBLIC_READ_PROHIBITED
+`
+	w, err := tryWorld(t, orgsim.Options{Seed: 11, Org: orgsim.OrgSpec{Members: 2, Clean: true}, Partition: "aws-us-gov"}, yaml, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.engine.Org.Partition = "aws-us-gov" // what the run reads from the caller's ARN
+	arns := regexp.MustCompile(`arn:[a-z-]+:[a-z0-9-]*:`)
+	p := w.plan()
+	if errs := planErrors(p); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	seen := 0
+	for _, s := range p.Sections() {
+		for _, c := range s.Changes {
+			b, err := json.Marshal(c.After)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range arns.FindAllString(string(b), -1) {
+				seen++
+				if !strings.HasPrefix(a, "arn:aws-us-gov:") {
+					t.Errorf("%s %s writes %s...", c.Control, c.Resource, a)
+				}
+			}
+		}
+	}
+	for _, f := range w.check() {
+		if strings.HasPrefix(f.Resource, "arn:") {
+			seen++
+			if !strings.HasPrefix(f.Resource, "arn:aws-us-gov:") {
+				t.Errorf("finding %s reports %s", f.Check, f.Resource)
+			}
+		}
+	}
+	if seen < 5 {
+		t.Fatalf("only %d ARNs seen", seen)
+	}
 }

@@ -283,29 +283,75 @@ func cfgNormalizeMode(m *cfgRecordingMode) (cfgRecordingMode, *apiError) {
 	return out, nil
 }
 
-// cfgCheckRole checks that roleARN names a role of the caller's account
-// that Config can assume.
+// cfgRoleOf finds the role roleARN names in the caller's account, or nil:
+// an ARN of the sim's partition and of the caller's account, naming a role
+// that exists with that path.
+func cfgRoleOf(c *call, roleARN string) *iamRole {
+	m := cfgRoleARNPattern.FindStringSubmatch(roleARN)
+	if m == nil || m[1] != c.acct.ID || !strings.HasPrefix(roleARN, c.sim.arnPrefix()) || c.acct.iam == nil {
+		return nil
+	}
+	role := c.acct.iam.findRole(m[2])
+	if role == nil || c.sim.arn("iam", "", c.acct.ID, "role"+iamPathOr(role.path)+role.name) != roleARN {
+		return nil
+	}
+	return role
+}
+
+// cfgIsServiceLinked reports whether role is a service-linked role (path
+// /aws-service-role/...): AWS makes those for a service, so handing one to
+// the service needs no iam:PassRole.
+func cfgIsServiceLinked(role *iamRole) bool {
+	return strings.HasPrefix(role.path, iamServiceRolePathRoot)
+}
+
+// cfgTrusts reports whether role's trust policy lets config.amazonaws.com
+// assume it on behalf of account.
+func (s *Sim) cfgTrusts(role *iamRole, roleARN, account string) bool {
+	if role.trust == nil || role.trust.parsed == nil {
+		return true
+	}
+	req := &iampolicy.Request{Action: "sts:AssumeRole", Resource: roleARN, Principal: iampolicy.Principal{Service: "config.amazonaws.com"},
+		Context: map[string][]string{"aws:sourceaccount": {account}}}
+	return role.trust.parsed.Evaluate(req).Decision == iampolicy.Allow
+}
+
+// cfgCheckRole checks the role a configuration recorder is given, as
+// PutConfigurationRecorder does (its errors, botocore config
+// service-2.json: InvalidRoleException among them):
+//
+//   - a role of the caller's own account, in the partition, that exists
+//     and whose trust policy admits config.amazonaws.com (InvalidRoleException);
+//   - a customer role needs iam:PassRole with iam:PassedToService
+//     config.amazonaws.com ("Grant a user permissions to pass a role to an
+//     AWS service", IAM user guide; AccessDeniedException as Config words
+//     a denial); a service-linked role needs none;
+//   - a role still propagating (AWSLike.PropagationDelay): a service-linked
+//     role is accepted, as AWS accepted the service-linked role a script
+//     had created the moment before (its failure came at PutDeliveryChannel,
+//     "unable to assume role", awslabs/aws-securityhub-multiaccount-scripts
+//     issue 53); whether AWS checks a customer role this early is not
+//     documented, and orgsim takes the stricter reading: InvalidRoleException
+//     until it has propagated.
 func cfgCheckRole(c *call, roleARN string) *apiError {
 	if roleARN == "" {
 		return newErr(400, "InvalidRoleException", "You have provided a null or empty Amazon Resource Name (ARN) for the IAM role assumed by AWS Config and used by the configuration recorder.")
 	}
-	m := cfgRoleARNPattern.FindStringSubmatch(roleARN)
-	if m == nil || m[1] != c.acct.ID {
+	if m := cfgRoleARNPattern.FindStringSubmatch(roleARN); m == nil || m[1] != c.acct.ID || !strings.HasPrefix(roleARN, c.sim.arnPrefix()) {
 		return newErr(400, "InvalidRoleException", "The role ARN %s is not valid. Provide the ARN of an IAM role in account %s.", roleARN, c.acct.ID)
 	}
-	var role *iamRole
-	if c.acct.iam != nil {
-		role = c.acct.iam.findRole(m[2])
+	if e := c.sim.authorizePassRole(c, roleARN, "config.amazonaws.com"); e != nil {
+		return e
 	}
-	if role == nil || (role.arn != "" && role.arn != roleARN) {
+	role := cfgRoleOf(c, roleARN)
+	if role == nil {
 		return newErr(400, "InvalidRoleException", "The role %s does not exist or AWS Config cannot assume it.", roleARN)
 	}
-	if role.trust != nil && role.trust.parsed != nil {
-		req := &iampolicy.Request{Action: "sts:AssumeRole", Resource: roleARN, Principal: iampolicy.Principal{Service: "config.amazonaws.com"},
-			Context: map[string][]string{"aws:sourceaccount": {c.acct.ID}}}
-		if role.trust.parsed.Evaluate(req).Decision != iampolicy.Allow {
-			return newErr(400, "InvalidRoleException", "AWS Config cannot assume the role %s: its trust policy does not allow config.amazonaws.com.", roleARN)
-		}
+	if !c.sim.cfgTrusts(role, roleARN, c.acct.ID) {
+		return newErr(400, "InvalidRoleException", "AWS Config cannot assume the role %s: its trust policy does not allow config.amazonaws.com.", roleARN)
+	}
+	if role.propagating && !cfgIsServiceLinked(role) {
+		return newErr(400, "InvalidRoleException", "The role %s does not exist or AWS Config cannot assume it.", roleARN)
 	}
 	return nil
 }
@@ -363,7 +409,7 @@ func cfgPutRecorder(c *call) (any, *apiError) {
 	}
 	r := st.recorder
 	if r == nil {
-		r = &cfgRecorder{name: name, arn: "arn:aws:config:" + c.region + ":" + c.acct.ID + ":configuration-recorder/" + name + "/" + c.sim.derivedLowerID(16, c.acct.ID+"/"+c.region+"/"+name), tags: tags}
+		r = &cfgRecorder{name: name, arn: c.sim.arn("config", c.region, c.acct.ID, "configuration-recorder/"+name+"/"+c.sim.derivedLowerID(16, c.acct.ID+"/"+c.region+"/"+name)), tags: tags}
 		st.recorder = r
 	} else {
 		for k, v := range tags {
@@ -541,35 +587,109 @@ var (
 	cfgSNSARN    = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$`)
 )
 
-// cfgBucketAllows reports whether bucket b's policy lets Config deliver to
-// [prefix/]AWSLogs/<account>/Config/ for account. Config's requests carry
-// aws:SourceAccount and, for an account in an organization, aws:SourceOrgID,
-// so a bucket policy may admit a whole organization by its id.
-func (s *Sim) cfgBucketAllows(b *bucket, prefix, account string) bool {
-	if b.servicePolicy() == nil {
+// Delivery to the bucket. The Config developer guide ("Permissions for the
+// Amazon S3 Bucket for the AWS Config Delivery Channel") says:
+//
+//   - with a customer role, Config delivers to a bucket of its own account
+//     as that role; to a bucket of another account it first tries the
+//     role and, when the bucket policy does not let the role write, tries
+//     again as the service principal config.amazonaws.com;
+//   - "The AWS Config service-linked role does not have permission to put
+//     objects to Amazon S3 buckets": with the service-linked role Config
+//     always writes as the service principal, to a bucket "in your own
+//     account or another account", so the bucket policy must admit it
+//     there too;
+//   - as the service principal its requests carry aws:SourceAccount (the
+//     guide strongly recommends conditioning on it) and aws:SourceArn,
+//     "always set to arn:aws:config:sourceRegion:sourceAccountID:*";
+//   - a note: as the service principal "the service won't work with
+//     organization ID or organization units based conditions", i.e. the
+//     principal's organization keys (aws:PrincipalOrgID,
+//     aws:PrincipalOrgPaths; the guide's alternative for many accounts is
+//     IAM roles and aws:PrincipalOrgID): a service principal belongs to no
+//     organization, and orgsim sets neither key.
+//
+// aws:SourceOrgID, the organization of the resource on whose behalf the
+// service acts, is not named by the Config guide either way. AWS Control
+// Tower's own log bucket admits config.amazonaws.com deliveries from every
+// enrolled account by aws:SourceOrgID alone (Control Tower user guide,
+// "Amazon S3 bucket policy in the audit account" and the log archive
+// bucket policy: AWSBucketDeliveryForConfig), and AWS Support advised the
+// same key for Config's bucket checks (DataBiosphere/azul issue 6134,
+// 2025). orgsim sets it for an account of the organization, so a central
+// bucket can admit an organization of any size (S3 caps a bucket policy at
+// 20 KB; a list of account ids does not scale). Where the sources are
+// unclear orgsim takes the stricter reading: the service principal path is
+// taken even for the caller's own bucket whenever the recorder uses the
+// service-linked role, and all three checks (GetBucketAcl, ListBucket, and
+// PutObject with the bucket-owner-full-control ACL) must be allowed.
+
+// cfgServiceContext is the request context of Config's requests to S3 as
+// the service principal, for account's delivery channel in region.
+func (s *Sim) cfgServiceContext(account, region string) map[string][]string {
+	ctx := map[string][]string{
+		"aws:sourceaccount":         {account},
+		"aws:sourcearn":             {s.arn("config", region, account, "*")},
+		"aws:securetransport":       {"true"},
+		"aws:principalisawsservice": {"true"},
+		"aws:principalservicename":  {"config.amazonaws.com"},
+	}
+	if s.org != nil && s.ctOrgMember(account) {
+		ctx["aws:sourceorgid"] = []string{s.org.id}
+	}
+	return ctx
+}
+
+// cfgBucketAllows reports whether bucket b's policy, as Config sees it
+// (bucket.servicePolicy: a policy just put has not reached Config yet),
+// lets principal deliver to [prefix/]AWSLogs/<account>/Config/ with the
+// request context ctx: the ACL check, the existence check and the
+// delivery itself.
+func (s *Sim) cfgBucketAllows(b *bucket, prefix, account string, p iampolicy.Principal, ctx map[string][]string) bool {
+	pol := b.servicePolicy()
+	if pol == nil {
 		return false
 	}
-	base := map[string][]string{"aws:sourceaccount": {account}, "aws:securetransport": {"true"}}
-	if s.org != nil && s.accounts[account] != nil {
-		base["aws:sourceorgid"] = []string{s.org.id}
-	}
-	p := iampolicy.Principal{Service: "config.amazonaws.com"}
 	allowed := func(action, resource string, acl bool) bool {
-		ctx := map[string][]string{}
-		for k, v := range base {
-			ctx[k] = v
+		c := map[string][]string{}
+		for k, v := range ctx {
+			c[k] = v
 		}
 		if acl {
-			ctx["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
+			c["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
 		}
-		return b.servicePolicy().Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: ctx}).Decision == iampolicy.Allow
+		return pol.Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: c}).Decision == iampolicy.Allow
 	}
 	if prefix != "" {
 		prefix += "/"
 	}
-	return allowed("s3:GetBucketAcl", "arn:aws:s3:::"+b.name, false) &&
-		allowed("s3:ListBucket", "arn:aws:s3:::"+b.name, false) &&
-		allowed("s3:PutObject", "arn:aws:s3:::"+b.name+"/"+prefix+"AWSLogs/"+account+"/Config/ConfigWritabilityCheckFile", true)
+	bucketARN := s.arn("s3", "", "", b.name)
+	return allowed("s3:GetBucketAcl", bucketARN, false) &&
+		allowed("s3:ListBucket", bucketARN, false) &&
+		allowed("s3:PutObject", bucketARN+"/"+prefix+"AWSLogs/"+account+"/Config/ConfigWritabilityCheckFile", true)
+}
+
+// cfgCanDeliver reports whether Config can deliver for the caller's
+// account and region to bucket b with the recorder's role, as the guide
+// describes (above): as the role, to a bucket of the same account (the
+// role's own S3 permissions are not modelled) or of another account whose
+// policy admits the role; else as the service principal.
+func (s *Sim) cfgCanDeliver(c *call, b *bucket, prefix string, role *iamRole, roleARN string) bool {
+	account := c.acct.ID
+	if !cfgIsServiceLinked(role) {
+		if b.owner == account {
+			return true
+		}
+		session := s.arn("sts", "", account, "assumed-role/"+role.name+"/AWSConfig-BucketConfigCheck")
+		ctx := map[string][]string{"aws:principalarn": {roleARN}, "aws:principalaccount": {account}, "aws:securetransport": {"true"}}
+		if s.org != nil && s.ctOrgMember(account) {
+			ctx["aws:principalorgid"] = []string{s.org.id}
+		}
+		if s.cfgBucketAllows(b, prefix, account, iampolicy.Principal{ARN: session, Account: account, RoleARN: roleARN}, ctx) {
+			return true
+		}
+	}
+	return s.cfgBucketAllows(b, prefix, account, iampolicy.Principal{Service: "config.amazonaws.com"}, s.cfgServiceContext(account, c.region))
 }
 
 func cfgPutChannel(c *call) (any, *apiError) {
@@ -632,9 +752,16 @@ func cfgPutChannel(c *call) (any, *apiError) {
 	if b == nil {
 		return nil, newErr(400, "NoSuchBucketException", "Cannot find a S3 bucket with the name '%s'.", *ch.S3BucketName)
 	}
-	// A bucket of the same account is written with the recorder's role (or
-	// the service-linked role): its policy does not matter.
-	if b.owner != c.acct.ID && !c.sim.cfgBucketAllows(b, prefix, c.acct.ID) {
+	// Config assumes the recorder's role to check the bucket: a role that
+	// is gone, or has not propagated yet, fails here ("Insufficient
+	// delivery policy to s3 bucket: B, unable to assume role: ARN.", right
+	// after the service-linked role was created:
+	// awslabs/aws-securityhub-multiaccount-scripts issue 53).
+	role := cfgRoleOf(c, st.recorder.role)
+	if role == nil || role.propagating || !c.sim.cfgTrusts(role, st.recorder.role, c.acct.ID) {
+		return nil, newErr(400, "InsufficientDeliveryPolicyException", "Insufficient delivery policy to s3 bucket: %s, unable to assume role: %s.", b.name, st.recorder.role)
+	}
+	if !c.sim.cfgCanDeliver(c, b, prefix, role, st.recorder.role) {
 		p, k := "null", "null"
 		if ch.S3KeyPrefix != nil {
 			p = prefix
@@ -1151,7 +1278,7 @@ func cfgPutRule(c *call) (any, *apiError) {
 		return nil, newErr(400, "MaxNumberOfConfigRulesExceededException", "Failed to put config rule '%s' because the maximum number of config rules: %d is reached.", name, c.sim.limits.ConfigRulesPerRegion)
 	}
 	id := "config-rule-" + c.sim.lowerID(6)
-	r := &cfgRule{name: name, id: id, arn: "arn:aws:config:" + c.region + ":" + c.acct.ID + ":config-rule/" + id, def: clean, tags: tags}
+	r := &cfgRule{name: name, id: id, arn: c.sim.arn("config", c.region, c.acct.ID, "config-rule/"+id), def: clean, tags: tags}
 	st.rules[name] = r
 	st.ruleOrder = append(st.ruleOrder, name)
 	return struct{}{}, nil
@@ -1331,6 +1458,35 @@ func cfgCheckRegions(regions []string, all *bool) *apiError {
 	return nil
 }
 
+// cfgCheckAggregatorRole checks what an organization aggregator needs
+// before it is made, in this order: iam:PassRole for its role (a customer
+// role handed to Config: IAM user guide, "Grant a user permissions to pass
+// a role to an AWS service"), the caller's right to aggregate the
+// organization (cfgOrgAccess: the management account, or a delegated
+// administrator for config.amazonaws.com once its registration has
+// propagated), and a role of the caller's account that Config can assume:
+// it exists, trusts config.amazonaws.com and has propagated, else
+// InvalidRoleException (one of PutConfigurationAggregator's errors,
+// botocore config service-2.json; that AWS answers it for a role still
+// propagating is the stricter reading of IAM's eventual consistency, which
+// AWS does not document per service).
+func cfgCheckAggregatorRole(c *call, roleARN string) *apiError {
+	if m := cfgRoleARNPattern.FindStringSubmatch(roleARN); m == nil || !strings.HasPrefix(roleARN, c.sim.arnPrefix()) {
+		return newErr(400, "InvalidRoleException", "The role ARN %s is not valid. Provide the ARN of an IAM role in account %s.", roleARN, c.acct.ID)
+	}
+	if e := c.sim.authorizePassRole(c, roleARN, "config.amazonaws.com"); e != nil {
+		return e
+	}
+	if e := cfgOrgAccess(c, "config.amazonaws.com"); e != nil {
+		return e
+	}
+	role := cfgRoleOf(c, roleARN)
+	if role == nil || role.propagating || !c.sim.cfgTrusts(role, roleARN, c.acct.ID) {
+		return newErr(400, "InvalidRoleException", "The role %s does not exist in account %s or AWS Config cannot assume it.", roleARN, c.acct.ID)
+	}
+	return nil
+}
+
 func cfgPutAggregator(c *call) (any, *apiError) {
 	var in struct {
 		ConfigurationAggregatorName   string
@@ -1383,11 +1539,8 @@ func cfgPutAggregator(c *call) (any, *apiError) {
 		if e := cfgCheckRegions(src.AwsRegions, src.AllAwsRegions); e != nil {
 			return nil, e
 		}
-		if e := cfgOrgAccess(c, "config.amazonaws.com"); e != nil {
+		if e := cfgCheckAggregatorRole(c, *src.RoleArn); e != nil {
 			return nil, e
-		}
-		if m := cfgRoleARNPattern.FindStringSubmatch(*src.RoleArn); m == nil || m[1] != c.acct.ID || c.acct.iam == nil || c.acct.iam.findRole(m[2]) == nil {
-			return nil, newErr(400, "InvalidRoleException", "The role %s does not exist in account %s or AWS Config cannot assume it.", *src.RoleArn, c.acct.ID)
 		}
 	}
 	st := cfgState(c)
@@ -1398,7 +1551,7 @@ func cfgPutAggregator(c *call) (any, *apiError) {
 		}
 		a = &cfgAggregator{
 			name: in.ConfigurationAggregatorName, created: c.now, tags: tags,
-			arn: "arn:aws:config:" + c.region + ":" + c.acct.ID + ":config-aggregator/config-aggregator-" + c.sim.lowerID(8),
+			arn: c.sim.arn("config", c.region, c.acct.ID, "config-aggregator/config-aggregator-"+c.sim.lowerID(8)),
 		}
 		st.aggregators[a.name] = a
 		st.aggOrder = append(st.aggOrder, a.name)
@@ -1740,7 +1893,7 @@ func cfgPutOrgRule(c *call) (any, *apiError) {
 		}
 		r = &cfgOrgRule{
 			name: in.OrganizationConfigRuleName, tags: tags,
-			arn: "arn:aws:config:" + c.region + ":" + c.acct.ID + ":organization-config-rule/" + in.OrganizationConfigRuleName + "-" + c.sim.lowerID(8),
+			arn: c.sim.arn("config", c.region, c.acct.ID, "organization-config-rule/"+in.OrganizationConfigRuleName+"-"+c.sim.lowerID(8)),
 		}
 		st.orgRules[r.name] = r
 		st.orgRuleOrder = append(st.orgRuleOrder, r.name)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 )
@@ -25,6 +26,21 @@ func cfgSLR(t testing.TB, e *env, cfg aws.Config) string {
 		t.Fatalf("create the Config service-linked role: %v", err)
 	}
 	return aws.ToString(out.Role.Arn)
+}
+
+// cfgSettle lets everything just made propagate to AWS Config: the sim
+// clock moves past AWSLike.PropagationDelay.
+func cfgSettle(e *env) {
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay + time.Second)
+}
+
+// cfgWantMsg checks err is code with a message containing part.
+func cfgWantMsg(t testing.TB, err error, code, part string) {
+	t.Helper()
+	ctWant(t, err, code)
+	if err != nil && !strings.Contains(err.Error(), part) {
+		t.Fatalf("%s says %q, want it to say %q", code, err.Error(), part)
+	}
 }
 
 func cfgRecorder(name, role string) *configservice.PutConfigurationRecorderInput {
@@ -132,9 +148,19 @@ func TestConfigSetupOrder(t *testing.T) {
 	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs"), S3KeyPrefix: aws.String("x/AWSLogs")}), "InvalidS3KeyPrefixException")
 	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs"),
 		ConfigSnapshotDeliveryProperties: &cfgtypes.ConfigSnapshotDeliveryProperties{DeliveryFrequency: "Weekly"}}), "ValidationException")
-	// The bucket is the account's own: no bucket policy is needed.
-	if err := put(&cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs"), S3KeyPrefix: aws.String("config"),
-		ConfigSnapshotDeliveryProperties: &cfgtypes.ConfigSnapshotDeliveryProperties{DeliveryFrequency: cfgtypes.MaximumExecutionFrequencyTwentyFourHours}}); err != nil {
+	channel := &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-setup-logs"), S3KeyPrefix: aws.String("config"),
+		ConfigSnapshotDeliveryProperties: &cfgtypes.ConfigSnapshotDeliveryProperties{DeliveryFrequency: cfgtypes.MaximumExecutionFrequencyTwentyFourHours}}
+	// The service-linked role was created a moment ago: Config cannot
+	// assume it yet (awslabs/aws-securityhub-multiaccount-scripts issue 53).
+	cfgWantMsg(t, put(channel), "InsufficientDeliveryPolicyException", "unable to assume role: "+slrARN)
+	cfgSettle(e)
+	// With the service-linked role Config writes as its service principal,
+	// even to the account's own bucket: the bucket policy must admit it.
+	cfgWantMsg(t, put(channel), "InsufficientDeliveryPolicyException", "unable to write to bucket")
+	ctPutPolicy(t, e, e.cfg, "cfg-setup-logs", cfgDeliveryPolicy("cfg-setup-logs", "config", mgmt))
+	cfgWantMsg(t, put(channel), "InsufficientDeliveryPolicyException", "unable to write to bucket") // the policy has not reached Config yet
+	cfgSettle(e)
+	if err := put(channel); err != nil {
 		t.Fatal(err)
 	}
 	ctWant(t, put(&cfgtypes.DeliveryChannel{Name: aws.String("second"), S3BucketName: aws.String("cfg-setup-logs")}), "MaxNumberOfDeliveryChannelsExceededException")
@@ -147,7 +173,7 @@ func TestConfigSetupOrder(t *testing.T) {
 	ctWant(t, err, "NoSuchDeliveryChannelException")
 
 	// Start: Pending, then Success.
-	start := clock.Now()
+	start := e.sim.Now()
 	if _, err := cs.StartConfigurationRecorder(bg, &configservice.StartConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
 		t.Fatal(err)
 	}
@@ -236,19 +262,28 @@ func TestConfigDeliveryToAnotherAccountsBucket(t *testing.T) {
 	if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", cfgSLR(t, e, auditCfg))); err != nil {
 		t.Fatal(err)
 	}
+	cfgSettle(e)
 	ch := &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-central-logs"), S3KeyPrefix: aws.String("config")}}
 	_, err := cs.PutDeliveryChannel(bg, ch)
 	ctWant(t, err, "InsufficientDeliveryPolicyException")
 	// Without ListBucket the policy is still insufficient.
 	partial := strings.Replace(cfgDeliveryPolicy("cfg-central-logs", "config", audit), `"Action":"s3:ListBucket"`, `"Action":"s3:GetBucketLocation"`, 1)
 	ctPutPolicy(t, e, logCfg, "cfg-central-logs", partial)
+	cfgSettle(e)
 	_, err = cs.PutDeliveryChannel(bg, ch)
 	ctWant(t, err, "InsufficientDeliveryPolicyException")
 	// A policy for the wrong prefix neither.
 	ctPutPolicy(t, e, logCfg, "cfg-central-logs", cfgDeliveryPolicy("cfg-central-logs", "", audit))
+	cfgSettle(e)
+	_, err = cs.PutDeliveryChannel(bg, ch)
+	ctWant(t, err, "InsufficientDeliveryPolicyException")
+	// Another account's id neither (aws:SourceAccount is the caller's).
+	ctPutPolicy(t, e, logCfg, "cfg-central-logs", cfgDeliveryPolicy("cfg-central-logs", "config", logArchive))
+	cfgSettle(e)
 	_, err = cs.PutDeliveryChannel(bg, ch)
 	ctWant(t, err, "InsufficientDeliveryPolicyException")
 	ctPutPolicy(t, e, logCfg, "cfg-central-logs", cfgDeliveryPolicy("cfg-central-logs", "config", audit))
+	cfgSettle(e)
 	if _, err := cs.PutDeliveryChannel(bg, ch); err != nil {
 		t.Fatal(err)
 	}
@@ -435,6 +470,10 @@ func TestConfigAggregators(t *testing.T) {
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
+	// The role was just made: Config cannot assume it yet.
+	_, err = cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("org"), OrganizationAggregationSource: orgSource})
+	ctWant(t, err, "InvalidRoleException")
+	cfgSettle(e)
 	org, err := cs.PutConfigurationAggregator(bg, &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("org"), OrganizationAggregationSource: orgSource})
 	if err != nil || org.ConfigurationAggregator.OrganizationAggregationSource == nil || !org.ConfigurationAggregator.OrganizationAggregationSource.AllAwsRegions {
 		t.Fatalf("org aggregator: %+v %v", org, err)
@@ -537,6 +576,7 @@ func TestConfigOrganizationRules(t *testing.T) {
 		AccountId: aws.String(audit), ServicePrincipal: aws.String("config-multiaccountsetup.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
+	cfgSettle(e) // the registration reaches AWS Config
 	da, err := member.PutOrganizationConfigRule(bg, rule("root-mfa", "ROOT_ACCOUNT_MFA_ENABLED", ""))
 	if err != nil {
 		t.Fatalf("delegated administrator: %v", err)
@@ -658,13 +698,245 @@ func TestConfigDeliveryToAnOrganizationBucket(t *testing.T) {
 	if _, err := e.s3(archive).PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy("o-someoneelse"))}); err != nil {
 		t.Fatal(err)
 	}
+	cfgSettle(e)
 	_, err := e.cfgsvc(member).PutDeliveryChannel(bg, channel)
 	wantCode(t, err, "InsufficientDeliveryPolicyException")
 
 	if _, err := e.s3(archive).PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy(e.sim.OrganizationID()))}); err != nil {
 		t.Fatal(err)
 	}
+	cfgSettle(e)
 	if _, err := e.cfgsvc(member).PutDeliveryChannel(bg, channel); err != nil {
 		t.Fatalf("a bucket admitting the organization refused its member: %v", err)
+	}
+}
+
+// cfgSession assumes the execution role in account with a session policy,
+// so a test can take permissions away (iam:PassRole above all).
+func cfgSession(t testing.TB, e *env, account, policy string) aws.Config {
+	t.Helper()
+	out, err := e.sts(e.cfg).AssumeRole(bg, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + account + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("cfg-test"), Policy: aws.String(policy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.config(orgsim.Credentials{AccessKeyID: aws.ToString(out.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
+		SessionToken: aws.ToString(out.Credentials.SessionToken)}, "us-east-1")
+}
+
+const cfgTrustConfig = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// A role Config is handed becomes usable by Config only after it has
+// propagated: the service-linked role is accepted by
+// PutConfigurationRecorder at once but PutDeliveryChannel answers "unable
+// to assume role" until then; a customer role is refused by
+// PutConfigurationRecorder itself. With propagation off, both work at once.
+func TestConfigRolesPropagate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		like *orgsim.AWSLike
+	}{{"AWS-like", nil}, {"propagation off", &orgsim.AWSLike{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, orgsim.Options{Seed: 1, AWSLike: tc.like})
+			mgmt := e.sim.ManagementAccountID()
+			cs := e.cfgsvc(e.cfg)
+			ctBucket(t, e, e.cfg, "cfg-propagation")
+			ctPutPolicy(t, e, e.cfg, "cfg-propagation", cfgDeliveryPolicy("cfg-propagation", "", mgmt))
+			propagates := tc.like == nil
+
+			slr := cfgSLR(t, e, e.cfg)
+			if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", slr)); err != nil {
+				t.Fatalf("a service-linked role just made: %v", err)
+			}
+			channel := &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String("cfg-propagation")}}
+			_, err := cs.PutDeliveryChannel(bg, channel)
+			if propagates {
+				cfgWantMsg(t, err, "InsufficientDeliveryPolicyException", "Insufficient delivery policy to s3 bucket: cfg-propagation, unable to assume role: "+slr+".")
+				cfgSettle(e)
+				_, err = cs.PutDeliveryChannel(bg, channel)
+			}
+			if err != nil {
+				t.Fatalf("after the role propagated: %v", err)
+			}
+
+			if _, err := e.iam(e.cfg).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("config-recorder"), AssumeRolePolicyDocument: aws.String(cfgTrustConfig)}); err != nil {
+				t.Fatal(err)
+			}
+			custom := "arn:aws:iam::" + mgmt + ":role/config-recorder"
+			_, err = cs.PutConfigurationRecorder(bg, cfgRecorder("default", custom))
+			if propagates {
+				ctWant(t, err, "InvalidRoleException")
+				cfgSettle(e)
+				_, err = cs.PutConfigurationRecorder(bg, cfgRecorder("default", custom))
+			}
+			if err != nil {
+				t.Fatalf("a customer role once propagated: %v", err)
+			}
+		})
+	}
+}
+
+// A customer role handed to Config needs iam:PassRole with
+// iam:PassedToService config.amazonaws.com, for the recorder and for an
+// organization aggregator; a service-linked role needs none. With
+// AWSLike.PassRole off, nothing is checked.
+func TestConfigPassRole(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		like *orgsim.AWSLike
+	}{{"AWS-like", nil}, {"PassRole off", &orgsim.AWSLike{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, orgsim.Options{Seed: 1, AWSLike: tc.like, Org: orgsim.OrgSpec{Members: 2, Clean: true}})
+			audit, _ := e.sim.AccountID("Audit")
+			orgs := e.orgs(e.cfg)
+			if _, err := orgs.EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := orgs.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(audit), ServicePrincipal: aws.String("config.amazonaws.com")}); err != nil {
+				t.Fatal(err)
+			}
+			admin := e.assume(audit, "OrganizationAccountAccessRole")
+			slr := cfgSLR(t, e, admin)
+			if _, err := e.iam(admin).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("config-role"), AssumeRolePolicyDocument: aws.String(cfgTrustConfig)}); err != nil {
+				t.Fatal(err)
+			}
+			cfgSettle(e)
+			role := "arn:aws:iam::" + audit + ":role/config-role"
+			agg := &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("org"),
+				OrganizationAggregationSource: &cfgtypes.OrganizationAggregationSource{RoleArn: aws.String(role), AllAwsRegions: true}}
+
+			noPass := e.cfgsvc(cfgSession(t, e, audit, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["config:*","organizations:List*"],"Resource":"*"}]}`))
+			passToOther := e.cfgsvc(cfgSession(t, e, audit, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["config:*","organizations:List*"],"Resource":"*"},
+				{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"cloudtrail.amazonaws.com"}}}]}`))
+			passToConfig := e.cfgsvc(cfgSession(t, e, audit, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["config:*","organizations:List*"],"Resource":"*"},
+				{"Effect":"Allow","Action":"iam:PassRole","Resource":"`+role+`","Condition":{"StringEquals":{"iam:PassedToService":"config.amazonaws.com"}}}]}`))
+
+			// The service-linked role needs no PassRole.
+			if _, err := noPass.PutConfigurationRecorder(bg, cfgRecorder("default", slr)); err != nil {
+				t.Fatalf("recorder with the service-linked role: %v", err)
+			}
+			for _, cs := range []*configservice.Client{noPass, passToOther} {
+				_, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", role))
+				_, aerr := cs.PutConfigurationAggregator(bg, agg)
+				if tc.like == nil {
+					cfgWantMsg(t, err, "AccessDeniedException", "is not authorized to perform: iam:PassRole on resource: "+role)
+					cfgWantMsg(t, aerr, "AccessDeniedException", "is not authorized to perform: iam:PassRole on resource: "+role)
+				} else if err != nil || aerr != nil {
+					t.Fatalf("with PassRole off: %v / %v", err, aerr)
+				}
+			}
+			if _, err := passToConfig.PutConfigurationRecorder(bg, cfgRecorder("default", role)); err != nil {
+				t.Fatalf("recorder with PassRole to config.amazonaws.com: %v", err)
+			}
+			if _, err := passToConfig.PutConfigurationAggregator(bg, agg); err != nil {
+				t.Fatalf("aggregator with PassRole to config.amazonaws.com: %v", err)
+			}
+		})
+	}
+}
+
+// A delegated administrator registered for config.amazonaws.com may make
+// an organization aggregator only once the registration has reached AWS
+// Config; until then it is not one (OrganizationAccessDeniedException).
+func TestConfigAggregatorDelegatedAdministratorPropagates(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 2, Clean: true}})
+	audit, _ := e.sim.AccountID("Audit")
+	admin := e.assume(audit, "OrganizationAccountAccessRole")
+	if _, err := e.iam(admin).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("config-role"), AssumeRolePolicyDocument: aws.String(cfgTrustConfig)}); err != nil {
+		t.Fatal(err)
+	}
+	cfgSettle(e)
+	orgs := e.orgs(e.cfg)
+	if _, err := orgs.EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orgs.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(audit), ServicePrincipal: aws.String("config.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	agg := &configservice.PutConfigurationAggregatorInput{ConfigurationAggregatorName: aws.String("org"),
+		OrganizationAggregationSource: &cfgtypes.OrganizationAggregationSource{RoleArn: aws.String("arn:aws:iam::" + audit + ":role/config-role"), AllAwsRegions: true}}
+	_, err := e.cfgsvc(admin).PutConfigurationAggregator(bg, agg)
+	ctWant(t, err, "OrganizationAccessDeniedException")
+	cfgSettle(e)
+	if _, err := e.cfgsvc(admin).PutConfigurationAggregator(bg, agg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Config's deliveries as its service principal carry aws:SourceAccount,
+// aws:SourceArn (arn:aws:config:REGION:ACCOUNT:*, as the developer guide
+// says) and, for an account of the organization, aws:SourceOrgID; never
+// the principal's organization (aws:PrincipalOrgID), which the guide says
+// does not work for the service principal.
+func TestConfigDeliveryRequestContext(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 3, Org: orgsim.OrgSpec{Members: 3, Clean: true}})
+	logArchive, _ := e.sim.AccountID("Log Archive")
+	audit, _ := e.sim.AccountID("Audit")
+	archive := e.assume(logArchive, "OrganizationAccountAccessRole")
+	const bucket = "cfg-context"
+	ctBucket(t, e, archive, bucket)
+	member := e.assume(audit, "OrganizationAccountAccessRole")
+	if _, err := e.cfgsvc(member).PutConfigurationRecorder(bg, cfgRecorder("default", cfgSLR(t, e, member))); err != nil {
+		t.Fatal(err)
+	}
+	policy := func(op, key, value string) string {
+		cond := `"Condition":{"` + op + `":{"` + key + `":"` + value + `"}}`
+		put := `"Condition":{"` + op + `":{"` + key + `":"` + value + `"},"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}`
+		if op == "StringEquals" {
+			put = `"Condition":{"StringEquals":{"` + key + `":"` + value + `","s3:x-amz-acl":"bucket-owner-full-control"}}`
+		}
+		return `{"Version":"2012-10-17","Statement":[
+		  {"Sid":"Acl","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::` + bucket + `",` + cond + `},
+		  {"Sid":"List","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::` + bucket + `",` + cond + `},
+		  {"Sid":"Put","Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + bucket + `/AWSLogs/*/Config/*",` + put + `}]}`
+	}
+	channel := &configservice.PutDeliveryChannelInput{DeliveryChannel: &cfgtypes.DeliveryChannel{Name: aws.String("default"), S3BucketName: aws.String(bucket)}}
+	for _, tc := range []struct {
+		policy string
+		ok     bool
+	}{
+		{policy("ArnLike", "aws:SourceArn", "arn:aws:config:eu-west-1:"+audit+":*"), false},
+		{policy("StringEquals", "aws:PrincipalOrgID", e.sim.OrganizationID()), false},
+		{policy("StringEquals", "aws:SourceAccount", logArchive), false},
+		{policy("ArnLike", "aws:SourceArn", "arn:aws:config:us-east-1:"+audit+":*"), true},
+		{policy("StringEquals", "aws:SourceAccount", audit), true},
+		{policy("StringEquals", "aws:SourceOrgID", e.sim.OrganizationID()), true},
+	} {
+		ctPutPolicy(t, e, archive, bucket, tc.policy)
+		cfgSettle(e)
+		_, err := e.cfgsvc(member).PutDeliveryChannel(bg, channel)
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("refused by %s: %v", tc.policy, err)
+		case !tc.ok:
+			cfgWantMsg(t, err, "InsufficientDeliveryPolicyException", "unable to write to bucket")
+		}
+	}
+}
+
+// In another partition every ARN Config answers is in it, and a role ARN
+// of another partition is not the account's role.
+func TestConfigPartition(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Partition: "aws-us-gov", AWSLike: &orgsim.AWSLike{}})
+	cfg := e.config(e.sim.ManagementCredentials(), "us-gov-west-1")
+	mgmt := e.sim.ManagementAccountID()
+	cs := e.cfgsvc(cfg)
+	cfgSLR(t, e, cfg)
+	slr := "arn:aws-us-gov:iam::" + mgmt + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+	_, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", "arn:aws:iam::"+mgmt+":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"))
+	ctWant(t, err, "InvalidRoleException")
+	if _, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", slr)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.PutConfigRule(bg, cfgManagedRule("root-mfa", "ROOT_ACCOUNT_MFA_ENABLED", "")); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := cs.DescribeConfigurationRecorders(bg, &configservice.DescribeConfigurationRecordersInput{})
+	if err != nil || len(recs.ConfigurationRecorders) != 1 || !strings.HasPrefix(aws.ToString(recs.ConfigurationRecorders[0].Arn), "arn:aws-us-gov:config:us-gov-west-1:"+mgmt+":configuration-recorder/default/") {
+		t.Fatalf("recorder: %+v %v", recs, err)
+	}
+	rules, err := cs.DescribeConfigRules(bg, &configservice.DescribeConfigRulesInput{})
+	if err != nil || len(rules.ConfigRules) != 1 || !strings.HasPrefix(aws.ToString(rules.ConfigRules[0].ConfigRuleArn), "arn:aws-us-gov:config:us-gov-west-1:"+mgmt+":config-rule/") {
+		t.Fatalf("rules: %+v %v", rules, err)
 	}
 }
