@@ -159,7 +159,7 @@ type ccond struct {
 	// value that has policy variables, the value as written; it is
 	// expanded from the request context per request. nil when no value
 	// has variables, which is the common, allocation-free case.
-	vars []*template
+	vars  []*template
 	nums  []float64
 	times []time.Time
 	nets  []netip.Prefix
