@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
 // CloudTrail (awsJson1_1, regional). A trail lives in its home region, in
@@ -446,36 +444,19 @@ func ctOrgPreconditions(c *call) *apiError {
 // organization trail) with the bucket-owner-full-control ACL, as the
 // CloudTrail service principal with aws:SourceArn and aws:SourceAccount.
 func (s *Sim) ctBucketAllows(b *bucket, t *ctTrail) bool {
-	if b.servicePolicy() == nil {
-		return false
+	// The request context is CloudTrail's own (reqctx.go, serviceRequest).
+	allowed := func(action, resource, acl string) bool {
+		return s.bucketAllowsService(b, serviceCall{service: "cloudtrail.amazonaws.com", action: action, resource: resource,
+			sourceARN: t.arn, sourceAccount: t.account, acl: acl})
 	}
-	ctx := map[string][]string{
-		"aws:sourcearn":       {t.arn},
-		"aws:sourceaccount":   {t.account},
-		"aws:securetransport": {"true"},
-	}
-	if s.org != nil && s.ctOrgMember(t.account) {
-		ctx["aws:sourceorgid"] = []string{s.org.id}
-	}
-	p := iampolicy.Principal{Service: "cloudtrail.amazonaws.com"}
-	allowed := func(action, resource string, extra map[string][]string) bool {
-		c := make(map[string][]string, len(ctx)+len(extra))
-		for k, v := range ctx {
-			c[k] = v
-		}
-		for k, v := range extra {
-			c[k] = v
-		}
-		return b.servicePolicy().Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: c}).Decision == iampolicy.Allow
-	}
-	if !allowed("s3:GetBucketAcl", "arn:aws:s3:::"+b.name, nil) {
+	if !allowed("s3:GetBucketAcl", "arn:aws:s3:::"+b.name, "") {
 		return false
 	}
 	prefix := ""
 	if t.prefix != "" {
 		prefix = t.prefix + "/"
 	}
-	acl := map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}}
+	acl := "bucket-owner-full-control"
 	file := "/CloudTrail/" + t.homeRegion + "/2024/01/15/" + t.account + "_CloudTrail_" + t.homeRegion + "_20240115T0930Z_orgsim.json.gz"
 	if !allowed("s3:PutObject", "arn:aws:s3:::"+b.name+"/"+prefix+"AWSLogs/"+t.account+file, acl) {
 		return false

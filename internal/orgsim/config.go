@@ -301,8 +301,7 @@ func cfgCheckRole(c *call, roleARN string) *apiError {
 		return newErr(400, "InvalidRoleException", "The role %s does not exist or AWS Config cannot assume it.", roleARN)
 	}
 	if role.trust != nil && role.trust.parsed != nil {
-		req := &iampolicy.Request{Action: "sts:AssumeRole", Resource: roleARN, Principal: iampolicy.Principal{Service: "config.amazonaws.com"},
-			Context: map[string][]string{"aws:sourceaccount": {c.acct.ID}}}
+		req := c.sim.serviceRequest(serviceCall{service: "config.amazonaws.com", action: "sts:AssumeRole", resource: roleARN, sourceAccount: c.acct.ID}, c.now)
 		if role.trust.parsed.Evaluate(req).Decision != iampolicy.Allow {
 			return newErr(400, "InvalidRoleException", "AWS Config cannot assume the role %s: its trust policy does not allow config.amazonaws.com.", roleARN)
 		}
@@ -546,23 +545,13 @@ var (
 // aws:SourceAccount and, for an account in an organization, aws:SourceOrgID,
 // so a bucket policy may admit a whole organization by its id.
 func (s *Sim) cfgBucketAllows(b *bucket, prefix, account string) bool {
-	if b.servicePolicy() == nil {
-		return false
-	}
-	base := map[string][]string{"aws:sourceaccount": {account}, "aws:securetransport": {"true"}}
-	if s.org != nil && s.accounts[account] != nil {
-		base["aws:sourceorgid"] = []string{s.org.id}
-	}
-	p := iampolicy.Principal{Service: "config.amazonaws.com"}
+	// The request context is Config's own (reqctx.go, serviceRequest).
 	allowed := func(action, resource string, acl bool) bool {
-		ctx := map[string][]string{}
-		for k, v := range base {
-			ctx[k] = v
-		}
+		sc := serviceCall{service: "config.amazonaws.com", action: action, resource: resource, sourceAccount: account}
 		if acl {
-			ctx["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
+			sc.acl = "bucket-owner-full-control"
 		}
-		return b.servicePolicy().Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: ctx}).Decision == iampolicy.Allow
+		return s.bucketAllowsService(b, sc)
 	}
 	if prefix != "" {
 		prefix += "/"
