@@ -156,9 +156,9 @@ type ccond struct {
 	strs  []string // string, bool and binary values, as written
 	globs []glob   // StringLike / Arn* patterns
 	// vars holds, at the index (in strs or globs) of each String* or Arn*
-	// value that has policy variables, the value as written; it is
-	// expanded from the request context per request. nil when no value
-	// has variables, which is the common, allocation-free case.
+	// value that has policy variables, its template, resolved from the
+	// request context per request. nil when no value has variables, the
+	// common case.
 	vars  []*template
 	nums  []float64
 	times []time.Time
