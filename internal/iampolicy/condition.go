@@ -155,6 +155,11 @@ type ccond struct {
 
 	strs  []string // string, bool and binary values, as written
 	globs []glob   // StringLike / Arn* patterns
+	// vars holds, at the index (in strs or globs) of each String* or Arn*
+	// value that has policy variables, its template, resolved from the
+	// request context per request. nil when no value has variables, the
+	// common case.
+	vars  []*template
 	nums  []float64
 	times []time.Time
 	nets  []netip.Prefix
@@ -162,19 +167,39 @@ type ccond struct {
 	nullTrue, nullFalse bool // Null: "true" (must be absent) / "false" (must be present) present
 }
 
-func compileCondition(c Condition) ccond {
+// compileCondition compiles one (operator, key) pair. With vars (the
+// policy's Version supports them), values of the string and ARN operators
+// may hold policy variables: "You can use a policy variable for Condition
+// values in any condition that involves the string operators or the ARN
+// operators ... You can't use a policy variable with other operators, such
+// as Numeric, Date, Boolean, Binary, IP Address, or Null" (IAM user guide,
+// "IAM policy elements: Variables and tags", Condition element).
+func compileCondition(c Condition, vars bool) ccond {
 	spec, ok := parseOperator(c.Operator)
 	cc := ccond{key: strings.ToLower(c.Key), opSpec: spec, never: !ok}
 	if !ok {
 		return cc
 	}
+	hasVars := func(i int, v string) {
+		if vars && strings.Contains(v, "${") {
+			if cc.vars == nil {
+				cc.vars = make([]*template, len(c.Values))
+			}
+			cc.vars[i] = compileTemplate(v)
+		}
+	}
 	for _, v := range c.Values {
 		switch spec.fam {
-		case famString, famStringIgnoreCase, famBool, famBinary:
+		case famString, famStringIgnoreCase:
+			hasVars(len(cc.strs), v)
+			cc.strs = append(cc.strs, v)
+		case famBool, famBinary:
 			cc.strs = append(cc.strs, v)
 		case famStringLike:
+			hasVars(len(cc.globs), v)
 			cc.globs = append(cc.globs, compileGlob(v, false, false))
 		case famArn:
+			hasVars(len(cc.globs), v)
 			cc.globs = append(cc.globs, compileGlob(v, false, true))
 		case famNumeric:
 			if f, err := strconv.ParseFloat(v, 64); err == nil {
@@ -224,14 +249,14 @@ func (c *ccond) eval(ctx map[string][]string) bool {
 	switch c.set {
 	case setAnyValue: // some request value satisfies the operator
 		for _, v := range vals {
-			if c.matchOne(v) != c.negated {
+			if c.matchOne(v, ctx) != c.negated {
 				return true
 			}
 		}
 		return false
 	case setAllValues: // every request value satisfies the operator
 		for _, v := range vals {
-			if c.matchOne(v) == c.negated {
+			if c.matchOne(v, ctx) == c.negated {
 				return false
 			}
 		}
@@ -239,7 +264,7 @@ func (c *ccond) eval(ctx map[string][]string) bool {
 	}
 	matched := false
 	for _, v := range vals {
-		if c.matchOne(v) {
+		if c.matchOne(v, ctx) {
 			matched = true
 			break
 		}
@@ -248,23 +273,34 @@ func (c *ccond) eval(ctx map[string][]string) bool {
 }
 
 // matchOne reports whether request value v matches any policy value under the
-// positive form of the operator.
-func (c *ccond) matchOne(v string) bool {
+// positive form of the operator. ctx resolves policy variables.
+func (c *ccond) matchOne(v string, ctx map[string][]string) bool {
 	switch c.fam {
-	case famString, famBinary:
-		for _, s := range c.strs {
-			if s == v {
-				return true
+	case famString, famBinary, famStringIgnoreCase, famBool:
+		fold := c.fam == famStringIgnoreCase || c.fam == famBool
+		for i, s := range c.strs {
+			if c.vars != nil && c.vars[i] != nil {
+				if c.vars[i].equal(v, ctx, fold) {
+					return true
+				}
+				continue
 			}
-		}
-	case famStringIgnoreCase, famBool:
-		for _, s := range c.strs {
-			if strings.EqualFold(s, v) {
+			if s == v || (fold && strings.EqualFold(s, v)) {
 				return true
 			}
 		}
 	case famStringLike, famArn:
 		for i := range c.globs {
+			if c.vars != nil && c.vars[i] != nil {
+				expanded, ok := c.vars[i].pattern(ctx)
+				if ok {
+					g := compileGlob(expanded, false, c.fam == famArn)
+					if g.match(v) {
+						return true
+					}
+				}
+				continue
+			}
 			if c.globs[i].match(v) {
 				return true
 			}

@@ -43,7 +43,7 @@ func TestConditionOperators(t *testing.T) {
 		{"StringNotLike no match", `{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/Admin*"}}`, ctx("aws:principalarn", "arn:aws:iam::111122223333:role/Dev"), true},
 		{"StringNotLike match", `{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/Admin*"}}`, ctx("aws:principalarn", "arn:aws:iam::111122223333:role/Admin"), false},
 		{"StringNotLike missing", `{"StringNotLike":{"aws:PrincipalArn":"*"}}`, none, true},
-		{"policy variable literal", `{"StringEquals":{"aws:PrincipalTag/owner":"${aws:username}"}}`, ctx("aws:principaltag/owner", "bob", "aws:username", "bob"), false},
+		{"policy variable expanded", `{"StringEquals":{"aws:PrincipalTag/owner":"${aws:username}"}}`, ctx("aws:principaltag/owner", "bob", "aws:username", "bob"), true},
 
 		// ARN
 		{"ArnEquals exact", `{"ArnEquals":{"aws:SourceArn":"arn:aws:cloudtrail:us-east-1:111122223333:trail/org"}}`, ctx("aws:sourcearn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/org"), true},

@@ -31,11 +31,18 @@
 //     case-insensitive); a role ARN matches the role and its assumed-role
 //     sessions (Principal.RoleARN); an account ID or :root ARN matches every
 //     principal of that account; "*" matches everyone, services included.
-//   - Policy variables such as ${aws:username} are expanded in Resource
-//     and NotResource from the request context, per request (only those
-//     patterns allocate); a key that is absent makes the pattern match
-//     nothing unless a default is given (${key, 'default'}). Variables in
-//     condition values are compared literally (not expanded).
+//   - Policy variables such as ${aws:username} or ${aws:PrincipalTag/team}
+//     (policies of Version 2012-10-17 only; in others ${...} is literal)
+//     are expanded from the request context in Resource and NotResource
+//     and in the values of the String* and Arn* condition operators, as
+//     IAM does; other operators compare ${...} literally. A key that is
+//     absent makes the value match nothing unless a default is given
+//     (${key, 'default'}). String comparisons against a value with
+//     variables allocate nothing; patterns with variables (Resource,
+//     StringLike, Arn*) are expanded and compiled per request.
+//   - Principal.NamedOnly matches a Principal element only where it names
+//     the caller itself (or everyone), for the same-account rule of
+//     resource-based policies.
 //   - Conditions: every condition (operator, key) pair must hold (AND); a
 //     pair holds when any of its values matches (OR). Missing keys make the
 //     positive operators fail and the negated ones (StringNotEquals,

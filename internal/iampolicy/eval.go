@@ -14,9 +14,9 @@ type cstmt struct {
 	notResource bool
 	resources   []glob
 	// resourceVars holds, at the index of each resource pattern that has
-	// policy variables (${aws:username}), the raw pattern; such patterns
+	// policy variables (${aws:username}), its template; such patterns
 	// are expanded and compiled per request. nil when none has variables.
-	resourceVars []string
+	resourceVars []*template
 
 	principal    *cprincipal // nil: principal not evaluated
 	notPrincipal bool
@@ -34,15 +34,24 @@ type cprincipal struct {
 	canonical []string
 }
 
-func compileStatements(sts []*Statement, kind Kind) []cstmt {
+// variablesVersion is the policy language version that introduced policy
+// variables: "If you don't include the Version element and set it to an
+// appropriate version date, variables like ${aws:username} are treated as
+// literal strings in the policy" (IAM user guide, "IAM policy elements:
+// Variables and tags").
+const variablesVersion = "2012-10-17"
+
+// compileStatements compiles a policy's statements; vars says whether the
+// policy's Version lets ${...} be policy variables.
+func compileStatements(sts []*Statement, kind Kind, vars bool) []cstmt {
 	out := make([]cstmt, len(sts))
 	for i, st := range sts {
-		out[i] = compileStatement(st, kind)
+		out[i] = compileStatement(st, kind, vars)
 	}
 	return out
 }
 
-func compileStatement(st *Statement, kind Kind) cstmt {
+func compileStatement(st *Statement, kind Kind, vars bool) cstmt {
 	cs := cstmt{st: st, deny: st.Effect == EffectDeny}
 
 	actions := st.Action
@@ -64,11 +73,11 @@ func compileStatement(st *Statement, kind Kind) cstmt {
 	cs.resources = make([]glob, len(resources))
 	for i, r := range resources {
 		cs.resources[i] = compileGlob(r, false, true)
-		if strings.Contains(r, "${") {
+		if vars && strings.Contains(r, "${") {
 			if cs.resourceVars == nil {
-				cs.resourceVars = make([]string, len(resources))
+				cs.resourceVars = make([]*template, len(resources))
 			}
-			cs.resourceVars[i] = r
+			cs.resourceVars[i] = compileTemplate(r)
 		}
 	}
 
@@ -83,7 +92,7 @@ func compileStatement(st *Statement, kind Kind) cstmt {
 
 	cs.conds = make([]ccond, len(st.Condition))
 	for i, c := range st.Condition {
-		cs.conds[i] = compileCondition(c)
+		cs.conds[i] = compileCondition(c, vars)
 	}
 	return cs
 }
@@ -133,6 +142,18 @@ func arnAccount(s string) string {
 	return ""
 }
 
+// account is the principal's account: Account, else the account of its
+// ARN or RoleARN.
+func (p *Principal) account() string {
+	if p.Account != "" {
+		return p.Account
+	}
+	if a := arnAccount(p.ARN); a != "" {
+		return a
+	}
+	return arnAccount(p.RoleARN)
+}
+
 func (cp *cprincipal) match(p *Principal) bool {
 	if cp.wildcard {
 		return true
@@ -144,14 +165,7 @@ func (cp *cprincipal) match(p *Principal) bool {
 			}
 		}
 	} else if len(cp.accounts) > 0 || len(cp.arns) > 0 {
-		acct := p.Account
-		if acct == "" {
-			acct = arnAccount(p.ARN)
-		}
-		if acct == "" {
-			acct = arnAccount(p.RoleARN)
-		}
-		if acct != "" {
+		if acct := p.account(); acct != "" && !p.NamedOnly {
 			for _, a := range cp.accounts {
 				if a == acct {
 					return true
@@ -202,8 +216,8 @@ func (cs *cstmt) matches(req *Request) bool {
 		}
 		hit = false
 		for i := range cs.resources {
-			if cs.resourceVars != nil && cs.resourceVars[i] != "" {
-				expanded, ok := expandVariables(cs.resourceVars[i], req.Context)
+			if cs.resourceVars != nil && cs.resourceVars[i] != nil {
+				expanded, ok := cs.resourceVars[i].pattern(req.Context)
 				if !ok {
 					continue
 				}
@@ -239,7 +253,7 @@ func (p *Policy) compiledStatements() []cstmt {
 		return p.compiled
 	}
 	// Built by hand, or Statements changed after Parse: compile afresh.
-	return compileStatements(p.Statements, p.Kind)
+	return compileStatements(p.Statements, p.Kind, p.Version == variablesVersion)
 }
 
 // Evaluate evaluates one policy.

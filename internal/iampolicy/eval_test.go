@@ -286,3 +286,35 @@ func TestConcurrentEvaluate(t *testing.T) {
 		checkResult(t, <-done, Allow, "FullAccess")
 	}
 }
+
+// TestNamedOnlyPrincipal: with NamedOnly, a Principal element matches the
+// caller only where it names the caller (or everyone), not where it names
+// the caller's account.
+func TestNamedOnlyPrincipal(t *testing.T) {
+	const acct = "111122223333"
+	session := Principal{ARN: "arn:aws:sts::" + acct + ":assumed-role/Deployer/ci", Account: acct, RoleARN: "arn:aws:iam::" + acct + ":role/Deployer", NamedOnly: true}
+	user := Principal{ARN: "arn:aws:iam::" + acct + ":user/alice", NamedOnly: true} // account derived from the ARN
+	for _, tc := range []struct {
+		name      string
+		principal string
+		caller    Principal
+		want      Decision
+	}{
+		{"account id", `{"AWS":"` + acct + `"}`, user, ImplicitDeny},
+		{"root ARN", `{"AWS":"arn:aws:iam::` + acct + `:root"}`, session, ImplicitDeny},
+		{"user ARN", `{"AWS":"arn:aws:iam::` + acct + `:user/alice"}`, user, Allow},
+		{"role ARN", `{"AWS":"arn:aws:iam::` + acct + `:role/Deployer"}`, session, Allow},
+		{"session ARN", `{"AWS":"arn:aws:sts::` + acct + `:assumed-role/Deployer/ci"}`, session, Allow},
+		{"everyone", `"*"`, user, Allow},
+		{"everyone AWS", `{"AWS":"*"}`, session, Allow},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := mustParseTB(t, `{"Version":"2012-10-17","Statement":[{"Sid":"P","Effect":"Allow","Principal":`+tc.principal+`,"Action":"s3:GetBucketPolicy","Resource":"arn:aws:s3:::b"}]}`, KindResource)
+			sid := map[Decision]string{Allow: "P"}[tc.want]
+			checkResult(t, p.Evaluate(&Request{Action: "s3:GetBucketPolicy", Resource: "arn:aws:s3:::b", Principal: tc.caller}), tc.want, sid)
+			full := tc.caller
+			full.NamedOnly = false
+			checkResult(t, p.Evaluate(&Request{Action: "s3:GetBucketPolicy", Resource: "arn:aws:s3:::b", Principal: full}), Allow, "P")
+		})
+	}
+}

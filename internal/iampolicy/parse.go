@@ -30,7 +30,7 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 	if len(p.probs) > 0 {
 		return nil, &ParseError{Problems: p.probs}
 	}
-	pol.compiled = compileStatements(pol.Statements, kind)
+	pol.compiled = compileStatements(pol.Statements, kind, pol.Version == variablesVersion)
 	return pol, nil
 }
 

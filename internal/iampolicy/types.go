@@ -186,6 +186,16 @@ type Principal struct {
 	Federated string
 	// CanonicalUser is an S3 canonical user ID, matched by {"CanonicalUser": ...}.
 	CanonicalUser string
+
+	// NamedOnly makes a Principal element match this principal only where
+	// it names the principal itself (its ARN or RoleARN) or everyone
+	// ("*"): an account ID or :root ARN then matches nothing. A
+	// resource-based policy that names an account delegates to that
+	// account's own policies rather than granting its users and roles
+	// anything (IAM user guide, "AWS JSON policy elements: Principal",
+	// AWS account principals); callers use it to tell such a grant from
+	// one made to the principal by name.
+	NamedOnly bool
 }
 
 // Request is one API call to authorise.

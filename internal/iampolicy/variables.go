@@ -2,54 +2,129 @@ package iampolicy
 
 import "strings"
 
-// expandVariables replaces the policy variables of a Resource pattern with
-// their values from the request context, as IAM does: ${aws:username} is
-// the key's first value; ${key, 'default'} falls back to the default when
-// the key is absent; ${$} is a literal $. ok is false when a variable's key
-// is absent and has no default: the pattern then matches nothing (IAM's
-// rule). A substituted value is literal in IAM; the compiled glob cannot
-// hold a literal * or ?, so a value containing one (and the ${*} and ${?}
-// escapes) makes the pattern match nothing, which is never more permissive
-// than IAM and cannot arise for IAM user or role names.
-func expandVariables(pattern string, ctx map[string][]string) (string, bool) {
-	var b strings.Builder
+// Policy variables (IAM user guide, "IAM policy elements: Variables and
+// tags"): ${key} in a Resource or NotResource pattern, and in the values of
+// the string and ARN condition operators, stands for the request context's
+// value of key; ${key, 'default'} falls back to the default when the key is
+// absent; ${*}, ${?} and ${$} are the literal characters. Only policies of
+// Version 2012-10-17 have variables; in others ${...} is literal text.
+//
+// A value is split into a template once, when the policy is compiled, so
+// that comparing a request value with it (StringEquals and the like)
+// allocates nothing; only patterns (Resource, StringLike, Arn*) are
+// expanded and compiled per request.
+//
+// A variable whose key is absent and has no default resolves to nothing:
+// "If AWS cannot resolve a variable, this might cause the entire statement
+// to be invalid" (same page). orgsim reads this as: the value holding it
+// matches no request value (a positive operator fails, a negated one
+// holds, a Resource pattern matches no resource, a NotResource pattern
+// excludes none), the rule it already applied to Resource. The page does
+// not say more.
+
+// template is a value with policy variables, split into its parts.
+type template struct {
+	parts []tpart
+}
+
+// tpart is literal text or one variable.
+type tpart struct {
+	lit    string // literal text ("" for a variable)
+	escape bool   // lit came from ${*}, ${?} or ${$}: the character itself, never a wildcard
+	isVar  bool
+	key    string // lower-cased context key
+	def    string // the default, when hasDef
+	hasDef bool
+}
+
+// compileTemplate splits s at its variables. An unterminated "${" is
+// literal text.
+func compileTemplate(s string) *template {
+	t := &template{}
 	for {
-		i := strings.Index(pattern, "${")
+		i := strings.Index(s, "${")
 		if i < 0 {
-			b.WriteString(pattern)
-			return b.String(), true
+			break
 		}
-		j := strings.IndexByte(pattern[i:], '}')
+		j := strings.IndexByte(s[i:], '}')
 		if j < 0 {
-			b.WriteString(pattern)
-			return b.String(), true
+			break
 		}
-		b.WriteString(pattern[:i])
-		inner := strings.TrimSpace(pattern[i+2 : i+j])
-		pattern = pattern[i+j+1:]
+		if i > 0 {
+			t.parts = append(t.parts, tpart{lit: s[:i]})
+		}
+		inner := strings.TrimSpace(s[i+2 : i+j])
+		s = s[i+j+1:]
 		switch inner {
 		case "*", "?", "$":
-			if inner != "$" {
-				// A literal wildcard character cannot be expressed in
-				// the compiled glob; no IAM resource name contains one.
-				return "", false
-			}
-			b.WriteString(inner)
+			t.parts = append(t.parts, tpart{lit: inner, escape: true})
 			continue
 		}
 		key, def, hasDef := strings.Cut(inner, ",")
-		key = strings.ToLower(strings.TrimSpace(key))
-		if vs := ctx[key]; len(vs) > 0 {
-			if strings.ContainsAny(vs[0], "*?") {
-				return "", false
+		p := tpart{isVar: true, key: strings.ToLower(strings.TrimSpace(key)), hasDef: hasDef}
+		if hasDef {
+			p.def = strings.Trim(strings.TrimSpace(def), "'")
+		}
+		t.parts = append(t.parts, p)
+	}
+	if s != "" {
+		t.parts = append(t.parts, tpart{lit: s})
+	}
+	return t
+}
+
+// value resolves part p: its literal text, the context value of its key
+// (the first, for a multivalued key), or its default. ok is false when
+// the key is absent and there is no default.
+func (p *tpart) value(ctx map[string][]string) (string, bool) {
+	if !p.isVar {
+		return p.lit, true
+	}
+	if vs := ctx[p.key]; len(vs) > 0 {
+		return vs[0], true
+	}
+	return p.def, p.hasDef
+}
+
+// equal reports whether v equals the template expanded from ctx (ASCII
+// case-insensitively with fold). It does not allocate.
+func (t *template) equal(v string, ctx map[string][]string, fold bool) bool {
+	for i := range t.parts {
+		val, ok := t.parts[i].value(ctx)
+		if !ok || len(v) < len(val) {
+			return false
+		}
+		head := v[:len(val)]
+		if head != val && !(fold && strings.EqualFold(head, val)) {
+			return false
+		}
+		v = v[len(val):]
+	}
+	return v == ""
+}
+
+// pattern expands the template from ctx for use as a wildcard pattern.
+// A substituted value is literal in IAM, but the compiled glob cannot hold
+// a literal * or ?: a value containing one (and the ${*} and ${?}
+// escapes) makes the pattern match nothing, which is never more
+// permissive than IAM for a positive match and cannot arise for IAM user
+// or role names. ok is false when the pattern matches nothing.
+func (t *template) pattern(ctx map[string][]string) (string, bool) {
+	var b strings.Builder
+	for i := range t.parts {
+		p := &t.parts[i]
+		if !p.isVar {
+			if p.escape && p.lit != "$" {
+				return "", false // a literal * or ? (${*}, ${?})
 			}
-			b.WriteString(vs[0])
+			b.WriteString(p.lit)
 			continue
 		}
-		if !hasDef {
+		val, ok := p.value(ctx)
+		if !ok || strings.ContainsAny(val, "*?") {
 			return "", false
 		}
-		def = strings.TrimSpace(def)
-		b.WriteString(strings.Trim(def, "'"))
+		b.WriteString(val)
 	}
+	return b.String(), true
 }

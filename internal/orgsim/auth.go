@@ -1,52 +1,55 @@
 package orgsim
 
 import (
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
 // authorize decides whether c.caller may perform action on resource, as AWS
-// does for a principal in an organization:
+// does for a principal in an organization (IAM user guide, "Policy
+// evaluation logic"; the request context comes from reqctx.go):
 //
 //  1. SCPs, for every call made in a member account (never the management
 //     account) once the SCP policy type is enabled on the root: the action
 //     must be allowed at every level (root, each OU, the account) and denied
 //     at none;
-//  2. identity policies of the user or role (the root user has all);
-//  3. session policies passed to AssumeRole, when there are any.
+//  2. an explicit Deny in any other policy that applies denies: identity
+//     policies of the user or role, session policies passed to AssumeRole,
+//     and the resource's own policy (an S3 bucket policy);
+//  3. then, for a resource without a policy or one in the caller's own
+//     account, an Allow in the identity policies (the root user has all)
+//     narrowed by the session policies, or an Allow in the resource
+//     policy that names the caller; for a resource in another account,
+//     both the caller's side and the resource policy must allow.
 //
-// An explicit Deny anywhere wins. Callers hold s.mu.
+// Callers hold s.mu.
 func (s *Sim) authorize(c *call, action, resource string) *apiError {
 	return s.authorizeWith(c, action, resource, nil)
 }
 
 // authorizeWith is authorize with service-specific condition keys added to
-// the request context (lower-case keys, e.g. "iam:passedtoservice").
-// Callers hold s.mu.
+// the request context (lower-case keys, e.g. "iam:passedtoservice"), for
+// the keys a service sets when it authorizes a step it takes for the
+// caller. Callers hold s.mu.
 func (s *Sim) authorizeWith(c *call, action, resource string, extra map[string][]string) *apiError {
 	req := s.authRequest(c, action, resource)
 	for k, v := range extra {
 		req.Context[k] = v
 	}
-	p := c.caller
-
-	if reason := s.scpDenial(p.account, req); reason != "" {
-		return s.denied(c, action, resource, reason)
+	reason := s.decide(c.caller, req)
+	if reason == "" {
+		return nil
 	}
-	if reason := s.identityDenial(p, req); reason != "" {
-		return s.denied(c, action, resource, reason)
+	e := s.denied(c, action, resource, reason)
+	if rp := s.resourcePolicy(action, resource); rp != nil {
+		// S3 names the bucket's Region on a 403 too (HeadBucket's
+		// x-amz-bucket-region, which the SDKs read to find a bucket).
+		e.Header = http.Header{"X-Amz-Bucket-Region": {rp.bucket.region}}
 	}
-	if p.sessionPolicies != nil {
-		r := iampolicy.EvaluateSet(p.sessionPolicies, req)
-		switch r.Decision {
-		case iampolicy.ExplicitDeny:
-			return s.denied(c, action, resource, "with an explicit deny in a session policy")
-		case iampolicy.ImplicitDeny:
-			return s.denied(c, action, resource, "because no session policy allows the "+action+" action")
-		}
-	}
-	return nil
+	return e
 }
 
 // authorizePassRole checks that the caller may hand roleARN to service, as
@@ -64,40 +67,168 @@ func (s *Sim) authorizePassRole(c *call, roleARN, service string) *apiError {
 	return s.authorizeWith(c, "iam:PassRole", roleARN, map[string][]string{"iam:passedtoservice": {service}})
 }
 
-// authRequest builds the iampolicy request with the global condition keys
-// AWS sets for every call.
-func (s *Sim) authRequest(c *call, action, resource string) *iampolicy.Request {
-	p := c.caller
-	ctx := map[string][]string{
-		"aws:principalarn":     {p.principalARN()},
-		"aws:principalaccount": {p.account},
-		"aws:securetransport":  {boolString(c.req != nil && c.req.TLS != nil)},
-		"aws:currenttime":      {c.now.Format("2006-01-02T15:04:05Z")},
-		"aws:epochtime":        {itoa(int(c.now.Unix()))},
-		"aws:principaltype":    {principalType(p)},
-		"aws:userid":           {p.userID},
+// decide evaluates every policy that applies to req, made by p, and
+// returns why AWS denies it, worded as AWS ends its AccessDenied message,
+// or "" when it is allowed. Callers hold s.mu.
+func (s *Sim) decide(p *principal, req *iampolicy.Request) string {
+	if reason := s.scpDenial(p.account, req); reason != "" {
+		return reason
 	}
-	if s.org != nil {
-		ctx["aws:principalorgid"] = []string{s.org.id}
+	identity := s.identityDecision(p, req)
+	session := iampolicy.Allow
+	if p.sessionPolicies != nil {
+		session = iampolicy.EvaluateSet(p.sessionPolicies, req).Decision
 	}
-	if !c.svc.global || c.svc.signingName == "sts" {
-		ctx["aws:requestedregion"] = []string{c.region}
-	} else {
-		// Global services are served from us-east-1 in the aws partition.
-		ctx["aws:requestedregion"] = []string{"us-east-1"}
+	rp := s.resourcePolicy(req.Action, req.Resource)
+	resource := iampolicy.ImplicitDeny
+	if rp != nil {
+		resource = rp.policy.Evaluate(req).Decision
 	}
-	if p.userName != "" {
-		ctx["aws:username"] = []string{p.userName}
+	switch {
+	case identity == iampolicy.ExplicitDeny:
+		return "with an explicit deny in an identity-based policy"
+	case session == iampolicy.ExplicitDeny:
+		return "with an explicit deny in a session policy"
+	case resource == iampolicy.ExplicitDeny && s.resourceDenyBinds(p, rp, req.Action):
+		return "with an explicit deny in a resource-based policy"
 	}
-	if p.sourceIdentity != "" {
-		ctx["aws:sourceidentity"] = []string{p.sourceIdentity}
+	callerSide := ""
+	switch {
+	case identity != iampolicy.Allow:
+		callerSide = "because no identity-based policy allows the " + req.Action + " action"
+	case session != iampolicy.Allow:
+		callerSide = "because no session policy allows the " + req.Action + " action"
 	}
-	if c.req != nil {
-		if ip, _, ok := strings.Cut(c.req.RemoteAddr, ":"); ok {
-			ctx["aws:sourceip"] = []string{ip}
+	if rp == nil || rp.owner == p.account {
+		// Within one account an Allow on either side is enough ("If
+		// either the identity-based policy or the resource-based policy
+		// within the same account allows the request and the other
+		// doesn't, the request is still allowed", IAM user guide, "Policy
+		// evaluation for requests within a single account").
+		if callerSide == "" || (rp != nil && grantsByName(rp.policy, p, req, session)) {
+			return ""
+		}
+		return callerSide
+	}
+	// Across accounts both must allow: the caller's account through its
+	// own policies, the resource's through its policy (IAM user guide,
+	// "Cross-account policy evaluation logic").
+	if callerSide != "" {
+		return callerSide
+	}
+	if resource != iampolicy.Allow {
+		return "because no resource-based policy allows the " + req.Action + " action"
+	}
+	if rp.restrictPublic() {
+		// "Setting this element to TRUE restricts access to this bucket
+		// to only AWS service principals and authorized users within this
+		// account if the bucket has a public policy" (S3 API reference,
+		// PublicAccessBlockConfiguration, RestrictPublicBuckets).
+		return "because public access is restricted by the RestrictPublicBuckets block public access setting"
+	}
+	return ""
+}
+
+// grantsByName reports whether pol, the policy of a resource in p's own
+// account, grants req to p by name: to the user, to the role or the role
+// session, or to everyone, not merely to the account (which delegates to
+// the account's own policies; IAM user guide, "AWS JSON policy elements:
+// Principal", AWS account principals). Such a grant needs no identity
+// policy. A session policy that does not allow the action still limits a
+// grant to the role (or to everyone), though not one to the session itself
+// ("Resource-based policies that grant permissions to an IAM role ARN are
+// limited by an implicit deny in a permissions boundary or session
+// policy", IAM user guide, "How AWS enforcement code logic evaluates
+// requests to allow or deny access").
+func grantsByName(pol *iampolicy.Policy, p *principal, req *iampolicy.Request, session iampolicy.Decision) bool {
+	named := *req
+	named.Principal.NamedOnly = true
+	if pol.Evaluate(&named).Decision != iampolicy.Allow {
+		return false
+	}
+	if session == iampolicy.Allow {
+		return true
+	}
+	named.Principal = iampolicy.Principal{ARN: p.arn, NamedOnly: true}
+	r := pol.Evaluate(&named)
+	return r.Decision == iampolicy.Allow && !everyone(r.Statement)
+}
+
+// everyone reports whether a statement's Principal is "*" (or {"AWS":"*"}).
+func everyone(st *iampolicy.Statement) bool {
+	if st == nil || st.Principal == nil {
+		return false
+	}
+	if st.Principal.Wildcard {
+		return true
+	}
+	for _, a := range st.Principal.AWS {
+		if a == "*" {
+			return true
 		}
 	}
-	return &iampolicy.Request{Action: action, Resource: resource, Principal: p.iamPrincipal(), Context: ctx}
+	return false
+}
+
+// resourcePolicy is the policy of the resource a call acts on, when the
+// resource has one orgsim models: an S3 bucket's policy, for the S3
+// actions on the bucket and its objects.
+type resourcePolicy struct {
+	policy *iampolicy.Policy // nil: the bucket has no policy
+	owner  string            // the account that owns the resource
+	bucket *bucket
+}
+
+// resourcePolicy finds the policy of the resource of an S3 action: the
+// bucket named by an arn:PARTITION:s3:::bucket[/key] resource, when it
+// exists. CreateBucket acts on no existing bucket. Callers hold s.mu.
+func (s *Sim) resourcePolicy(action, resource string) *resourcePolicy {
+	if !strings.EqualFold(actionService(action), "s3") || strings.EqualFold(action, "s3:CreateBucket") {
+		return nil
+	}
+	rest, ok := strings.CutPrefix(resource, s.arnPrefix()+"s3:::")
+	if !ok {
+		return nil
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	b := s.buckets[name]
+	if b == nil {
+		return nil
+	}
+	return &resourcePolicy{policy: b.parsed, owner: b.owner, bucket: b}
+}
+
+// restrictPublic reports whether Block Public Access keeps other accounts
+// out of the bucket: RestrictPublicBuckets on and a public policy.
+func (rp *resourcePolicy) restrictPublic() bool {
+	pab := rp.bucket.publicAccessBlock
+	return pab != nil && pab.RestrictPublicBuckets && s3PolicyPublic(rp.policy)
+}
+
+// resourceDenyBinds reports whether an explicit Deny in the resource
+// policy rp binds p for action. It binds every principal of another
+// account, and those of the owner's account too (AWSLike.BucketDenyBindsOwner:
+// "an explicit deny always overrides an allow", IAM user guide, "Policy
+// evaluation logic"), except that "the root user of the AWS account that
+// owns a bucket can always use" GetBucketPolicy, PutBucketPolicy and
+// DeleteBucketPolicy "even if the policy explicitly denies the root user"
+// (S3 API reference, PutBucketPolicy; likewise GetBucketPolicy and
+// DeleteBucketPolicy), so that an owner can undo a policy that locks
+// everyone out.
+func (s *Sim) resourceDenyBinds(p *principal, rp *resourcePolicy, action string) bool {
+	if rp.owner != p.account {
+		return true
+	}
+	if !s.like.BucketDenyBindsOwner {
+		return false
+	}
+	if p.kind == principalRoot {
+		switch strings.ToLower(action) {
+		case "s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy":
+			return false
+		}
+	}
+	return true
 }
 
 func principalType(p *principal) string {
@@ -137,13 +268,18 @@ func (s *Sim) scpDenial(account string, req *iampolicy.Request) string {
 	return ""
 }
 
+// identityDecision is what the caller's identity policies decide for req;
+// the root user is allowed everything.
+func (s *Sim) identityDecision(p *principal, req *iampolicy.Request) iampolicy.Decision {
+	if p.kind == principalRoot {
+		return iampolicy.Allow
+	}
+	return iampolicy.EvaluateSet(s.identityPolicies(p), req).Decision
+}
+
 // identityDenial returns why the caller's identity policies deny req, or "".
 func (s *Sim) identityDenial(p *principal, req *iampolicy.Request) string {
-	if p.kind == principalRoot {
-		return ""
-	}
-	ps := s.identityPolicies(p)
-	switch iampolicy.EvaluateSet(ps, req).Decision {
+	switch s.identityDecision(p, req) {
 	case iampolicy.ExplicitDeny:
 		return "with an explicit deny in an identity-based policy"
 	case iampolicy.ImplicitDeny:
@@ -199,27 +335,69 @@ func (s *Sim) denied(c *call, action, resource, reason string) *apiError {
 	return newErr(c.svc.deniedStatus, c.svc.deniedCode, "%s", msg)
 }
 
-// Denied is what orgsim would answer an action in an account for a
-// principal; tests use it to confirm a guard's prediction. It returns "" when
-// the call is allowed.
+// Denied is what orgsim would answer action on resource in account for
+// the principal principalARN (the root user, a user, or a role, as its
+// role ARN or a session's assumed-role ARN), as if the principal called
+// the partition's home region; tests use it to confirm a guard's
+// prediction. The request context is the one a real call gets
+// (reqctx.go), with the principal's current tags; a role is taken as a
+// session made by AssumeRole just now, without MFA or session tags. It
+// returns "" when the call is allowed.
 func (s *Sim) Denied(account, principalARN, action, resource string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.settleDue(s.now())
-	p := &principal{kind: principalRoot, account: account, arn: principalARN}
-	if strings.Contains(principalARN, ":assumed-role/") || strings.Contains(principalARN, ":role/") {
-		p.kind = principalAssumedRole
-		name := principalARN[strings.LastIndex(principalARN, "role/")+5:]
-		name, _, _ = strings.Cut(name, "/")
-		p.roleName = name
-		p.roleARN = "arn:aws:iam::" + account + ":role/" + name
+	now := s.now()
+	s.settleDue(now)
+	p := s.principalFor(account, principalARN, now)
+	c := &call{sim: s, svc: s.serviceOf(action), caller: p, now: now, region: s.GlobalRegion()}
+	return s.decide(p, s.authRequest(c, action, resource))
+}
+
+// principalFor is the principal an ARN names in account: a user, a role
+// session, or else the root user. A user or role the account does not hold
+// is still that kind of principal, with no policies. Callers hold s.mu.
+func (s *Sim) principalFor(account, arn string, now time.Time) *principal {
+	_, res, _ := strings.Cut(strings.TrimPrefix(arn, s.arnPrefix()), "::"+account+":")
+	st := newIAMState() // an account orgsim does not hold has no users or roles
+	if a := s.accounts[account]; a != nil && a.iam != nil {
+		st = a.iam
 	}
-	c := &call{sim: s, svc: s.services["iam"], caller: p, now: s.now(), region: "us-east-1"}
-	req := s.authRequest(c, action, resource)
-	if r := s.scpDenial(account, req); r != "" {
-		return r
+	switch {
+	case strings.HasPrefix(res, "user/"):
+		name := res[strings.LastIndexByte(res, '/')+1:]
+		p := &principal{kind: principalUser, account: account, arn: s.arn("iam", "", account, res), userName: name}
+		if u := st.findUser(name); u != nil {
+			p.arn, p.userID, p.userName = u.arn, u.id, u.name
+		}
+		return p
+	case strings.HasPrefix(res, "role/"), strings.HasPrefix(res, "assumed-role/"):
+		name, session := res[strings.LastIndexByte(res, '/')+1:], "orgsim"
+		if rest, ok := strings.CutPrefix(res, "assumed-role/"); ok {
+			name, session, _ = strings.Cut(rest, "/")
+		}
+		p := &principal{
+			kind: principalAssumedRole, account: account, roleName: name, roleARN: s.arn("iam", "", account, "role/"+name),
+			sessionName: session, expires: now.Add(time.Hour), session: &sessionFacts{issued: now},
+		}
+		if r := st.findRole(name); r != nil {
+			p.roleName, p.roleARN, p.userID = r.name, r.arn, r.id+":"+session
+		}
+		p.arn = s.arn("sts", "", account, "assumed-role/"+p.roleName+"/"+session)
+		return p
 	}
-	return s.identityDenial(p, req)
+	return &principal{kind: principalRoot, account: account, arn: s.arn("iam", "", account, "root"), userID: account}
+}
+
+// serviceOf is the service whose action prefix action has (nil when
+// orgsim does not serve it).
+func (s *Sim) serviceOf(action string) *service {
+	prefix := actionService(action)
+	for _, svc := range s.services {
+		if strings.EqualFold(svc.actionPrefix, prefix) {
+			return svc
+		}
+	}
+	return nil
 }
 
 func boolString(b bool) string {

@@ -637,37 +637,20 @@ func ctDeregisterDelegatedAdmin(c *call) (any, *apiError) {
 // organization trail) with the bucket-owner-full-control ACL, as the
 // CloudTrail service principal with aws:SourceArn and aws:SourceAccount.
 func (s *Sim) ctBucketAllows(b *bucket, t *ctTrail) bool {
-	if b.servicePolicy() == nil {
-		return false
-	}
-	ctx := map[string][]string{
-		"aws:sourcearn":       {t.arn},
-		"aws:sourceaccount":   {t.account},
-		"aws:securetransport": {"true"},
-	}
-	if s.org != nil && s.ctOrgMember(t.account) {
-		ctx["aws:sourceorgid"] = []string{s.org.id}
-	}
-	p := iampolicy.Principal{Service: "cloudtrail.amazonaws.com"}
-	allowed := func(action, resource string, extra map[string][]string) bool {
-		c := make(map[string][]string, len(ctx)+len(extra))
-		for k, v := range ctx {
-			c[k] = v
-		}
-		for k, v := range extra {
-			c[k] = v
-		}
-		return b.servicePolicy().Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: c}).Decision == iampolicy.Allow
+	// The request context is CloudTrail's own (reqctx.go, serviceRequest).
+	allowed := func(action, resource, acl string) bool {
+		return s.bucketAllowsService(b, serviceCall{service: "cloudtrail.amazonaws.com", action: action, resource: resource,
+			sourceARN: t.arn, sourceAccount: t.account, acl: acl})
 	}
 	bucketARN := s.arn("s3", "", "", b.name)
-	if !allowed("s3:GetBucketAcl", bucketARN, nil) {
+	if !allowed("s3:GetBucketAcl", bucketARN, "") {
 		return false
 	}
 	prefix := ""
 	if t.prefix != "" {
 		prefix = t.prefix + "/"
 	}
-	acl := map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}}
+	acl := "bucket-owner-full-control"
 	file := "/CloudTrail/" + t.homeRegion + "/2024/01/15/" + t.account + "_CloudTrail_" + t.homeRegion + "_20240115T0930Z_orgsim.json.gz"
 	if !allowed("s3:PutObject", bucketARN+"/"+prefix+"AWSLogs/"+t.account+file, acl) {
 		return false
@@ -885,8 +868,8 @@ func (s *Sim) ctCheckCloudWatchLogs(c *call, t *ctTrail) *apiError {
 		if r == nil || !ctSameARN(s, r.arn, t.cwRole) || r.propagating || r.trust == nil || r.trust.parsed == nil {
 			return newErr(400, "InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role.")
 		}
-		trust := &iampolicy.Request{Action: "sts:AssumeRole", Resource: t.cwRole, Principal: iampolicy.Principal{Service: "cloudtrail.amazonaws.com"},
-			Context: map[string][]string{"aws:sourcearn": {t.arn}, "aws:sourceaccount": {t.account}}}
+		trust := s.serviceRequest(serviceCall{service: "cloudtrail.amazonaws.com", action: "sts:AssumeRole", resource: t.cwRole,
+			sourceARN: t.arn, sourceAccount: t.account}, s.now())
 		if r.trust.parsed.Evaluate(trust).Decision != iampolicy.Allow {
 			return newErr(400, "InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role.")
 		}

@@ -624,41 +624,36 @@ var (
 // service-linked role, and all three checks (GetBucketAcl, ListBucket, and
 // PutObject with the bucket-owner-full-control ACL) must be allowed.
 
-// cfgServiceContext is the request context of Config's requests to S3 as
-// the service principal, for account's delivery channel in region.
-func (s *Sim) cfgServiceContext(account, region string) map[string][]string {
-	ctx := map[string][]string{
-		"aws:sourceaccount":         {account},
-		"aws:sourcearn":             {s.arn("config", region, account, "*")},
-		"aws:securetransport":       {"true"},
-		"aws:principalisawsservice": {"true"},
-		"aws:principalservicename":  {"config.amazonaws.com"},
-	}
-	if s.org != nil && s.ctOrgMember(account) {
-		ctx["aws:sourceorgid"] = []string{s.org.id}
-	}
-	return ctx
-}
-
 // cfgBucketAllows reports whether bucket b's policy, as Config sees it
 // (bucket.servicePolicy: a policy just put has not reached Config yet),
-// lets principal deliver to [prefix/]AWSLogs/<account>/Config/ with the
-// request context ctx: the ACL check, the existence check and the
-// delivery itself.
-func (s *Sim) cfgBucketAllows(b *bucket, prefix, account string, p iampolicy.Principal, ctx map[string][]string) bool {
+// lets Config deliver for account's channel in region to
+// [prefix/]AWSLogs/<account>/Config/: the ACL check, the existence check
+// and the delivery itself. role is the recorder role's session Config
+// writes as, or nil for the service principal config.amazonaws.com; the
+// request context of either is built where every other is (reqctx.go).
+func (s *Sim) cfgBucketAllows(b *bucket, prefix, account, region string, role *principal) bool {
 	pol := b.servicePolicy()
 	if pol == nil {
 		return false
 	}
+	now := s.now()
 	allowed := func(action, resource string, acl bool) bool {
-		c := map[string][]string{}
-		for k, v := range ctx {
-			c[k] = v
+		if role == nil {
+			sc := serviceCall{service: "config.amazonaws.com", action: action, resource: resource,
+				sourceARN: s.arn("config", region, account, "*"), sourceAccount: account}
+			if acl {
+				sc.acl = "bucket-owner-full-control"
+			}
+			return s.bucketAllowsService(b, sc)
 		}
+		ctx := map[string][]string{"aws:securetransport": {"true"}}
+		s.principalKeys(ctx, role, now)
+		timeKeys(ctx, now)
+		s.resourceKeys(ctx, resource)
 		if acl {
-			c["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
+			ctx["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
 		}
-		return pol.Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: p, Context: c}).Decision == iampolicy.Allow
+		return pol.Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: role.iamPrincipal(), Context: ctx}).Decision == iampolicy.Allow
 	}
 	if prefix != "" {
 		prefix += "/"
@@ -680,16 +675,14 @@ func (s *Sim) cfgCanDeliver(c *call, b *bucket, prefix string, role *iamRole, ro
 		if b.owner == account {
 			return true
 		}
-		session := s.arn("sts", "", account, "assumed-role/"+role.name+"/AWSConfig-BucketConfigCheck")
-		ctx := map[string][]string{"aws:principalarn": {roleARN}, "aws:principalaccount": {account}, "aws:securetransport": {"true"}}
-		if s.org != nil && s.ctOrgMember(account) {
-			ctx["aws:principalorgid"] = []string{s.org.id}
-		}
-		if s.cfgBucketAllows(b, prefix, account, iampolicy.Principal{ARN: session, Account: account, RoleARN: roleARN}, ctx) {
+		const session = "AWSConfig-BucketConfigCheck"
+		p := &principal{kind: principalAssumedRole, account: account, arn: s.arn("sts", "", account, "assumed-role/"+role.name+"/"+session),
+			userID: role.id + ":" + session, roleName: role.name, roleARN: roleARN, sessionName: session}
+		if s.cfgBucketAllows(b, prefix, account, c.region, p) {
 			return true
 		}
 	}
-	return s.cfgBucketAllows(b, prefix, account, iampolicy.Principal{Service: "config.amazonaws.com"}, s.cfgServiceContext(account, c.region))
+	return s.cfgBucketAllows(b, prefix, account, c.region, nil)
 }
 
 func cfgPutChannel(c *call) (any, *apiError) {

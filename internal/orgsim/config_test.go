@@ -157,7 +157,11 @@ func TestConfigSetupOrder(t *testing.T) {
 	// With the service-linked role Config writes as its service principal,
 	// even to the account's own bucket: the bucket policy must admit it.
 	cfgWantMsg(t, put(channel), "InsufficientDeliveryPolicyException", "unable to write to bucket")
-	ctPutPolicy(t, e, e.cfg, "cfg-setup-logs", cfgDeliveryPolicy("cfg-setup-logs", "config", mgmt))
+	// Put without letting it propagate (ctPutPolicy would advance the clock).
+	if _, err := e.s3(e.cfg).PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String("cfg-setup-logs"),
+		Policy: aws.String(cfgDeliveryPolicy("cfg-setup-logs", "config", mgmt))}); err != nil {
+		t.Fatal(err)
+	}
 	cfgWantMsg(t, put(channel), "InsufficientDeliveryPolicyException", "unable to write to bucket") // the policy has not reached Config yet
 	cfgSettle(e)
 	if err := put(channel); err != nil {

@@ -40,6 +40,9 @@ type principal struct {
 	chained        bool
 	expires        time.Time
 	sourceIdentity string
+	// session is how a role session was obtained (reqctx.go); nil for
+	// long-term credentials.
+	session *sessionFacts
 }
 
 // credential is an access key orgsim issued.

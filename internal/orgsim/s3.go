@@ -54,14 +54,33 @@ import (
 //     counts as public, an approximation of AWS's rules) when the bucket's
 //     BlockPublicPolicy is on.
 //
-// Differences from AWS, on purpose: bucket policies are not evaluated for
-// the management calls orgsim serves, so a call on a bucket of another
-// account is always AccessDenied, and a same-account call is decided by the
-// caller's identity policies alone (a bucket policy Deny does not stop the
-// owner's administrators, and a bucket policy Allow does not let anyone
-// else in). The account-level Block Public Access (s3control) is not
-// modelled. Unverified wording, chosen here: PolicyTooLarge for a policy over
-// 20 KB (minified), InvalidRequest for enabling MFA delete without x-amz-mfa.
+//   - Every operation on a bucket is authorized with the bucket policy
+//     (auth.go, decide), as S3 does ("How Amazon S3 authorizes a request
+//     for a bucket operation", S3 user guide): within the owner's account
+//     an Allow in the caller's identity policies or a bucket policy Allow
+//     naming the caller is enough; a caller of another account needs both
+//     its own policies and the bucket policy to allow. An explicit Deny in
+//     the bucket policy binds every principal, the owner's users, roles
+//     and root user included (AWSLike.BucketDenyBindsOwner; "Bucket
+//     policies for Amazon S3", S3 user guide), except that the owner's
+//     root user can always Get, Put and Delete the bucket policy (S3 API
+//     reference, PutBucketPolicy: "As a security precaution, the root user
+//     of the AWS account that owns a bucket can always use this
+//     operation, even if the policy explicitly denies the root user").
+//     Only the owner's account may call the bucket policy operations:
+//     405 MethodNotAllowed for another account allowed by its policies
+//     (same page). RestrictPublicBuckets keeps other accounts out of a
+//     bucket with a public policy. ACLs are disabled (BucketOwnerEnforced)
+//     and play no part.
+//   - AWS services that deliver to a bucket (CloudTrail, Config) are
+//     authorized by the bucket policy alone, as their service principal,
+//     with the request context of reqctx.go (bucketAllowsService).
+//
+// Differences from AWS, on purpose: the account-level Block Public Access
+// (s3control) is not modelled; object operations are not served.
+// Unverified wording, chosen here: PolicyTooLarge for a policy over 20 KB
+// (minified), InvalidRequest for enabling MFA delete without x-amz-mfa,
+// and the message of the RestrictPublicBuckets denial.
 
 const (
 	s3Namespace      = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -84,7 +103,7 @@ func init() {
 }
 
 func s3Ops() map[string]op {
-	bucketARN := func(c *call) string { return "arn:aws:s3:::" + c.params["bucket"] }
+	bucketARN := func(c *call) string { return c.sim.arn("s3", "", "", c.params["bucket"]) }
 	read := func(fn func(*call) (any, *apiError), action string) op {
 		return op{fn: fn, action: action, resource: bucketARN}
 	}
@@ -223,6 +242,20 @@ func s3CanonicalID(account string) string {
 
 func s3AccessDenied() *apiError { return newErr(403, "AccessDenied", "Access Denied") }
 
+// bucketAllowsService reports whether bucket b's policy, as the services
+// that deliver to the bucket see it (bucket.servicePolicy: a new policy
+// reaches them once it has propagated), lets a service principal make sc.
+// A service principal has no identity policy and no SCP applies to it:
+// the bucket policy alone decides, with the request context a service's
+// request carries (serviceRequest). Callers hold s.mu.
+func (s *Sim) bucketAllowsService(b *bucket, sc serviceCall) bool {
+	pol := b.servicePolicy()
+	if pol == nil {
+		return false
+	}
+	return pol.Evaluate(s.serviceRequest(sc, s.now())).Decision == iampolicy.Allow
+}
+
 // validBucketName applies the general purpose bucket naming rules
 // (Amazon S3 User Guide, "General purpose bucket naming rules").
 func validBucketName(n string) bool {
@@ -257,27 +290,40 @@ func validBucketName(n string) bool {
 
 // s3Bucket finds the bucket the call names and checks that the caller may
 // manage it here: it exists (404 NoSuchBucket), the request went to its
-// Region (301 PermanentRedirect), it belongs to the caller's account (403;
-// bucket policies are not evaluated) and to x-amz-expected-bucket-owner when
-// that header is sent (403).
+// Region (301 PermanentRedirect), and it belongs to
+// x-amz-expected-bucket-owner when that header is sent (403). Whether the
+// caller may act on it at all, its own account's or another's, the
+// authorization before the operation decided, with the bucket policy
+// (auth.go).
 func (c *call) s3Bucket(anyRegion bool) (*bucket, *apiError) {
 	b := c.sim.buckets[c.params["bucket"]]
 	if b == nil {
 		return nil, newErr(404, "NoSuchBucket", "The specified bucket does not exist")
 	}
-	regionHdr := http.Header{"X-Amz-Bucket-Region": {b.region}}
 	if !anyRegion && b.region != c.region {
 		e := newErr(301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.")
-		e.Header = regionHdr
-		return nil, e
-	}
-	if b.owner != c.acct.ID {
-		e := s3AccessDenied()
-		e.Header = regionHdr
+		e.Header = http.Header{"X-Amz-Bucket-Region": {b.region}}
 		return nil, e
 	}
 	if exp := c.req.Header.Get("X-Amz-Expected-Bucket-Owner"); exp != "" && exp != b.owner {
 		return nil, s3AccessDenied()
+	}
+	return b, nil
+}
+
+// s3OwnedBucket is s3Bucket for the bucket policy operations, which only
+// the bucket owner's account may call: "If you have the correct
+// permissions, but you're not using an identity that belongs to the bucket
+// owner's account, Amazon S3 returns a 405 Method Not Allowed error" (S3
+// API reference, PutBucketPolicy; GetBucketPolicy and DeleteBucketPolicy
+// say the same).
+func (c *call) s3OwnedBucket() (*bucket, *apiError) {
+	b, e := c.s3Bucket(false)
+	if e != nil {
+		return nil, e
+	}
+	if b.owner != c.acct.ID {
+		return nil, newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 	}
 	return b, nil
 }
@@ -570,7 +616,7 @@ func s3GetBucketLocation(c *call) (any, *apiError) {
 func s3MalformedPolicy(msg string) *apiError { return newErr(400, "MalformedPolicy", "%s", msg) }
 
 func s3PutBucketPolicy(c *call) (any, *apiError) {
-	b, e := c.s3Bucket(false)
+	b, e := c.s3OwnedBucket()
 	if e != nil {
 		return nil, e
 	}
@@ -584,7 +630,7 @@ func s3PutBucketPolicy(c *call) (any, *apiError) {
 		return nil, e
 	}
 	if b.publicAccessBlock != nil && b.publicAccessBlock.BlockPublicPolicy && s3PolicyPublic(pol) {
-		return nil, newErr(403, "AccessDenied", "User: %s is not authorized to perform: s3:PutBucketPolicy on resource: \"arn:aws:s3:::%s\" because public policies are blocked by the BlockPublicPolicy block public access setting.", c.caller.arn, b.name)
+		return nil, newErr(403, "AccessDenied", "User: %s is not authorized to perform: s3:PutBucketPolicy on resource: \"%s\" because public policies are blocked by the BlockPublicPolicy block public access setting.", c.caller.arn, c.sim.arn("s3", "", "", b.name))
 	}
 	c.sim.setBucketPolicy(b, c.now, doc, pol)
 	return s3Empty(204), nil
@@ -614,7 +660,7 @@ func (c *call) s3ValidatePolicy(b *bucket, doc string) (*iampolicy.Policy, *apiE
 		}
 		return nil, s3MalformedPolicy("Invalid policy syntax.")
 	}
-	arn := "arn:aws:s3:::" + b.name
+	arn := c.sim.arn("s3", "", "", b.name)
 	for _, st := range pol.Statements {
 		for _, a := range append(append([]string{}, st.Action...), st.NotAction...) {
 			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
@@ -674,9 +720,9 @@ func (s *Sim) s3PrincipalExists(p string) bool {
 	if p == "*" || isAccountID(p) {
 		return true
 	}
-	rest, ok := strings.CutPrefix(p, "arn:aws:iam::")
+	rest, ok := strings.CutPrefix(p, s.arnPrefix()+"iam::")
 	if !ok {
-		if strings.HasPrefix(p, "arn:aws:sts::") {
+		if strings.HasPrefix(p, s.arnPrefix()+"sts::") {
 			return true
 		}
 		// Unique ids (AIDA..., AROA...) of deleted principals are kept by
@@ -781,8 +827,8 @@ func s3Restricted(conds []iampolicy.Condition) bool {
 // s3StoredPolicy is the policy as GetBucketPolicy returns it: minified,
 // key order and strings kept, bare account ids as AWS principals expanded
 // to root ARNs.
-func s3StoredPolicy(doc string) string {
-	out, err := s3RewritePolicy(doc)
+func s3StoredPolicy(doc, partition string) string {
+	out, err := s3RewritePolicy(doc, partition)
 	if err != nil {
 		var b bytes.Buffer
 		if json.Compact(&b, []byte(doc)) != nil {
@@ -793,7 +839,7 @@ func s3StoredPolicy(doc string) string {
 	return out
 }
 
-func s3RewritePolicy(doc string) (string, error) {
+func s3RewritePolicy(doc, partition string) (string, error) {
 	dec := json.NewDecoder(strings.NewReader(doc))
 	dec.UseNumber()
 	type frame struct {
@@ -890,7 +936,7 @@ func s3RewritePolicy(doc string) (string, error) {
 		case string:
 			v := t
 			if inAWSPrincipal() && isAccountID(v) {
-				v = "arn:aws:iam::" + v + ":root"
+				v = "arn:" + partition + ":iam::" + v + ":root"
 			}
 			beforeValue()
 			writeString(v)
@@ -909,14 +955,14 @@ func s3RewritePolicy(doc string) (string, error) {
 }
 
 func s3GetBucketPolicy(c *call) (any, *apiError) {
-	b, e := c.s3Bucket(false)
+	b, e := c.s3OwnedBucket()
 	if e != nil {
 		return nil, e
 	}
 	if b.policy == "" {
 		return nil, newErr(404, "NoSuchBucketPolicy", "The bucket policy does not exist")
 	}
-	body := []byte(s3StoredPolicy(b.policy))
+	body := []byte(s3StoredPolicy(b.policy, c.sim.part.name))
 	return &rawResponse{Status: 200, Header: http.Header{
 		"Content-Type":   {"application/json"},
 		"Content-Length": {strconv.Itoa(len(body))},
@@ -924,7 +970,7 @@ func s3GetBucketPolicy(c *call) (any, *apiError) {
 }
 
 func s3DeleteBucketPolicy(c *call) (any, *apiError) {
-	b, e := c.s3Bucket(false)
+	b, e := c.s3OwnedBucket()
 	if e != nil {
 		return nil, e
 	}

@@ -7,8 +7,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 )
@@ -416,5 +419,205 @@ func TestS3ListBucketsPagination(t *testing.T) {
 	aaS3WantStatus(t, err, "InvalidArgument", 400)
 	if out, err := c.ListBuckets(bg, &s3.ListBucketsInput{BucketRegion: aws.String("eu-west-1")}); err != nil || len(out.Buckets) != 0 {
 		t.Fatalf("ListBuckets(eu-west-1) = %+v, %v", out, err)
+	}
+}
+
+// s3tPolicy puts a bucket policy with cfg, failing the test on error.
+func s3tPolicy(t testing.TB, c *s3.Client, bucket, statements string) {
+	t.Helper()
+	doc := `{"Version":"2012-10-17","Statement":[` + statements + `]}`
+	if _, err := c.PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("put bucket policy %s: %v", doc, err)
+	}
+}
+
+// s3tRead is GetBucketEncryption (s3:GetEncryptionConfiguration) by cfg's
+// caller: "" when allowed, else the denial's message.
+func s3tRead(t testing.TB, e *env, cfg aws.Config, bucket string) string {
+	t.Helper()
+	_, err := e.s3(cfg).GetBucketEncryption(bg, &s3.GetBucketEncryptionInput{Bucket: aws.String(bucket)})
+	if err == nil {
+		return ""
+	}
+	aaS3WantStatus(t, err, "AccessDenied", 403)
+	return s3tMessage(err)
+}
+
+// TestS3BucketPolicyDenyBindsTheOwner: an explicit Deny in a bucket policy
+// binds the bucket owner's own roles and users ("Bucket policies for
+// Amazon S3", S3 user guide; IAM policy evaluation: an explicit deny
+// overrides any allow); AWSLike.BucketDenyBindsOwner switches it.
+func TestS3BucketPolicyDenyBindsTheOwner(t *testing.T) {
+	for _, binds := range []bool{true, false} {
+		t.Run(fmt.Sprintf("BucketDenyBindsOwner=%v", binds), func(t *testing.T) {
+			like := orgsim.DefaultAWSLike()
+			like.BucketDenyBindsOwner = binds
+			w := newRCWorld(t, &like)
+			roleARN := rcRole(t, w.iam(w.user), "BucketAdmin", w.mgmt)
+			role := w.assumeAs(w.user, roleARN, nil)
+			b := "arn:aws:s3:::" + w.bucket
+			s3tPolicy(t, w.s3(w.root), w.bucket, `{"Sid":"NoAdmins","Effect":"Deny","Principal":{"AWS":"`+roleARN+`"},"Action":"s3:*","Resource":["`+b+`","`+b+`/*"]}`)
+			msg := s3tRead(t, w.env, role, w.bucket)
+			if binds != (msg != "") {
+				t.Fatalf("the owner's role with AdministratorAccess: denied = %v, want %v (%s)", msg != "", binds, msg)
+			}
+			if binds && !strings.Contains(msg, "with an explicit deny in a resource-based policy") {
+				t.Errorf("message: %s", msg)
+			}
+			if msg := s3tRead(t, w.env, w.user, w.bucket); msg != "" {
+				t.Fatalf("the owner's admin user, not named by the Deny: %s", msg)
+			}
+		})
+	}
+}
+
+// TestS3BucketPolicyRootKeepsPolicyOperations: a Deny of everything to
+// everyone binds the owner's root user too, except GetBucketPolicy,
+// PutBucketPolicy and DeleteBucketPolicy ("the root user of the AWS
+// account that owns a bucket can always use this operation, even if the
+// policy explicitly denies the root user", S3 API reference).
+func TestS3BucketPolicyRootKeepsPolicyOperations(t *testing.T) {
+	w := newRCWorld(t, nil)
+	b := "arn:aws:s3:::" + w.bucket
+	lockout := `{"Sid":"Lockout","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["` + b + `","` + b + `/*"]}`
+	s3tPolicy(t, w.s3(w.user), w.bucket, lockout)
+	for name, cfg := range map[string]aws.Config{"admin user": w.user, "root user": w.root} {
+		if msg := s3tRead(t, w.env, cfg, w.bucket); msg == "" {
+			t.Errorf("%s reads the bucket's encryption under a Deny of s3:* to everyone", name)
+		}
+	}
+	_, err := w.s3(w.user).GetBucketPolicy(bg, &s3.GetBucketPolicyInput{Bucket: aws.String(w.bucket)})
+	aaS3WantStatus(t, err, "AccessDenied", 403)
+	_, err = w.s3(w.user).DeleteBucketPolicy(bg, &s3.DeleteBucketPolicyInput{Bucket: aws.String(w.bucket)})
+	aaS3WantStatus(t, err, "AccessDenied", 403)
+
+	// The root user undoes the lockout.
+	if _, err := w.s3(w.root).GetBucketPolicy(bg, &s3.GetBucketPolicyInput{Bucket: aws.String(w.bucket)}); err != nil {
+		t.Fatalf("root GetBucketPolicy: %v", err)
+	}
+	s3tPolicy(t, w.s3(w.root), w.bucket, lockout)
+	if _, err := w.s3(w.root).DeleteBucketPolicy(bg, &s3.DeleteBucketPolicyInput{Bucket: aws.String(w.bucket)}); err != nil {
+		t.Fatalf("root DeleteBucketPolicy: %v", err)
+	}
+	if msg := s3tRead(t, w.env, w.user, w.bucket); msg != "" {
+		t.Fatalf("after the root user deleted the policy: %s", msg)
+	}
+}
+
+// TestS3BucketPolicySameAccountGrants: within the owner's account a bucket
+// policy that names the user, role or session grants without an identity
+// policy; one that names only the account delegates to the account's
+// identity policies; a session policy still limits a grant to the role,
+// not one to the session (IAM user guide, "Policy evaluation logic").
+func TestS3BucketPolicySameAccountGrants(t *testing.T) {
+	w := newRCWorld(t, nil)
+	c := w.iam(w.user)
+	out, err := c.CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("NoPolicies"),
+		AssumeRolePolicyDocument: aws.String(stsTrust("arn:aws:iam::"+w.mgmt+":root", `"sts:AssumeRole"`, ""))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roleARN := aws.ToString(out.Role.Arn)
+	sessionARN := "arn:aws:sts::" + w.mgmt + ":assumed-role/NoPolicies/reqctx"
+	plain := w.assumeAs(w.user, roleARN, nil)
+	narrowed := w.assumeAs(w.user, roleARN, func(in *sts.AssumeRoleInput) {
+		in.Policy = aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`)
+	})
+	b := "arn:aws:s3:::" + w.bucket
+	grant := func(principal string) string {
+		return `{"Effect":"Allow","Principal":` + principal + `,"Action":"s3:GetEncryptionConfiguration","Resource":"` + b + `"}`
+	}
+	for _, tc := range []struct {
+		name            string
+		principal       string
+		plain, narrowed bool // allowed
+	}{
+		{"the role", `{"AWS":"` + roleARN + `"}`, true, false},
+		{"the session", `{"AWS":"` + sessionARN + `"}`, true, true},
+		{"the account", `{"AWS":"` + w.mgmt + `"}`, false, false},
+		{"the root ARN", `{"AWS":"arn:aws:iam::` + w.mgmt + `:root"}`, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s3tPolicy(t, w.s3(w.root), w.bucket, grant(tc.principal))
+			for _, x := range []struct {
+				who   string
+				cfg   aws.Config
+				allow bool
+			}{{"session", plain, tc.plain}, {"session with a session policy", narrowed, tc.narrowed}} {
+				msg := s3tRead(t, w.env, x.cfg, w.bucket)
+				if (msg == "") != x.allow {
+					t.Errorf("%s: allowed = %v, want %v (%s)", x.who, msg == "", x.allow, msg)
+				}
+			}
+		})
+	}
+}
+
+// TestS3BucketPolicyCrossAccount: a caller of another account needs its
+// own policies and the bucket policy to allow; only the owner's account
+// may call the bucket policy operations (405 otherwise); S3 names the
+// bucket's Region on a 403.
+func TestS3BucketPolicyCrossAccount(t *testing.T) {
+	w := newRCWorld(t, nil)
+	b := "arn:aws:s3:::" + w.bucket
+	msg := s3tRead(t, w.env, w.role, w.bucket)
+	if !strings.Contains(msg, "because no resource-based policy allows the s3:GetEncryptionConfiguration action") {
+		t.Fatalf("another account's role without a bucket policy: %q", msg)
+	}
+	_, err := w.s3(w.role).HeadBucket(bg, &s3.HeadBucketInput{Bucket: aws.String(w.bucket)})
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != 403 || re.Response.Header.Get("X-Amz-Bucket-Region") != "us-east-1" {
+		t.Fatalf("HeadBucket of another account's bucket: %v, want 403 with x-amz-bucket-region", err)
+	}
+	// Creating a bucket of that name is not reading it.
+	_, err = w.s3(w.role).CreateBucket(bg, &s3.CreateBucketInput{Bucket: aws.String(w.bucket)})
+	aaS3WantStatus(t, err, "BucketAlreadyExists", 409)
+
+	s3tPolicy(t, w.s3(w.root), w.bucket, `{"Effect":"Allow","Principal":{"AWS":"`+w.audit+`"},"Action":["s3:GetEncryptionConfiguration","s3:GetBucketPolicy"],"Resource":"`+b+`"}`)
+	if msg := s3tRead(t, w.env, w.role, w.bucket); msg != "" {
+		t.Fatalf("the account's role, its account allowed by the bucket policy: %s", msg)
+	}
+	_, err = w.s3(w.role).GetBucketPolicy(bg, &s3.GetBucketPolicyInput{Bucket: aws.String(w.bucket)})
+	aaS3WantStatus(t, err, "MethodNotAllowed", 405)
+	_, err = w.s3(w.role).DeleteBucketPolicy(bg, &s3.DeleteBucketPolicyInput{Bucket: aws.String(w.bucket)})
+	aaS3WantStatus(t, err, "AccessDenied", 403)
+
+	// The caller's own side must allow too.
+	narrowed := w.assumeAs(w.user, "arn:aws:iam::"+w.audit+":role/"+orgsim.DefaultExecutionRole, func(in *sts.AssumeRoleInput) {
+		in.Policy = aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	})
+	if msg := s3tRead(t, w.env, narrowed, w.bucket); !strings.Contains(msg, "because no session policy allows") {
+		t.Fatalf("a session whose session policy does not allow S3: %q", msg)
+	}
+	// A Deny binds it.
+	s3tPolicy(t, w.s3(w.root), w.bucket, `{"Effect":"Allow","Principal":{"AWS":"`+w.audit+`"},"Action":"s3:GetEncryptionConfiguration","Resource":"`+b+`"},`+
+		`{"Effect":"Deny","Principal":"*","Action":"s3:GetEncryptionConfiguration","Resource":"`+b+`","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"`+w.mgmt+`"}}}`)
+	if msg := s3tRead(t, w.env, w.role, w.bucket); !strings.Contains(msg, "explicit deny in a resource-based policy") {
+		t.Fatalf("another account's role under a Deny: %q", msg)
+	}
+}
+
+// TestS3RestrictPublicBuckets: with RestrictPublicBuckets, a bucket with a
+// public policy admits only the owner's principals and AWS services (S3
+// API reference, PublicAccessBlockConfiguration).
+func TestS3RestrictPublicBuckets(t *testing.T) {
+	w := newRCWorld(t, nil)
+	c := w.s3(w.root)
+	if _, err := c.DeletePublicAccessBlock(bg, &s3.DeletePublicAccessBlockInput{Bucket: aws.String(w.bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	s3tPolicy(t, c, w.bucket, `{"Effect":"Allow","Principal":"*","Action":"s3:GetEncryptionConfiguration","Resource":"arn:aws:s3:::`+w.bucket+`"}`)
+	if msg := s3tRead(t, w.env, w.role, w.bucket); msg != "" {
+		t.Fatalf("a public bucket, another account: %s", msg)
+	}
+	if _, err := c.PutPublicAccessBlock(bg, &s3.PutPublicAccessBlockInput{Bucket: aws.String(w.bucket),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{RestrictPublicBuckets: aws.Bool(true)}}); err != nil {
+		t.Fatal(err)
+	}
+	if msg := s3tRead(t, w.env, w.role, w.bucket); !strings.Contains(msg, "RestrictPublicBuckets") {
+		t.Fatalf("a public bucket with RestrictPublicBuckets, another account: %q", msg)
+	}
+	if msg := s3tRead(t, w.env, w.user, w.bucket); msg != "" {
+		t.Fatalf("a public bucket with RestrictPublicBuckets, the owner's user: %s", msg)
 	}
 }

@@ -230,7 +230,8 @@ func stsAssumeRole(c *call) (any, *apiError) {
 	if hasSourceIdentity {
 		req.Context["sts:sourceidentity"] = []string{sourceIdentity}
 	}
-	if hasSerial && hasToken && callerHasMFA(c, serial) {
+	mfa := hasSerial && hasToken && callerHasMFA(c, serial)
+	if mfa {
 		req.Context["aws:multifactorauthpresent"] = []string{"true"}
 		req.Context["aws:multifactorauthage"] = []string{"0"}
 	}
@@ -320,6 +321,7 @@ func stsAssumeRole(c *call) (any, *apiError) {
 		userID: role.id + ":" + session, roleName: role.name, roleARN: role.arn, sessionName: session,
 		sessionPolicies: sessionPolicies, chained: chained,
 		expires: c.now.Add(timeSeconds(duration)), sourceIdentity: newSourceIdentity,
+		session: newSession(c, mfa, tags, queryList(f, "TransitiveTagKeys", "")),
 	})
 	if hasMinToken && len(cred.token) < minToken {
 		cred.token += c.sim.randomString(minToken - len(cred.token))
