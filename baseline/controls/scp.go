@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
@@ -401,8 +402,8 @@ func (c *ServiceControlPolicies) observe(ctx context.Context, cfg aws.Config) (*
 			st.TypeStatus = string(pt.Status)
 		}
 	}
-	if st.TypeStatus != "" && !st.enabled() {
-		return nil, fmt.Errorf("the SCP policy type is %s on root %s; wait until AWS finishes and run again", st.TypeStatus, st.RootID)
+	if st.TypeStatus == string(types.PolicyTypeStatusPendingDisable) {
+		return nil, fmt.Errorf("AWS is disabling service control policies on root %s (%s), which detaches every SCP; orgbaseline does not race a disable in progress: run again once ListRoots no longer shows the type, and the plan enables it again", st.RootID, st.TypeStatus)
 	}
 
 	lp := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
@@ -634,7 +635,11 @@ func (a scpAttachments) clone() scpAttachments {
 // the normalised documents differ, or the description); attach them where
 // declared; detach FullAWSAccess where a policy with replaceFullAWSAccess
 // is now attached; detach managed policies from targets no longer
-// declared; delete managed policies no longer declared.
+// declared; delete managed policies no longer declared. The order is a
+// safety property: every attachment comes before any detachment, so no
+// root, OU or account is ever left without an SCP while the changes are
+// applied one after another, and the SCP count of a target peaks at the
+// attachments, where it is checked.
 //
 // It fails the plan, naming the policy, target and limit, when a target
 // would have more SCPs than maxPoliciesPerTarget at any point (attachments
@@ -644,162 +649,230 @@ func (a scpAttachments) clone() scpAttachments {
 // role a call orgbaseline makes in a targeted account (the lockout guard).
 // A Deny of * on * without a condition is a warning.
 //
-// While the SCP type is disabled, the plan predicts what enabling it does:
-// FullAWSAccess attached to the root and to every OU and account.
+// While the SCP type is not enabled, or AWS is still enabling it
+// (PENDING_ENABLE), the plan predicts what enabling it does: FullAWSAccess
+// attached to the root and to every OU and account.
 func (c *ServiceControlPolicies) Diff(t Target, observed any) ([]baseline.Change, error) {
 	st, ok := observed.(*scpState)
 	if !ok || st == nil {
 		return nil, fmt.Errorf("no observation of the organization's SCPs")
 	}
-	org := t.Org
-	mgmt := t.AccountID
-	if org.ManagementAccountID != "" {
-		mgmt = org.ManagementAccountID
+	p, err := c.newPlanner(t, st)
+	if err != nil {
+		return nil, err
 	}
-	byName := map[string]*observedSCP{}
-	for _, p := range st.Policies {
-		byName[p.Name] = p
+	p.enableType()
+	p.createOrUpdate()
+	if err := p.attach(); err != nil {
+		return nil, err
 	}
-	faaID := scpFullAWSAccessID
-	if p := byName[scpFullAWSAccess]; p != nil && p.AWSManaged {
-		faaID = p.ID
+	p.replaceFullAWSAccess()
+	p.detachUndeclared()
+	if err := p.keepOneSCP(); err != nil {
+		return nil, err
 	}
-
-	var errs []error
-	declared := map[string]*declaredSCP{}
-	targetsOf := map[string][]scpTarget{}
-	for i := range c.policies {
-		p := &c.policies[i]
-		declared[p.name] = p
-		if o := byName[p.name]; o != nil && !o.Managed {
-			errs = append(errs, fmt.Errorf("SCP %q: a policy with this name (%s) already exists and orgbaseline does not manage it (no tag %s=%s); rename the baseline's policy, or tag the existing one %s=%s to let orgbaseline manage it",
-				p.name, o.ID, SCPManagedTagKey, SCPManagedTagValue, SCPManagedTagKey, SCPManagedTagValue))
+	c.warnDenyAll(t, p.targetsOf)
+	if st.enabled() || p.willEnable {
+		if err := c.guard(p.org, st, p.final); err != nil {
+			return nil, err
 		}
-		ts, terrs := resolveSCPTargets(org, p)
+	}
+	return p.changes, nil
+}
+
+// scpPlanner is one Diff: what was observed and declared, the attachments
+// before (current) and after (final) the plan, and the changes planned so
+// far. Each phase of Diff is one method, called in Diff's order.
+type scpPlanner struct {
+	c         *ServiceControlPolicies
+	st        *scpState
+	org       *Org
+	mgmt      string
+	byName    map[string]*observedSCP // every SCP, by name
+	declared  map[string]*declaredSCP // the baseline's, by name
+	targetsOf map[string][]scpTarget  // where the baseline attaches each
+	faaID     string                  // FullAWSAccess's id
+	// willEnable: the plan enables the SCP type (or waits for AWS to
+	// finish enabling it).
+	willEnable bool
+	// current are the attachments now, or right after enabling the SCP
+	// type; final are those after the plan.
+	current, final scpAttachments
+	changes        []baseline.Change
+}
+
+// newPlanner reads the declared policies against the observation: every
+// declared name that belongs to a policy orgbaseline does not manage and
+// every target that does not resolve is an error, all reported at once.
+func (c *ServiceControlPolicies) newPlanner(t Target, st *scpState) (*scpPlanner, error) {
+	p := &scpPlanner{
+		c: c, st: st, org: t.Org, mgmt: t.AccountID,
+		byName: map[string]*observedSCP{}, declared: map[string]*declaredSCP{}, targetsOf: map[string][]scpTarget{},
+		faaID: scpFullAWSAccessID, current: scpAttachments{},
+	}
+	if p.org.ManagementAccountID != "" {
+		p.mgmt = p.org.ManagementAccountID
+	}
+	for _, o := range st.Policies {
+		p.byName[o.Name] = o
+	}
+	if o := p.byName[scpFullAWSAccess]; o != nil && o.AWSManaged {
+		p.faaID = o.ID
+	}
+	var errs []error
+	for i := range c.policies {
+		d := &c.policies[i]
+		p.declared[d.name] = d
+		if o := p.byName[d.name]; o != nil && !o.Managed {
+			errs = append(errs, fmt.Errorf("SCP %q: a policy with this name (%s) already exists and orgbaseline does not manage it (no tag %s=%s); rename the baseline's policy, or tag the existing one %s=%s to let orgbaseline manage it",
+				d.name, o.ID, SCPManagedTagKey, SCPManagedTagValue, SCPManagedTagKey, SCPManagedTagValue))
+		}
+		ts, terrs := resolveSCPTargets(p.org, d)
 		errs = append(errs, terrs...)
-		targetsOf[p.name] = ts
+		p.targetsOf[d.name] = ts
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-
-	// The attachments now, or right after enabling the SCP type.
-	current := scpAttachments{}
-	willEnable := !st.enabled() && len(c.policies) > 0
-	if st.enabled() {
-		for _, p := range st.Policies {
-			for _, tg := range p.Targets {
-				current.add(tg, p.Name)
+	p.willEnable = !st.enabled() && len(c.policies) > 0
+	switch {
+	case st.enabled():
+		for _, o := range st.Policies {
+			for _, tg := range o.Targets {
+				p.current.add(tg, o.Name)
 			}
 		}
-	} else if willEnable {
-		for _, id := range scpAllTargets(org) {
-			current.add(id, scpFullAWSAccess)
+	case p.willEnable:
+		for _, id := range scpAllTargets(p.org) {
+			p.current.add(id, scpFullAWSAccess)
 		}
 	}
-	final := current.clone()
+	p.final = p.current.clone()
+	return p, nil
+}
 
-	res := func(name string) string { return "scp/" + name }
-	attachRes := func(name, label string) string { return "scp/" + name + "/target/" + label }
-	var changes []baseline.Change
-	mk := func(resource string, action baseline.Action, before, after any, reason string) {
-		ch := baseline.Change{Control: c.Name(), Account: mgmt, Resource: resource, Action: action, Reason: reason}
-		if before != nil {
-			ch.Before = baseline.ToMap(before)
-		}
-		if after != nil {
-			ch.After = baseline.ToMap(after)
-		}
-		changes = append(changes, ch)
+// add plans one change.
+func (p *scpPlanner) add(resource string, action baseline.Action, before, after any, reason string) {
+	ch := baseline.Change{Control: p.c.Name(), Account: p.mgmt, Resource: resource, Action: action, Reason: reason}
+	if before != nil {
+		ch.Before = baseline.ToMap(before)
 	}
-
-	if willEnable {
-		mk("root/"+st.RootID+"/policy-type/"+scpType, baseline.ActionCreate, nil,
-			scpTypeChange{RootID: st.RootID, PolicyType: scpType},
-			"service control policies are not enabled in the organization; enabling them attaches FullAWSAccess to the root and to every OU and account")
+	if after != nil {
+		ch.After = baseline.ToMap(after)
 	}
+	p.changes = append(p.changes, ch)
+}
 
-	// Create and update.
-	for i := range c.policies {
-		p := &c.policies[i]
-		want := scpPolicyChange{Name: p.name, Description: p.description, Content: p.content}
-		o := byName[p.name]
+func scpResource(name string) string              { return "scp/" + name }
+func scpAttachResource(name, label string) string { return "scp/" + name + "/target/" + label }
+
+// enableType plans enabling the SCP type. When AWS is already enabling it
+// (PENDING_ENABLE), the change only waits for it: apply reads the root's
+// state first and calls EnablePolicyType only when the type is not
+// enabled at all.
+func (p *scpPlanner) enableType() {
+	if !p.willEnable {
+		return
+	}
+	reason := "service control policies are not enabled in the organization; enabling them attaches FullAWSAccess to the root and to every OU and account"
+	if p.st.TypeStatus == string(types.PolicyTypeStatusPendingEnable) {
+		reason = "AWS is still enabling service control policies in the organization (PENDING_ENABLE); apply waits until they are ENABLED, when AWS attaches FullAWSAccess to the root and to every OU and account"
+	}
+	p.add("root/"+p.st.RootID+"/policy-type/"+scpType, baseline.ActionCreate, nil,
+		scpTypeChange{RootID: p.st.RootID, PolicyType: scpType}, reason)
+}
+
+// createOrUpdate plans a create for every declared policy that does not
+// exist and an update for every one whose document (normalised) or
+// description differs.
+func (p *scpPlanner) createOrUpdate() {
+	for i := range p.c.policies {
+		d := &p.c.policies[i]
+		want := scpPolicyChange{Name: d.name, Description: d.description, Content: d.content}
+		o := p.byName[d.name]
 		if o == nil {
 			want.Tags = map[string]string{SCPManagedTagKey: SCPManagedTagValue}
-			mk(res(p.name), baseline.ActionCreate, nil, want, "the SCP does not exist")
+			p.add(scpResource(d.name), baseline.ActionCreate, nil, want, "the SCP does not exist")
 			continue
 		}
 		var why []string
-		if norm, err := iampolicy.Normalize([]byte(o.Content)); err != nil || !bytes.Equal(norm, p.normalized) {
+		if norm, err := iampolicy.Normalize([]byte(o.Content)); err != nil || !bytes.Equal(norm, d.normalized) {
 			why = append(why, "its document")
 		}
-		if o.Description != p.description {
+		if o.Description != d.description {
 			why = append(why, "its description")
 		}
 		if len(why) > 0 {
 			want.ID = o.ID
-			mk(res(p.name), baseline.ActionUpdate,
+			p.add(scpResource(d.name), baseline.ActionUpdate,
 				scpPolicyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, want,
 				"the SCP differs from the baseline in "+strings.Join(why, " and "))
 		}
 	}
+}
 
-	// Attach, counting every SCP on the target, managed or not, against
-	// the limit: attachments come before any detach, so the count peaks
-	// here.
-	var limitErrs []error
-	for i := range c.policies {
-		p := &c.policies[i]
+// attach plans every declared attachment that is missing, counting every
+// SCP on the target, managed or not, against the limit: attachments come
+// before any detach, so the count peaks here.
+func (p *scpPlanner) attach() error {
+	var errs []error
+	for i := range p.c.policies {
+		d := &p.c.policies[i]
 		id := ""
-		if o := byName[p.name]; o != nil {
+		if o := p.byName[d.name]; o != nil {
 			id = o.ID
 		}
-		for _, tg := range targetsOf[p.name] {
-			if current[tg.ID][p.name] {
+		for _, tg := range p.targetsOf[d.name] {
+			if p.current[tg.ID][d.name] {
 				continue
 			}
-			final.add(tg.ID, p.name)
-			if n := len(final[tg.ID]); n > c.maxPerTarget {
-				limitErrs = append(limitErrs, fmt.Errorf("SCP %q cannot be attached to %s: %s would have %d SCPs (%s), over maxPoliciesPerTarget %d; the count includes the policies orgbaseline does not manage: detach one there, or raise maxPoliciesPerTarget if your organization's quota is higher",
-					p.name, tg.Label, tg.Label, n, strings.Join(final.names(tg.ID), ", "), c.maxPerTarget))
+			p.final.add(tg.ID, d.name)
+			if n := len(p.final[tg.ID]); n > p.c.maxPerTarget {
+				errs = append(errs, fmt.Errorf("SCP %q cannot be attached to %s: %s would have %d SCPs (%s), over maxPoliciesPerTarget %d; the count includes the policies orgbaseline does not manage: detach one there, or raise maxPoliciesPerTarget if your organization's quota is higher",
+					d.name, tg.Label, tg.Label, n, strings.Join(p.final.names(tg.ID), ", "), p.c.maxPerTarget))
 			}
-			mk(attachRes(p.name, tg.Label), baseline.ActionCreate, nil,
-				scpAttachChange{Policy: p.name, PolicyID: id, Target: tg.Label, TargetID: tg.ID},
-				fmt.Sprintf("SCP %s is not attached to %s", p.name, tg.Label))
+			p.add(scpAttachResource(d.name, tg.Label), baseline.ActionCreate, nil,
+				scpAttachChange{Policy: d.name, PolicyID: id, Target: tg.Label, TargetID: tg.ID},
+				fmt.Sprintf("SCP %s is not attached to %s", d.name, tg.Label))
 		}
 	}
-	if len(limitErrs) > 0 {
-		return nil, errors.Join(limitErrs...)
-	}
+	return errors.Join(errs...)
+}
 
-	// Allow-list: FullAWSAccess goes once the replacement is attached.
-	detachedFAA := map[string]bool{}
-	for i := range c.policies {
-		p := &c.policies[i]
-		if !p.replaceFullAWSAccess {
+// replaceFullAWSAccess plans the allow-lists: FullAWSAccess is detached
+// from a target once the policy that replaces it there is attached.
+func (p *scpPlanner) replaceFullAWSAccess() {
+	detached := map[string]bool{}
+	for i := range p.c.policies {
+		d := &p.c.policies[i]
+		if !d.replaceFullAWSAccess {
 			continue
 		}
-		for _, tg := range targetsOf[p.name] {
-			if !final[tg.ID][scpFullAWSAccess] || detachedFAA[tg.ID] {
+		for _, tg := range p.targetsOf[d.name] {
+			if !p.final[tg.ID][scpFullAWSAccess] || detached[tg.ID] {
 				continue
 			}
-			detachedFAA[tg.ID] = true
-			delete(final[tg.ID], scpFullAWSAccess)
-			mk(attachRes(scpFullAWSAccess, tg.Label), baseline.ActionDelete,
-				scpAttachChange{Policy: scpFullAWSAccess, PolicyID: faaID, Target: tg.Label, TargetID: tg.ID}, nil,
-				fmt.Sprintf("SCP %s replaces FullAWSAccess on %s (replaceFullAWSAccess)", p.name, tg.Label))
+			detached[tg.ID] = true
+			delete(p.final[tg.ID], scpFullAWSAccess)
+			p.add(scpAttachResource(scpFullAWSAccess, tg.Label), baseline.ActionDelete,
+				scpAttachChange{Policy: scpFullAWSAccess, PolicyID: p.faaID, Target: tg.Label, TargetID: tg.ID}, nil,
+				fmt.Sprintf("SCP %s replaces FullAWSAccess on %s (replaceFullAWSAccess)", d.name, tg.Label))
 		}
 	}
+}
 
-	// Managed policies attached where the baseline no longer says.
+// detachUndeclared plans detaching the managed policies from the targets
+// the baseline no longer names, then deleting the managed policies no
+// longer in the baseline (after all their detachments).
+func (p *scpPlanner) detachUndeclared() {
 	var removed []*observedSCP
-	for _, o := range st.Policies {
+	for _, o := range p.st.Policies {
 		if !o.Managed {
 			continue
 		}
 		want := map[string]bool{}
-		if p := declared[o.Name]; p != nil {
-			for _, tg := range targetsOf[o.Name] {
+		if p.declared[o.Name] != nil {
+			for _, tg := range p.targetsOf[o.Name] {
 				want[tg.ID] = true
 			}
 		} else {
@@ -808,45 +881,38 @@ func (c *ServiceControlPolicies) Diff(t Target, observed any) ([]baseline.Change
 		var targets []scpTarget
 		for _, id := range o.Targets {
 			if !want[id] {
-				targets = append(targets, scpTarget{ID: id, Label: scpTargetLabel(org, id)})
+				targets = append(targets, scpTarget{ID: id, Label: scpTargetLabel(p.org, id)})
 			}
 		}
 		sort.Slice(targets, func(i, j int) bool { return targets[i].Label < targets[j].Label })
 		for _, tg := range targets {
-			delete(final[tg.ID], o.Name)
+			delete(p.final[tg.ID], o.Name)
 			reason := fmt.Sprintf("the baseline no longer attaches SCP %s to %s", o.Name, tg.Label)
-			if declared[o.Name] == nil {
+			if p.declared[o.Name] == nil {
 				reason = fmt.Sprintf("SCP %s is no longer in the baseline", o.Name)
 			}
-			mk(attachRes(o.Name, tg.Label), baseline.ActionDelete,
+			p.add(scpAttachResource(o.Name, tg.Label), baseline.ActionDelete,
 				scpAttachChange{Policy: o.Name, PolicyID: o.ID, Target: tg.Label, TargetID: tg.ID}, nil, reason)
 		}
 	}
 	for _, o := range removed {
-		mk(res(o.Name), baseline.ActionDelete,
+		p.add(scpResource(o.Name), baseline.ActionDelete,
 			scpPolicyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, nil,
 			fmt.Sprintf("SCP %s is managed by orgbaseline and no longer in the baseline", o.Name))
 	}
+}
 
-	// Every target keeps at least one SCP.
-	var emptyErrs []error
-	for _, id := range slices.Sorted(maps.Keys(current)) {
-		if len(current[id]) > 0 && len(final[id]) == 0 {
-			emptyErrs = append(emptyErrs, fmt.Errorf("%s would be left with no SCP after detaching %s; AWS requires at least one SCP on every root, OU and account: declare a policy for %s, or attach FullAWSAccess there first",
-				scpTargetLabel(org, id), strings.Join(current.names(id), ", "), scpTargetLabel(org, id)))
+// keepOneSCP fails the plan when it would leave a root, OU or account
+// that has an SCP now with none: AWS requires at least one on each.
+func (p *scpPlanner) keepOneSCP() error {
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(p.current)) {
+		if len(p.current[id]) > 0 && len(p.final[id]) == 0 {
+			errs = append(errs, fmt.Errorf("%s would be left with no SCP after detaching %s; AWS requires at least one SCP on every root, OU and account: declare a policy for %s, or attach FullAWSAccess there first",
+				scpTargetLabel(p.org, id), strings.Join(p.current.names(id), ", "), scpTargetLabel(p.org, id)))
 		}
 	}
-	if len(emptyErrs) > 0 {
-		return nil, errors.Join(emptyErrs...)
-	}
-
-	c.warnDenyAll(t, targetsOf)
-	if st.enabled() || willEnable {
-		if err := c.guard(org, st, final); err != nil {
-			return nil, err
-		}
-	}
-	return changes, nil
+	return errors.Join(errs...)
 }
 
 // warnDenyAll warns about every declared statement that denies every
@@ -886,11 +952,18 @@ func scpStatementName(s *iampolicy.Statement) string {
 // ---- the lockout guard ----
 
 // scpGlobalServices are the services whose calls carry aws:RequestedRegion
-// us-east-1 whatever the caller's region (their endpoint is there); other
-// actions are checked in every governed region.
+// of the partition's global-service region (us-east-1, cn-northwest-1,
+// us-gov-west-1) whatever the caller's region (their endpoint is there);
+// other actions are checked in every governed region.
 var scpGlobalServices = map[string]bool{"iam": true, "organizations": true}
 
-const scpGlobalRegion = "us-east-1"
+// scpGlobalRegion is where the run's partition serves its global services.
+func scpGlobalRegion(org *Org) string {
+	if r := awsapi.GlobalRegion(org.PartitionName()); r != "" {
+		return r
+	}
+	return "us-east-1"
+}
 
 // guard evaluates, for every targeted member account, the SCPs in force
 // after the plan (final) at each level from the root down to the account,
@@ -973,18 +1046,19 @@ func (c *ServiceControlPolicies) guard(org *Org, st *scpState, final scpAttachme
 		}
 	}
 	role := org.ExecutionRole
-	exempt := fmt.Sprintf("Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn arn:aws:iam::*:role/%s", role)
+	exempt := fmt.Sprintf("Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn %s", org.ARN("iam", "", "*", "role/"+role))
+	global := scpGlobalRegion(org)
 	for _, a := range org.Targets {
 		if a.Management {
 			continue // SCPs never restrict the management account
 		}
-		roleARN := "arn:aws:iam::" + a.ID + ":role/" + role
-		principal := iampolicy.Principal{ARN: "arn:aws:sts::" + a.ID + ":assumed-role/" + role + "/orgbaseline", Account: a.ID, RoleARN: roleARN}
+		roleARN := org.ARN("iam", "", a.ID, "role/"+role)
+		principal := iampolicy.Principal{ARN: org.ARN("sts", "", a.ID, "assumed-role/"+role+"/orgbaseline"), Account: a.ID, RoleARN: roleARN}
 		levels := append(append([]string(nil), a.Ancestors...), a.ID)
 		for _, action := range c.guarded {
 			regions := governed
 			if svc, _, _ := strings.Cut(action, ":"); scpGlobalServices[strings.ToLower(svc)] {
-				regions = []string{scpGlobalRegion}
+				regions = []string{global}
 			}
 			for _, region := range regions {
 				req := &iampolicy.Request{Action: action, Resource: "*", Principal: principal, Context: map[string][]string{
@@ -1077,12 +1151,7 @@ func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baselin
 		if err := decode(&x); err != nil {
 			return err
 		}
-		_, err := api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(x.RootID), PolicyType: types.PolicyType(x.PolicyType)})
-		var already *types.PolicyTypeAlreadyEnabledException
-		if err != nil && !errors.As(err, &already) {
-			return fmt.Errorf("enable the SCP policy type on root %s: %w", x.RootID, err)
-		}
-		return nil
+		return c.enableType(ctx, t, api, x)
 	case data["targetId"] != nil:
 		var x scpAttachChange
 		if err := decode(&x); err != nil {
@@ -1096,6 +1165,80 @@ func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baselin
 		}
 		return c.applyPolicy(ctx, api, ch.Action, x)
 	}
+}
+
+// enableType enables the SCP type on the root and waits until AWS has
+// finished: EnablePolicyType "is an asynchronous request that Amazon Web
+// Services performs in the background" (Organizations API reference), and
+// until ListRoots shows the type ENABLED no SCP can be attached
+// (PolicyTypeNotEnabledException) and FullAWSAccess is not attached yet.
+// It reads the root first: a type AWS is already enabling
+// (PENDING_ENABLE) is only waited for, never enabled again.
+func (c *ServiceControlPolicies) enableType(ctx context.Context, t Target, api SCPAPI, x scpTypeChange) error {
+	status, err := scpTypeStatus(ctx, api, x.RootID, x.PolicyType)
+	if err != nil {
+		return fmt.Errorf("enable the %s type on root %s: %w", x.PolicyType, x.RootID, err)
+	}
+	switch status {
+	case string(types.PolicyTypeStatusEnabled):
+		return nil
+	case string(types.PolicyTypeStatusPendingDisable):
+		return fmt.Errorf("enable the %s type on root %s: AWS is disabling it (PENDING_DISABLE); run again once it is disabled", x.PolicyType, x.RootID)
+	case "":
+		_, err := api.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(x.RootID), PolicyType: types.PolicyType(x.PolicyType)})
+		var (
+			already *types.PolicyTypeAlreadyEnabledException
+			busy    *types.ConcurrentModificationException
+		)
+		switch {
+		case err == nil, errors.As(err, &already):
+		case errors.As(err, &busy):
+			// Still busy after the retries: someone else may be enabling
+			// it (a concurrent run, Control Tower); wait if so.
+			if now, rerr := scpTypeStatus(ctx, api, x.RootID, x.PolicyType); rerr != nil || now == "" || now == string(types.PolicyTypeStatusPendingDisable) {
+				return fmt.Errorf("enable the %s type on root %s: %w", x.PolicyType, x.RootID, err)
+			}
+		default:
+			return fmt.Errorf("enable the %s type on root %s: %w", x.PolicyType, x.RootID, err)
+		}
+	}
+	what := fmt.Sprintf("the %s type to be ENABLED on root %s", x.PolicyType, x.RootID)
+	return t.Wait.Until(ctx, what, func(ctx context.Context) (bool, error) {
+		status, err := scpTypeStatus(ctx, api, x.RootID, x.PolicyType)
+		switch {
+		case err != nil:
+			return false, fmt.Errorf("read the %s type on root %s: %w", x.PolicyType, x.RootID, err)
+		case status == string(types.PolicyTypeStatusPendingDisable):
+			return false, fmt.Errorf("AWS is disabling the %s type on root %s (PENDING_DISABLE) while orgbaseline enables it; run again once it is disabled", x.PolicyType, x.RootID)
+		}
+		// PENDING_ENABLE, or not listed yet: AWS has not finished.
+		return status == string(types.PolicyTypeStatusEnabled), nil
+	})
+}
+
+// scpTypeStatus reads the status of a policy type on the root, as
+// ListRoots lists it: ENABLED, PENDING_ENABLE, PENDING_DISABLE, or "" when
+// it is not enabled.
+func scpTypeStatus(ctx context.Context, api SCPAPI, rootID, policyType string) (string, error) {
+	p := organizations.NewListRootsPaginator(api, &organizations.ListRootsInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("list roots: %w", err)
+		}
+		for _, r := range out.Roots {
+			if aws.ToString(r.Id) != rootID {
+				continue
+			}
+			for _, pt := range r.PolicyTypes {
+				if string(pt.Type) == policyType {
+					return string(pt.Status), nil
+				}
+			}
+			return "", nil
+		}
+	}
+	return "", fmt.Errorf("list roots: root %s is not in the organization", rootID)
 }
 
 func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, api SCPAPI, action baseline.Action, x scpAttachChange) error {
@@ -1305,6 +1448,11 @@ func (c *ServiceControlPolicies) Findings(t Target, observed any) []baseline.Fin
 		}
 		msg = fmt.Sprintf("SCP %s is attached to %s", p.name, strings.Join(labels, ", "))
 		switch {
+		case st.TypeStatus == string(types.PolicyTypeStatusPendingEnable):
+			// Not attached while AWS is still enabling SCPs: nothing is
+			// in force yet, whatever the listings say.
+			msg = "AWS is still enabling service control policies in the organization (PENDING_ENABLE): no SCP is in force yet"
+			missing = labels
 		case !st.enabled():
 			msg = "service control policies are not enabled in the organization"
 			missing = labels
@@ -1360,7 +1508,7 @@ func (c *ServiceControlPolicies) Findings(t Target, observed any) []baseline.Fin
 		if len(missing) > 0 {
 			msg = "the baseline's SCPs not in force (missing, not attached above the account, or changed): " + strings.Join(missing, ", ")
 		}
-		f := mk("serviceControlPolicies.inForce", a.ID, a.Name, "arn:aws:organizations::"+mgmt+":account/"+org.ID+"/"+a.ID,
+		f := mk("serviceControlPolicies.inForce", a.ID, a.Name, org.ARN("organizations", "", mgmt, "account/"+org.ID+"/"+a.ID),
 			"The baseline's SCP guardrails are in force on the account", pass(len(missing) == 0), baseline.SeverityHigh, msg, fix)
 		f.Evidence = map[string]any{"inForce": inForce, "missing": missing}
 		out = append(out, f)

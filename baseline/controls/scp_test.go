@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -18,7 +21,9 @@ import (
 
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/baseline/controls"
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
+	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
 
 // Policy documents the SCP tests declare.
@@ -193,12 +198,15 @@ func wantIn(t testing.TB, text string, parts ...string) {
 	}
 }
 
-// enableSCPs enables the SCP type behind the tool's back.
+// enableSCPs enables the SCP type behind the tool's back and lets AWS
+// finish (EnablePolicyType runs in the background for PolicyTypeDelay of
+// sim time).
 func enableSCPs(t testing.TB, w *world) {
 	t.Helper()
 	if _, err := orgAPI(w).EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(w.org.RootID), PolicyType: types.PolicyTypeServiceControlPolicy}); err != nil {
 		t.Fatal(err)
 	}
+	w.sim.Advance(w.sim.AWSLike().PolicyTypeDelay)
 }
 
 // createSCP creates (without orgbaseline's tag) and attaches an SCP behind
@@ -800,5 +808,221 @@ controls:
 	}
 	if n := strings.Count(msg, "no SCP attached at"); n != 6 {
 		t.Errorf("the guard reports %d lockouts, want 6 (three actions at ou:/Sandbox and at prod-004):\n%s", n, msg)
+	}
+}
+
+// scpSessions gives the world's engine sessions made from base (another
+// retryer, another partition), as the CLI builds them.
+func scpSessions(w *world, base aws.Config, partition string) {
+	w.sessions = orgwalk.NewSessions(base, orgwalk.SessionOptions{Role: w.baseline.Organization.ExecutionRole, SessionName: "orgbaseline-test",
+		ManagementAccountID: w.org.ManagementAccountID, Partition: partition})
+	w.engine.Sessions, w.engine.Org.Sessions = w.sessions, w.sessions
+	w.engine.Org.Partition = partition
+}
+
+// TestSCPWaitsForThePolicyTypeToBeEnabled: EnablePolicyType runs in the
+// background; apply waits (on the sim clock) until ListRoots shows the
+// type ENABLED before it creates and attaches, and says what it waited
+// for.
+func TestSCPWaitsForThePolicyTypeToBeEnabled(t *testing.T) {
+	w := scpWorld(t, twoPolicies, twoPolicyFiles)
+	p := w.plan()
+	start := w.sim.Now()
+	r := w.engine.ApplyOrg(bg, p.OrganizationScope.Changes)
+	if len(r.Errors) > 0 {
+		t.Fatalf("apply: %v", r.Errors)
+	}
+	if waited := w.sim.Now().Sub(start); waited < w.sim.AWSLike().PolicyTypeDelay {
+		t.Errorf("apply took %s of sim time; AWS takes %s to enable SCPs", waited, w.sim.AWSLike().PolicyTypeDelay)
+	}
+	want := "the SERVICE_CONTROL_POLICY type to be ENABLED on root " + w.org.RootID
+	if len(r.Waits) != 1 || r.Waits[0].For != want || r.Waits[0].Err != nil {
+		t.Errorf("waits %+v, want one for %q", r.Waits, want)
+	}
+	wantChanges(t, w.plan())
+}
+
+// TestSCPPlansWhileAWSIsEnablingSCPs: someone else called
+// EnablePolicyType and AWS has not finished (PENDING_ENABLE). The plan is
+// the one for an organization without SCPs (FullAWSAccess predicted
+// everywhere), check does not count anything as attached, and apply
+// waits for ENABLED without calling EnablePolicyType again (orgsim would
+// answer ConcurrentModificationException).
+func TestSCPPlansWhileAWSIsEnablingSCPs(t *testing.T) {
+	w := scpWorld(t, twoPolicies, twoPolicyFiles)
+	mgmt, audit, root := w.org.ManagementAccountID, w.id("Audit"), w.org.RootID
+	if _, err := orgAPI(w).EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: types.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	p := w.plan()
+	wantChanges(t, p,
+		"serviceControlPolicies create root/"+root+"/policy-type/SERVICE_CONTROL_POLICY "+mgmt,
+		"serviceControlPolicies create scp/deny-leave "+mgmt,
+		"serviceControlPolicies create scp/deny-root-user "+mgmt,
+		"serviceControlPolicies create scp/deny-leave/target/root "+mgmt,
+		"serviceControlPolicies create scp/deny-root-user/target/account:"+audit+" "+mgmt,
+		"serviceControlPolicies create scp/deny-root-user/target/ou:/Workloads "+mgmt,
+	)
+	wantIn(t, p.OrganizationScope.Changes[0].Reason, "PENDING_ENABLE", "apply waits until they are ENABLED")
+	for _, f := range w.check() {
+		if f.Check == "serviceControlPolicies.attached" && (f.Status != baseline.StatusFail || !strings.Contains(f.Message, "PENDING_ENABLE")) {
+			t.Errorf("%s while AWS enables SCPs: %s %q", f.Resource, f.Status, f.Message)
+		}
+	}
+	w.sim.ResetCounters()
+	if errs := w.apply(p); len(errs) > 0 {
+		t.Fatalf("apply: %v", errs)
+	}
+	if n := w.sim.Counters().Calls("organizations", "EnablePolicyType"); n != 0 {
+		t.Errorf("apply called EnablePolicyType %d times while AWS was enabling SCPs", n)
+	}
+	wantChanges(t, w.plan())
+	if got := scpsOn(t, w, ouID(t, w, "/Workloads")); !slices.Equal(got, []string{"FullAWSAccess", "deny-root-user"}) {
+		t.Errorf("/Workloads has %v", got)
+	}
+}
+
+// scpRetryHook is the run's retryer (awsapi.NewRetryer), with a hook
+// called before each retry: the test lets the conflicting write finish
+// there, where a real run backs off.
+type scpRetryHook struct {
+	aws.Retryer
+	before func(error)
+}
+
+func (r scpRetryHook) RetryDelay(attempt int, err error) (time.Duration, error) {
+	r.before(err)
+	return r.Retryer.RetryDelay(attempt, err)
+}
+
+// TestSCPRetriesConcurrentModification: another writer (a person, Control
+// Tower, a second run) attaches an SCP to /Workloads while apply attaches
+// orgbaseline's there. orgsim answers apply's AttachPolicy
+// ConcurrentModificationException while that write is in flight (held by
+// injected latency until the test lets it go); the run's retryer retries
+// it, and apply converges in one run.
+func TestSCPRetriesConcurrentModification(t *testing.T) {
+	var (
+		held        atomic.Bool
+		arrived     = make(chan struct{})
+		letGo       = make(chan struct{})
+		release     sync.Once
+		otherResult = make(chan error, 1)
+	)
+	w, err := tryWorld(t, orgsim.Options{Seed: 11, Org: orgsim.OrgSpec{Members: 6, Clean: true},
+		// Every AttachPolicy takes a while; the other writer's is held in
+		// flight until the test lets it go.
+		Faults: orgsim.Faults{Rules: []orgsim.FaultRule{{Service: "organizations", Operation: "AttachPolicy", Latency: time.Second}}},
+		Sleep: func(d time.Duration, done <-chan struct{}) {
+			if d > 0 && held.CompareAndSwap(false, true) {
+				close(arrived)
+				<-letGo
+			}
+		},
+	}, twoPolicies, twoPolicyFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Before the server closes (cleanups run last first), let a held
+	// write go.
+	t.Cleanup(func() { release.Do(func() { close(letGo) }) })
+	enableSCPs(t, w)
+	other := createSCP(t, w, "other-team", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}`)
+	workloads := ouID(t, w, "/Workloads")
+	retried := 0
+	base := w.cfg.Copy()
+	base.Retryer = func() aws.Retryer {
+		return scpRetryHook{Retryer: awsapi.NewRetryer(0, true), before: func(err error) {
+			var ae smithy.APIError
+			if errors.As(err, &ae) && ae.ErrorCode() == "ConcurrentModificationException" {
+				retried++
+				release.Do(func() { close(letGo) })
+				if err := <-otherResult; err != nil {
+					t.Errorf("the other writer: %v", err)
+				}
+			}
+		}}
+	}
+	scpSessions(w, base, "")
+	p := w.plan()
+
+	go func() {
+		_, err := orgAPI(w).AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: aws.String(other), TargetId: aws.String(workloads)})
+		otherResult <- err
+	}()
+	<-arrived
+	if errs := w.apply(p); len(errs) > 0 {
+		t.Fatalf("apply with a concurrent writer: %v", errs)
+	}
+	if retried != 1 {
+		t.Errorf("apply retried %d ConcurrentModificationExceptions, want 1", retried)
+	}
+	var cmes int
+	for _, cs := range w.sim.Counters() {
+		cmes += cs.Errors["ConcurrentModificationException"]
+	}
+	if cmes != 1 {
+		t.Errorf("orgsim answered %d ConcurrentModificationExceptions, want 1", cmes)
+	}
+	if got := scpsOn(t, w, workloads); !slices.Equal(got, []string{"FullAWSAccess", "deny-root-user", "other-team"}) {
+		t.Errorf("/Workloads has %v", got)
+	}
+	wantChanges(t, w.plan())
+}
+
+// TestSCPGovCloud: in the aws-us-gov partition the lockout guard names the
+// partition's role ARNs, evaluates IAM calls in us-gov-west-1 (where
+// GovCloud serves IAM) and the findings name the accounts by their
+// GovCloud ARNs. Only the organization scope is planned: it is where the
+// SCP control runs.
+func TestSCPGovCloud(t *testing.T) {
+	const yaml = `version: 1
+organization:
+  homeRegion: us-gov-west-1
+  regions: [us-gov-west-1]
+controls:
+  passwordPolicy:
+    minimumPasswordLength: 14
+  serviceControlPolicies:
+    policies:
+      - name: deny-password-policy
+        document: '%s'
+        targets: [ou:/Workloads]
+`
+	world := func(doc string) *world {
+		w, err := tryWorld(t, orgsim.Options{Seed: 11, Org: orgsim.OrgSpec{Members: 6, Clean: true}, Partition: "aws-us-gov"}, fmt.Sprintf(yaml, doc), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scpSessions(w, w.cfg, "aws-us-gov")
+		return w
+	}
+	w := world(denyPasswordPolicyDoc)
+	wantIn(t, strings.Join(w.engine.PlanOrg(bg).Errors, "\n"), "would deny iam:UpdateAccountPasswordPolicy to the execution role",
+		"Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn arn:aws-us-gov:iam::*:role/OrganizationAccountAccessRole")
+
+	// An SCP that denies IAM in us-east-1 does not reach GovCloud's IAM,
+	// whose calls carry aws:RequestedRegion us-gov-west-1.
+	w = world(`{"Version":"2012-10-17","Statement":[{"Sid":"NotInUsEast1","Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}}]}`)
+	if r := w.engine.PlanOrg(bg); len(r.Errors) > 0 || len(r.Changes) == 0 {
+		t.Fatalf("plan: %d changes, errors %v", len(r.Changes), r.Errors)
+	}
+	prefix := "arn:aws-us-gov:organizations::" + w.org.ManagementAccountID + ":account/" + w.org.ID + "/"
+	r := w.engine.CheckOrg(bg)
+	if len(r.Errors) > 0 {
+		t.Fatalf("check: %v", r.Errors)
+	}
+	n := 0
+	for _, f := range r.Findings {
+		if f.Check != "serviceControlPolicies.inForce" {
+			continue
+		}
+		n++
+		if !strings.HasPrefix(f.Resource, prefix) {
+			t.Errorf("finding resource %s, want it to begin %s", f.Resource, prefix)
+		}
+	}
+	if n == 0 {
+		t.Error("no inForce findings")
 	}
 }

@@ -98,12 +98,13 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 // NewRetryer is the retryer for every client: the SDK's standard retryer
 // (throttling and 5xx retried with jittered backoff), with more attempts
 // than its default 3, since one account's throttled call should not fail
-// that account's run.
+// that account's run, and ConcurrentModificationException retried too.
 func NewRetryer(maxAttempts int, noBackoff bool) aws.Retryer {
 	if maxAttempts <= 0 {
 		maxAttempts = 5
 	}
 	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.Retryables = append(append([]retry.IsErrorRetryable(nil), o.Retryables...), retryConcurrentModification)
 		o.MaxAttempts = maxAttempts
 		o.MaxBackoff = 10 * time.Second
 		o.Backoff = quickFirstRetry(o.MaxBackoff)
@@ -112,6 +113,17 @@ func NewRetryer(maxAttempts int, noBackoff bool) aws.Retryer {
 		}
 	})
 }
+
+// retryConcurrentModification retries ConcurrentModificationException,
+// which the SDK does not (AWS-NOTES section 3): Organizations answers it
+// to a write that reaches a policy or target another write is still
+// changing, and "Try again later" is the whole remedy (Organizations API
+// reference, common errors; Customizations for Control Tower met it on
+// EnablePolicyType and UpdatePolicy, aws-solutions/
+// aws-control-tower-customizations issue 175; Terraform retries it,
+// hashicorp/terraform-provider-aws PR 9195). CloudTrail answers the same
+// code for the same case and asks for the same retry.
+var retryConcurrentModification = retry.RetryableErrorCode{Codes: map[string]struct{}{"ConcurrentModificationException": {}}}
 
 // quickFirstRetry is exponential backoff with full jitter whose first
 // retry waits up to 0.8 s (the SDK's waits up to 2 s for a throttled call)

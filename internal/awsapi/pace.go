@@ -11,25 +11,31 @@ import (
 )
 
 // OrganizationsService is the SDK's service id of AWS Organizations, the
-// API AWS throttles for the whole organization.
+// API the run paces once it throttles.
 const OrganizationsService = "Organizations"
 
-// Pacer spaces the calls to one service once it has throttled, sharing
-// what it learns among every client of the config it is added to (and the
-// configs copied from it): the organization walk, the SCP listings and
-// the controls that read the organization all draw on one Organizations
-// rate in AWS, so each of them backing off on its own would keep the
-// others hammering.
+// Pacer spaces the calls of one service's operations once they have
+// throttled, sharing what it learns among every client of the config it
+// is added to (and the configs copied from it): the organization walk, the
+// SCP listings and the controls that read the organization all draw on
+// AWS's rate for each Organizations operation, so each of them backing off
+// on its own would keep the others hammering.
 //
-// Until the first throttling error it does nothing. At that error it
-// takes half the rate the service has just delivered (successful calls in
-// the last second) as its rate, and from then on starts calls no faster:
-// each throttling error of a call sent since the last cut cuts the rate
-// by 30% (the errors of calls sent before it say nothing new), each success raises it by one
-// call a second per second, so it follows a service whose rate is not
-// published (AWS publishes none for Organizations) instead of retrying
-// into it. The SDK's retries still handle the throttling that remains;
-// they pass through the pacer too.
+// AWS throttles Organizations per operation (its quotas page lists the
+// request rates of each operation, Organizations user guide, "Quotas and
+// service limits for AWS Organizations", "Throttling limits"), so the
+// pacer learns one rate per operation: an operation that throttles is
+// paced, and the others are not held back by it.
+//
+// Until an operation's first throttling error the pacer does nothing for
+// it. At that error it takes half the rate the operation has just
+// delivered (its successful calls in the last second) as its rate, and
+// from then on starts the operation's calls no faster: each throttling
+// error of a call sent since the last cut cuts the rate by 30% (the
+// errors of calls sent before it say nothing new), each success raises it
+// by one call a second per second, so it follows a rate it does not know
+// instead of retrying into it. The SDK's retries still handle the
+// throttling that remains; they pass through the pacer too.
 type Pacer struct {
 	// Service is the SDK service id paced ("Organizations"); other
 	// services' calls pass through.
@@ -40,11 +46,16 @@ type Pacer struct {
 	Sleep func(context.Context, time.Duration) error
 
 	mu        sync.Mutex
-	rate      float64     // calls a second; 0 until the first throttling error
-	next      time.Time   // when the next call may start
-	cut       time.Time   // when the rate was last cut
-	recent    []time.Time // successes in the last second, before the first throttling error
+	ops       map[string]*opPace // by operation name
 	throttled int64
+}
+
+// opPace is what the pacer learned of one operation.
+type opPace struct {
+	rate   float64     // calls a second; 0 until the first throttling error
+	next   time.Time   // when the next call may start
+	cut    time.Time   // when the rate was last cut
+	recent []time.Time // successes in the last second, before the first throttling error
 }
 
 const (
@@ -64,15 +75,19 @@ func (p *Pacer) Add(s *middleware.Stack) error {
 	return s.Finalize.Insert(pacerStep{p}, "Retry", middleware.After)
 }
 
-// Rate returns the calls a second the pacer allows, 0 while it has not
-// seen a throttling error.
-func (p *Pacer) Rate() float64 {
+// Rate returns the calls a second the pacer allows operation, 0 while the
+// operation has not throttled.
+func (p *Pacer) Rate(operation string) float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.rate
+	if o := p.ops[operation]; o != nil {
+		return o.rate
+	}
+	return 0
 }
 
-// Throttled returns the throttling errors the pacer has seen.
+// Throttled returns the throttling errors the pacer has seen, of every
+// operation.
 func (p *Pacer) Throttled() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -100,19 +115,34 @@ func (p *Pacer) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// wait holds a call until its turn and returns when that was.
-func (p *Pacer) wait(ctx context.Context) (time.Time, error) {
+// op returns what the pacer knows of operation. Callers hold p.mu.
+func (p *Pacer) op(operation string) *opPace {
+	o := p.ops[operation]
+	if o == nil {
+		if p.ops == nil {
+			p.ops = map[string]*opPace{}
+		}
+		o = &opPace{}
+		p.ops[operation] = o
+	}
+	return o
+}
+
+// wait holds a call of operation until its turn and returns when that
+// was.
+func (p *Pacer) wait(ctx context.Context, operation string) (time.Time, error) {
 	p.mu.Lock()
 	now := p.now()
-	if p.rate == 0 {
+	o := p.op(operation)
+	if o.rate == 0 {
 		p.mu.Unlock()
 		return now, nil
 	}
-	start := p.next
+	start := o.next
 	if start.Before(now) {
 		start = now
 	}
-	p.next = start.Add(time.Duration(float64(time.Second) / p.rate))
+	o.next = start.Add(time.Duration(float64(time.Second) / o.rate))
 	p.mu.Unlock()
 	if d := start.Sub(now); d > 0 {
 		return start, p.sleep(ctx, d)
@@ -120,8 +150,9 @@ func (p *Pacer) wait(ctx context.Context) (time.Time, error) {
 	return start, nil
 }
 
-// done learns from the outcome of an attempt that started at started.
-func (p *Pacer) done(started time.Time, err error) {
+// done learns from the outcome of an attempt of operation that started
+// at started.
+func (p *Pacer) done(operation string, started time.Time, err error) {
 	throttle := err != nil && retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool()
 	if err != nil && !throttle {
 		return
@@ -129,41 +160,42 @@ func (p *Pacer) done(started time.Time, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
+	o := p.op(operation)
 	if !throttle {
-		if p.rate == 0 {
-			p.recent = append(p.recent, now)
-			p.forget(now)
+		if o.rate == 0 {
+			o.recent = append(o.recent, now)
+			o.forget(now)
 			return
 		}
-		p.rate = min(paceMaxRate, p.rate+paceIncrease/p.rate)
+		o.rate = min(paceMaxRate, o.rate+paceIncrease/o.rate)
 		return
 	}
 	p.throttled++
 	switch {
-	case p.rate == 0:
-		p.forget(now)
-		p.rate = max(paceMinRate, float64(len(p.recent))/2)
-		p.recent = nil
-	case started.After(p.cut):
+	case o.rate == 0:
+		o.forget(now)
+		o.rate = max(paceMinRate, float64(len(o.recent))/2)
+		o.recent = nil
+	case started.After(o.cut):
 		// Sent at the rate set by the last cut, and still throttled:
 		// the errors of calls sent before it say nothing new.
-		p.rate = max(paceMinRate, p.rate*paceCut)
+		o.rate = max(paceMinRate, o.rate*paceCut)
 	default:
 		return
 	}
-	p.cut = now
-	if next := now.Add(time.Duration(float64(time.Second) / p.rate)); p.next.Before(next) {
-		p.next = next
+	o.cut = now
+	if next := now.Add(time.Duration(float64(time.Second) / o.rate)); o.next.Before(next) {
+		o.next = next
 	}
 }
 
 // forget drops the successes older than a second.
-func (p *Pacer) forget(now time.Time) {
+func (o *opPace) forget(now time.Time) {
 	i := 0
-	for i < len(p.recent) && now.Sub(p.recent[i]) > time.Second {
+	for i < len(o.recent) && now.Sub(o.recent[i]) > time.Second {
 		i++
 	}
-	p.recent = p.recent[i:]
+	o.recent = o.recent[i:]
 }
 
 type pacerStep struct{ p *Pacer }
@@ -174,11 +206,12 @@ func (s pacerStep) HandleFinalize(ctx context.Context, in middleware.FinalizeInp
 	if awsmiddleware.GetServiceID(ctx) != s.p.Service {
 		return next.HandleFinalize(ctx, in)
 	}
-	started, err := s.p.wait(ctx)
+	op := awsmiddleware.GetOperationName(ctx)
+	started, err := s.p.wait(ctx, op)
 	if err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 	}
 	out, md, err := next.HandleFinalize(ctx, in)
-	s.p.done(started, err)
+	s.p.done(op, started, err)
 	return out, md, err
 }

@@ -75,9 +75,7 @@ func BenchmarkSignedRequests(b *testing.B) {
 func guardrails(b *testing.B, e *env) {
 	b.Helper()
 	oc := organizations.NewFromConfig(e.cfg)
-	if _, err := oc.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(e.sim.RootID()), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
-		b.Fatal(err)
-	}
+	orgEnableType(b, e, orgtypes.PolicyTypeServiceControlPolicy)
 	out, err := oc.CreatePolicy(bg, &organizations.CreatePolicyInput{Name: aws.String("guardrails"), Description: aws.String("benchmark"),
 		Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(`{"Version":"2012-10-17","Statement":[
   {"Sid":"DenyLeaveOrg","Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"},

@@ -54,6 +54,11 @@ type op struct {
 	action string
 	// resource returns the ARN the call acts on for authorization; nil means "*".
 	resource func(c *call) string
+	// busy returns the entities a write changes (the policies and targets
+	// of an Organizations write), held from its arrival until its
+	// response is written: another write reaching one of them meanwhile
+	// has conflict set (AWSLike.ConcurrentModification). nil holds none.
+	busy func(c *call) []string
 }
 
 // call is one request in flight: who is calling, where, with what.
@@ -72,6 +77,9 @@ type call struct {
 	reqID  string
 	// accessKey is the key the request was signed with.
 	accessKey string
+	// conflict: another write in flight holds an entity this one
+	// changes (op.busy).
+	conflict bool
 }
 
 // decode unmarshals a JSON request body into v.
@@ -157,6 +165,11 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		faultRegion = ""
 	}
 	f := s.faults.decide(svc.signingName, opName, cred.p.account, faultRegion)
+	if spec.busy != nil && s.like.ConcurrentModification && !f.throttled && !f.failed {
+		var held []string
+		held, c.conflict = s.faults.claim(svc.signingName, spec.busy(c))
+		defer s.faults.release(svc.signingName, held)
+	}
 	s.opts.Sleep(f.delay, r.Context().Done())
 	s.counters.record(svc.signingName, opName, cred.p.account, spec.write, f)
 	if f.throttled {

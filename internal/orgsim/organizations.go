@@ -36,19 +36,19 @@ func organizationsOps() map[string]op {
 		"ListChildren":                        {fn: orgListChildren, resource: orgResource("ParentId")},
 		"ListParents":                         {fn: orgListParents, resource: orgResource("ChildId")},
 		"ListTagsForResource":                 {fn: orgListTags, resource: orgResource("ResourceId")},
-		"TagResource":                         {fn: orgTagResource, write: true, resource: orgResource("ResourceId")},
-		"UntagResource":                       {fn: orgUntagResource, write: true, resource: orgResource("ResourceId")},
+		"TagResource":                         orgChanging(orgTagResource, "ResourceId"),
+		"UntagResource":                       orgChanging(orgUntagResource, "ResourceId"),
 		"CreatePolicy":                        {fn: orgCreatePolicy, write: true},
-		"UpdatePolicy":                        {fn: orgUpdatePolicy, write: true, resource: orgResource("PolicyId")},
+		"UpdatePolicy":                        orgChanging(orgUpdatePolicy, "PolicyId"),
 		"DescribePolicy":                      {fn: orgDescribePolicy, resource: orgResource("PolicyId")},
-		"DeletePolicy":                        {fn: orgDeletePolicy, write: true, resource: orgResource("PolicyId")},
+		"DeletePolicy":                        orgChanging(orgDeletePolicy, "PolicyId"),
 		"ListPolicies":                        {fn: orgListPolicies},
-		"AttachPolicy":                        {fn: orgAttachPolicy, write: true, resource: orgResource("PolicyId")},
-		"DetachPolicy":                        {fn: orgDetachPolicy, write: true, resource: orgResource("PolicyId")},
+		"AttachPolicy":                        orgChanging(orgAttachPolicy, "PolicyId", "TargetId"),
+		"DetachPolicy":                        orgChanging(orgDetachPolicy, "PolicyId", "TargetId"),
 		"ListPoliciesForTarget":               {fn: orgListPoliciesForTarget, resource: orgResource("TargetId")},
 		"ListTargetsForPolicy":                {fn: orgListTargetsForPolicy, resource: orgResource("PolicyId")},
-		"EnablePolicyType":                    {fn: orgEnablePolicyType, write: true, resource: orgResource("RootId")},
-		"DisablePolicyType":                   {fn: orgDisablePolicyType, write: true, resource: orgResource("RootId")},
+		"EnablePolicyType":                    orgChanging(orgEnablePolicyType, "RootId"),
+		"DisablePolicyType":                   orgChanging(orgDisablePolicyType, "RootId"),
 		"EnableAWSServiceAccess":              {fn: orgEnableServiceAccess, write: true},
 		"DisableAWSServiceAccess":             {fn: orgDisableServiceAccess, write: true},
 		"ListAWSServiceAccessForOrganization": {fn: orgListServiceAccess},
@@ -57,6 +57,81 @@ func organizationsOps() map[string]op {
 		"ListDelegatedAdministrators":         {fn: orgListDelegatedAdmins},
 		"ListDelegatedServicesForAccount":     {fn: orgListDelegatedServices, resource: orgResource("AccountId")},
 	}
+}
+
+// Concurrent changes (AWSLike.ConcurrentModification). AWS answers
+// ConcurrentModificationException, "The target of the operation is
+// currently being modified by a different request. Try again later."
+// (Organizations API reference, common errors), to a write that reaches a
+// policy or a root, OU or account while another write is still changing
+// it: EnablePolicyType and UpdatePolicy run concurrently with other SCP
+// writes ("AWS Organizations can't complete your request because it
+// conflicts with another attempt to modify the same entity",
+// aws-solutions/aws-control-tower-customizations issue 175); several
+// policy attachments applied at once (hashicorp/terraform-provider-aws
+// issue 5073, fixed by retrying in its PR 9195). AWS does not say which
+// entities a write holds; orgsim takes the stricter reading: a write
+// holds every policy and target its request names (AttachPolicy both the
+// policy and the target), from the moment its request arrives until its
+// response is written, injected latency included (handler.go, faults.go
+// claim them), and a root whose policy type is PENDING_ENABLE or
+// PENDING_DISABLE is being changed by AWS itself until the type settles.
+// orgsim serializes operations under one lock, so without injected
+// latency two writes rarely overlap; with it (sim serve --latency, a
+// FaultRule) they do, as on AWS.
+
+// orgChanging is the op of a write that changes the policies and targets
+// its request names in members: while another write holds one of them
+// (or the root is changing its policy types), it answers
+// ConcurrentModificationException.
+func orgChanging(fn func(c *call) (any, *apiError), members ...string) op {
+	busy := func(c *call) []string {
+		var in map[string]any
+		if json.Unmarshal(c.body, &in) != nil {
+			return nil
+		}
+		var ids []string
+		for _, m := range members {
+			if id, _ := in[m].(string); id != "" {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
+	return op{
+		write: true, resource: orgResource(members[0]), busy: busy,
+		fn: func(c *call) (any, *apiError) {
+			if e := orgMgmtOnly(c); e != nil {
+				return nil, e
+			}
+			if c.conflict {
+				return nil, orgConcurrent()
+			}
+			if c.sim.like.ConcurrentModification {
+				for _, id := range busy(c) {
+					if id == c.sim.org.root.id && orgRootChanging(c.sim.org.root) {
+						return nil, orgConcurrent()
+					}
+				}
+			}
+			return fn(c)
+		},
+	}
+}
+
+// orgRootChanging reports whether AWS is still enabling or disabling a
+// policy type in root.
+func orgRootChanging(r *orgRoot) bool {
+	for _, st := range r.policyTypes {
+		if st == orgPendingEnable || st == orgPendingDisable {
+			return true
+		}
+	}
+	return false
+}
+
+func orgConcurrent() *apiError {
+	return newErr(409, "ConcurrentModificationException", "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.")
 }
 
 // ID patterns [BC organizations].
@@ -150,22 +225,40 @@ func orgMgmtOnly(c *call) *apiError {
 	return nil
 }
 
+// orgAllFeatures refuses, in a billing-only organization (FeatureSet
+// CONSOLIDATED_BILLING), what needs all features: trusted access and
+// delegated administrators ("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE: You
+// attempted to perform an operation that requires the organization to be
+// configured to support all features", Organizations API reference,
+// ConstraintViolationException; Organizations user guide, "Enabling all
+// features for an organization"). Policy operations answer
+// PolicyTypeNotAvailableForOrganizationException instead (orgNotAvailable).
+func orgAllFeatures(c *call) *apiError {
+	if c.sim.org.featureSet == "ALL" {
+		return nil
+	}
+	return orgConstraint("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE",
+		"You attempted to perform an operation that requires the organization to be configured to support all features. An organization that supports only consolidated billing features can't perform this operation.")
+}
+
 // --- ARNs ---
 
-func (o *organization) accountARN(id string) string {
-	return "arn:aws:organizations::" + o.mgmtID + ":account/" + o.id + "/" + id
+// orgARN is an Organizations ARN in the sim's partition (IAM user guide,
+// "IAM ARNs"; the Organizations resource types in the Service
+// Authorization Reference): arn:PARTITION:organizations::<management
+// account>:<resource>.
+func (s *Sim) orgARN(resource string) string {
+	return s.arn("organizations", "", s.org.mgmtID, resource)
 }
 
-func (o *organization) ouARN(id string) string {
-	return "arn:aws:organizations::" + o.mgmtID + ":ou/" + o.id + "/" + id
-}
+func (s *Sim) orgAccountARN(id string) string { return s.orgARN("account/" + s.org.id + "/" + id) }
 
-func (o *organization) rootARN(id string) string {
-	return "arn:aws:organizations::" + o.mgmtID + ":root/" + o.id + "/" + id
-}
+func (s *Sim) orgOUARN(id string) string { return s.orgARN("ou/" + s.org.id + "/" + id) }
 
-func (o *organization) policyARN(typ, id string) string {
-	return "arn:aws:organizations::" + o.mgmtID + ":policy/" + o.id + "/" + orgPolicyTypes[typ].arnSegment + "/" + id
+func (s *Sim) orgRootARN(id string) string { return s.orgARN("root/" + s.org.id + "/" + id) }
+
+func (s *Sim) orgPolicyARN(typ, id string) string {
+	return s.orgARN("policy/" + s.org.id + "/" + orgPolicyTypes[typ].arnSegment + "/" + id)
 }
 
 // orgResource returns the resource function of an operation whose request
@@ -182,11 +275,11 @@ func orgResource(member string) func(c *call) string {
 		o := c.sim.org
 		switch {
 		case isAccountID(id):
-			return o.accountARN(id)
+			return c.sim.orgAccountARN(id)
 		case reOrgOUID.MatchString(id):
-			return o.ouARN(id)
+			return c.sim.orgOUARN(id)
 		case reOrgRootID.MatchString(id):
-			return o.rootARN(id)
+			return c.sim.orgRootARN(id)
 		case reOrgPolicyID.MatchString(id):
 			if p := o.policies[id]; p != nil {
 				return p.arn
@@ -265,7 +358,7 @@ func accountStatus(state string) string {
 
 func (c *call) orgAccount(a *Account) orgAccountOut {
 	return orgAccountOut{
-		Arn: c.sim.org.accountARN(a.ID), Email: a.Email, Id: a.ID,
+		Arn: c.sim.orgAccountARN(a.ID), Email: a.Email, Id: a.ID,
 		JoinedMethod: a.JoinedMethod, JoinedTimestamp: epoch(a.JoinedTimestamp),
 		Name: a.Name, State: a.State, Status: accountStatus(a.State),
 	}
@@ -449,7 +542,7 @@ func orgDescribeOrganization(c *call) (any, *apiError) {
 		Organization orgOut `json:"Organization"`
 	}{orgOut{
 		Arn: o.arn, AvailablePolicyTypes: orgPolicyTypeList(o.root), FeatureSet: o.featureSet, Id: o.id,
-		MasterAccountArn: o.accountARN(o.mgmtID), MasterAccountEmail: o.mgmtEmail, MasterAccountId: o.mgmtID,
+		MasterAccountArn: c.sim.orgAccountARN(o.mgmtID), MasterAccountEmail: o.mgmtEmail, MasterAccountId: o.mgmtID,
 	}}, nil
 }
 
@@ -995,6 +1088,9 @@ func orgCreatePolicy(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	if c.sim.org.featureSet != "ALL" {
+		return nil, orgNotAvailable()
+	}
 	tags, e := orgCheckTags(in.Tags)
 	if e != nil {
 		return nil, e
@@ -1025,7 +1121,7 @@ func orgCreatePolicy(c *call) (any, *apiError) {
 		id = "p-" + c.sim.lowerID(8)
 	}
 	p := &orgPolicy{
-		id: id, arn: o.policyARN(typ, id), name: *in.Name, description: *in.Description,
+		id: id, arn: c.sim.orgPolicyARN(typ, id), name: *in.Name, description: *in.Description,
 		typ: typ, content: *in.Content, parsed: parsed, tags: tags,
 	}
 	o.policies[id] = p
@@ -1235,8 +1331,8 @@ func orgAttachPolicy(c *call) (any, *apiError) {
 		return nil, e
 	}
 	o := c.sim.org
-	if o.root.policyTypes[p.typ] != "ENABLED" {
-		return nil, newErr(409, "PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
+	if o.root.policyTypes[p.typ] != orgEnabled {
+		return nil, orgTypeNotEnabled()
 	}
 	attached := o.attachedOfType(target, p.typ)
 	for _, a := range attached {
@@ -1276,6 +1372,9 @@ func orgDetachPolicy(c *call) (any, *apiError) {
 		return nil, e
 	}
 	o := c.sim.org
+	if o.root.policyTypes[p.typ] != orgEnabled {
+		return nil, orgTypeNotEnabled()
+	}
 	idx := -1
 	for i, id := range o.attachments[target] {
 		if id == p.id {
@@ -1353,7 +1452,7 @@ func orgListTargetsForPolicy(c *call) (any, *apiError) {
 		case o.ous[id] != nil:
 			out = append(out, targetOut{o.ous[id].arn, o.ous[id].name, id, "ORGANIZATIONAL_UNIT"})
 		default:
-			out = append(out, targetOut{o.accountARN(id), c.sim.accounts[id].Name, id, "ACCOUNT"})
+			out = append(out, targetOut{c.sim.orgAccountARN(id), c.sim.accounts[id].Name, id, "ACCOUNT"})
 		}
 	}
 	return struct {
@@ -1377,6 +1476,31 @@ func (c *call) orgRootByID(id *string) (*orgRoot, *apiError) {
 	return c.sim.org.root, nil
 }
 
+// Policy type states in a root (PolicyTypeSummary.Status).
+const (
+	orgEnabled        = "ENABLED"
+	orgPendingEnable  = "PENDING_ENABLE"
+	orgPendingDisable = "PENDING_DISABLE"
+)
+
+// EnablePolicyType and DisablePolicyType are asynchronous: "This is an
+// asynchronous request that Amazon Web Services performs in the
+// background. Amazon Web Services recommends that you first use ListRoots
+// to see the status of policy types for a specified root" (Organizations
+// API reference, EnablePolicyType and DisablePolicyType). The root lists
+// the type PENDING_ENABLE (PENDING_DISABLE) for AWSLike.PolicyTypeDelay of
+// sim time, in ListRoots and in the Root the call returns, then ENABLED
+// (or no longer). Meanwhile a policy of the type can be neither attached
+// nor detached (PolicyTypeNotEnabledException: "You can't attach policies
+// of the specified type to entities in a root until you enable that type
+// in the root", AttachPolicy and DetachPolicy errors), and a second
+// EnablePolicyType or DisablePolicyType of the root answers
+// ConcurrentModificationException, as CfCT's concurrent EnablePolicyType
+// calls got (aws-solutions/aws-control-tower-customizations issue 175).
+// FullAWSAccess is attached everywhere when SCPs become ENABLED, not
+// before (Organizations user guide, "Enabling a policy type": AWS
+// attaches FullAWSAccess to the root and every OU and account).
+
 func orgEnablePolicyType(c *call) (any, *apiError) {
 	if e := orgMgmtOnly(c); e != nil {
 		return nil, e
@@ -1397,18 +1521,34 @@ func orgEnablePolicyType(c *call) (any, *apiError) {
 		return nil, e
 	}
 	if c.sim.org.featureSet != "ALL" {
-		return nil, newErr(409, "PolicyTypeNotAvailableForOrganizationException", "You can't use the specified policy type with the feature set currently enabled for this organization.")
+		return nil, orgNotAvailable()
 	}
-	if root.policyTypes[typ] == "ENABLED" {
+	switch root.policyTypes[typ] {
+	case orgEnabled:
 		return nil, newErr(409, "PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled in the specified root.")
+	case orgPendingEnable, orgPendingDisable:
+		return nil, orgConcurrent()
 	}
-	root.policyTypes[typ] = "ENABLED"
-	if typ == "SERVICE_CONTROL_POLICY" {
-		c.sim.attachFullAWSAccessEverywhere()
-	}
+	root.policyTypes[typ] = orgPendingEnable
+	s := c.sim
+	s.later(c.now, s.like.PolicyTypeDelay, "the "+typ+" type becoming ENABLED in root "+root.id, func() {
+		if root.policyTypes[typ] != orgPendingEnable {
+			return
+		}
+		root.policyTypes[typ] = orgEnabled
+		if typ == "SERVICE_CONTROL_POLICY" {
+			s.attachFullAWSAccessEverywhere()
+		}
+	})
 	return struct {
 		Root orgRootOut `json:"Root"`
 	}{orgRootShape(root)}, nil
+}
+
+// orgNotAvailable answers a policy type the organization's feature set
+// does not offer: a billing-only organization has none.
+func orgNotAvailable() *apiError {
+	return newErr(409, "PolicyTypeNotAvailableForOrganizationException", "You can't use the specified policy type with the feature set currently enabled for this organization.")
 }
 
 // attachFullAWSAccessEverywhere attaches FullAWSAccess to the root and to
@@ -1443,24 +1583,38 @@ func orgDisablePolicyType(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if root.policyTypes[typ] != "ENABLED" {
-		return nil, newErr(409, "PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root.")
+	switch root.policyTypes[typ] {
+	case "":
+		return nil, orgTypeNotEnabled()
+	case orgPendingEnable, orgPendingDisable:
+		return nil, orgConcurrent()
 	}
-	delete(root.policyTypes, typ)
-	// Disabling a type detaches every policy of that type everywhere.
-	o := c.sim.org
-	for target, ids := range o.attachments {
-		kept := ids[:0:0]
-		for _, id := range ids {
-			if p := o.policies[id]; p == nil || p.typ != typ {
-				kept = append(kept, id)
-			}
+	root.policyTypes[typ] = orgPendingDisable
+	s := c.sim
+	s.later(c.now, s.like.PolicyTypeDelay, "the "+typ+" type becoming disabled in root "+root.id, func() {
+		if root.policyTypes[typ] != orgPendingDisable {
+			return
 		}
-		o.attachments[target] = kept
-	}
+		delete(root.policyTypes, typ)
+		// Disabling a type detaches every policy of that type everywhere.
+		o := s.org
+		for target, ids := range o.attachments {
+			kept := ids[:0:0]
+			for _, id := range ids {
+				if p := o.policies[id]; p == nil || p.typ != typ {
+					kept = append(kept, id)
+				}
+			}
+			o.attachments[target] = kept
+		}
+	})
 	return struct {
 		Root orgRootOut `json:"Root"`
 	}{orgRootShape(root)}, nil
+}
+
+func orgTypeNotEnabled() *apiError {
+	return newErr(409, "PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
 }
 
 // --- trusted access and delegated administrators ---
@@ -1477,6 +1631,9 @@ func orgEnableServiceAccess(c *call) (any, *apiError) {
 	}
 	sp, e := orgServicePrincipal(in.ServicePrincipal)
 	if e != nil {
+		return nil, e
+	}
+	if e := orgAllFeatures(c); e != nil {
 		return nil, e
 	}
 	if _, ok := c.sim.org.serviceAccess[sp]; !ok {
@@ -1551,6 +1708,9 @@ func orgRegisterDelegatedAdmin(c *call) (any, *apiError) {
 	}
 	sp, e := orgServicePrincipal(in.ServicePrincipal)
 	if e != nil {
+		return nil, e
+	}
+	if e := orgAllFeatures(c); e != nil {
 		return nil, e
 	}
 	o := c.sim.org

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,6 +75,17 @@ func orgMember(t testing.TB, e *env, name string) string {
 		t.Fatalf("no account named %q", name)
 	}
 	return id
+}
+
+// orgEnableType enables a policy type in the root and lets AWS finish:
+// EnablePolicyType is asynchronous (PENDING_ENABLE for PolicyTypeDelay of
+// sim time), and these tests are about what follows.
+func orgEnableType(t testing.TB, e *env, typ orgtypes.PolicyType) {
+	t.Helper()
+	if _, err := e.orgs(e.cfg).EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(e.sim.RootID()), PolicyType: typ}); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Advance(e.sim.AWSLike().PolicyTypeDelay)
 }
 
 func orgOUOf(t testing.TB, e *env, path string) string {
@@ -575,13 +587,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 		t.Fatalf("SCPs before the type is enabled = %+v, %v", pft, err)
 	}
 
-	en, err := c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(en.Root.PolicyTypes) != 1 || en.Root.PolicyTypes[0].Type != orgtypes.PolicyTypeServiceControlPolicy || en.Root.PolicyTypes[0].Status != orgtypes.PolicyTypeStatusEnabled {
-		t.Fatalf("EnablePolicyType root = %+v", en.Root)
-	}
+	orgEnableType(t, e, orgtypes.PolicyTypeServiceControlPolicy) // asynchrony: TestOrganizationsPolicyTypeIsAsynchronous
 	_, err = c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
 	orgWant(t, err, "PolicyTypeAlreadyEnabledException", 409)
 	lr, err := c.ListRoots(bg, &organizations.ListRootsInput{})
@@ -686,13 +692,13 @@ func TestOrganizationsPolicies(t *testing.T) {
 		t.Fatalf("deleting a policy frees a place under the limit: %v", err)
 	}
 
-	// Disabling the type detaches every SCP.
-	dis, err := c.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
-	if err != nil {
+	// Disabling the type detaches every SCP, once AWS has finished.
+	if _, err := c.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
 		t.Fatal(err)
 	}
-	if len(dis.Root.PolicyTypes) != 0 {
-		t.Fatalf("root after DisablePolicyType = %+v", dis.Root)
+	e.sim.Advance(e.sim.AWSLike().PolicyTypeDelay)
+	if lr, err := c.ListRoots(bg, &organizations.ListRootsInput{}); err != nil || len(lr.Roots[0].PolicyTypes) != 0 {
+		t.Fatalf("root after DisablePolicyType = %+v, %v", lr, err)
 	}
 	_, err = c.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
 	orgWant(t, err, "PolicyTypeNotEnabledException", 409)
@@ -724,9 +730,7 @@ func TestOrganizationsOtherPolicyTypes(t *testing.T) {
 	}
 	_, err = c.AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: cp.Policy.PolicySummary.Id, TargetId: aws.String(e.sim.RootID())})
 	orgWant(t, err, "PolicyTypeNotEnabledException", 409)
-	if _, err := c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(e.sim.RootID()), PolicyType: orgtypes.PolicyTypeTagPolicy}); err != nil {
-		t.Fatal(err)
-	}
+	orgEnableType(t, e, orgtypes.PolicyTypeTagPolicy)
 	if _, err := c.AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: cp.Policy.PolicySummary.Id, TargetId: aws.String(e.sim.RootID())}); err != nil {
 		t.Fatal(err)
 	}
@@ -907,9 +911,7 @@ func TestSCPDeniesMemberButNotManagement(t *testing.T) {
 	prodOU := orgOUOf(t, e, "/Workloads/Prod")
 	prod001, dev002 := orgMember(t, e, "prod-001"), orgMember(t, e, "dev-002")
 
-	if _, err := c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(e.sim.RootID()), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
-		t.Fatal(err)
-	}
+	orgEnableType(t, e, orgtypes.PolicyTypeServiceControlPolicy)
 	cp, err := c.CreatePolicy(bg, &organizations.CreatePolicyInput{Name: aws.String("deny-describe"), Description: aws.String(""), Content: aws.String(orgDenyDescribeSCP), Type: orgtypes.PolicyTypeServiceControlPolicy})
 	if err != nil {
 		t.Fatal(err)
@@ -944,4 +946,355 @@ func TestSCPDeniesMemberButNotManagement(t *testing.T) {
 	if !strings.Contains(orgMessage(err), "no service control policy allows") {
 		t.Fatalf("denial message = %q", orgMessage(err))
 	}
+}
+
+// orgRootTypes returns the root's policy types as ListRoots lists them:
+// "TYPE=STATUS", sorted.
+func orgRootTypes(t testing.TB, c *organizations.Client) []string {
+	t.Helper()
+	lr, err := c.ListRoots(bg, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, pt := range lr.Roots[0].PolicyTypes {
+		out = append(out, string(pt.Type)+"="+string(pt.Status))
+	}
+	return out
+}
+
+// TestOrganizationsPolicyTypeIsAsynchronous: EnablePolicyType and
+// DisablePolicyType finish in the background. Until then the root lists
+// the type PENDING_ENABLE (PENDING_DISABLE), attaching and detaching a
+// policy of the type fails with PolicyTypeNotEnabledException, a second
+// change of the root's policy types (or any write to the root) answers
+// ConcurrentModificationException, and FullAWSAccess is attached nowhere;
+// once the sim clock passes PolicyTypeDelay, the type is ENABLED and
+// FullAWSAccess is everywhere.
+func TestOrganizationsPolicyTypeIsAsynchronous(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 4, Org: orgsim.OrgSpec{Members: 3}})
+	c := e.orgs(e.cfg)
+	rootID, audit := e.sim.RootID(), orgMember(t, e, "Audit")
+	delay := e.sim.AWSLike().PolicyTypeDelay
+	if delay <= 0 {
+		t.Fatalf("PolicyTypeDelay is %s by default; the test needs AWS's asynchrony", delay)
+	}
+	cp, err := c.CreatePolicy(bg, &organizations.CreatePolicyInput{Name: aws.String("deny-describe"), Description: aws.String(""),
+		Content: aws.String(orgDenyDescribeSCP), Type: orgtypes.PolicyTypeServiceControlPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := cp.Policy.PolicySummary.Id
+	attach := func(target string) error {
+		_, err := c.AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: id, TargetId: aws.String(target)})
+		return err
+	}
+	faaTargets := func() int {
+		out, err := c.ListTargetsForPolicy(bg, &organizations.ListTargetsForPolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.Targets)
+	}
+	scp := orgtypes.PolicyTypeServiceControlPolicy
+
+	en, err := c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: scp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt := en.Root.PolicyTypes; len(pt) != 1 || pt[0].Type != scp || pt[0].Status != orgtypes.PolicyTypeStatusPendingEnable {
+		t.Fatalf("EnablePolicyType returned the root with %+v, want SERVICE_CONTROL_POLICY PENDING_ENABLE", pt)
+	}
+	e.sim.Advance(delay / 2)
+	if got := orgRootTypes(t, c); len(got) != 1 || got[0] != "SERVICE_CONTROL_POLICY=PENDING_ENABLE" {
+		t.Fatalf("ListRoots while AWS enables SCPs: %v", got)
+	}
+	if n := faaTargets(); n != 0 {
+		t.Fatalf("FullAWSAccess is attached to %d targets before SCPs are ENABLED", n)
+	}
+	orgWant(t, attach(audit), "PolicyTypeNotEnabledException", 409)
+	orgWant(t, attach(rootID), "ConcurrentModificationException", 409)
+	_, err = c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: scp})
+	orgWant(t, err, "ConcurrentModificationException", 409)
+	_, err = c.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: scp})
+	orgWant(t, err, "ConcurrentModificationException", 409)
+	if s := e.sim.Settling(); len(s) != 1 || !strings.Contains(s[0].What, "SERVICE_CONTROL_POLICY type becoming ENABLED in root "+rootID) {
+		t.Fatalf("settling: %+v", s)
+	}
+
+	e.sim.Advance(delay - delay/2)
+	if got := orgRootTypes(t, c); len(got) != 1 || got[0] != "SERVICE_CONTROL_POLICY=ENABLED" {
+		t.Fatalf("ListRoots once AWS has finished: %v", got)
+	}
+	// root + 5 OUs + 4 accounts
+	if n := faaTargets(); n != 10 {
+		t.Fatalf("FullAWSAccess is attached to %d targets once SCPs are ENABLED, want 10", n)
+	}
+	if err := attach(audit); err != nil {
+		t.Fatal(err)
+	}
+
+	// Disabling: PENDING_DISABLE, the policies stay attached but none can
+	// be attached or detached, then every SCP is detached.
+	dis, err := c.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: scp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt := dis.Root.PolicyTypes; len(pt) != 1 || pt[0].Status != orgtypes.PolicyTypeStatusPendingDisable {
+		t.Fatalf("DisablePolicyType returned the root with %+v, want PENDING_DISABLE", pt)
+	}
+	if got := orgRootTypes(t, c); len(got) != 1 || got[0] != "SERVICE_CONTROL_POLICY=PENDING_DISABLE" {
+		t.Fatalf("ListRoots while AWS disables SCPs: %v", got)
+	}
+	_, err = c.DetachPolicy(bg, &organizations.DetachPolicyInput{PolicyId: id, TargetId: aws.String(audit)})
+	orgWant(t, err, "PolicyTypeNotEnabledException", 409)
+	if n := faaTargets(); n != 10 {
+		t.Fatalf("FullAWSAccess is detached from all but %d targets before SCPs are disabled", n)
+	}
+	e.sim.Advance(delay)
+	if got := orgRootTypes(t, c); len(got) != 0 {
+		t.Fatalf("ListRoots once SCPs are disabled: %v", got)
+	}
+	if n := faaTargets(); n != 0 {
+		t.Fatalf("FullAWSAccess is still attached to %d targets", n)
+	}
+
+	// Switched off, the type is ENABLED at once.
+	off := orgsim.DefaultAWSLike()
+	off.PolicyTypeDelay = 0
+	e = newEnv(t, orgsim.Options{Seed: 4, Org: orgsim.OrgSpec{Members: 3}, AWSLike: &off})
+	en, err = e.orgs(e.cfg).EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(e.sim.RootID()), PolicyType: scp})
+	if err != nil || en.Root.PolicyTypes[0].Status != orgtypes.PolicyTypeStatusEnabled {
+		t.Fatalf("with PolicyTypeDelay 0: %+v, %v", en, err)
+	}
+}
+
+// TestOrganizationsConcurrentModification: a write holds the policies and
+// targets it changes from its arrival until its response is written;
+// another write to one of them meanwhile gets
+// ConcurrentModificationException (409), writes to others go through,
+// and once the first has answered the same write succeeds. Injected
+// latency keeps the first write in flight: the sim's Sleep holds it until
+// the test lets it go.
+func TestOrganizationsConcurrentModification(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		t.Run(fmt.Sprintf("ConcurrentModification=%t", on), func(t *testing.T) {
+			var (
+				held    atomic.Bool
+				arrived = make(chan struct{})
+				letGo   = make(chan struct{})
+			)
+			like := orgsim.DefaultAWSLike()
+			like.ConcurrentModification = on
+			e := newEnv(t, orgsim.Options{Seed: 4, Org: orgsim.OrgSpec{Members: 3}, AWSLike: &like,
+				// Every AttachPolicy takes a second; the first one is held
+				// in flight until the test lets it go.
+				Faults: orgsim.Faults{Rules: []orgsim.FaultRule{{Service: "organizations", Operation: "AttachPolicy", Latency: time.Second}}},
+				Sleep: func(d time.Duration, done <-chan struct{}) {
+					if d > 0 && held.CompareAndSwap(false, true) {
+						close(arrived)
+						<-letGo
+					}
+				},
+			})
+			c := e.orgs(e.cfg)
+			orgEnableType(t, e, orgtypes.PolicyTypeServiceControlPolicy)
+			workloads, audit := orgOUOf(t, e, "/Workloads"), orgMember(t, e, "Audit")
+			policy := func(name string) *string {
+				out, err := c.CreatePolicy(bg, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(""),
+					Content: aws.String(orgDenyDescribeSCP), Type: orgtypes.PolicyTypeServiceControlPolicy})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out.Policy.PolicySummary.Id
+			}
+			p1, p2 := policy("one"), policy("two")
+			attach := func(p *string, target string) error {
+				_, err := c.AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: p, TargetId: aws.String(target)})
+				return err
+			}
+
+			first := make(chan error, 1)
+			go func() { first <- attach(p1, workloads) }()
+			<-arrived
+			conflicts := []struct {
+				name string
+				err  error
+			}{
+				{"another SCP on the same OU", attach(p2, workloads)},
+				{"the same SCP on another target", attach(p1, audit)},
+				{"updating the same SCP", func() error {
+					_, err := c.UpdatePolicy(bg, &organizations.UpdatePolicyInput{PolicyId: p1, Description: aws.String("changed")})
+					return err
+				}()},
+				{"tagging the same OU", func() error {
+					_, err := c.TagResource(bg, &organizations.TagResourceInput{ResourceId: aws.String(workloads),
+						Tags: []orgtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+					return err
+				}()},
+			}
+			for _, cf := range conflicts {
+				if on {
+					orgWant(t, cf.err, "ConcurrentModificationException", 409)
+					if !strings.Contains(orgMessage(cf.err), "conflicts with another attempt to modify the same entity") {
+						t.Errorf("%s: message %q", cf.name, orgMessage(cf.err))
+					}
+				} else if cf.err != nil {
+					t.Errorf("%s with ConcurrentModification off: %v", cf.name, cf.err)
+				}
+			}
+			close(letGo)
+			if err := <-first; err != nil {
+				t.Fatalf("the write in flight: %v", err)
+			}
+			if !on {
+				return
+			}
+			// Neither the policy nor the target of the first write: no conflict.
+			if err := attach(p2, audit); err != nil {
+				t.Fatalf("a write to other entities: %v", err)
+			}
+			// The first write has answered: the OU is free again.
+			if err := attach(p2, workloads); err != nil {
+				t.Fatalf("after the first write answered: %v", err)
+			}
+			var cmes int64
+			for _, cs := range e.sim.Counters() {
+				cmes += int64(cs.Errors["ConcurrentModificationException"])
+			}
+			if cmes != int64(len(conflicts)) {
+				t.Errorf("orgsim counted %d ConcurrentModificationException answers, want %d", cmes, len(conflicts))
+			}
+		})
+	}
+}
+
+// TestOrganizationsBillingOnly: an organization with only consolidated
+// billing features refuses policies, trusted access and delegated
+// administrators, as AWS does.
+func TestOrganizationsBillingOnly(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 4, Org: orgsim.OrgSpec{Members: 3, FeatureSet: "CONSOLIDATED_BILLING"}})
+	c := e.orgs(e.cfg)
+	org, err := c.DescribeOrganization(bg, &organizations.DescribeOrganizationInput{})
+	if err != nil || org.Organization.FeatureSet != orgtypes.OrganizationFeatureSetConsolidatedBilling {
+		t.Fatalf("DescribeOrganization = %+v, %v", org, err)
+	}
+	_, err = c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(e.sim.RootID()), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
+	orgWant(t, err, "PolicyTypeNotAvailableForOrganizationException", 409)
+	_, err = c.CreatePolicy(bg, &organizations.CreatePolicyInput{Name: aws.String("p"), Description: aws.String(""),
+		Content: aws.String(orgDenyDescribeSCP), Type: orgtypes.PolicyTypeServiceControlPolicy})
+	orgWant(t, err, "PolicyTypeNotAvailableForOrganizationException", 409)
+	_, err = c.EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("cloudtrail.amazonaws.com")})
+	orgWantReason(t, err, "ConstraintViolationException", 409, "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
+	_, err = c.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{
+		AccountId: aws.String(orgMember(t, e, "Audit")), ServicePrincipal: aws.String("access-analyzer.amazonaws.com")})
+	orgWantReason(t, err, "ConstraintViolationException", 409, "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
+
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "use ALL or CONSOLIDATED_BILLING") {
+			t.Errorf("an unknown feature set: %v", r)
+		}
+	}()
+	orgsim.New(orgsim.Options{Org: orgsim.OrgSpec{FeatureSet: "BILLING"}})
+}
+
+// TestOrganizationsPartitionARNs: every Organizations ARN is in the sim's
+// partition, FullAWSAccess's included.
+func TestOrganizationsPartitionARNs(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 4, Org: orgsim.OrgSpec{Members: 2}, Partition: "aws-us-gov"})
+	c := e.orgs(e.config(e.sim.ManagementCredentials(), e.sim.GlobalRegion()))
+	mgmt, orgID := e.sim.ManagementAccountID(), e.sim.OrganizationID()
+	prefix := "arn:aws-us-gov:organizations::" + mgmt + ":"
+	org, err := c.DescribeOrganization(bg, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots, err := c.ListRoots(bg, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := c.ListAccounts(bg, &organizations.ListAccountsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ous, err := c.ListOrganizationalUnitsForParent(bg, &organizations.ListOrganizationalUnitsForParentInput{ParentId: roots.Roots[0].Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := c.CreatePolicy(bg, &organizations.CreatePolicyInput{Name: aws.String("p"), Description: aws.String(""),
+		Content: aws.String(orgDenyDescribeSCP), Type: orgtypes.PolicyTypeServiceControlPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	faa, err := c.DescribePolicy(bg, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, got := range map[string]string{
+		"organization":  aws.ToString(org.Organization.Arn),
+		"management":    aws.ToString(org.Organization.MasterAccountArn),
+		"root":          aws.ToString(roots.Roots[0].Arn),
+		"account":       aws.ToString(accts.Accounts[1].Arn),
+		"OU":            aws.ToString(ous.OrganizationalUnits[0].Arn),
+		"policy":        aws.ToString(cp.Policy.PolicySummary.Arn),
+		"FullAWSAccess": aws.ToString(faa.Policy.PolicySummary.Arn),
+	} {
+		want := prefix
+		switch what {
+		case "organization":
+			want += "organization/" + orgID
+		case "FullAWSAccess":
+			want = "arn:aws-us-gov:organizations::aws:policy/service_control_policy/p-FullAWSAccess"
+		}
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("%s ARN %s, want it to begin %s", what, got, want)
+		}
+	}
+}
+
+// TestOrganizationsThrottlesPerOperation: with AWSThrottling, each listed
+// Organizations operation has a token bucket of its own: exhausting
+// ListRoots's leaves DescribeOrganization's and the shared bucket of the
+// unlisted operations untouched. The clock stands still, so no bucket
+// refills.
+func TestOrganizationsThrottlesPerOperation(t *testing.T) {
+	clk := newTestClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	e := newEnv(t, orgsim.Options{Seed: 4, Org: orgsim.OrgSpec{Members: 2}, Now: clk.Now, Faults: orgsim.Faults{Rules: orgsim.AWSThrottling()}})
+	c := e.orgs(e.cfg)
+	burst := func(op string) int {
+		for _, r := range orgsim.AWSThrottling() {
+			if r.Service == "organizations" && r.Operation == op {
+				return r.Burst
+			}
+		}
+		t.Fatalf("AWSThrottling has no Organizations rule for %q", op)
+		return 0
+	}
+	listRoots := func() error { _, err := c.ListRoots(bg, &organizations.ListRootsInput{}); return err }
+	describe := func() error {
+		_, err := c.DescribeOrganization(bg, &organizations.DescribeOrganizationInput{})
+		return err
+	}
+	unlisted := func() error {
+		_, err := c.DescribeOrganizationalUnit(bg, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(orgOUOf(t, e, "/Security"))})
+		return err
+	}
+	for i := range burst("ListRoots") {
+		if err := listRoots(); err != nil {
+			t.Fatalf("ListRoots %d within the burst: %v", i+1, err)
+		}
+	}
+	orgWant(t, listRoots(), "TooManyRequestsException", 429)
+	for i := range burst("DescribeOrganization") {
+		if err := describe(); err != nil {
+			t.Fatalf("DescribeOrganization %d, after ListRoots ran out: %v", i+1, err)
+		}
+	}
+	orgWant(t, describe(), "TooManyRequestsException", 429)
+	for i := range burst("") {
+		if err := unlisted(); err != nil {
+			t.Fatalf("DescribeOrganizationalUnit %d (the shared bucket): %v", i+1, err)
+		}
+	}
+	orgWant(t, unlisted(), "TooManyRequestsException", 429)
 }

@@ -137,6 +137,12 @@ type OrgSpec struct {
 	// pre-existing trails): an organization where only the baseline's own
 	// settings differ.
 	Clean bool
+	// FeatureSet is the organization's feature set: "" or ALL, or
+	// CONSOLIDATED_BILLING for a billing-only organization, which refuses
+	// policies, trusted access and delegated administrators as AWS does
+	// (Organizations user guide, "Enabling all features for an
+	// organization"). New panics on any other value.
+	FeatureSet string
 }
 
 // DefaultExecutionRole is the role AWS creates in accounts it creates for
@@ -154,9 +160,17 @@ const fullAWSAccessID = "p-FullAWSAccess"
 func (s *Sim) seed(spec OrgSpec) {
 	created := time.Date(2024, 1, 15, 9, 30, 0, 0, time.UTC)
 	mgmt := "1" + s.digits(11)
+	features := spec.FeatureSet
+	switch features {
+	case "":
+		features = "ALL"
+	case "ALL", "CONSOLIDATED_BILLING":
+	default:
+		panic(fmt.Sprintf("orgsim: OrgSpec.FeatureSet %q: use ALL or CONSOLIDATED_BILLING", spec.FeatureSet))
+	}
 	s.org = &organization{
 		id:              "o-" + s.lowerID(10),
-		featureSet:      "ALL",
+		featureSet:      features,
 		mgmtID:          mgmt,
 		mgmtEmail:       "aws-management@example.com",
 		ous:             map[string]*orgOU{},
@@ -165,17 +179,17 @@ func (s *Sim) seed(spec OrgSpec) {
 		serviceAccess:   map[string]time.Time{},
 		delegatedAdmins: map[string][]*delegatedAdmin{},
 	}
-	s.org.arn = "arn:aws:organizations::" + mgmt + ":organization/" + s.org.id
+	s.org.arn = s.orgARN("organization/" + s.org.id)
 	rootID := "r-" + s.lowerID(4)
 	s.org.root = &orgRoot{
 		id: rootID, name: "Root",
-		arn:         s.org.rootARN(rootID),
+		arn:         s.orgRootARN(rootID),
 		policyTypes: map[string]string{},
 		tags:        map[string]string{},
 	}
 	full := &orgPolicy{
 		id: fullAWSAccessID, name: "FullAWSAccess",
-		arn:         "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess",
+		arn:         s.arn("organizations", "", "aws", "policy/service_control_policy/"+fullAWSAccessID),
 		description: "Allows access to every operation",
 		typ:         "SERVICE_CONTROL_POLICY", awsManaged: true,
 		content: fullAWSAccessContent,
@@ -241,7 +255,7 @@ func (s *Sim) addOU(name, parent string) *orgOU {
 	for s.org.ous[id] != nil {
 		id = prefix + s.lowerID(8)
 	}
-	ou := &orgOU{id: id, arn: s.org.ouARN(id), name: name, parentID: parent, tags: map[string]string{}}
+	ou := &orgOU{id: id, arn: s.orgOUARN(id), name: name, parentID: parent, tags: map[string]string{}}
 	s.org.ous[id] = ou
 	s.org.ouOrder = append(s.org.ouOrder, id)
 	if s.org.root.policyTypes["SERVICE_CONTROL_POLICY"] == "ENABLED" {

@@ -381,9 +381,7 @@ func TestSeedClean(t *testing.T) {
 	}
 	// Enabling SCPs afterwards attaches FullAWSAccess to every OU and account.
 	c := e.orgs(e.cfg)
-	if _, err := c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(e.sim.RootID()), PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
-		t.Fatal(err)
-	}
+	orgEnableType(t, e, orgtypes.PolicyTypeServiceControlPolicy)
 	for _, a := range e.sim.Accounts() {
 		out, err := c.ListPoliciesForTarget(bg, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(a.ID), Filter: orgtypes.PolicyTypeServiceControlPolicy})
 		if err != nil || len(out.Policies) != 1 || aws.ToString(out.Policies[0].Id) != "p-FullAWSAccess" {
