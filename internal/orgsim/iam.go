@@ -56,7 +56,7 @@ func iamOps() map[string]op {
 		"ListMFADevices":        {fn: iamListMFADevices, resource: user},
 		"ListVirtualMFADevices": {fn: iamListVirtualMFADevices},
 		"CreateVirtualMFADevice": {fn: iamCreateVirtualMFADevice, write: true, resource: func(c *call) string {
-			return iamARN(c.acct.ID, "mfa", iamPathOr(c.form.Get("Path")), c.form.Get("VirtualMFADeviceName"))
+			return c.sim.iamARN(c.acct.ID, "mfa", iamPathOr(c.form.Get("Path")), c.form.Get("VirtualMFADeviceName"))
 		}},
 		"DeleteVirtualMFADevice": {fn: iamDeleteVirtualMFADevice, write: true, resource: func(c *call) string {
 			return c.form.Get("SerialNumber")
@@ -150,8 +150,53 @@ func (c *call) iamSt() *iamState {
 	return c.acct.iam
 }
 
-func iamARN(acct, typ, path, name string) string {
-	return "arn:aws:iam::" + acct + ":" + typ + path + name
+// iamARN is the ARN of an IAM entity in the sim's partition:
+// arn:PARTITION:iam::ACCOUNT:TYPE/PATH/NAME (IAM user guide, "IAM
+// identifiers", IAM ARNs); path begins and ends with "/".
+func (s *Sim) iamARN(acct, typ, path, name string) string {
+	return s.arn("iam", "", acct, typ+path+name)
+}
+
+// awsPolicyARN is the ARN of an AWS managed policy in the sim's partition,
+// from its path and name below "policy/" (e.g. "service-role/X"):
+// arn:PARTITION:iam::aws:policy/... (IAM user guide, "AWS managed
+// policies"; the partition field is the one of every IAM ARN).
+func (s *Sim) awsPolicyARN(pathName string) string {
+	return s.arn("iam", "", "aws", "policy/"+strings.TrimPrefix(pathName, "/"))
+}
+
+// policyARN is p's ARN as the sim's partition writes it: an AWS managed
+// policy is shared by every account and partition (managed.go keeps it
+// under its aws-partition ARN), a customer managed one has its own.
+func (s *Sim) policyARN(p *iamManagedPolicy) string {
+	if !p.awsManaged {
+		return p.arn
+	}
+	return s.awsPolicyARN(strings.TrimPrefix(p.arn, "arn:aws:iam::aws:policy/"))
+}
+
+// awsPolicyKey is the key of an AWS managed policy in awsManagedPolicies
+// (its aws-partition ARN) for its ARN in any partition.
+func awsPolicyKey(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return arn
+	}
+	if _, tail, ok := strings.Cut(rest, ":"); ok && strings.HasPrefix(tail, "iam::aws:policy/") {
+		return "arn:aws:" + tail
+	}
+	return arn
+}
+
+// iamManagedPolicy finds a managed policy by the ARN a caller gave: an AWS
+// managed policy only under the sim's partition (arn:aws-us-gov:... in
+// GovCloud; AWS answers an ARN of another partition as a policy that does
+// not exist), a customer managed one of the caller's account.
+func (c *call) iamManagedPolicy(arn string) *iamManagedPolicy {
+	if !strings.HasPrefix(arn, c.sim.arnPrefix()) {
+		return nil
+	}
+	return c.iamSt().managedPolicy(arn)
 }
 
 func iamPathOr(p string) string {

@@ -76,7 +76,7 @@ func (c *call) iamAttach(kind string) (any, *apiError) {
 	if ent.protected {
 		return nil, iamProtectedRole(ent.name)
 	}
-	if c.iamSt().managedPolicy(arn) == nil {
+	if c.iamManagedPolicy(arn) == nil {
 		return nil, iamNotAttachable(arn)
 	}
 	if iamCount(*ent.attached, arn) > 0 {
@@ -120,10 +120,9 @@ func (c *call) iamListAttached(kind string) (any, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	st := c.iamSt()
 	var list []iamXAttached
 	for _, arn := range *ent.attached {
-		p := st.managedPolicy(arn)
+		p := c.iamManagedPolicy(arn)
 		name, path := arn[strings.LastIndexByte(arn, '/')+1:], "/"
 		if p != nil {
 			name, path = p.name, p.path

@@ -77,7 +77,7 @@ func iamCreateGroup(c *call) (any, *apiError) {
 		return nil, newErr(409, "LimitExceeded", "Cannot exceed quota for GroupsPerAccount: %d", iamMaxGroups)
 	}
 	g := &iamGroup{name: name, path: path, id: "AGPA" + c.sim.randomID(17), created: c.now,
-		arn: iamARN(c.acct.ID, "group", path, name), inline: map[string]*policyDoc{}}
+		arn: c.sim.iamARN(c.acct.ID, "group", path, name), inline: map[string]*policyDoc{}}
 	st.groups[name] = g
 	return struct {
 		Group iamXGroup `xml:"Group"`

@@ -15,8 +15,8 @@ type iamXMFADevice struct {
 }
 
 // rootMFASerial is the serial number of the root user's virtual MFA device.
-func rootMFASerial(acct string) string {
-	return "arn:aws:iam::" + acct + ":mfa/root-account-mfa-device"
+func (s *Sim) rootMFASerial(acct string) string {
+	return s.arn("iam", "", acct, "mfa/root-account-mfa-device")
 }
 
 func iamListMFADevices(c *call) (any, *apiError) {
@@ -28,7 +28,7 @@ func iamListMFADevices(c *call) (any, *apiError) {
 	if u == nil {
 		root := c.iamSt().root
 		if root.mfa {
-			serial := rootMFASerial(c.acct.ID)
+			serial := c.sim.rootMFASerial(c.acct.ID)
 			if root.hardwareMFA {
 				serial = "GAHT" + c.acct.ID[:8]
 			}
@@ -92,8 +92,8 @@ func (c *call) virtualMFAs() []iamXVirtualMFA {
 	}
 	if st.root.mfa && !st.root.hardwareMFA {
 		out = append(out, iamXVirtualMFA{
-			SerialNumber: rootMFASerial(c.acct.ID),
-			User:         &iamXUser{UserId: c.acct.ID, Arn: "arn:aws:iam::" + c.acct.ID + ":root", CreateDate: iso(st.root.created)},
+			SerialNumber: c.sim.rootMFASerial(c.acct.ID),
+			User:         &iamXUser{UserId: c.acct.ID, Arn: c.sim.arn("iam", "", c.acct.ID, "root"), CreateDate: iso(st.root.created)},
 			EnableDate:   iso(st.root.created),
 		})
 	}
@@ -142,7 +142,7 @@ func iamCreateVirtualMFADevice(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := c.iamSt()
-	serial := iamARN(c.acct.ID, "mfa", path, name)
+	serial := c.sim.iamARN(c.acct.ID, "mfa", path, name)
 	for _, d := range c.virtualMFAs() {
 		if strings.EqualFold(d.SerialNumber, serial) {
 			return nil, newErr(409, "EntityAlreadyExists", "MFADevice entity at the same path and name already exists.")

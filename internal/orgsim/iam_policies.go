@@ -49,7 +49,7 @@ func iamListPolicies(c *call) (any, *apiError) {
 		case usage == "PermissionsBoundary": // orgsim sets no permissions boundaries
 			continue
 		}
-		x := xPolicy(st, p, false)
+		x := c.xPolicy(p, false)
 		if onlyAttached && x.AttachmentCount == 0 {
 			continue
 		}
@@ -72,7 +72,7 @@ func (c *call) iamPolicyArg() (*iamManagedPolicy, *apiError) {
 	if e := v.err(); e != nil {
 		return nil, e
 	}
-	p := c.iamSt().managedPolicy(arn)
+	p := c.iamManagedPolicy(arn)
 	if p == nil {
 		return nil, iamPolicyNotFound(arn)
 	}
@@ -86,7 +86,7 @@ func iamGetPolicy(c *call) (any, *apiError) {
 	}
 	return struct {
 		Policy iamXPolicy `xml:"Policy"`
-	}{xPolicy(c.iamSt(), p, true)}, nil
+	}{c.xPolicy(p, true)}, nil
 }
 
 func iamCreatePolicy(c *call) (any, *apiError) {
@@ -116,12 +116,12 @@ func iamCreatePolicy(c *call) (any, *apiError) {
 		return nil, newErr(409, "LimitExceeded", "Cannot exceed quota for PoliciesPerAccount: %d", iamMaxPolicies)
 	}
 	p := &iamManagedPolicy{
-		name: name, path: path, id: "ANPA" + c.sim.randomID(17), arn: iamARN(c.acct.ID, "policy", path, name),
+		name: name, path: path, id: "ANPA" + c.sim.randomID(17), arn: c.sim.iamARN(c.acct.ID, "policy", path, name),
 		description: desc, created: c.now, updated: c.now, defaultVersion: "v1", nextVersion: 2, tags: tags,
 		versions: []*policyVersion{{id: "v1", doc: doc, created: c.now}},
 	}
 	st.policies[p.arn] = p
-	x := xPolicy(st, p, false)
+	x := c.xPolicy(p, false)
 	x.Tags = iamSortedTags(tags)
 	return struct {
 		Policy iamXPolicy `xml:"Policy"`
@@ -136,7 +136,7 @@ func (c *call) iamLocalPolicyArg() (*iamManagedPolicy, *apiError) {
 		return nil, e
 	}
 	if p.awsManaged {
-		return nil, c.sim.denied(c, "iam:"+c.op, p.arn, "because AWS managed policies cannot be modified")
+		return nil, c.sim.denied(c, "iam:"+c.op, c.sim.policyARN(p), "because AWS managed policies cannot be modified")
 	}
 	return p, nil
 }
@@ -173,7 +173,7 @@ func (c *call) iamVersionArg() (*iamManagedPolicy, *policyVersion, *apiError) {
 			return p, pv, nil
 		}
 	}
-	return nil, nil, newErr(404, "NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", p.arn, id)
+	return nil, nil, newErr(404, "NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", c.sim.policyARN(p), id)
 }
 
 func iamGetPolicyVersion(c *call) (any, *apiError) {
@@ -254,7 +254,7 @@ func iamDeletePolicyVersion(c *call) (any, *apiError) {
 		return nil, e
 	}
 	if p.awsManaged {
-		return nil, c.sim.denied(c, "iam:"+c.op, p.arn, "because AWS managed policies cannot be modified")
+		return nil, c.sim.denied(c, "iam:"+c.op, c.sim.policyARN(p), "because AWS managed policies cannot be modified")
 	}
 	if pv.id == p.defaultVersion {
 		return nil, newErr(409, "DeleteConflict", "Cannot delete the default version of a policy.")
@@ -274,7 +274,7 @@ func iamSetDefaultPolicyVersion(c *call) (any, *apiError) {
 		return nil, e
 	}
 	if p.awsManaged {
-		return nil, c.sim.denied(c, "iam:"+c.op, p.arn, "because AWS managed policies cannot be modified")
+		return nil, c.sim.denied(c, "iam:"+c.op, c.sim.policyARN(p), "because AWS managed policies cannot be modified")
 	}
 	p.defaultVersion = pv.id
 	p.updated = c.now
@@ -293,6 +293,7 @@ func iamListEntitiesForPolicy(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	arn := c.sim.policyARN(p)
 	type entity struct{ kind, name, id string }
 	var list []entity
 	st := c.iamSt()
@@ -310,21 +311,21 @@ func iamListEntitiesForPolicy(c *call) (any, *apiError) {
 	if usage != "PermissionsBoundary" {
 		if want("Group") {
 			for _, g := range st.sortedGroups() {
-				if iamCount(g.attached, p.arn) > 0 && strings.HasPrefix(g.path, prefix) {
+				if iamCount(g.attached, arn) > 0 && strings.HasPrefix(g.path, prefix) {
 					list = append(list, entity{"Group", g.name, g.id})
 				}
 			}
 		}
 		if want("User") {
 			for _, u := range st.sortedUsers() {
-				if iamCount(u.attached, p.arn) > 0 && strings.HasPrefix(u.path, prefix) {
+				if iamCount(u.attached, arn) > 0 && strings.HasPrefix(u.path, prefix) {
 					list = append(list, entity{"User", u.name, u.id})
 				}
 			}
 		}
 		if want("Role") {
 			for _, r := range st.sortedRoles() {
-				if iamCount(r.attached, p.arn) > 0 && strings.HasPrefix(r.path, prefix) {
+				if iamCount(r.attached, arn) > 0 && strings.HasPrefix(r.path, prefix) {
 					list = append(list, entity{"Role", r.name, r.id})
 				}
 			}

@@ -26,11 +26,11 @@ func iamUserResource(c *call) string {
 	if u := c.iamSt().findUser(name); u != nil {
 		return u.arn
 	}
-	return iamARN(c.acct.ID, "user", "/", name)
+	return c.sim.iamARN(c.acct.ID, "user", "/", name)
 }
 
 func iamNewUserResource(c *call) string {
-	return iamARN(c.acct.ID, "user", iamPathOr(c.form.Get("Path")), c.form.Get("UserName"))
+	return c.sim.iamARN(c.acct.ID, "user", iamPathOr(c.form.Get("Path")), c.form.Get("UserName"))
 }
 
 func iamAccessKeyResource(c *call) string {
@@ -45,11 +45,11 @@ func iamRoleResource(c *call) string {
 	if r := c.iamSt().findRole(name); r != nil {
 		return r.arn
 	}
-	return iamARN(c.acct.ID, "role", "/", name)
+	return c.sim.iamARN(c.acct.ID, "role", "/", name)
 }
 
 func iamNewRoleResource(c *call) string {
-	return iamARN(c.acct.ID, "role", iamPathOr(c.form.Get("Path")), c.form.Get("RoleName"))
+	return c.sim.iamARN(c.acct.ID, "role", iamPathOr(c.form.Get("Path")), c.form.Get("RoleName"))
 }
 
 func iamGroupResource(c *call) string {
@@ -57,11 +57,11 @@ func iamGroupResource(c *call) string {
 	if g := c.iamSt().findGroup(name); g != nil {
 		return g.arn
 	}
-	return iamARN(c.acct.ID, "group", "/", name)
+	return c.sim.iamARN(c.acct.ID, "group", "/", name)
 }
 
 func iamNewGroupResource(c *call) string {
-	return iamARN(c.acct.ID, "group", iamPathOr(c.form.Get("Path")), c.form.Get("GroupName"))
+	return c.sim.iamARN(c.acct.ID, "group", iamPathOr(c.form.Get("Path")), c.form.Get("GroupName"))
 }
 
 func iamPolicyResource(c *call) string {
@@ -72,7 +72,7 @@ func iamPolicyResource(c *call) string {
 }
 
 func iamNewPolicyResource(c *call) string {
-	return iamARN(c.acct.ID, "policy", iamPathOr(c.form.Get("Path")), c.form.Get("PolicyName"))
+	return c.sim.iamARN(c.acct.ID, "policy", iamPathOr(c.form.Get("Path")), c.form.Get("PolicyName"))
 }
 
 func iamServiceLinkedRoleResource(c *call) string {
@@ -84,5 +84,5 @@ func iamServiceLinkedRoleResource(c *call) string {
 	if s := c.form.Get("CustomSuffix"); s != "" {
 		name += "_" + s
 	}
-	return iamARN(c.acct.ID, "role", iamServiceRolePathRoot+svc+"/", name)
+	return c.sim.iamARN(c.acct.ID, "role", iamServiceRolePathRoot+svc+"/", name)
 }

@@ -107,7 +107,7 @@ func iamCreateRole(c *call) (any, *apiError) {
 		return nil, newErr(409, "LimitExceeded", "Cannot exceed quota for RolesPerAccount: %d", iamMaxRoles)
 	}
 	r := &iamRole{
-		name: name, path: path, id: "AROA" + c.sim.randomID(17), arn: iamARN(c.acct.ID, "role", path, name),
+		name: name, path: path, id: "AROA" + c.sim.randomID(17), arn: c.sim.iamARN(c.acct.ID, "role", path, name),
 		description: desc, created: c.now, trust: doc, maxSession: maxSession,
 		inline: map[string]*policyDoc{}, tags: tags,
 	}
@@ -185,17 +185,17 @@ func iamUpdateAssumeRolePolicy(c *call) (any, *apiError) {
 // name each service gets and the AWS managed policy attached to it.
 var iamServiceLinkedRoles = map[string]struct{ role, policy, description string }{
 	"config.amazonaws.com": {"AWSServiceRoleForConfig",
-		"arn:aws:iam::aws:policy/aws-service-role/AWSConfigServiceRolePolicy", ""},
+		"aws-service-role/AWSConfigServiceRolePolicy", ""},
 	"access-analyzer.amazonaws.com": {"AWSServiceRoleForAccessAnalyzer",
-		"arn:aws:iam::aws:policy/service-role/AccessAnalyzerServiceRolePolicy", ""},
+		"service-role/AccessAnalyzerServiceRolePolicy", ""},
 	"cloudtrail.amazonaws.com": {"AWSServiceRoleForCloudTrail",
-		"arn:aws:iam::aws:policy/aws-service-role/CloudTrailServiceRolePolicy", ""},
+		"aws-service-role/CloudTrailServiceRolePolicy", ""},
 	"organizations.amazonaws.com": {"AWSServiceRoleForOrganizations",
-		"arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy", "Service-linked role used by AWS Organizations to enable integration of other AWS services with Organizations."},
+		"aws-service-role/AWSOrganizationsServiceTrustPolicy", "Service-linked role used by AWS Organizations to enable integration of other AWS services with Organizations."},
 	"support.amazonaws.com": {"AWSServiceRoleForSupport",
-		"arn:aws:iam::aws:policy/aws-service-role/AWSSupportServiceRolePolicy", "Enables resource access for AWS to provide billing, administrative and support services"},
+		"aws-service-role/AWSSupportServiceRolePolicy", "Enables resource access for AWS to provide billing, administrative and support services"},
 	"trustedadvisor.amazonaws.com": {"AWSServiceRoleForTrustedAdvisor",
-		"arn:aws:iam::aws:policy/aws-service-role/AWSTrustedAdvisorServiceRolePolicy", "Access for the AWS Trusted Advisor Service to help reduce cost, increase performance, and improve security of your AWS environment."},
+		"aws-service-role/AWSTrustedAdvisorServiceRolePolicy", "Access for the AWS Trusted Advisor Service to help reduce cost, increase performance, and improve security of your AWS environment."},
 }
 
 func iamCreateServiceLinkedRole(c *call) (any, *apiError) {
@@ -238,14 +238,14 @@ func (s *Sim) makeServiceLinkedRole(now time.Time, acct *Account, svc, desc, suf
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + svc + `"},"Action":"sts:AssumeRole"}]}`
 	path := iamServiceRolePathRoot + svc + "/"
 	r := &iamRole{
-		name: name, path: path, id: "AROA" + s.randomID(17), arn: iamARN(acct.ID, "role", path, name),
+		name: name, path: path, id: "AROA" + s.randomID(17), arn: s.iamARN(acct.ID, "role", path, name),
 		description: desc, created: now, maxSession: 3600, inline: map[string]*policyDoc{},
 		trust: &policyDoc{text: trust, parsed: iampolicy.MustParse(trust, iampolicy.KindTrust)},
 	}
 	// The role gets its service's policy when orgsim knows that policy
 	// (managed.go); otherwise it is created without one.
-	if st.managedPolicy(def.policy) != nil {
-		r.attached = []string{def.policy}
+	if pol := s.awsPolicyARN(def.policy); st.managedPolicy(pol) != nil {
+		r.attached = []string{pol}
 	}
 	s.propagate(now, "service-linked role "+r.arn, &r.propagating)
 	st.roles[name] = r

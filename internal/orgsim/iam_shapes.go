@@ -107,10 +107,11 @@ type iamXPolicy struct {
 }
 
 // xPolicy renders a managed policy; full adds what only GetPolicy returns.
-func xPolicy(st *iamState, p *iamManagedPolicy, full bool) iamXPolicy {
+func (c *call) xPolicy(p *iamManagedPolicy, full bool) iamXPolicy {
+	arn := c.sim.policyARN(p)
 	x := iamXPolicy{
-		PolicyName: p.name, PolicyId: p.id, Arn: p.arn, Path: p.path, DefaultVersionId: p.defaultVersion,
-		AttachmentCount: st.attachmentCount(p.arn), IsAttachable: true,
+		PolicyName: p.name, PolicyId: p.id, Arn: arn, Path: p.path, DefaultVersionId: p.defaultVersion,
+		AttachmentCount: c.iamSt().attachmentCount(arn), IsAttachable: true,
 		CreateDate: iso(p.created), UpdateDate: iso(p.updated),
 	}
 	if full {

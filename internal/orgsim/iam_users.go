@@ -100,7 +100,7 @@ func iamCreateUser(c *call) (any, *apiError) {
 	}
 	u := &iamUser{
 		name: name, path: path, id: "AIDA" + c.sim.randomID(17), created: c.now,
-		arn: iamARN(c.acct.ID, "user", path, name), inline: map[string]*policyDoc{}, tags: tags,
+		arn: c.sim.iamARN(c.acct.ID, "user", path, name), inline: map[string]*policyDoc{}, tags: tags,
 	}
 	st.users[name] = u
 	return struct {

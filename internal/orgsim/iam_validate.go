@@ -231,10 +231,11 @@ func (c *call) principalExists(p string) bool {
 	if strings.Contains(p, "*") || strings.Contains(p, "?") {
 		return false
 	}
-	rest, ok := strings.CutPrefix(p, "arn:aws:iam::")
+	rest, ok := strings.CutPrefix(p, c.sim.arnPrefix()+"iam::")
 	if !ok {
-		// sts assumed-role ARNs and unique ids are accepted as written.
-		return strings.HasPrefix(p, "arn:aws:sts::") || strings.HasPrefix(p, "AIDA") || strings.HasPrefix(p, "AROA")
+		// sts assumed-role ARNs and unique ids are accepted as written; an
+		// ARN of another partition names no principal AWS can find.
+		return strings.HasPrefix(p, c.sim.arnPrefix()+"sts::") || strings.HasPrefix(p, "AIDA") || strings.HasPrefix(p, "AROA")
 	}
 	acct, res, ok := strings.Cut(rest, ":")
 	if !ok || !isAccountID(acct) {
