@@ -117,6 +117,27 @@ func iamOps() map[string]op {
 		"DeletePolicyVersion":     {fn: iamDeletePolicyVersion, write: true, resource: pol},
 		"SetDefaultPolicyVersion": {fn: iamSetDefaultPolicyVersion, write: true, resource: pol},
 		"ListEntitiesForPolicy":   {fn: iamListEntitiesForPolicy, resource: pol},
+
+		// The reads auditors make (iam_reads.go).
+		"ListAccountAliases":             {fn: iamListAccountAliases},
+		"GetAccountAuthorizationDetails": {fn: iamGetAccountAuthorizationDetails},
+		"ListUserTags":                   {fn: iamListUserTags, resource: user},
+		"ListRoleTags":                   {fn: iamListRoleTags, resource: role},
+		"ListPolicyTags":                 {fn: iamListPolicyTags, resource: pol},
+		"ListMFADeviceTags": {fn: iamListMFADeviceTags, resource: func(c *call) string {
+			if s := c.form.Get("SerialNumber"); strings.HasPrefix(s, "arn:") {
+				return s
+			}
+			return "*"
+		}},
+		"ListInstanceProfiles":           {fn: iamListInstanceProfiles},
+		"ListInstanceProfilesForRole":    {fn: iamListInstanceProfilesForRole, resource: role},
+		"ListServerCertificates":         {fn: iamListServerCertificates},
+		"ListSigningCertificates":        {fn: iamListSigningCertificates, resource: user},
+		"ListSSHPublicKeys":              {fn: iamListSSHPublicKeys, resource: user},
+		"ListServiceSpecificCredentials": {fn: iamListServiceSpecificCredentials, resource: user},
+		"ListSAMLProviders":              {fn: iamListSAMLProviders},
+		"ListOpenIDConnectProviders":     {fn: iamListOpenIDConnectProviders},
 	}
 }
 

@@ -136,7 +136,7 @@ func (c *call) iamListAttached(kind string) (any, *apiError) {
 		return nil, e
 	}
 	return struct {
-		AttachedPolicies []iamXAttached `xml:"AttachedPolicies>member"`
+		AttachedPolicies iamMembers[iamXAttached] `xml:"AttachedPolicies"`
 		iamPageOut
 	}{list[start:end], pg}, nil
 }
@@ -246,7 +246,7 @@ func (c *call) iamListInline(kind string) (any, *apiError) {
 		return nil, e
 	}
 	return struct {
-		PolicyNames []string `xml:"PolicyNames>member"`
+		PolicyNames iamMembers[string] `xml:"PolicyNames"`
 		iamPageOut
 	}{names[start:end], pg}, nil
 }

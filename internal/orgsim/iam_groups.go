@@ -23,7 +23,7 @@ func iamListGroups(c *call) (any, *apiError) {
 		return nil, e
 	}
 	return struct {
-		Groups []iamXGroup `xml:"Groups>member"`
+		Groups iamMembers[iamXGroup] `xml:"Groups"`
 		iamPageOut
 	}{groups[start:end], pg}, nil
 }
@@ -52,8 +52,8 @@ func iamGetGroup(c *call) (any, *apiError) {
 		return nil, e
 	}
 	out := struct {
-		Group iamXGroup  `xml:"Group"`
-		Users []iamXUser `xml:"Users>member"`
+		Group iamXGroup            `xml:"Group"`
+		Users iamMembers[iamXUser] `xml:"Users"`
 		iamPageOut
 	}{Group: xGroup(g), iamPageOut: pg}
 	for _, u := range members[start:end] {
@@ -166,7 +166,7 @@ func iamListGroupsForUser(c *call) (any, *apiError) {
 		return nil, e
 	}
 	return struct {
-		Groups []iamXGroup `xml:"Groups>member"`
+		Groups iamMembers[iamXGroup] `xml:"Groups"`
 		iamPageOut
 	}{groups[start:end], pg}, nil
 }

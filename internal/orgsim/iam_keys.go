@@ -50,7 +50,7 @@ func iamListAccessKeys(c *call) (any, *apiError) {
 		return nil, e
 	}
 	out := struct {
-		AccessKeyMetadata []iamXAccessKeyMeta `xml:"AccessKeyMetadata>member"`
+		AccessKeyMetadata iamMembers[iamXAccessKeyMeta] `xml:"AccessKeyMetadata"`
 		iamPageOut
 	}{iamPageOut: pg}
 	for _, k := range keys[start:end] {

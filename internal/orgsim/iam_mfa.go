@@ -44,7 +44,7 @@ func iamListMFADevices(c *call) (any, *apiError) {
 		return nil, e
 	}
 	return struct {
-		MFADevices []iamXMFADevice `xml:"MFADevices>member"`
+		MFADevices iamMembers[iamXMFADevice] `xml:"MFADevices"`
 		iamPageOut
 	}{devs[start:end], pg}, nil
 }
@@ -119,7 +119,7 @@ func iamListVirtualMFADevices(c *call) (any, *apiError) {
 		return nil, e
 	}
 	return struct {
-		VirtualMFADevices []iamXVirtualMFA `xml:"VirtualMFADevices>member"`
+		VirtualMFADevices iamMembers[iamXVirtualMFA] `xml:"VirtualMFADevices"`
 		iamPageOut
 	}{devs[start:end], pg}, nil
 }

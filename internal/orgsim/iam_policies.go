@@ -60,7 +60,7 @@ func iamListPolicies(c *call) (any, *apiError) {
 		return nil, e
 	}
 	return struct {
-		Policies []iamXPolicy `xml:"Policies>member"`
+		Policies iamMembers[iamXPolicy] `xml:"Policies"`
 		iamPageOut
 	}{list[start:end], pg}, nil
 }
@@ -202,7 +202,7 @@ func iamListPolicyVersions(c *call) (any, *apiError) {
 		return nil, e
 	}
 	return struct {
-		Versions []iamXPolicyVersion `xml:"Versions>member"`
+		Versions iamMembers[iamXPolicyVersion] `xml:"Versions"`
 		iamPageOut
 	}{list[start:end], pg}, nil
 }
@@ -348,9 +348,9 @@ func iamListEntitiesForPolicy(c *call) (any, *apiError) {
 		RoleId   string `xml:"RoleId"`
 	}
 	out := struct {
-		PolicyGroups []xg `xml:"PolicyGroups>member"`
-		PolicyUsers  []xu `xml:"PolicyUsers>member"`
-		PolicyRoles  []xr `xml:"PolicyRoles>member"`
+		PolicyGroups iamMembers[xg] `xml:"PolicyGroups"`
+		PolicyUsers  iamMembers[xu] `xml:"PolicyUsers"`
+		PolicyRoles  iamMembers[xr] `xml:"PolicyRoles"`
 		iamPageOut
 	}{iamPageOut: pg}
 	for _, x := range list[start:end] {

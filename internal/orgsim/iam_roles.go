@@ -26,7 +26,7 @@ func iamListRoles(c *call) (any, *apiError) {
 		return nil, e
 	}
 	out := struct {
-		Roles []iamXRole `xml:"Roles>member"`
+		Roles iamMembers[iamXRole] `xml:"Roles"`
 		iamPageOut
 	}{iamPageOut: pg}
 	for _, r := range roles[start:end] {

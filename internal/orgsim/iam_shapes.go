@@ -1,10 +1,30 @@
 package orgsim
 
+import "encoding/xml"
+
 // IAM: output shapes (element names as the SDK deserializers read them).
 
 type iamPageOut struct {
 	IsTruncated bool   `xml:"IsTruncated"`
 	Marker      string `xml:"Marker,omitempty"`
+}
+
+// iamMembers is an IAM list member: <Name><member>...</member>...</Name>,
+// written even when empty (<Name></Name>), as IAM writes the lists of its
+// answers; botocore and the AWS CLI then show an empty list ("Users": [])
+// rather than no key at all.
+type iamMembers[T any] []T
+
+func (l iamMembers[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, x := range l {
+		if err := e.EncodeElement(x, xml.StartElement{Name: xml.Name{Local: "member"}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
 }
 
 type iamXTag struct {

@@ -23,7 +23,7 @@ func iamListUsers(c *call) (any, *apiError) {
 		return nil, e
 	}
 	out := struct {
-		Users []iamXUser `xml:"Users>member"`
+		Users iamMembers[iamXUser] `xml:"Users"`
 		iamPageOut
 	}{iamPageOut: pg}
 	for _, u := range users[start:end] {
