@@ -138,6 +138,7 @@ func iamOps() map[string]op {
 		"ListServiceSpecificCredentials": {fn: iamListServiceSpecificCredentials, resource: user},
 		"ListSAMLProviders":              {fn: iamListSAMLProviders},
 		"ListOpenIDConnectProviders":     {fn: iamListOpenIDConnectProviders},
+		"ListOrganizationsFeatures":      {fn: iamListOrganizationsFeatures},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 )
@@ -241,4 +242,25 @@ func TestIAMAccountAuthorizationDetails(t *testing.T) {
 	iamTWant(t, err, "ValidationError", 400, "Value '[Users]' at 'filter' failed to satisfy constraint")
 	_, err = c.GetAccountAuthorizationDetails(bg, &iam.GetAccountAuthorizationDetailsInput{Marker: aws.String("x")})
 	iamTWant(t, err, "ValidationError", 400, "Invalid Marker")
+}
+
+// TestIAMListOrganizationsFeatures: centralized root access is listed only
+// for the management account (or IAM's delegated administrator) of an
+// organization with all features and trusted access for IAM; orgsim
+// enables no feature.
+func TestIAMListOrganizationsFeatures(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1, Org: orgsim.OrgSpec{Members: 1}})
+	c := e.iam(e.cfg)
+	_, err := c.ListOrganizationsFeatures(bg, &iam.ListOrganizationsFeaturesInput{})
+	iamTWant(t, err, "ServiceAccessNotEnabledException", 400, "trusted access is not enabled")
+	_, err = e.orgs(e.cfg).EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")})
+	iamTNoErr(t, err, "EnableAWSServiceAccess")
+	out, err := c.ListOrganizationsFeatures(bg, &iam.ListOrganizationsFeaturesInput{})
+	iamTNoErr(t, err, "ListOrganizationsFeatures")
+	if aws.ToString(out.OrganizationId) != e.sim.OrganizationID() || len(out.EnabledFeatures) != 0 {
+		t.Errorf("features: %s %v", aws.ToString(out.OrganizationId), out.EnabledFeatures)
+	}
+	member := e.iam(e.assume(e.sim.Accounts()[1].ID, orgsim.DefaultExecutionRole))
+	_, err = member.ListOrganizationsFeatures(bg, &iam.ListOrganizationsFeaturesInput{})
+	iamTWant(t, err, "AccountNotManagementOrDelegatedAdministratorException", 400, "")
 }
