@@ -32,7 +32,7 @@ func (st *iamState) allPolicies() []*iamManagedPolicy {
 func iamListPolicies(c *call) (any, *apiError) {
 	v := c.iamValidate()
 	scope := v.enum("Scope", "All", "AWS", "Local")
-	prefix := v.pathPrefix()
+	prefix := v.str("PathPrefix", false, 1, 512, &iamPatPolicyPath) // policyPathType
 	usage := v.enum("PolicyUsageFilter", "PermissionsPolicy", "PermissionsBoundary")
 	if e := v.err(); e != nil {
 		return nil, e
@@ -284,7 +284,7 @@ func iamSetDefaultPolicyVersion(c *call) (any, *apiError) {
 func iamListEntitiesForPolicy(c *call) (any, *apiError) {
 	v := c.iamValidate()
 	filter := v.enum("EntityFilter", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
-	prefix := v.pathPrefix()
+	prefix := v.str("PathPrefix", false, 1, 512, &iamPatPath) // pathType
 	usage := v.enum("PolicyUsageFilter", "PermissionsPolicy", "PermissionsBoundary")
 	if e := v.err(); e != nil {
 		return nil, e

@@ -264,3 +264,23 @@ func TestIAMListOrganizationsFeatures(t *testing.T) {
 	_, err = member.ListOrganizationsFeatures(bg, &iam.ListOrganizationsFeaturesInput{})
 	iamTWant(t, err, "AccountNotManagementOrDelegatedAdministratorException", 400, "")
 }
+
+// TestIAMPolicyListPathPrefixes: ListPolicies takes a policy path
+// (policyPathType) and ListEntitiesForPolicy an entity path (pathType) as
+// PathPrefix, each with its own pattern in IAM's model.
+func TestIAMPolicyListPathPrefixes(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 1})
+	c := e.iam(e.cfg)
+	admin := aws.String("arn:aws:iam::aws:policy/AdministratorAccess")
+	_, err := c.ListPolicies(bg, &iam.ListPoliciesInput{PathPrefix: aws.String("/service-role")})
+	iamTWant(t, err, "ValidationError", 400, "Member must satisfy regular expression pattern: ((/[A-Za-z0-9\\.,\\+@=_-]+)*)/")
+	_, err = c.ListPolicies(bg, &iam.ListPoliciesInput{PathPrefix: aws.String("/service-role/")})
+	iamTNoErr(t, err, "ListPolicies /service-role/")
+	_, err = c.ListEntitiesForPolicy(bg, &iam.ListEntitiesForPolicyInput{PolicyArn: admin, PathPrefix: aws.String("/team")})
+	iamTWant(t, err, "ValidationError", 400, "Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)")
+	out, err := c.ListEntitiesForPolicy(bg, &iam.ListEntitiesForPolicyInput{PolicyArn: admin, PathPrefix: aws.String("/")})
+	iamTNoErr(t, err, "ListEntitiesForPolicy /")
+	if out.PolicyGroups == nil || out.PolicyUsers == nil || out.PolicyRoles == nil {
+		t.Errorf("empty lists left out: groups %v users %v roles %v", out.PolicyGroups, out.PolicyUsers, out.PolicyRoles)
+	}
+}

@@ -28,6 +28,8 @@ var (
 	iamPatName       = iamPat(`[\w+=,.@-]+`, `[\w+=,.@-]+`)
 	iamPatPath       = iamPat(`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, `(/)|(/[\x21-\x7E]+/)`)
 	iamPatPathPrefix = iamPat(`\u002F[\u0021-\u007F]*`, `/[\x21-\x7F]*`)
+	// iamPatPolicyPath is ListPolicies' PathPrefix (policyPathType).
+	iamPatPolicyPath = iamPat(`((/[A-Za-z0-9\.,\+@=_-]+)*)/`, `((/[A-Za-z0-9.,+@=_-]+)*)/`)
 	iamPatDoc        = iamPat(`[\u0009\u000A\u000D\u0020-\u00FF]+`, `[\x09\x0A\x0D\x20-\x{FF}]+`)
 	iamPatDesc       = iamPat(`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`, `[\x09\x0A\x0D\x20-\x7E\x{A1}-\x{FF}]*`)
 	iamPatKeyID      = iamPat(`[\w]+`, `[\w]+`)
