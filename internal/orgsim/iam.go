@@ -139,6 +139,10 @@ func iamOps() map[string]op {
 		"ListSAMLProviders":              {fn: iamListSAMLProviders},
 		"ListOpenIDConnectProviders":     {fn: iamListOpenIDConnectProviders},
 		"ListOrganizationsFeatures":      {fn: iamListOrganizationsFeatures},
+		"ListServerCertificateTags":      {fn: iamListServerCertificateTags},
+		"ListInstanceProfileTags":        {fn: iamListInstanceProfileTags},
+		"ListSAMLProviderTags":           {fn: iamListSAMLProviderTags},
+		"ListOpenIDConnectProviderTags":  {fn: iamListOpenIDConnectProviderTags},
 	}
 }
 

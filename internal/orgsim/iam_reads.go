@@ -410,3 +410,41 @@ func iamListOrganizationsFeatures(c *call) (any, *apiError) {
 		EnabledFeatures iamMembers[string] `xml:"EnabledFeatures"`
 	}{org.id, iamMembers[string]{}}, nil
 }
+
+// The tags of things orgsim never holds: AWS answers NoSuchEntity for a
+// name or ARN that does not exist, as every one does here.
+func iamListServerCertificateTags(c *call) (any, *apiError) {
+	v := c.iamValidate()
+	name := v.name("ServerCertificateName", true, 128)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	return nil, newErr(404, "NoSuchEntity", "The Server Certificate with name %s cannot be found.", name)
+}
+
+func iamListInstanceProfileTags(c *call) (any, *apiError) {
+	v := c.iamValidate()
+	name := v.name("InstanceProfileName", true, 128)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	return nil, newErr(404, "NoSuchEntity", "Instance Profile %s cannot be found.", name)
+}
+
+func iamListSAMLProviderTags(c *call) (any, *apiError) {
+	v := c.iamValidate()
+	arn := v.str("SAMLProviderArn", true, 20, 2048, nil)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	return nil, newErr(404, "NoSuchEntity", "SAMLProvider %s does not exist.", arn)
+}
+
+func iamListOpenIDConnectProviderTags(c *call) (any, *apiError) {
+	v := c.iamValidate()
+	arn := v.str("OpenIDConnectProviderArn", true, 20, 2048, nil)
+	if e := v.err(); e != nil {
+		return nil, e
+	}
+	return nil, newErr(404, "NoSuchEntity", "OpenIDConnect Provider not found for arn %s", arn)
+}

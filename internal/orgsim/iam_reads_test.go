@@ -135,6 +135,18 @@ func TestIAMListsOfWhatOrgsimDoesNotModel(t *testing.T) {
 	_, err = c.ListAccountAliases(bg, &iam.ListAccountAliasesInput{Marker: aws.String("bogus")})
 	iamTWant(t, err, "ValidationError", 400, "Invalid Marker")
 
+	// Their tags: nothing of the kind exists.
+	_, err = c.ListServerCertificateTags(bg, &iam.ListServerCertificateTagsInput{ServerCertificateName: aws.String("web")})
+	iamTWant(t, err, "NoSuchEntity", 404, "web")
+	_, err = c.ListInstanceProfileTags(bg, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("ec2")})
+	iamTWant(t, err, "NoSuchEntity", 404, "ec2")
+	_, err = c.ListSAMLProviderTags(bg, &iam.ListSAMLProviderTagsInput{SAMLProviderArn: aws.String("arn:aws:iam::" + e.sim.ManagementAccountID() + ":saml-provider/idp")})
+	iamTWant(t, err, "NoSuchEntity", 404, "saml-provider/idp")
+	_, err = c.ListOpenIDConnectProviderTags(bg, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: aws.String("arn:aws:iam::" + e.sim.ManagementAccountID() + ":oidc-provider/example.com")})
+	iamTWant(t, err, "NoSuchEntity", 404, "oidc-provider/example.com")
+	_, err = c.ListInstanceProfileTags(bg, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("has space")})
+	iamTWant(t, err, "ValidationError", 400, "at 'instanceProfileName' failed to satisfy constraint")
+
 	// A role session has no user to default to.
 	member := e.sim.Accounts()[1].ID
 	rc := e.iam(e.assume(member, orgsim.DefaultExecutionRole))
