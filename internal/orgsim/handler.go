@@ -246,12 +246,19 @@ func (s *Sim) resolveOp(svc *service, r *http.Request, form url.Values) (string,
 	}
 }
 
+// unknownOperation is AWS's answer to an operation it does not know: for
+// awsQuery InvalidAction "Could not find operation X for version
+// 2010-05-08" (400; e.g. fog/fog-aws issue 368), for restJson1 the Smithy
+// framework's UnknownOperationException (404), for awsJson
+// UnknownOperationException (400).
 func unknownOperation(svc *service, name string) *apiError {
 	switch svc.protocol {
 	case protoQuery:
-		return newErr(400, "InvalidAction", "Could not find operation %s for version", name)
+		version := strings.TrimSuffix(svc.xmlns, "/")
+		version = version[strings.LastIndexByte(version, '/')+1:]
+		return newErr(400, "InvalidAction", "Could not find operation %s for version %s", name, version)
 	case protoRESTJSON:
-		return newErr(400, "ValidationException", "orgsim does not implement %s", name).with("reason", "unknownOperation")
+		return newErr(404, "UnknownOperationException", "orgsim does not implement %s", name)
 	case protoRESTXML:
 		return newErr(501, "NotImplemented", "A header you provided implies functionality that is not implemented (%s)", name)
 	default:

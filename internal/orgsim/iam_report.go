@@ -177,13 +177,11 @@ func iamGetAccountSummary(c *call) (any, *apiError) {
 // ---------------------------------------------------------------------------
 // Credential report.
 
-const (
-	// iamReportTTL: a report is served, and not regenerated, for 4 hours.
-	iamReportTTL = 4 * time.Hour
-	// iamReportBuild is how long a new report takes to generate, in sim
-	// time; a second GenerateCredentialReport call also finds it COMPLETE.
-	iamReportBuild = 2 * time.Second
-)
+// iamReportTTL: a report is served, and not regenerated, for 4 hours
+// (IAM user guide, "Generate credential reports for your AWS account": "If
+// the existing report is less than four hours old, IAM returns that
+// report"; GetCredentialReport answers ReportExpired after that).
+const iamReportTTL = 4 * time.Hour
 
 var iamReportColumns = []string{
 	"user", "arn", "user_creation_time", "password_enabled", "password_last_used", "password_last_changed",
@@ -194,6 +192,13 @@ var iamReportColumns = []string{
 	"cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated",
 }
 
+// iamGenerateCredentialReport starts a report, or tells how the current
+// one is doing. IAM builds a report asynchronously: the first call answers
+// STARTED, calls while it is being built INPROGRESS, and calls once it is
+// built COMPLETE until it is four hours old (IAM API reference,
+// GenerateCredentialReport: State STARTED | INPROGRESS | COMPLETE).
+// Building takes AWSLike.CredentialReportDelay of sim time; meanwhile
+// GetCredentialReport answers ReportInProgress.
 func iamGenerateCredentialReport(c *call) (any, *apiError) {
 	st := c.iamSt()
 	type result struct {
@@ -201,24 +206,30 @@ func iamGenerateCredentialReport(c *call) (any, *apiError) {
 		Description string `xml:"Description,omitempty"`
 	}
 	if r := st.report; r != nil && c.now.Sub(r.generated) < iamReportTTL {
-		r.complete = true
+		if !r.complete {
+			return result{State: "INPROGRESS"}, nil
+		}
 		return result{State: "COMPLETE"}, nil
 	}
-	st.report = &credentialReport{generated: c.now, content: c.credentialReportCSV()}
+	r := &credentialReport{generated: c.now, content: c.credentialReportCSV()}
+	st.report = r
+	c.sim.later(c.now, c.sim.like.CredentialReportDelay, "credential report of account "+c.acct.ID, func() { r.complete = true })
 	return result{State: "STARTED", Description: "No report exists. Starting a new report generation task"}, nil
 }
 
+// iamGetCredentialReport serves the report once it is built (IAM API
+// reference, GetCredentialReport errors: ReportNotPresent 410,
+// ReportInProgress 404, ReportExpired 410).
 func iamGetCredentialReport(c *call) (any, *apiError) {
 	r := c.iamSt().report
 	switch {
 	case r == nil:
 		return nil, newErr(410, "ReportNotPresent", "Credential report not present. To generate a credential report, use GenerateCredentialReport.")
+	case !r.complete:
+		return nil, newErr(404, "ReportInProgress", "Credential report generation is in progress. Try again later.")
 	case c.now.Sub(r.generated) >= iamReportTTL:
 		return nil, newErr(410, "ReportExpired", "Credential report has expired. To generate a new credential report, use GenerateCredentialReport.")
-	case !r.complete && c.now.Sub(r.generated) < iamReportBuild:
-		return nil, newErr(404, "ReportInProgress", "Credential report generation is in progress. Try again later.")
 	}
-	r.complete = true
 	return struct {
 		Content       string   `xml:"Content"`
 		ReportFormat  string   `xml:"ReportFormat"`
@@ -272,7 +283,7 @@ func (c *call) credentialReportCSV() []byte {
 	if !root.passwordLastUsed.IsZero() {
 		rootUsed = ts(root.passwordLastUsed)
 	}
-	row := []string{"<root_account>", "arn:aws:iam::" + c.acct.ID + ":root", ts(root.created),
+	row := []string{"<root_account>", c.sim.arn("iam", "", c.acct.ID, "root"), ts(root.created),
 		"not_supported", rootUsed, "not_supported", "not_supported", tf(root.mfa)}
 	row = append(append(row, keyCols(root.accessKeys)...), certs...)
 	b.WriteString("\n" + strings.Join(row, ","))

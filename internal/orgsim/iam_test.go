@@ -889,9 +889,12 @@ var iamTReportTime = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$
 
 func TestIAMCredentialReport(t *testing.T) {
 	clock := newTestClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	e := newEnv(t, orgsim.Options{Seed: 7, Now: clock.Now})
+	like := orgsim.DefaultAWSLike()
+	like.CredentialReportDelay = 10 * time.Second
+	e := newEnv(t, orgsim.Options{Seed: 7, Now: clock.Now, AWSLike: &like})
 	c := e.iam(e.cfg)
 	acct := e.sim.ManagementAccountID()
+	started := clock.Now()
 
 	_, err := c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
 	iamTWant(t, err, "ReportNotPresent", 410, "")
@@ -922,16 +925,27 @@ func TestIAMCredentialReport(t *testing.T) {
 	if gen.State != types.ReportStateTypeStarted || aws.ToString(gen.Description) == "" {
 		t.Fatalf("first GenerateCredentialReport = %s %q", gen.State, aws.ToString(gen.Description))
 	}
-	_, err = c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
-	iamTWant(t, err, "ReportInProgress", 404, "")
+	// Until the report is built (10 s of sim time here): INPROGRESS and
+	// ReportInProgress, however often the caller asks.
+	for _, wait := range []time.Duration{0, 9 * time.Second} {
+		clock.Advance(wait)
+		_, err = c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
+		iamTWant(t, err, "ReportInProgress", 404, "in progress")
+		gen, err = c.GenerateCredentialReport(bg, &iam.GenerateCredentialReportInput{})
+		iamTNoErr(t, err, "GenerateCredentialReport")
+		if gen.State != types.ReportStateTypeInprogress {
+			t.Fatalf("GenerateCredentialReport %v after the first = %s", clock.Now().Sub(started), gen.State)
+		}
+	}
+	clock.Advance(time.Second)
 	gen, err = c.GenerateCredentialReport(bg, &iam.GenerateCredentialReportInput{})
 	iamTNoErr(t, err, "GenerateCredentialReport")
 	if gen.State != types.ReportStateTypeComplete {
-		t.Fatalf("second GenerateCredentialReport = %s", gen.State)
+		t.Fatalf("GenerateCredentialReport once built = %s", gen.State)
 	}
 	rep, err := c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
 	iamTNoErr(t, err, "GetCredentialReport")
-	if rep.ReportFormat != types.ReportFormatTypeTextCsv || rep.GeneratedTime == nil || !rep.GeneratedTime.Equal(clock.Now()) {
+	if rep.ReportFormat != types.ReportFormatTypeTextCsv || rep.GeneratedTime == nil || !rep.GeneratedTime.Equal(started) {
 		t.Fatalf("report format %s generated %v", rep.ReportFormat, rep.GeneratedTime)
 	}
 	rows, err := csv.NewReader(strings.NewReader(string(rep.Content))).ReadAll()
@@ -958,8 +972,8 @@ func TestIAMCredentialReport(t *testing.T) {
 		(root[7] != "true" && root[7] != "false") || strings.Join(root[18:], ",") != "false,N/A,false,N/A" {
 		t.Fatalf("root row = %v", root)
 	}
-	now := clock.Now().Format("2006-01-02T15:04:05+00:00")
-	next := clock.Now().AddDate(0, 0, 90).Format("2006-01-02T15:04:05+00:00")
+	now := started.Format("2006-01-02T15:04:05+00:00")
+	next := started.AddDate(0, 0, 90).Format("2006-01-02T15:04:05+00:00")
 	want := map[string]string{
 		"alice": "alice,arn:aws:iam::" + acct + ":user/alice," + now + ",true,no_information," + now + "," + next + ",true,true," + now + ",N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
 		"bob":   "bob,arn:aws:iam::" + acct + ":user/bob," + now + ",false,N/A,N/A,N/A,false,false," + now + ",N/A,N/A,N/A,true," + now + ",N/A,N/A,N/A,false,N/A,false,N/A",
@@ -996,18 +1010,42 @@ func TestIAMCredentialReport(t *testing.T) {
 	}
 
 	// After 4 hours it has expired; a new one is generated.
-	clock.Advance(3*time.Hour + time.Second)
+	clock.Advance(3 * time.Hour)
 	_, err = c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
 	iamTWant(t, err, "ReportExpired", 410, "")
 	gen, _ = c.GenerateCredentialReport(bg, &iam.GenerateCredentialReportInput{})
 	if gen.State != types.ReportStateTypeStarted {
 		t.Fatalf("Generate after expiry = %s", gen.State)
 	}
-	clock.Advance(5 * time.Second) // generation finishes on its own after a few seconds
+	_, err = c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
+	iamTWant(t, err, "ReportInProgress", 404, "")
+	e.sim.Advance(like.CredentialReportDelay) // the sim's own clock settles it too
 	rep, err = c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
 	iamTNoErr(t, err, "GetCredentialReport after regeneration")
 	if !strings.Contains(string(rep.Content), "\ndave,") {
 		t.Fatalf("regenerated report lacks dave")
+	}
+}
+
+// TestIAMCredentialReportWithoutDelay: with CredentialReportDelay off the
+// report is built by the time GenerateCredentialReport has answered
+// STARTED (the emulator as it was before the delay was modelled).
+func TestIAMCredentialReportWithoutDelay(t *testing.T) {
+	like := orgsim.DefaultAWSLike()
+	like.CredentialReportDelay = 0
+	e := newEnv(t, orgsim.Options{Seed: 7, AWSLike: &like})
+	c := e.iam(e.cfg)
+	gen, err := c.GenerateCredentialReport(bg, &iam.GenerateCredentialReportInput{})
+	iamTNoErr(t, err, "GenerateCredentialReport")
+	if gen.State != types.ReportStateTypeStarted {
+		t.Fatalf("GenerateCredentialReport = %s", gen.State)
+	}
+	_, err = c.GetCredentialReport(bg, &iam.GetCredentialReportInput{})
+	iamTNoErr(t, err, "GetCredentialReport")
+	gen, err = c.GenerateCredentialReport(bg, &iam.GenerateCredentialReportInput{})
+	iamTNoErr(t, err, "GenerateCredentialReport")
+	if gen.State != types.ReportStateTypeComplete {
+		t.Fatalf("second GenerateCredentialReport = %s", gen.State)
 	}
 }
 

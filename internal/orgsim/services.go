@@ -18,6 +18,17 @@ const (
 	msgExpired      = "The security token included in the request is expired"
 )
 
+// withOps adds a service's audit reads (audit_*.go) to its operations; an
+// operation both define keeps the service file's.
+func withOps(ops, more map[string]op) map[string]op {
+	for k, v := range more {
+		if _, ok := ops[k]; !ok {
+			ops[k] = v
+		}
+	}
+	return ops
+}
+
 func errFn(status int, code, msg string) func() *apiError {
 	return func() *apiError { return newErr(status, code, "%s", msg) }
 }
@@ -66,7 +77,7 @@ func iamService() *service {
 }
 
 func cloudtrailService() *service {
-	return jsonService("cloudtrail", "cloudtrail", false, "ThrottlingException", 400, "InternalFailure", cloudtrailOps())
+	return jsonService("cloudtrail", "cloudtrail", false, "ThrottlingException", 400, "InternalFailure", withOps(cloudtrailOps(), auditCloudtrailOps()))
 }
 
 // kmsService is AWS KMS: awsJson1_1 with the target prefix TrentService;
@@ -77,12 +88,12 @@ func kmsService() *service {
 }
 
 func configService() *service {
-	return jsonService("config", "config", false, "ThrottlingException", 400, "InternalFailure", configOps())
+	return jsonService("config", "config", false, "ThrottlingException", 400, "InternalFailure", withOps(configOps(), auditConfigOps()))
 }
 
 func accessAnalyzerService() *service {
 	return &service{
-		signingName: "access-analyzer", actionPrefix: "access-analyzer", protocol: protoRESTJSON, ops: accessAnalyzerOps(),
+		signingName: "access-analyzer", actionPrefix: "access-analyzer", protocol: protoRESTJSON, ops: withOps(accessAnalyzerOps(), auditAnalyzerOps()),
 		route: accessAnalyzerRoute,
 		throttle: func() *apiError {
 			e := newErr(429, "ThrottlingException", "Rate exceeded")

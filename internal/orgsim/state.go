@@ -246,10 +246,9 @@ type passwordPolicy struct {
 type credentialReport struct {
 	generated time.Time
 	content   []byte
-	// complete is set once GenerateCredentialReport has answered COMPLETE
-	// for this report; until then (and for the first seconds of sim time)
-	// GetCredentialReport answers ReportInProgress, as AWS does while the
-	// report is being generated.
+	// complete is set once the report is built, AWSLike.CredentialReportDelay
+	// after GenerateCredentialReport started it (iam_report.go); until then
+	// GetCredentialReport answers ReportInProgress.
 	complete bool
 }
 
@@ -265,7 +264,7 @@ func newIAMState() *iamState {
 // managedPolicy finds a managed policy by ARN: an AWS managed one (shared by
 // every account) or a customer managed one of this account.
 func (st *iamState) managedPolicy(arn string) *iamManagedPolicy {
-	if p := awsManagedPolicies[arn]; p != nil {
+	if p := awsManagedPolicies[awsPolicyKey(arn)]; p != nil {
 		return p
 	}
 	return st.policies[arn]

@@ -33,10 +33,22 @@ type Env struct {
 }
 
 // NewEnv starts an orgsim organization shaped by spec (seed 1, clock at
-// Now) behind an httptest server closed when t ends.
+// Now) behind an httptest server closed when t ends, answering like AWS
+// except that a credential report is built at once: a check runs here
+// in-process as its plugin would, waiting on the wall clock, while the
+// sim's clock stands at Now, so a report delay would only make it sleep.
+// iamread's own tests wait for a delayed report (NewEnvLike).
 func NewEnv(t testing.TB, spec orgsim.OrgSpec) *Env {
 	t.Helper()
-	sim := orgsim.New(orgsim.Options{Seed: 1, Org: spec, Now: func() time.Time { return Now }})
+	like := orgsim.DefaultAWSLike()
+	like.CredentialReportDelay = 0
+	return NewEnvLike(t, spec, like)
+}
+
+// NewEnvLike is NewEnv with the AWS-like behaviours like.
+func NewEnvLike(t testing.TB, spec orgsim.OrgSpec, like orgsim.AWSLike) *Env {
+	t.Helper()
+	sim := orgsim.New(orgsim.Options{Seed: 1, Org: spec, Now: func() time.Time { return Now }, AWSLike: &like})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	c := sim.ManagementCredentials()

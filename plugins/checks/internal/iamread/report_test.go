@@ -2,6 +2,7 @@ package iamread_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,27 +78,33 @@ func TestReportBackoffIsBounded(t *testing.T) {
 }
 
 // TestFetchCredentialReportFromOrgsim reads the management account's report
-// with a clock that does not move: the first Generate starts the report,
-// Get would answer ReportInProgress, and the second Generate finds it
-// complete; no sleep is needed.
+// from an orgsim that takes 3 s of sim time to build it, as IAM builds
+// reports asynchronously: Generate answers STARTED, then INPROGRESS, and
+// the fetch backs off (the sim's Sleep moves its clock instead of
+// waiting) until Generate answers COMPLETE, then reads the report once.
 func TestFetchCredentialReportFromOrgsim(t *testing.T) {
 	now := checktest.Now
-	e := checktest.NewEnv(t, orgsim.OrgSpec{})
+	like := orgsim.DefaultAWSLike()
+	like.CredentialReportDelay = 3 * time.Second
+	e := checktest.NewEnvLike(t, orgsim.OrgSpec{}, like)
 	sim := e.Sim
 	client := iam.NewFromConfig(e.Management)
 	var slept []time.Duration
-	opts := iamread.ReportOptions{Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}
+	opts := iamread.ReportOptions{Sleep: func(ctx context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		return sim.Sleep(ctx, d)
+	}}
 
 	rep, err := iamread.FetchCredentialReport(context.Background(), client, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(slept) != 0 {
-		t.Errorf("slept %v", slept)
+	if want := []time.Duration{time.Second, 2 * time.Second}; !slices.Equal(slept, want) {
+		t.Errorf("slept %v, want %v", slept, want)
 	}
 	sn := sim.Counters()
-	if g, r := sn.Calls("iam", "GenerateCredentialReport"), sn.Calls("iam", "GetCredentialReport"); g != 2 || r != 1 {
-		t.Errorf("GenerateCredentialReport %d, GetCredentialReport %d calls; want 2 and 1", g, r)
+	if g, r := sn.Calls("iam", "GenerateCredentialReport"), sn.Calls("iam", "GetCredentialReport"); g != 4 || r != 1 {
+		t.Errorf("GenerateCredentialReport %d, GetCredentialReport %d calls; want 4 and 1", g, r)
 	}
 	if !rep.Generated.Equal(now) {
 		t.Errorf("generated %v, want %v", rep.Generated, now)
@@ -113,13 +120,29 @@ func TestFetchCredentialReportFromOrgsim(t *testing.T) {
 		t.Fatalf("orgsim-admin row: %+v", admin)
 	}
 
-	// A report still fresh is served again: one Generate (COMPLETE), one Get.
+	// A report still fresh is served again: one Generate (COMPLETE), one
+	// Get, no wait.
 	sim.ResetCounters()
+	slept = nil
 	if _, err := iamread.FetchCredentialReport(context.Background(), client, opts); err != nil {
 		t.Fatal(err)
 	}
-	if g := sim.Counters().Calls("iam", "GenerateCredentialReport"); g != 1 {
-		t.Errorf("GenerateCredentialReport %d calls for a fresh report, want 1", g)
+	if g := sim.Counters().Calls("iam", "GenerateCredentialReport"); g != 1 || len(slept) != 0 {
+		t.Errorf("GenerateCredentialReport %d calls and slept %v for a fresh report, want 1 and none", g, slept)
+	}
+}
+
+// TestFetchCredentialReportNeedsTheWait: a fetch that does not back off
+// (two attempts, the second at once) finds the report still being built.
+func TestFetchCredentialReportNeedsTheWait(t *testing.T) {
+	like := orgsim.DefaultAWSLike()
+	like.CredentialReportDelay = 3 * time.Second
+	e := checktest.NewEnvLike(t, orgsim.OrgSpec{}, like)
+	_, err := iamread.FetchCredentialReport(context.Background(), iam.NewFromConfig(e.Management), iamread.ReportOptions{
+		MaxAttempts: 2, Sleep: e.Sim.Sleep,
+	})
+	if err == nil || !strings.Contains(err.Error(), "not ready after 2 attempts (last: report state INPROGRESS)") {
+		t.Fatalf("got %v, want the report not ready", err)
 	}
 }
 
