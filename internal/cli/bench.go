@@ -130,6 +130,7 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 
 	setup := time.Now()
 	var sim benchSim
+	var simSleep func(context.Context, time.Duration) error
 	where := "in-process"
 	if f.simProcess {
 		args := []string{"--accounts", strconv.Itoa(f.accounts), "--seed", strconv.FormatInt(f.seed, 10), "--clean",
@@ -141,11 +142,18 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 		if f.throttle {
 			rules = append(rules, orgsim.AWSThrottling()...)
 		}
-		sim, err = startInProcessSim(orgsim.Options{
+		var in *inProcessSim
+		in, err = startInProcessSim(orgsim.Options{
 			Seed:   f.seed,
 			Org:    orgsim.OrgSpec{Members: f.accounts, Clean: true},
 			Faults: orgsim.Faults{Rules: rules},
 		})
+		if err == nil {
+			sim = in
+			if a.simClock {
+				simSleep = in.sim.Sleep
+			}
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -160,6 +168,9 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 	quiet := *a
 	quiet.stdout, quiet.stderr = io.Discard, io.Discard
 	quiet.stdinTTY, quiet.stderrTTY = false, false
+	if simSleep != nil {
+		quiet.sleep = simSleep
+	}
 
 	out := a.stdout
 	fmt.Fprintf(out, "orgbaseline sim bench: %d accounts (%d members + management), %d region(s) %s, latency %s + jitter [0, %s), throttling %s, concurrency %d, seed %d\n",

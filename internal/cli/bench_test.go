@@ -15,6 +15,7 @@ func TestBenchSmall(t *testing.T) {
 	// The harness only makes the environment hermetic; bench runs its
 	// own orgsim.
 	h := newHarness(t, orgsim.OrgSpec{})
+	h.simClock = true // the bench's own orgsim: its waits for AWS advance that sim's clock
 	r := h.run("sim", "bench", "--accounts", "20", "--regions", "2", "--latency", "1ms",
 		"--jitter", "0", "--throttle=false", "--concurrency", "8")
 	h.want(r, ExitOK)

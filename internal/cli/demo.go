@@ -67,6 +67,9 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 	}
 
 	sim := orgsim.New(orgsim.Options{Seed: demoSeed, Org: demoOrg})
+	if a.simClock {
+		a.sleep = sim.Sleep
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("demo: start orgsim: %w", err)

@@ -31,11 +31,20 @@ type harness struct {
 	now func() time.Time
 	// stderrTTY runs commands as if stderr were a terminal.
 	stderrTTY bool
+	// simClock: a simulated organization a command starts itself (sim
+	// bench) is waited for on its own clock rather than by sleeping.
+	simClock bool
 }
 
 func newHarness(t *testing.T, spec orgsim.OrgSpec) *harness {
 	t.Helper()
-	sim := orgsim.New(orgsim.Options{Seed: 42, Org: spec})
+	like := orgsim.DefaultAWSLike()
+	// The credential report is read only by the check plugins, separate
+	// processes on the wall clock that cannot advance the sim's: with the
+	// report built at once they do not sleep. Its delay is tested where
+	// the plugins' reader waits for it (plugins/checks/internal/iamread).
+	like.CredentialReportDelay = 0
+	sim := orgsim.New(orgsim.Options{Seed: 42, Org: spec, AWSLike: &like})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, sim: sim, url: srv.URL, dir: t.TempDir()}
@@ -75,7 +84,7 @@ type result struct {
 func (h *harness) run(args ...string) result {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, now: h.now, stderrTTY: h.stderrTTY, sleep: h.sim.Sleep}
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, now: h.now, stderrTTY: h.stderrTTY, sleep: h.sim.Sleep, simClock: h.simClock}
 	code := a.run(context.Background(), append(args, "--log-format", "json"))
 	return result{code, out.String(), errb.String()}
 }
