@@ -294,7 +294,7 @@ func (c *call) registerKey(k *accessKey, u *iamUser) {
 	if k.status != "Active" || c.sim.creds[k.id] != nil {
 		return
 	}
-	p := rootPrincipal(c.acct.ID)
+	p := c.sim.rootPrincipal(c.acct.ID)
 	if u != nil {
 		p = &principal{kind: principalUser, account: c.acct.ID, arn: u.arn, userID: u.id, userName: u.name}
 	}
@@ -1002,7 +1002,7 @@ func iamCreateAccessKey(c *call) (any, *apiError) {
 	if len(*keys) >= iamMaxAccessKeys {
 		return nil, newErr(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", iamMaxAccessKeys)
 	}
-	p := rootPrincipal(c.acct.ID)
+	p := c.sim.rootPrincipal(c.acct.ID)
 	if u != nil {
 		p = &principal{kind: principalUser, account: c.acct.ID, arn: u.arn, userID: u.id, userName: u.name}
 	}
@@ -2209,8 +2209,8 @@ func iamGetServiceLinkedRoleDeletionStatus(c *call) (any, *apiError) {
 // allPolicies returns the AWS managed and customer managed policies, sorted
 // by name (then ARN).
 func (st *iamState) allPolicies() []*iamManagedPolicy {
-	out := make([]*iamManagedPolicy, 0, len(awsManagedPolicies)+len(st.policies))
-	for _, p := range awsManagedPolicies {
+	out := make([]*iamManagedPolicy, 0, len(st.awsPolicies)+len(st.policies))
+	for _, p := range st.awsPolicies {
 		out = append(out, p)
 	}
 	for _, p := range st.policies {
