@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +38,9 @@ type Sessions struct {
 
 	mu    sync.Mutex
 	cache map[string]*aws.CredentialsCache
+	// stop is set once AWS refused the session duration the run asks
+	// for: it refuses it in every account, so no further role is assumed.
+	stop *SessionDurationError
 }
 
 // NewSessions returns Sessions assuming roles with the management account's
@@ -74,6 +78,10 @@ func (s *Sessions) ConfigWithPolicy(ctx context.Context, account, region, policy
 	}
 	key := account + "\x00" + policy
 	s.mu.Lock()
+	if stop := s.stop; stop != nil {
+		s.mu.Unlock()
+		return aws.Config{}, stop
+	}
 	cc := s.cache[key]
 	if cc == nil {
 		roleARN := s.RoleARN(account)
@@ -96,6 +104,9 @@ func (s *Sessions) ConfigWithPolicy(ctx context.Context, account, region, policy
 	}
 	s.mu.Unlock()
 	if _, err := cc.Retrieve(ctx); err != nil {
+		if stop := s.durationRefused(account, err); stop != nil {
+			return aws.Config{}, stop
+		}
 		return aws.Config{}, &AssumeError{Account: account, RoleARN: s.RoleARN(account), Err: err}
 	}
 	cfg.Credentials = cc
@@ -121,3 +132,88 @@ func (e *AssumeError) Error() string {
 }
 
 func (e *AssumeError) Unwrap() error { return e.Err }
+
+// Stopped is the run-wide refusal of the session duration, once AWS has
+// answered it (nil until then): a *SessionDurationError.
+func (s *Sessions) Stopped() error {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop == nil {
+		return nil
+	}
+	return s.stop
+}
+
+// durationRefused recognises AssumeRole's refusal of the session duration
+// and keeps the first one as the run's stop; nil for any other error.
+func (s *Sessions) durationRefused(account string, err error) *SessionDurationError {
+	chained, ok := sessionDurationRefusal(err)
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop == nil {
+		s.stop = &SessionDurationError{Duration: s.o.Duration, Role: s.o.Role, Account: account, Chained: chained, Err: err}
+	}
+	return s.stop
+}
+
+// sessionDurationRefusal reports whether err is STS refusing
+// AssumeRole's DurationSeconds, and whether for role chaining. AWS
+// answers ValidationError (STS API reference, AssumeRole:
+// DurationSeconds "can have a value from 900 seconds ... up to the maximum
+// session duration setting for the role ... If you specify a value higher
+// than this setting or the administrator setting (whichever is lower), the
+// operation fails"; "if you assume a role using role chaining and provide
+// a DurationSeconds parameter value greater than one hour, the operation
+// fails") with the messages "The requested DurationSeconds exceeds the
+// MaxSessionDuration set for this role." and "The requested
+// DurationSeconds exceeds the 1 hour session limit for roles assumed by
+// role chaining." (kreuzwerker/awsu issue 27; 99designs/aws-vault users).
+func sessionDurationRefusal(err error) (chained, ok bool) {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "ValidationError" {
+		return false, false
+	}
+	msg := ae.ErrorMessage()
+	switch {
+	case strings.Contains(msg, "role chaining"):
+		return true, true
+	case strings.Contains(msg, "MaxSessionDuration"):
+		return false, true
+	}
+	return false, false
+}
+
+// SessionDurationError is AWS refusing the session duration the run asks
+// for (organization.sessionDuration): longer than the execution role's
+// MaxSessionDuration, or than role chaining's one hour. AWS answers the
+// same in every account whose role has that setting, so the run stops
+// with this one error rather than failing account after account.
+type SessionDurationError struct {
+	Duration time.Duration // organization.sessionDuration, as asked
+	Role     string        // the execution role's name
+	Account  string        // where AWS refused it first
+	Chained  bool          // the caller is a role session: role chaining's limit
+	Err      error
+}
+
+func (e *SessionDurationError) Error() string {
+	answer := e.Err.Error()
+	var ae smithy.APIError
+	if errors.As(e.Err, &ae) {
+		answer = ae.ErrorCode() + ": " + ae.ErrorMessage()
+	}
+	if e.Chained {
+		return fmt.Sprintf("organization.sessionDuration is %s, but AWS refused it when assuming %s in account %s (%s): orgbaseline runs as a role session, and a role assumed with role credentials (role chaining) gets at most 1 hour; set organization.sessionDuration to 1h or less",
+			e.Duration, e.Role, e.Account, answer)
+	}
+	return fmt.Sprintf("organization.sessionDuration is %s, longer than the MaxSessionDuration of the execution role %s: AWS refused it when assuming the role in account %s (%s); set organization.sessionDuration to at most the role's MaxSessionDuration (1h unless it was raised: the default of every role, OrganizationAccountAccessRole included), or raise the role's MaxSessionDuration in every member account (iam:UpdateRole MaxSessionDuration, up to 12h)",
+		e.Duration, e.Role, e.Account, answer)
+}
+
+func (e *SessionDurationError) Unwrap() error { return e.Err }

@@ -214,7 +214,7 @@ controls:
 // starts without them.
 func (w *world) freshSessions() {
 	w.sessions = orgwalk.NewSessions(w.cfg, orgwalk.SessionOptions{Role: w.baseline.Organization.ExecutionRole,
-		SessionName: "orgbaseline-test", ManagementAccountID: w.org.ManagementAccountID})
+		SessionName: "orgbaseline-test", ManagementAccountID: w.org.ManagementAccountID, Partition: w.partition})
 	w.engine.Sessions = w.sessions
 	w.engine.Org.Sessions = w.sessions
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/rs/zerolog"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
@@ -34,6 +35,8 @@ type world struct {
 	engine   *engine.Engine
 	baseline *baseline.Baseline
 	dir      string
+	// partition is the caller's (GetCallerIdentity), as a run reads it.
+	partition string
 }
 
 // newWorld starts orgsim with spec and loads the baseline yaml (written to
@@ -100,13 +103,19 @@ func tryWorld(t testing.TB, opts orgsim.Options, yaml string, files map[string]s
 		}
 		aliases[alias] = a
 	}
+	// The partition is the caller's, as a run reads it.
+	caller, err := awsapi.WhoAmI(context.Background(), sts.NewFromConfig(w.cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.partition = caller.Partition
 	w.sessions = orgwalk.NewSessions(w.cfg, orgwalk.SessionOptions{Role: b.Organization.ExecutionRole, SessionName: "orgbaseline-test",
-		ManagementAccountID: w.org.ManagementAccountID})
+		ManagementAccountID: w.org.ManagementAccountID, Partition: w.partition})
 	w.engine = &engine.Engine{
 		Controls: ctrls, Sessions: w.sessions, HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
 		Concurrency: 4, Log: zerolog.Nop(), Waiter: &awsapi.Waiter{Sleep: sim.Sleep},
 		Org: &controls.Org{Org: w.org, Targets: w.sel.Targets, Aliases: aliases, HomeRegion: b.Organization.HomeRegion,
-			Regions: b.Organization.Regions, ExecutionRole: b.Organization.ExecutionRole, Sessions: w.sessions},
+			Regions: b.Organization.Regions, ExecutionRole: b.Organization.ExecutionRole, Sessions: w.sessions, Partition: w.partition},
 	}
 	return w, nil
 }

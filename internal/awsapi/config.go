@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 )
 
 // Options select how the management account's config is built.
@@ -135,7 +137,10 @@ var retryConcurrentModification = retry.RetryableErrorCode{Codes: map[string]str
 // doubling, one page was throttled five times in a row and failed the
 // run.
 func quickFirstRetry(maxDelay time.Duration) retry.BackoffDelayer {
-	return retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
+	return retry.BackoffDelayerFunc(func(attempt int, err error) (time.Duration, error) {
+		if clockSkewRetry(err) {
+			return 0, nil
+		}
 		ceiling := maxDelay
 		if attempt < 12 {
 			ceiling = min(maxDelay, 200*time.Millisecond<<(2*attempt))
@@ -152,4 +157,22 @@ func S3(cfg aws.Config) *s3.Client {
 			o.UsePathStyle = true
 		}
 	})
+}
+
+// clockSkewRetry reports whether err is retried because AWS refused the
+// request's date: the SDK retries these codes only when the response's
+// Date shows its clock is off, and signs the retry by AWS's clock
+// (aws/retry, clock skew correction). Waiting before that retry helps
+// nothing; a run whose clock is off would otherwise wait before the first
+// call of every client it makes.
+func clockSkewRetry(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.ErrorCode() {
+	case "SignatureDoesNotMatch", "InvalidSignatureException", "RequestTimeTooSkewed", "AuthFailure", "AccessDeniedException":
+		return true
+	}
+	return false
 }

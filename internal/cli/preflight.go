@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/baseline/controls"
 	"github.com/orgbaseline/orgbaseline/internal/awsapi"
+	"github.com/orgbaseline/orgbaseline/internal/engine"
 )
 
 // What AWS refuses on every account of a run, found before any write: a
@@ -72,4 +74,39 @@ func checkFeatureSet(orgID, featureSet string, cs []controls.Control) error {
 	}
 	return fmt.Errorf("organization %s has only consolidated billing features (FeatureSet %s), and %s need all features (service control policies, trusted access, delegated administrators); enable all features from the management account (organizations:EnableAllFeatures, which every member account must approve) or remove these controls from the baseline",
 		orgID, featureSet, strings.Join(need, ", "))
+}
+
+// errSessionDurationRefused is why accounts are not started once AWS has
+// refused the session duration; the run's error (sessionStop) says why.
+var errSessionDurationRefused = errors.New("AWS refused organization.sessionDuration (see the error)")
+
+// sessionStop is the run's one error once AWS has refused the session
+// duration (organization.sessionDuration over the execution role's
+// MaxSessionDuration, or over role chaining's hour): AssumeRole would fail
+// the same way in every account, so the run stops with that error rather
+// than one identical failure per account. The accounts it did not start,
+// or that stopped at that refusal, are counted as not started. nil while
+// AWS has not refused it.
+func (env *runEnv) sessionStop(results []engine.AccountResult) error {
+	stop := env.sessions.Stopped()
+	if stop == nil {
+		return nil
+	}
+	notStarted := 0
+	for _, r := range results {
+		if r.NotStarted != "" || onlyFailedOn(r.Errors, stop) {
+			notStarted++
+		}
+	}
+	return fmt.Errorf("%w\nThe run stopped there, before any change: %d of %d targeted account(s) not started", stop, notStarted, len(results))
+}
+
+// onlyFailedOn reports whether every error of an account is err.
+func onlyFailedOn(errs []string, err error) bool {
+	for _, e := range errs {
+		if e != err.Error() {
+			return false
+		}
+	}
+	return len(errs) > 0
 }

@@ -58,6 +58,9 @@ type runEnv struct {
 	// maxFailedFlag.
 	maxFailed     *maxFailed
 	maxFailedFlag string
+	// sessions assume the execution role; it knows when AWS refused the
+	// session duration for the whole run (sessionStop).
+	sessions *orgwalk.Sessions
 }
 
 // orgScope reports whether this run observes and applies the
@@ -257,7 +260,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		now = time.Now
 	}
 	env := &runEnv{
-		log: log, baseline: b, path: o.file, cfg: cfg, runID: runID, host: host,
+		log: log, baseline: b, path: o.file, cfg: cfg, runID: runID, host: host, sessions: sessions,
 		shard: o.shard, now: now, stopPrefetch: stopPrefetch,
 		extra: extra, maxFailed: maxFailed, maxFailedFlag: g.maxFailed,
 		engine: &engine.Engine{
@@ -283,9 +286,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		env.engine.Progress = p
 		env.engine.Waiter.Notify = p.Wait
 	}
-	if maxFailed != nil {
-		env.engine.StopStarting = env.stopStarting
-	}
+	env.engine.StopStarting = env.stopStarting
 	walk := orgwalk.DiscoverOptions{
 		Tags:        orgwalk.NeedsTags(b.Targets) || orgwalk.NeedsTags(baseline.Targets{Include: extra}),
 		Concurrency: 4,
@@ -364,12 +365,19 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	return nil
 }
 
-// stopStarting is the engine's StopStarting for --max-failed-accounts. A
+// stopStarting is the engine's StopStarting: once AWS has refused the
+// session duration (sessionStop), and for --max-failed-accounts. A
 // percentage is of the targeted accounts, which are all known only once
 // the walk has ended: while it goes on, a count of failures above the
 // percentage of the accounts found so far waits for the walk to end
 // before stopping (the limit can only grow as more are found).
 func (env *runEnv) stopStarting(failed int) error {
+	if env.sessions.Stopped() != nil {
+		return errSessionDurationRefused
+	}
+	if env.maxFailed == nil {
+		return nil
+	}
 	targeted, final := env.targeted()
 	if failed <= env.maxFailed.limit(targeted) {
 		return nil

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,6 +32,14 @@ type simFlags struct {
 	role         string
 	scpMaxSize   int
 	scpPerTarget int
+	// AWS-like behaviour (orgsim.AWSLike)
+	partition        string
+	awsLike          bool
+	propagationDelay time.Duration
+	enableRegions    []string
+	// propagationDelaySet: --propagation-delay was given (it applies
+	// even with --aws-like=false).
+	propagationDelaySet bool
 }
 
 func (a *app) simCommand(g *globalFlags) *cobra.Command {
@@ -48,9 +58,18 @@ exports AWS_ENDPOINT_URL and the management account's credentials.
 
 It verifies every SigV4 signature, evaluates SCPs and session policies on
 every call, and can inject latency, throttling and transient errors. Call
-counters are at GET /_orgsim/counters.`,
+counters are at GET /_orgsim/counters.
+
+By default it answers like AWS: new roles, service-linked roles, bucket
+policies and delegated administrators become usable only after
+--propagation-delay (the tool must wait), EnablePolicyType and new
+analyzers take a moment, requests dated more than 5 minutes from its clock
+are refused, opt-in regions are disabled until --enable-region, and
+--partition selects the ARNs and regions of aws, aws-cn or aws-us-gov.
+--aws-like=false turns all of that off (every change usable at once).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.propagationDelaySet = cmd.Flags().Changed("propagation-delay")
 			return a.simServe(cmd.Context(), f)
 		},
 	}
@@ -70,6 +89,10 @@ counters are at GET /_orgsim/counters.`,
 	fl.StringVar(&f.role, "execution-role", "OrganizationAccountAccessRole", "the role in every member account that trusts the management account")
 	fl.IntVar(&f.scpMaxSize, "scp-max-size", 0, "SCP size limit in characters (default: today's AWS quota)")
 	fl.IntVar(&f.scpPerTarget, "scp-max-per-target", 0, "SCPs per root, OU or account (default: today's AWS quota)")
+	fl.StringVar(&f.partition, "partition", "aws", "the AWS partition to serve: "+strings.Join(orgsim.Partitions(), ", ")+" (its ARNs, regions and global-service region)")
+	fl.BoolVar(&f.awsLike, "aws-like", true, "answer like AWS: propagation delays, asynchronous operations, clock-skew and payload-hash checks, opt-in regions, PassRole and the other checks of orgsim.AWSLike; false turns them all off")
+	fl.DurationVar(&f.propagationDelay, "propagation-delay", orgsim.DefaultAWSLike().PropagationDelay, "how long a new role, service-linked role, bucket policy or delegated administrator takes to become usable by AWS services (sim time); 0 turns propagation off")
+	fl.StringArrayVar(&f.enableRegions, "enable-region", nil, "enable an opt-in region: REGION for every account, or ACCOUNT:REGION for one (repeatable); opt-in regions are disabled until enabled, as in AWS")
 	sim.AddCommand(serve)
 	sim.AddCommand(a.benchCommand(g))
 	return sim
@@ -92,8 +115,23 @@ func (f *simFlags) options() (orgsim.Options, error) {
 	if f.latency > 0 || f.jitter > 0 || f.errorRate > 0 {
 		rules = append([]orgsim.FaultRule{{Latency: f.latency, Jitter: f.jitter, ErrorRate: f.errorRate}}, rules...)
 	}
+	if !slices.Contains(orgsim.Partitions(), f.partition) {
+		return orgsim.Options{}, fmt.Errorf("--partition %q: give one of %s", f.partition, strings.Join(orgsim.Partitions(), ", "))
+	}
+	if f.propagationDelay < 0 {
+		return orgsim.Options{}, fmt.Errorf("--propagation-delay %s: give 0 (off) or more", f.propagationDelay)
+	}
+	like := orgsim.DefaultAWSLike()
+	if !f.awsLike {
+		like = orgsim.AWSLike{}
+	}
+	if f.awsLike || f.propagationDelaySet {
+		like.PropagationDelay = f.propagationDelay
+	}
 	return orgsim.Options{
-		Seed: f.seed,
+		AWSLike:   &like,
+		Partition: f.partition,
+		Seed:      f.seed,
 		Org: orgsim.OrgSpec{
 			Members: f.accounts, ExtraOUs: f.ous, Suspended: f.suspended, MissingRole: f.missingRole,
 			ExecutionRole: f.role, Clean: f.clean,
@@ -109,6 +147,9 @@ func (a *app) simServe(ctx context.Context, f *simFlags) error {
 		return err
 	}
 	sim := orgsim.New(opts)
+	if err := enableRegions(sim, f.enableRegions); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.listen, err)
@@ -120,18 +161,21 @@ func (a *app) simServe(ctx context.Context, f *simFlags) error {
 
 	creds := sim.ManagementCredentials()
 	if f.envFile != "" {
-		if err := writeEnvFile(f.envFile, url, creds); err != nil {
+		if err := writeEnvFile(f.envFile, url, creds, sim.GlobalRegion()); err != nil {
 			_ = srv.Close()
 			return err
 		}
 	}
 	fmt.Fprintf(a.stdout, "orgsim is serving a simulated organization at %s\n", url)
-	fmt.Fprintf(a.stdout, "  organization %s, management account %s, %d member accounts (seed %d)\n",
-		sim.OrganizationID(), sim.ManagementAccountID(), f.accounts, f.seed)
+	fmt.Fprintf(a.stdout, "  organization %s, management account %s, %d member accounts (seed %d), partition %s\n",
+		sim.OrganizationID(), sim.ManagementAccountID(), f.accounts, f.seed, sim.Partition())
+	if !f.awsLike {
+		fmt.Fprintf(a.stdout, "  AWS-like behaviour off (--aws-like=false): every change is usable at once\n")
+	}
 	if f.envFile != "" {
 		fmt.Fprintf(a.stdout, "  point the AWS CLI or any SDK at it:  source %s\n", f.envFile)
 	} else {
-		fmt.Fprintf(a.stdout, "  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=us-east-1\n", url, creds.AccessKeyID, creds.SecretAccessKey)
+		fmt.Fprintf(a.stdout, "  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s\n", url, creds.AccessKeyID, creds.SecretAccessKey, sim.GlobalRegion())
 	}
 	fmt.Fprintf(a.stdout, "  call counters: curl %s/_orgsim/counters\n  stop with Ctrl-C\n", url)
 	if a.simReady != nil {
@@ -150,17 +194,45 @@ func (a *app) simServe(ctx context.Context, f *simFlags) error {
 	}
 }
 
+// enableRegions enables opt-in regions as --enable-region says: REGION for
+// every account, ACCOUNT:REGION for one.
+func enableRegions(sim *orgsim.Sim, specs []string) error {
+	for _, spec := range specs {
+		account, region, one := strings.Cut(spec, ":")
+		if !one {
+			account, region = "", spec
+		}
+		if !slices.Contains(sim.Regions(), region) {
+			return fmt.Errorf("--enable-region %s: %q is not a region of the %s partition; its regions are %s", spec, region, sim.Partition(), strings.Join(sim.Regions(), ", "))
+		}
+		accounts := []string{account}
+		if !one {
+			accounts = accounts[:0]
+			for _, a := range sim.Accounts() {
+				accounts = append(accounts, a.ID)
+			}
+		}
+		for _, id := range accounts {
+			if err := sim.EnableRegion(id, region); err != nil {
+				return fmt.Errorf("--enable-region %s: %w", spec, err)
+			}
+		}
+	}
+	return nil
+}
+
 // writeEnvFile writes the export lines atomically, so a script waiting for
-// the file never reads half of it.
-func writeEnvFile(path, url string, c orgsim.Credentials) error {
+// the file never reads half of it. region is the partition's global
+// region, where its global services are.
+func writeEnvFile(path, url string, c orgsim.Credentials, region string) error {
 	content := fmt.Sprintf(`# orgsim: point AWS SDKs and the AWS CLI at the simulated management account
 unset AWS_SESSION_TOKEN AWS_PROFILE
 export AWS_ENDPOINT_URL=%s
 export AWS_ACCESS_KEY_ID=%s
 export AWS_SECRET_ACCESS_KEY=%s
-export AWS_REGION=us-east-1
+export AWS_REGION=%s
 export AWS_EC2_METADATA_DISABLED=true
-`, url, c.AccessKeyID, c.SecretAccessKey)
+`, url, c.AccessKeyID, c.SecretAccessKey, region)
 	// The file holds the simulated management account's secret: 0600.
 	if err := writeAtomicMode(path, 0o600, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }); err != nil {
 		return fmt.Errorf("--env-file: %w", err)

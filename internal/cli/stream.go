@@ -229,6 +229,15 @@ var (
 // over the organization scope when this run has it (org is nil when not).
 // The results are in the order of the targets.
 func (env *runEnv) overAccounts(ctx context.Context, p phase) (org *engine.AccountResult, results []engine.AccountResult, err error) {
+	// AWS refused the session duration: one error for the run, not one
+	// per account (preflight.go).
+	defer func() {
+		if err == nil {
+			if err = env.sessionStop(results); err != nil {
+				org, results = nil, nil
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	runOrg := func() {
 		defer wg.Done()

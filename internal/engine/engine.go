@@ -193,6 +193,7 @@ func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, orgScope bool,
 			t := e.target(a, j.region, cfg, res, &warnMu, log)
 			state, err := j.control.Observe(ctx, t)
 			if err != nil {
+				err = awsapi.RegionNotEnabled(err, a.ID, j.region)
 				outs[i].err = place(j.control, j.region, err)
 				log.Error().Str("control", j.control.Name()).Str("region", j.region).Err(err).Msg("observe failed")
 				return
@@ -518,6 +519,7 @@ func (e *Engine) applyOne(ctx context.Context, a *orgwalk.Account, c controls.Co
 		clog = clog.With().Str("region", ch.Region).Logger()
 	}
 	if err := c.Apply(ctx, t, ch); err != nil {
+		err = awsapi.RegionNotEnabled(err, a.ID, region)
 		out.errs = append(out.errs, place(c, ch.Region, err))
 		clog.Error().Err(err).Msg("apply failed")
 		return err

@@ -106,7 +106,7 @@ func (s *Sim) RootCredentials(account string) Credentials {
 	if s.accounts[account] == nil {
 		return Credentials{}
 	}
-	c := s.mint(rootPrincipal(account))
+	c := s.mint(s.rootPrincipal(account))
 	return Credentials{AccessKeyID: c.accessKey, SecretAccessKey: c.secret}
 }
 

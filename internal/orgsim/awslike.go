@@ -124,13 +124,38 @@ func (s *Sim) Advance(d time.Duration) {
 // Sleep is a sleep for a client of the sim in a test: it advances the sim
 // clock by d instead of waiting, so a tool waiting for AWS to settle sees
 // it settle at once. It returns ctx's error, if any.
+//
+// Sleeps that overlap share the time they wait, as on a real clock: a
+// sleep moves the clock to at least d after it began, not d further on,
+// so a hundred accounts each waiting three seconds at once move it three
+// seconds, not five minutes (which would also put every request the SDK
+// signs by the wall clock outside SigV4's allowed skew).
 func (s *Sim) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.Advance(d)
-	return nil
+	if d <= 0 {
+		return nil
+	}
+	wake := s.now().Add(d)
+	for {
+		old := s.offset.Load()
+		need := int64(wake.Sub(s.opts.Now()))
+		if need <= old || s.offset.CompareAndSwap(old, need) {
+			return nil
+		}
+	}
 }
+
+// requestClock is the clock a request's date (SigV4's X-Amz-Date) is
+// checked against and responses are dated by: the sim clock without the
+// time tests skipped with Sleep and Advance. Skipped time is time the
+// client would have waited too, its own clock moving with it; a client
+// that signs by the wall clock (every SDK) stays within SigV4's allowed
+// skew however far a test has moved the sim clock. Options.Now still
+// moves it: a sim whose clock is set apart from the client's sees the
+// skew, as AWS does.
+func (s *Sim) requestClock() time.Time { return s.opts.Now().UTC() }
 
 // AWSLike returns the behaviours in force.
 func (s *Sim) AWSLike() AWSLike { return s.like }

@@ -144,7 +144,9 @@ func TestThrottleCodesPerService(t *testing.T) {
 		"access-analyzer": {"ThrottlingException", 429},
 		"s3":              {"SlowDown", 503},
 	}
-	clock := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	// A clock that does not move (no refill), set to now: requests are
+	// signed by the wall clock and must be within MaxClockSkew of it.
+	clock := time.Now().UTC()
 	for _, r := range reads {
 		t.Run(r.service, func(t *testing.T) {
 			e := newEnv(t, orgsim.Options{Seed: 1, Now: func() time.Time { return clock },
@@ -168,7 +170,9 @@ func TestThrottleCodesPerService(t *testing.T) {
 func TestStandardRetryerRidesOutThrottling(t *testing.T) {
 	// The sim's clock is advanced by the SDK's backoff instead of sleeping,
 	// so a retried, throttled call waits in simulated time only.
-	clock := newTestClock(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	// Started at now: requests are signed by the wall clock and must be
+	// within MaxClockSkew of the sim's.
+	clock := newTestClock(time.Now().UTC())
 	e := newEnv(t, orgsim.Options{Seed: 1, Now: clock.Now,
 		Faults: orgsim.Faults{Rules: []orgsim.FaultRule{{Service: "iam", RPS: 2, Burst: 2}}}})
 	var backoffs int

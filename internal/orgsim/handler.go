@@ -116,6 +116,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reqID := newRequestID()
+	// AWS dates every response by its own clock; SDKs correct their
+	// signing clock from it when a request is refused as skewed
+	// (sigv4.go), as they do against AWS.
+	w.Header().Set("Date", s.requestClock().Format(http.TimeFormat))
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
@@ -201,6 +205,9 @@ func (s *Sim) run(c *call, spec op) (any, *apiError) {
 		return nil, c.svc.unknownKey()
 	}
 	c.acct = acct
+	if aerr := c.regionOpen(); aerr != nil {
+		return nil, aerr
+	}
 	if !c.caller.expires.IsZero() && !c.now.Before(c.caller.expires) {
 		return nil, c.svc.expiredToken()
 	}
@@ -332,7 +339,7 @@ func (c *call) recordKeyUse() {
 	}
 	region := c.region
 	if c.svc.global {
-		region = "us-east-1"
+		region = c.sim.GlobalRegion()
 	}
 	for _, k := range u.accessKeys {
 		if k.id == c.accessKey {

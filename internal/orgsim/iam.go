@@ -192,27 +192,9 @@ func (s *Sim) awsPolicyARN(pathName string) string {
 }
 
 // policyARN is p's ARN as the sim's partition writes it: an AWS managed
-// policy is shared by every account and partition (managed.go keeps it
-// under its aws-partition ARN), a customer managed one has its own.
-func (s *Sim) policyARN(p *iamManagedPolicy) string {
-	if !p.awsManaged {
-		return p.arn
-	}
-	return s.awsPolicyARN(strings.TrimPrefix(p.arn, "arn:aws:iam::aws:policy/"))
-}
-
-// awsPolicyKey is the key of an AWS managed policy in awsManagedPolicies
-// (its aws-partition ARN) for its ARN in any partition.
-func awsPolicyKey(arn string) string {
-	rest, ok := strings.CutPrefix(arn, "arn:")
-	if !ok {
-		return arn
-	}
-	if _, tail, ok := strings.Cut(rest, ":"); ok && strings.HasPrefix(tail, "iam::aws:policy/") {
-		return "arn:aws:" + tail
-	}
-	return arn
-}
+// policy exists once per partition (managed.go), under that partition's
+// ARN, as a customer managed one does in its account.
+func (s *Sim) policyARN(p *iamManagedPolicy) string { return p.arn }
 
 // iamManagedPolicy finds a managed policy by the ARN a caller gave: an AWS
 // managed policy only under the sim's partition (arn:aws-us-gov:... in
@@ -363,7 +345,7 @@ func (c *call) registerKey(k *accessKey, u *iamUser) {
 	if k.status != "Active" || c.sim.creds[k.id] != nil {
 		return
 	}
-	p := rootPrincipal(c.acct.ID)
+	p := c.sim.rootPrincipal(c.acct.ID)
 	if u != nil {
 		p = &principal{kind: principalUser, account: c.acct.ID, arn: u.arn, userID: u.id, userName: u.name}
 	}

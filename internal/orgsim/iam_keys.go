@@ -72,7 +72,7 @@ func iamCreateAccessKey(c *call) (any, *apiError) {
 	if len(*keys) >= iamMaxAccessKeys {
 		return nil, newErr(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: %d", iamMaxAccessKeys)
 	}
-	p := rootPrincipal(c.acct.ID)
+	p := c.sim.rootPrincipal(c.acct.ID)
 	if u != nil {
 		p = &principal{kind: principalUser, account: c.acct.ID, arn: u.arn, userID: u.id, userName: u.name}
 	}

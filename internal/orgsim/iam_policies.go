@@ -13,8 +13,8 @@ import (
 // allPolicies returns the AWS managed and customer managed policies, sorted
 // by name (then ARN).
 func (st *iamState) allPolicies() []*iamManagedPolicy {
-	out := make([]*iamManagedPolicy, 0, len(awsManagedPolicies)+len(st.policies))
-	for _, p := range awsManagedPolicies {
+	out := make([]*iamManagedPolicy, 0, len(st.awsPolicies)+len(st.policies))
+	for _, p := range st.awsPolicies {
 		out = append(out, p)
 	}
 	for _, p := range st.policies {

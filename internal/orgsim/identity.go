@@ -24,7 +24,7 @@ const (
 type principal struct {
 	kind    principalKind
 	account string
-	arn     string // arn:aws:iam::A:root | arn:aws:iam::A:user/N | arn:aws:sts::A:assumed-role/R/S
+	arn     string // arn:PARTITION:iam::A:root | ...:iam::A:user/N | ...:sts::A:assumed-role/R/S
 	userID  string // AIDA... | AROA...:session | account id for root
 	// for users
 	userName string
@@ -53,22 +53,81 @@ type credential struct {
 	p         *principal
 }
 
-// authenticate looks the access key up and verifies the signature and the
+// authenticate checks the request's signature, in the order AWS does:
+// the date and the scope, the access key, the clock, the signature (made
+// again with the SDK's signer, sigv4.go), the payload hash and the
 // session token.
 func (s *Sim) authenticate(svc *service, r *http.Request, body []byte, a authHeader) (*credential, *apiError) {
+	at, ok := signedAt(r)
+	if !ok {
+		return nil, svc.missingDate()
+	}
+	if !s.inPartition(a.region) {
+		return nil, svc.invalidRegion(a.region, s.GlobalRegion())
+	}
 	s.mu.Lock()
 	cred := s.creds[a.accessKey]
 	s.mu.Unlock()
 	if cred == nil {
 		return nil, svc.unknownKey()
 	}
-	if !signatureMatches(signature(r, body, a, cred.secret, svc.protocol == protoRESTXML), a.signature) {
+	if max := s.like.MaxClockSkew; max > 0 {
+		if now := s.requestClock(); at.Before(now.Add(-max)) || at.After(now.Add(max)) {
+			return nil, svc.clockSkewed(at, now, max)
+		}
+	}
+	s3 := svc.protocol == protoRESTXML
+	payload, aerr := s.payloadHash(s3, r, body)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !signatureMatches(signatureOf(r, a, cred.secret, payload, at, s3), a.signature) {
 		return nil, svc.badSignature()
+	}
+	if s3 && s.like.PayloadHash && hashedPayload(payload) {
+		if sum := bodyHash(body); sum != payload {
+			return nil, contentSHA256Mismatch(payload, sum)
+		}
 	}
 	if cred.token != r.Header.Get("X-Amz-Security-Token") {
 		return nil, svc.unknownKey()
 	}
 	return cred, nil
+}
+
+// payloadHash is the hashed payload a request's canonical request ends
+// with. S3 takes the client's X-Amz-Content-Sha256, which SigV4 requires
+// of every S3 request, and checks it against the body once the signature
+// holds (authenticate). The other services hash the body they received,
+// whatever a client claims in that header: a claim that is not the body's
+// hash fails the signature (SigV4 docs, "Create a canonical request":
+// HashedPayload is the hash of the request body). With PayloadHash off,
+// any service takes the header's value when there is one.
+func (s *Sim) payloadHash(s3 bool, r *http.Request, body []byte) (string, *apiError) {
+	claimed := r.Header.Get("X-Amz-Content-Sha256")
+	if claimed != "" && (s3 || !s.like.PayloadHash) {
+		return claimed, nil
+	}
+	if s3 && s.like.PayloadHash {
+		return "", missingContentSHA256()
+	}
+	return bodyHash(body), nil
+}
+
+// regionOpen refuses a call to an opt-in region the caller's account has
+// not enabled (AWSLike.OptInRegions): the account's credentials do not
+// exist there, and the service answers as to an unknown token
+// (service.regionNotEnabled). IAM and Organizations are global, served
+// from the partition's home region whatever region a client signs for,
+// and are not refused; STS is regional, and is. Callers hold s.mu.
+func (c *call) regionOpen() *apiError {
+	if c.svc.global && c.svc.signingName != "sts" {
+		return nil
+	}
+	if c.sim.regionEnabled(c.acct, c.region) {
+		return nil
+	}
+	return c.svc.regionNotEnabled(!c.caller.expires.IsZero())
 }
 
 // mint issues a new credential for p. Session credentials (p.expires set)
@@ -166,8 +225,8 @@ func isAccountID(s string) bool {
 }
 
 // rootPrincipal is the root user of an account.
-func rootPrincipal(account string) *principal {
-	return &principal{kind: principalRoot, account: account, arn: "arn:aws:iam::" + account + ":root", userID: account}
+func (s *Sim) rootPrincipal(account string) *principal {
+	return &principal{kind: principalRoot, account: account, arn: s.arn("iam", "", account, "root"), userID: account}
 }
 
 // iamPrincipal is the principal as iampolicy sees it.

@@ -3,7 +3,9 @@ package orgsim
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 )
 
@@ -31,10 +33,28 @@ func writeXMLOutput(w http.ResponseWriter, out any, reqID string) {
 func writeS3Error(w http.ResponseWriter, e *apiError, reqID string) {
 	var msg bytes.Buffer
 	_ = xml.EscapeText(&msg, []byte(e.Message))
-	body := xml.Header + `<Error><Code>` + e.Code + `</Code><Message>` + msg.String() +
-		`</Message><RequestId>` + reqID + `</RequestId><HostId>orgsim</HostId></Error>`
+	body := xml.Header + `<Error><Code>` + e.Code + `</Code><Message>` + msg.String() + `</Message>` +
+		s3ErrorFields(e.Fields) + `<RequestId>` + reqID + `</RequestId><HostId>orgsim</HostId></Error>`
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("X-Amz-Request-Id", reqID)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write([]byte(body))
+}
+
+// s3ErrorFields writes an S3 error's extra members (RequestTimeTooSkewed's
+// ServerTime, XAmzContentSHA256Mismatch's computed hashes, ...) as
+// elements, in name order.
+func s3ErrorFields(fields map[string]any) string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b bytes.Buffer
+	for _, k := range names {
+		b.WriteString("<" + k + ">")
+		_ = xml.EscapeText(&b, []byte(fmt.Sprint(fields[k])))
+		b.WriteString("</" + k + ">")
+	}
+	return b.String()
 }

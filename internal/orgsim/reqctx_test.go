@@ -50,6 +50,16 @@ type rcWorld struct {
 func newRCWorld(t *testing.T, like *orgsim.AWSLike) *rcWorld {
 	t.Helper()
 	clock := newTestClock(rcClock)
+	if like == nil {
+		// These tests are about the request context, not propagation:
+		// the roles they make are assumable at once.
+		l := orgsim.DefaultAWSLike()
+		l.PropagationDelay = 0
+		like = &l
+	}
+	// The world runs on a fixed clock, months from the wall clock the SDK
+	// signs with: the date of a request is not what these tests check.
+	like.MaxClockSkew = 0
 	e := newEnv(t, orgsim.Options{Seed: 13, Org: orgsim.OrgSpec{Members: 3, Clean: true}, Now: clock.Now, AWSLike: like})
 	w := &rcWorld{env: e, mgmt: e.sim.ManagementAccountID(), audit: orgMember(t, e, "Audit"), orgID: e.sim.OrganizationID(),
 		rootID: e.sim.RootID(), securityOU: orgOUOf(t, e, "/Security"), bucket: "reqctx-keys"}
@@ -103,6 +113,7 @@ func (w *rcWorld) assumeAs(cfg aws.Config, roleARN string, edit func(*sts.Assume
 	if edit != nil {
 		edit(in)
 	}
+
 	out, err := w.sts(cfg).AssumeRole(bg, in)
 	if err != nil {
 		w.t.Fatalf("assume %s: %v", roleARN, err)

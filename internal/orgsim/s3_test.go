@@ -452,6 +452,7 @@ func TestS3BucketPolicyDenyBindsTheOwner(t *testing.T) {
 		t.Run(fmt.Sprintf("BucketDenyBindsOwner=%v", binds), func(t *testing.T) {
 			like := orgsim.DefaultAWSLike()
 			like.BucketDenyBindsOwner = binds
+			like.PropagationDelay = 0 // the role this test makes is assumable at once
 			w := newRCWorld(t, &like)
 			roleARN := rcRole(t, w.iam(w.user), "BucketAdmin", w.mgmt)
 			role := w.assumeAs(w.user, roleARN, nil)

@@ -49,7 +49,7 @@ import (
 //
 // Every member except the MissingRole ones has the execution role
 // (ExecutionRole, default OrganizationAccountAccessRole): path "/", trust
-// policy allowing arn:aws:iam::<management>:root sts:AssumeRole,
+// policy allowing arn:<partition>:iam::<management>:root sts:AssumeRole,
 // AdministratorAccess attached, maximum session 3600 s.
 //
 // The SERVICE_CONTROL_POLICY type is not enabled (as for an organization
@@ -77,7 +77,8 @@ import (
 //   - MFA unless i%3 == 0 (i = 3, 6, 9, ... have none); hardware MFA when
 //     i%6 == 1.
 //   - One active root access key when i%5 == 4 (i = 4, 9, 14, ...):
-//     created 400 days ago, last used 12 days ago (s3, us-east-1).
+//     created 400 days ago, last used 12 days ago (s3, in the partition's
+//     global region: us-east-1 in aws).
 //   - Password last used 2 days ago when i%4 == 2 (recent root use), never
 //     when i%4 == 0, else 150 days ago.
 //
@@ -86,17 +87,22 @@ import (
 // prevention); none elsewhere.
 //
 // CloudTrail: when i%5 == 2 (2, 7, 12, ...), a pre-existing single-account,
-// multi-region trail "account-trail" homed in us-east-1 and logging to the
-// account's own bucket "legacy-cloudtrail-<account id>" (created 300 days
-// ago, with S3's default encryption and public access block).
+// multi-region trail "account-trail" homed in the partition's global
+// region and logging to the account's own bucket
+// "legacy-cloudtrail-<account id>" (created 300 days ago, with S3's
+// default encryption and public access block).
+//
+// Every ARN is in the sim's partition (Options.Partition): the roles
+// trust arn:<partition>:iam::..., and AWS managed policies are
+// arn:<partition>:iam::aws:policy/....
 //
 // Roles besides the execution role:
 //   - AWSSupportRole (trusts its own account, AWSSupportAccess) when i is
 //     odd; even members have no support role.
-//   - VendorAuditRole when i%4 == 2: trusts arn:aws:iam::444455556666:root
+//   - VendorAuditRole when i%4 == 2: trusts arn:<partition>:iam::444455556666:root
 //     with StringEquals sts:ExternalId "vendor-<16 random characters>",
 //     SecurityAudit attached.
-//   - PartnerDeployRole when i%4 == 3: trusts arn:aws:iam::444455556666:root
+//   - PartnerDeployRole when i%4 == 3: trusts arn:<partition>:iam::444455556666:root
 //     with no condition (no ExternalId), PowerUserAccess attached.
 //   - OpenTrustRole in exactly one account (i = 3, or the last member when
 //     Members < 3): trusts {"AWS":"*"} for sts:AssumeRole, ReadOnlyAccess.
@@ -201,11 +207,11 @@ func (s *Sim) seed(spec OrgSpec) {
 	s.addAccount(&Account{ID: mgmt, Name: "Management", Email: s.org.mgmtEmail, State: "ACTIVE", JoinedMethod: "INVITED", JoinedTimestamp: created, ParentID: rootID})
 	admin := &iamUser{
 		name: "orgsim-admin", path: "/", id: "AIDA" + s.randomID(17), created: created,
-		attached: []string{AWSManagedPolicyARN("AdministratorAccess")},
+		attached: []string{s.AWSManagedPolicyARN("AdministratorAccess")},
 		inline:   map[string]*policyDoc{},
 		tags:     map[string]string{},
 	}
-	admin.arn = "arn:aws:iam::" + mgmt + ":user/" + admin.name
+	admin.arn = s.arn("iam", "", mgmt, "user/"+admin.name)
 	s.accounts[mgmt].iam.users[admin.name] = admin
 	cred := s.mint(&principal{kind: principalUser, account: mgmt, arn: admin.arn, userID: admin.id, userName: admin.name})
 	admin.accessKeys = append(admin.accessKeys, &accessKey{id: cred.accessKey, secret: cred.secret, status: "Active", created: created})
@@ -238,6 +244,7 @@ func (s *Sim) addAccount(a *Account) {
 		a.Tags = map[string]string{}
 	}
 	a.iam = newIAMState()
+	a.iam.awsPolicies = managedPolicies[s.part.name]
 	a.iam.root.created = a.JoinedTimestamp
 	a.regions = map[string]*Region{}
 	s.accounts[a.ID] = a
@@ -399,7 +406,7 @@ func trustDoc(principal, condition string) string {
 func (g *seeder) role(a *Account, name, trust string, created time.Time, maxSession int, attached ...string) *iamRole {
 	r := &iamRole{
 		name: name, path: "/", id: "AROA" + g.s.randomID(17),
-		arn: "arn:aws:iam::" + a.ID + ":role/" + name, created: created,
+		arn: g.s.arn("iam", "", a.ID, "role/"+name), created: created,
 		trust: g.doc(trust, iampolicy.KindTrust), maxSession: maxSession,
 		attached: attached, inline: map[string]*policyDoc{}, tags: map[string]string{},
 	}
@@ -408,13 +415,13 @@ func (g *seeder) role(a *Account, name, trust string, created time.Time, maxSess
 }
 
 func (g *seeder) executionRole(a *Account) {
-	g.role(a, g.spec.ExecutionRole, trustDoc(`{"AWS":"arn:aws:iam::`+g.s.org.mgmtID+`:root"}`, ""),
-		a.JoinedTimestamp, 3600, AWSManagedPolicyARN("AdministratorAccess"))
+	g.role(a, g.spec.ExecutionRole, trustDoc(`{"AWS":"`+g.s.arn("iam", "", g.s.org.mgmtID, "root")+`"}`, ""),
+		a.JoinedTimestamp, 3600, g.s.AWSManagedPolicyARN("AdministratorAccess"))
 }
 
 func (g *seeder) supportRole(a *Account) {
-	g.role(a, "AWSSupportRole", trustDoc(`{"AWS":"arn:aws:iam::`+a.ID+`:root"}`, ""),
-		g.ago(300), 3600, AWSManagedPolicyARN("AWSSupportAccess"))
+	g.role(a, "AWSSupportRole", trustDoc(`{"AWS":"`+g.s.arn("iam", "", a.ID, "root")+`"}`, ""),
+		g.ago(300), 3600, g.s.AWSManagedPolicyARN("AWSSupportAccess"))
 }
 
 func (g *seeder) cleanMember(a *Account) {
@@ -438,7 +445,7 @@ func (g *seeder) user(a *Account, u userSpec) *iamUser {
 	s := g.s
 	usr := &iamUser{
 		name: u.name, path: "/", id: "AIDA" + s.randomID(17),
-		arn: "arn:aws:iam::" + a.ID + ":user/" + u.name, created: g.ago(u.createdDays),
+		arn: s.arn("iam", "", a.ID, "user/"+u.name), created: g.ago(u.createdDays),
 		attached: u.attached, inline: map[string]*policyDoc{}, groups: u.groups, tags: map[string]string{},
 	}
 	if u.console >= 0 {
@@ -446,13 +453,13 @@ func (g *seeder) user(a *Account, u userSpec) *iamUser {
 		usr.passwordLastUsed = g.ago(u.console)
 	}
 	if u.mfa {
-		usr.mfa = append(usr.mfa, &mfaDevice{serial: "arn:aws:iam::" + a.ID + ":mfa/" + u.name, enabled: g.ago(u.createdDays - 2), virtual: true})
+		usr.mfa = append(usr.mfa, &mfaDevice{serial: s.arn("iam", "", a.ID, "mfa/"+u.name), enabled: g.ago(u.createdDays - 2), virtual: true})
 	}
 	for _, k := range u.keys {
 		cred := s.mint(&principal{kind: principalUser, account: a.ID, arn: usr.arn, userID: usr.id, userName: usr.name})
 		key := &accessKey{id: cred.accessKey, secret: cred.secret, status: "Active", created: g.ago(k[0])}
 		if k[1] >= 0 {
-			key.lastUsed, key.lastUsedService, key.lastUsedRegion = g.ago(k[1]), "s3", "us-east-1"
+			key.lastUsed, key.lastUsedService, key.lastUsedRegion = g.ago(k[1]), "s3", s.GlobalRegion()
 		}
 		usr.accessKeys = append(usr.accessKeys, key)
 	}
@@ -476,13 +483,13 @@ func sortedKeys(m map[string]string) []string {
 func (g *seeder) group(a *Account, name string, attached ...string) {
 	a.iam.groups[name] = &iamGroup{
 		name: name, path: "/", id: "AGPA" + g.s.randomID(17),
-		arn: "arn:aws:iam::" + a.ID + ":group/" + name, created: g.ago(400),
+		arn: g.s.arn("iam", "", a.ID, "group/"+name), created: g.ago(400),
 		attached: attached, inline: map[string]*policyDoc{},
 	}
 }
 
 func (g *seeder) customerPolicy(a *Account, name, text string) string {
-	arn := "arn:aws:iam::" + a.ID + ":policy/" + name
+	arn := g.s.arn("iam", "", a.ID, "policy/"+name)
 	created := g.ago(365)
 	a.iam.policies[arn] = &iamManagedPolicy{
 		name: name, path: "/", id: "ANPA" + g.s.randomID(17), arn: arn,
@@ -493,24 +500,29 @@ func (g *seeder) customerPolicy(a *Account, name, text string) string {
 }
 
 const (
-	seedDeployPolicy  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject","cloudformation:*"],"Resource":"*"}]}`
-	seedExtraS3Policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::*"]}]}`
-	seedBroadPolicy   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	seedDeployPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject","cloudformation:*"],"Resource":"*"}]}`
+	seedBroadPolicy  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 )
+
+// seedExtraS3Policy allows every S3 action on every bucket of the
+// partition.
+func seedExtraS3Policy(partition string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["arn:` + partition + `:s3:::*"]}]}`
+}
 
 // findings seeds member n (1-based) as the OrgSpec documentation says.
 func (g *seeder) findings(a *Account, n int) {
 	s, st := g.s, a.iam
-	managed := AWSManagedPolicyARN
+	managed := s.AWSManagedPolicyARN
 
 	// Root user.
 	st.root.mfa = n%3 != 0
 	st.root.hardwareMFA = n%6 == 1
 	if n%5 == 4 {
-		cred := s.mint(rootPrincipal(a.ID))
+		cred := s.mint(s.rootPrincipal(a.ID))
 		st.root.accessKeys = append(st.root.accessKeys, &accessKey{
 			id: cred.accessKey, secret: cred.secret, status: "Active", created: g.ago(400),
-			lastUsed: g.ago(12), lastUsedService: "s3", lastUsedRegion: "us-east-1",
+			lastUsed: g.ago(12), lastUsedService: "s3", lastUsedRegion: s.GlobalRegion(),
 		})
 	}
 	switch n % 4 {
@@ -534,19 +546,19 @@ func (g *seeder) findings(a *Account, n int) {
 	if n%5 == 2 {
 		name := "legacy-cloudtrail-" + a.ID
 		s.buckets[name] = &bucket{
-			name: name, owner: a.ID, region: "us-east-1", created: g.ago(300),
+			name: name, owner: a.ID, region: s.GlobalRegion(), created: g.ago(300),
 			publicAccessBlock: &publicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
 			encryption:        &bucketEncryption{Algorithm: "AES256"},
 			tags:              map[string]string{},
 		}
-		s.seedTrail(a.ID, "us-east-1", "account-trail", name)
+		s.seedTrail(a.ID, s.GlobalRegion(), "account-trail", name)
 	}
 
 	// Roles.
 	if n%2 == 1 {
 		g.supportRole(a)
 	}
-	partner := `{"AWS":"arn:aws:iam::` + ExternalPartnerAccount + `:root"}`
+	partner := `{"AWS":"` + s.arn("iam", "", ExternalPartnerAccount, "root") + `"}`
 	switch n % 4 {
 	case 2:
 		ext := "vendor-" + s.lowerID(16)
@@ -578,7 +590,7 @@ func (g *seeder) findings(a *Account, n int) {
 	case 0:
 		g.group(a, "Admins", managed("AdministratorAccess"))
 		g.user(a, userSpec{name: "grace", createdDays: 365, console: 5, mfa: true, groups: []string{"Admins"},
-			inline: map[string]string{"extra-s3": seedExtraS3Policy}})
+			inline: map[string]string{"extra-s3": seedExtraS3Policy(s.Partition())}})
 		g.user(a, userSpec{name: "heidi", createdDays: 200, console: -1, keys: [][2]int{{95, 50}}})
 	}
 }

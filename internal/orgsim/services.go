@@ -1,6 +1,11 @@
 package orgsim
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
 
 // The seven services: how each is reached, and the errors AWS gives for
 // throttling, transient faults, denial and failed authentication, which
@@ -121,4 +126,101 @@ func s3Service() *service {
 		badSignature: errFn(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method."),
 		expiredToken: errFn(400, "ExpiredToken", "The provided token has expired."),
 	}
+}
+
+// Errors of a request's signature and scope, by protocol. Each takes the
+// code and status of the service's own signature error (badSignature):
+// SignatureDoesNotMatch 403 for awsQuery, InvalidSignatureException 400
+// for awsJson and 403 for restJson1; S3 has codes of its own.
+
+// withMessage is the service's error from fn with another message.
+func withMessage(fn func() *apiError, msg string) *apiError {
+	e := fn()
+	e.Message = msg
+	return e
+}
+
+// clockSkewed is the error for a request dated further than max from
+// AWS's clock: "Signature expired: 20151221T200419Z is now earlier than
+// 20151221T201450Z (20151221T201950Z - 5 min.)" with SignatureDoesNotMatch
+// from the awsQuery services (convox/rack issue 235; aws/aws-cli issue
+// 6676 for STS) and InvalidSignatureException from the JSON ones
+// (aws/aws-sdk-js issue 527); a request dated in the future gets
+// "Signature not yet current: ... is still later than ... (... + 5
+// min.)". S3 answers 403 RequestTimeTooSkewed "The difference between
+// the request time and the current time is too large." with RequestTime,
+// ServerTime and MaxAllowedSkewMilliseconds (aws/aws-sdk-php issue 612).
+func (svc *service) clockSkewed(at, now time.Time, max time.Duration) *apiError {
+	if svc.protocol == protoRESTXML {
+		return newErr(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.").
+			with("RequestTime", at.Format(amzDateLayout)).
+			with("ServerTime", now.Format(time.RFC3339)).
+			with("MaxAllowedSkewMilliseconds", max.Milliseconds())
+	}
+	window := strconv.FormatFloat(max.Minutes(), 'f', -1, 64) + " min."
+	if at.Before(now) {
+		return withMessage(svc.badSignature, fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %s)",
+			at.Format(amzDateLayout), now.Add(-max).Format(amzDateLayout), now.Format(amzDateLayout), window))
+	}
+	return withMessage(svc.badSignature, fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %s)",
+		at.Format(amzDateLayout), now.Add(max).Format(amzDateLayout), now.Format(amzDateLayout), window))
+}
+
+// missingDate is the error for a signed request without X-Amz-Date.
+func (svc *service) missingDate() *apiError {
+	if svc.protocol == protoRESTXML {
+		return newErr(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
+	}
+	code := "IncompleteSignature"
+	if svc.protocol != protoQuery {
+		code = "IncompleteSignatureException"
+	}
+	return newErr(400, code, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+}
+
+// invalidRegion is the error for a credential scoped to a region the
+// partition does not have: "Credential should be scoped to a valid region,
+// not 'ap-east-1'." (aws/aws-sdk-ruby issue 508 and aws/aws-sdk-php issue
+// 493 for the awsQuery services, aws/aws-sdk-js issue 4545 with
+// InvalidSignatureException for the JSON ones). S3 answers
+// AuthorizationHeaderMalformed, naming the region it expected (S3 API
+// reference, error codes).
+func (svc *service) invalidRegion(region, expected string) *apiError {
+	if svc.protocol == protoRESTXML {
+		return newErr(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the region '%s' is wrong; expecting '%s'", region, expected).
+			with("Region", expected)
+	}
+	return withMessage(svc.badSignature, "Credential should be scoped to a valid region, not '"+region+"'. ")
+}
+
+// regionNotEnabled is the error for a call to an opt-in region the
+// caller's account has not enabled: its credentials are unknown there.
+// "The security token included in the request is invalid" with
+// UnrecognizedClientException from the JSON services
+// (awslabs/landing-zone-accelerator-on-aws issue 269, epsagon/
+// clear-lambda-storage issue 9) and InvalidClientTokenId from the awsQuery
+// ones (remotion-dev/github-unwrapped-2022 issue 34, STS in eu-south-1);
+// S3 answers InvalidToken "The provided token is malformed or otherwise
+// invalid." to a session (aws/aws-cli issue 8413, trek10inc/awsume issue
+// 59) and InvalidAccessKeyId to a long-lived key.
+func (svc *service) regionNotEnabled(session bool) *apiError {
+	if svc.protocol == protoRESTXML && session {
+		return newErr(400, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+	}
+	return svc.unknownKey()
+}
+
+// contentSHA256Mismatch is S3's answer to a body whose SHA-256 is not the
+// signed X-Amz-Content-Sha256 (S3 API reference, error codes).
+func contentSHA256Mismatch(claimed, computed string) *apiError {
+	return newErr(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.").
+		with("ClientComputedContentSHA256", claimed).
+		with("S3ComputedContentSHA256", computed)
+}
+
+// missingContentSHA256 is S3's answer to a SigV4 request without
+// X-Amz-Content-Sha256, which "is required for all AWS Signature Version
+// 4 requests" (S3 API reference, common request headers).
+func missingContentSHA256() *apiError {
+	return newErr(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
 }

@@ -1,16 +1,28 @@
 package orgsim
 
 import (
-	"crypto/hmac"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"net/textproto"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
+
+// SigV4 verification. orgsim does not carry a second implementation of
+// the signing algorithm: it signs a copy of the request again with
+// aws-sdk-go-v2's own signer (aws/signer/v4, the only part of the SDK
+// orgsim imports) and the secret it issued, and compares the signatures.
+// The copy holds exactly what the client signed (the headers its
+// SignedHeaders lists, the path and query as they came, the date of its
+// X-Amz-Date), so a client that signs other headers than the Go SDK does
+// (botocore, the AWS CLI) is verified all the same.
 
 // authHeader is a parsed SigV4 Authorization header.
 type authHeader struct {
@@ -26,11 +38,15 @@ type authHeader struct {
 //
 //	AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=hex
 func parseAuthorization(r *http.Request) (authHeader, *apiError) {
-	var a authHeader
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return a, newErr(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+		return authHeader{}, newErr(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
+	return parseAuthorizationValue(h)
+}
+
+func parseAuthorizationValue(h string) (authHeader, *apiError) {
+	var a authHeader
 	const algo = "AWS4-HMAC-SHA256 "
 	if !strings.HasPrefix(h, algo) {
 		return a, newErr(400, "IncompleteSignature", "Unsupported signing algorithm; orgsim accepts AWS4-HMAC-SHA256")
@@ -59,138 +75,76 @@ func parseAuthorization(r *http.Request) (authHeader, *apiError) {
 	return a, nil
 }
 
-// signature computes the SigV4 signature of r as the SDK's signer does
-// (aws/signer/v4/v4.go): canonical request, string to sign, derived key.
-func signature(r *http.Request, body []byte, a authHeader, secret string, pathEscaped bool) string {
-	var cr strings.Builder
-	cr.WriteString(r.Method)
-	cr.WriteByte('\n')
-	uri := r.URL.EscapedPath()
-	if uri == "" {
-		uri = "/"
+// amzDateLayout is X-Amz-Date's ISO 8601 basic format.
+const amzDateLayout = "20060102T150405Z"
+
+// signedAt reads the request's X-Amz-Date.
+func signedAt(r *http.Request) (time.Time, bool) {
+	t, err := time.Parse(amzDateLayout, r.Header.Get("X-Amz-Date"))
+	return t, err == nil
+}
+
+// The values of X-Amz-Content-Sha256 that are not a hash of the body
+// (S3 user guide, "Authenticating requests: Using the Authorization
+// header"): the payload is unsigned, or sent in signed chunks.
+func hashedPayload(v string) bool {
+	return v != "UNSIGNED-PAYLOAD" && !strings.HasPrefix(v, "STREAMING-")
+}
+
+// bodyHash is the hex SHA-256 of body.
+func bodyHash(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}
+
+// sdkSigner is the SDK's SigV4 signer; it caches derived keys and is safe
+// for concurrent use.
+var sdkSigner = v4.NewSigner()
+
+// signatureOf signs a copy of r, holding only what the client signed,
+// with the SDK's signer and returns the signature. payloadHash is the
+// hashed payload the canonical request ends with. S3 signs the path as
+// sent; every other service escapes it once more (the SDK's
+// DisableURIPathEscaping, set by its S3 client).
+func signatureOf(r *http.Request, a authHeader, secret, payloadHash string, at time.Time, s3 bool) string {
+	u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+	if r.TLS != nil {
+		u.Scheme = "https"
 	}
-	if !pathEscaped {
-		uri = escapePath(uri)
-	}
-	cr.WriteString(uri)
-	cr.WriteByte('\n')
-	cr.WriteString(canonicalQuery(r.URL.Query()))
-	cr.WriteByte('\n')
+	cp := &http.Request{Method: r.Method, URL: u, Host: r.Host, Header: http.Header{}}
 	for _, h := range a.signedHeaders {
-		cr.WriteString(h)
-		cr.WriteByte(':')
 		switch h {
 		case "host":
-			cr.WriteString(stripExcessSpaces(r.Host))
+			// The signer takes it from Host.
 		case "content-length":
-			cr.WriteString(strconv.FormatInt(r.ContentLength, 10))
+			// The signer signs Content-Length when, and only when, the
+			// request has a length.
+			cp.ContentLength = r.ContentLength
 		default:
-			vals := r.Header.Values(h)
-			for i, v := range vals {
-				if i > 0 {
-					cr.WriteByte(',')
-				}
-				cr.WriteString(strings.TrimSpace(stripExcessSpaces(v)))
-			}
+			k := textproto.CanonicalMIMEHeaderKey(h)
+			cp.Header[k] = r.Header.Values(k)
 		}
-		cr.WriteByte('\n')
 	}
-	cr.WriteByte('\n')
-	cr.WriteString(strings.Join(a.signedHeaders, ";"))
-	cr.WriteByte('\n')
-	payload := r.Header.Get("X-Amz-Content-Sha256")
-	if payload == "" {
-		sum := sha256.Sum256(body)
-		payload = hex.EncodeToString(sum[:])
+	creds := aws.Credentials{AccessKeyID: a.accessKey, SecretAccessKey: secret}
+	err := sdkSigner.SignHTTP(context.Background(), creds, cp, payloadHash, a.service, a.region, at, func(o *v4.SignerOptions) {
+		o.DisableURIPathEscaping = s3
+		// A signed X-Amz-Security-Token is in the copy's headers already.
+		o.DisableSessionToken = true
+	})
+	if err != nil {
+		return ""
 	}
-	cr.WriteString(payload)
-
-	crSum := sha256.Sum256([]byte(cr.String()))
-	scope := a.date + "/" + a.region + "/" + a.service + "/aws4_request"
-	sts := "AWS4-HMAC-SHA256\n" + r.Header.Get("X-Amz-Date") + "\n" + scope + "\n" + hex.EncodeToString(crSum[:])
-
-	k := hmacSHA256([]byte("AWS4"+secret), a.date)
-	k = hmacSHA256(k, a.region)
-	k = hmacSHA256(k, a.service)
-	k = hmacSHA256(k, "aws4_request")
-	return hex.EncodeToString(hmacSHA256(k, sts))
+	got, aerr := parseAuthorizationValue(cp.Header.Get("Authorization"))
+	if aerr != nil {
+		return ""
+	}
+	return got.signature
 }
 
 func signatureMatches(want, got string) bool {
-	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
-func hmacSHA256(key []byte, data string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(data))
-	return m.Sum(nil)
-}
-
-func canonicalQuery(q url.Values) string {
-	type kv struct{ k, v string }
-	var ps []kv
-	for k, vs := range q {
-		ek := queryEscape(k)
-		for _, v := range vs {
-			ps = append(ps, kv{ek, queryEscape(v)})
-		}
-	}
-	sort.Slice(ps, func(i, j int) bool {
-		if ps[i].k != ps[j].k {
-			return ps[i].k < ps[j].k
-		}
-		return ps[i].v < ps[j].v
-	})
-	var b strings.Builder
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.k)
-		b.WriteByte('=')
-		b.WriteString(p.v)
-	}
-	return b.String()
-}
-
+// queryEscape escapes a query value as SigV4 and the awsQuery protocol
+// do: a space is %20, not +.
 func queryEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
-
-// escapePath escapes every byte outside the RFC 3986 unreserved set except
-// '/', as smithy-go's httpbinding.EscapePath(path, false) does.
-func escapePath(p string) string {
-	const hexd = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' || c == '/' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexd[c>>4])
-		b.WriteByte(hexd[c&15])
-	}
-	return b.String()
-}
-
-// stripExcessSpaces collapses runs of spaces into one and trims the ends.
-func stripExcessSpaces(s string) string {
-	s = strings.Trim(s, " ")
-	if !strings.Contains(s, "  ") {
-		return s
-	}
-	var b strings.Builder
-	prev := false
-	for i := 0; i < len(s); i++ {
-		if s[i] == ' ' {
-			if prev {
-				continue
-			}
-			prev = true
-		} else {
-			prev = false
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}

@@ -128,6 +128,7 @@ type iamState struct {
 	roles          map[string]*iamRole
 	groups         map[string]*iamGroup
 	policies       map[string]*iamManagedPolicy // customer managed, by ARN
+	awsPolicies    map[string]*iamManagedPolicy // AWS managed, of the sim's partition (managed.go)
 	passwordPolicy *passwordPolicy
 	root           rootUser
 	report         *credentialReport
@@ -258,13 +259,15 @@ func newIAMState() *iamState {
 		roles:    map[string]*iamRole{},
 		groups:   map[string]*iamGroup{},
 		policies: map[string]*iamManagedPolicy{},
+		// addAccount sets the sim's partition's.
+		awsPolicies: managedPolicies["aws"],
 	}
 }
 
 // managedPolicy finds a managed policy by ARN: an AWS managed one (shared by
 // every account) or a customer managed one of this account.
 func (st *iamState) managedPolicy(arn string) *iamManagedPolicy {
-	if p := awsManagedPolicies[awsPolicyKey(arn)]; p != nil {
+	if p := st.awsPolicies[arn]; p != nil {
 		return p
 	}
 	return st.policies[arn]

@@ -40,8 +40,9 @@ func stsGetCallerIdentity(c *call) (any, *apiError) {
 }
 
 var (
-	reSTSRoleARN     = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/(?:[\x21-\x7E]*/)?([\w+=,.@-]{1,64})$`)
-	reSTSPolicyARN   = regexp.MustCompile(`^arn:aws:iam::(aws|\d{12}):policy/[\x21-\x7E]+$`)
+	// ARNs of any partition; the caller checks the partition is the sim's.
+	reSTSRoleARN     = regexp.MustCompile(`^arn:([\w-]+):iam::(\d{12}):role/(?:[\x21-\x7E]*/)?([\w+=,.@-]{1,64})$`)
+	reSTSPolicyARN   = regexp.MustCompile(`^arn:([\w-]+):iam::(aws|\d{12}):policy/[\x21-\x7E]+$`)
 	reSTSSessionName = regexp.MustCompile(`^[\w+=,.@-]*$`)
 	reSTSExternalID  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
 	reSTSSerial      = regexp.MustCompile(`^[\w+=/:,.@-]*$`)
@@ -199,10 +200,10 @@ func stsAssumeRole(c *call) (any, *apiError) {
 		return nil, e
 	}
 	m := reSTSRoleARN.FindStringSubmatch(roleARN)
-	if m == nil {
+	if m == nil || m[1] != c.sim.Partition() {
 		return nil, newErr(400, "ValidationError", "%s is invalid", roleARN)
 	}
-	account, roleName := m[1], m[2]
+	account, roleName := m[2], m[3]
 
 	caller := c.caller
 	if caller.kind == principalRoot {
@@ -237,6 +238,24 @@ func stsAssumeRole(c *call) (any, *apiError) {
 	}
 	if role.trust.parsed.Evaluate(req).Decision != iampolicy.Allow {
 		return nil, denied("sts:AssumeRole")
+	}
+	// A role just created cannot be assumed until IAM has propagated it:
+	// AWS answers the same AccessDenied as for a role that does not trust
+	// the caller for seconds after CreateRole (hashicorp/terraform-provider-aws
+	// issue 6566: "After the creation of a role, it cannot be assumed for
+	// 10-30 seconds"; JuliaCloud/AWS.jl issue 282; DataDog/stratus-red-team
+	// pull request 358). Of the two errors seen there (AccessDenied, then
+	// briefly others), orgsim answers AccessDenied throughout, the one a
+	// client cannot tell from a real denial (AWSLike.PropagationDelay).
+	if role.propagating {
+		return nil, denied("sts:AssumeRole")
+	}
+	// Regional STS in an opt-in region issues credentials only for an
+	// account that has enabled the region: RegionDisabledException (STS
+	// API reference, AssumeRole errors; the caller's own account must have
+	// it enabled too, or its credentials are unknown there, handler.go).
+	if !c.sim.regionEnabled(target, c.region) {
+		return nil, newErr(403, "RegionDisabledException", "STS is not activated in the requested region for the account that is being asked to generate credentials. The account administrator must use the IAM console to activate STS in that region. For more information, see Activating and Deactivating STS in an Amazon Web Services Region in the IAM User Guide.")
 	}
 	// Setting a source identity and passing session tags need their own
 	// permissions in the trust policy. A source identity, once set, persists
@@ -300,10 +319,10 @@ func stsAssumeRole(c *call) (any, *apiError) {
 		pm := reSTSPolicyARN.FindStringSubmatch(arn)
 		var mp *iamManagedPolicy
 		switch {
-		case pm == nil:
-		case pm[1] == "aws":
-			mp = awsManagedPolicies[arn]
-		case pm[1] == account:
+		case pm == nil || pm[1] != c.sim.Partition():
+		case pm[2] == "aws":
+			mp = target.iam.awsPolicies[arn]
+		case pm[2] == account:
 			mp = target.iam.policies[arn]
 		}
 		if mp == nil || mp.current() == nil {
@@ -317,7 +336,7 @@ func stsAssumeRole(c *call) (any, *apiError) {
 
 	cred := c.sim.mint(&principal{
 		kind: principalAssumedRole, account: account,
-		arn:    "arn:aws:sts::" + account + ":assumed-role/" + role.name + "/" + session,
+		arn:    c.sim.arn("sts", "", account, "assumed-role/"+role.name+"/"+session),
 		userID: role.id + ":" + session, roleName: role.name, roleARN: role.arn, sessionName: session,
 		sessionPolicies: sessionPolicies, chained: chained,
 		expires: c.now.Add(timeSeconds(duration)), sourceIdentity: newSourceIdentity,

@@ -1,6 +1,7 @@
 package orgsim_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,8 @@ func stsTestRole(t testing.TB, e *env, name, trust string, maxSession int32) str
 	if _, err := c.AttachRolePolicy(bg, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(orgsim.AWSManagedPolicyARN("AdministratorAccess"))}); err != nil {
 		t.Fatalf("attach to role %s: %v", name, err)
 	}
+	// The role can be assumed once IAM has propagated it.
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
 	return aws.ToString(out.Role.Arn)
 }
 
@@ -308,7 +311,7 @@ func TestAssumeRoleExternalIDAndChaining(t *testing.T) {
 	if err != nil {
 		t.Fatalf("12 h session on a 12 h role: %v", err)
 	}
-	if want := clock.Now().Add(12 * time.Hour); !first.Credentials.Expiration.Equal(want) {
+	if want := e.sim.Now().Add(12 * time.Hour); !first.Credentials.Expiration.Equal(want) {
 		t.Fatalf("Expiration = %v, want %v", first.Credentials.Expiration, want)
 	}
 	// Role chaining: a session assuming a role is capped at one hour.
@@ -322,7 +325,7 @@ func TestAssumeRoleExternalIDAndChaining(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chained assume within an hour: %v", err)
 	}
-	if want := clock.Now().Add(time.Hour); !chained.Credentials.Expiration.Equal(want) {
+	if want := e.sim.Now().Add(time.Hour); !chained.Credentials.Expiration.Equal(want) {
 		t.Fatalf("chained Expiration = %v, want %v", chained.Credentials.Expiration, want)
 	}
 	id, err := e.sts(stsSession(e, chained)).GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
@@ -358,4 +361,135 @@ func TestAssumeRoleExternalIDAndChaining(t *testing.T) {
 	// Session tags need sts:TagSession.
 	_, err = assume(e.cfg, sts.AssumeRoleInput{RoleArn: aws.String(long), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("sec")}}})
 	orgWant(t, err, "AccessDenied", 403)
+}
+
+func TestAssumeRoleOfAPropagatingRole(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 17})
+	mgmt := e.sim.ManagementAccountID()
+	trust := stsTrust("arn:aws:iam::"+mgmt+":root", `"sts:AssumeRole"`, "")
+	out, err := e.iam(e.cfg).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("Fresh"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(out.Role.Arn)
+	assume := func() error {
+		_, err := e.sts(e.cfg).AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")})
+		return err
+	}
+	// IAM shows the role at once; STS cannot assume it yet.
+	if _, err := e.iam(e.cfg).GetRole(bg, &iam.GetRoleInput{RoleName: aws.String("Fresh")}); err != nil {
+		t.Fatal(err)
+	}
+	err = assume()
+	orgWant(t, err, "AccessDenied", 403)
+	if want := "is not authorized to perform: sts:AssumeRole on resource: " + arn; !strings.Contains(orgMessage(err), want) {
+		t.Fatalf("message %q", orgMessage(err))
+	}
+	e.sim.Advance(e.sim.AWSLike().PropagationDelay)
+	if err := assume(); err != nil {
+		t.Fatalf("after PropagationDelay: %v", err)
+	}
+	// Without propagation a new role is assumable at once.
+	like := orgsim.DefaultAWSLike()
+	like.PropagationDelay = 0
+	e = newEnv(t, orgsim.Options{Seed: 17, AWSLike: &like})
+	arn = stsTestRole(t, e, "Instant", trust, 0)
+	if _, err := e.sts(e.cfg).AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAssumeRoleRegionDisabled(t *testing.T) {
+	e := newEnv(t, orgsim.Options{Seed: 18, Org: orgsim.OrgSpec{Members: 2}})
+	mgmt, audit := e.sim.ManagementAccountID(), orgMember(t, e, "Audit")
+	const optIn = "me-south-1"
+	if err := e.sim.EnableRegion(mgmt, optIn); err != nil {
+		t.Fatal(err)
+	}
+	regional := e.config(e.sim.ManagementCredentials(), optIn)
+	assume := func() error {
+		_, err := e.sts(regional).AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String(execRoleARN(audit)), RoleSessionName: aws.String("s1")})
+		return err
+	}
+	// The caller's account has the region; the role's account has not.
+	err := assume()
+	orgWant(t, err, "RegionDisabledException", 403)
+	if !strings.HasPrefix(orgMessage(err), "STS is not activated in the requested region for the account that is being asked to generate credentials.") {
+		t.Fatalf("message %q", orgMessage(err))
+	}
+	if err := e.sim.EnableRegion(audit, optIn); err != nil {
+		t.Fatal(err)
+	}
+	if err := assume(); err != nil {
+		t.Fatalf("both accounts enabled: %v", err)
+	}
+}
+
+func TestPartitionARNs(t *testing.T) {
+	for _, p := range []struct{ name, region string }{{"aws-us-gov", "us-gov-west-1"}, {"aws-cn", "cn-northwest-1"}, {"aws", "us-east-1"}} {
+		t.Run(p.name, func(t *testing.T) {
+			e := newEnv(t, orgsim.Options{Seed: 19, Partition: p.name, Org: orgsim.OrgSpec{Members: 4}})
+			if e.sim.GlobalRegion() != p.region {
+				t.Fatalf("GlobalRegion %s", e.sim.GlobalRegion())
+			}
+			e.cfg = e.config(e.sim.ManagementCredentials(), p.region)
+			prefix := "arn:" + p.name + ":"
+			mgmt := e.sim.ManagementAccountID()
+			id, err := e.sts(e.cfg).GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+			if err != nil || aws.ToString(id.Arn) != prefix+"iam::"+mgmt+":user/orgsim-admin" {
+				t.Fatalf("GetCallerIdentity = %v, %v", id, err)
+			}
+			audit := orgMember(t, e, "Audit")
+			roleARN := prefix + "iam::" + audit + ":role/" + orgsim.DefaultExecutionRole
+			// A role ARN of another partition is not a role here.
+			if p.name != "aws" {
+				_, err := e.sts(e.cfg).AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String(execRoleARN(audit)), RoleSessionName: aws.String("s1")})
+				orgWant(t, err, "ValidationError", 400)
+			}
+			out, err := e.sts(e.cfg).AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"),
+				PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String(prefix + "iam::aws:policy/ReadOnlyAccess")}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(out.AssumedRoleUser.Arn); got != prefix+"sts::"+audit+":assumed-role/"+orgsim.DefaultExecutionRole+"/s1" {
+				t.Fatalf("AssumedRoleUser %s", got)
+			}
+			sess := e.config(orgsim.Credentials{AccessKeyID: aws.ToString(out.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey), SessionToken: aws.ToString(out.Credentials.SessionToken)}, p.region)
+			id, err = e.sts(sess).GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+			if err != nil || aws.ToString(id.Arn) != aws.ToString(out.AssumedRoleUser.Arn) {
+				t.Fatalf("session identity %v, %v", id, err)
+			}
+			// What the seed made: the execution role trusts the management
+			// account in the partition, AWS managed policies are the
+			// partition's, and so are the organization's ARNs.
+			role, err := e.iam(e.cfg).GetRole(bg, &iam.GetRoleInput{RoleName: aws.String("AWSSupportRole")})
+			if err != nil || !strings.HasPrefix(aws.ToString(role.Role.Arn), prefix) {
+				t.Fatalf("AWSSupportRole %v, %v", role, err)
+			}
+			if doc, _ := url.QueryUnescape(aws.ToString(role.Role.AssumeRolePolicyDocument)); !strings.Contains(doc, prefix+"iam::"+mgmt+":root") {
+				t.Fatalf("trust policy %s", doc)
+			}
+			attached, err := e.iam(e.cfg).ListAttachedRolePolicies(bg, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("AWSSupportRole")})
+			if err != nil || len(attached.AttachedPolicies) != 1 || aws.ToString(attached.AttachedPolicies[0].PolicyArn) != prefix+"iam::aws:policy/AWSSupportAccess" {
+				t.Fatalf("attached %v, %v", attached, err)
+			}
+			pols, err := e.iam(e.cfg).ListPolicies(bg, &iam.ListPoliciesInput{Scope: "AWS"})
+			if err != nil || len(pols.Policies) == 0 {
+				t.Fatalf("ListPolicies %v, %v", pols, err)
+			}
+			for _, pol := range pols.Policies {
+				if !strings.HasPrefix(aws.ToString(pol.Arn), prefix+"iam::aws:policy/") {
+					t.Errorf("AWS managed policy %s", aws.ToString(pol.Arn))
+				}
+			}
+			org, err := e.orgs(e.cfg).DescribeOrganization(bg, &organizations.DescribeOrganizationInput{})
+			if err != nil || !strings.HasPrefix(aws.ToString(org.Organization.Arn), prefix+"organizations::"+mgmt+":organization/o-") {
+				t.Fatalf("organization %v, %v", org, err)
+			}
+			full, err := e.orgs(e.cfg).DescribePolicy(bg, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
+			if err != nil || aws.ToString(full.Policy.PolicySummary.Arn) != prefix+"organizations::aws:policy/service_control_policy/p-FullAWSAccess" {
+				t.Fatalf("FullAWSAccess %v, %v", full, err)
+			}
+		})
+	}
 }
