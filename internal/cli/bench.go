@@ -44,6 +44,9 @@ type benchFlags struct {
 	// simProcess runs orgsim in a child process, so that the peak RSS
 	// reported is orgbaseline's alone.
 	simProcess bool
+	// awsLike: orgsim answers like AWS (its default); false turns off its
+	// delays and strict checks.
+	awsLike bool
 }
 
 func (a *app) benchCommand(g *globalFlags) *cobra.Command {
@@ -91,6 +94,7 @@ Peak RSS is the process's VmHWM (Linux only); it includes orgsim unless
 	fl.BoolVar(&f.throttle, "throttle", true, "throttle like AWS (orgsim's AWSThrottling rules)")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of the generated organization")
 	fl.BoolVar(&f.simProcess, "sim-process", false, "run orgsim in a child process (`orgbaseline sim serve`), so the peak RSS shown is orgbaseline's alone")
+	fl.BoolVar(&f.awsLike, "aws-like", true, "orgsim answers like AWS (propagation delays, asynchronous operations and the other behaviours of sim serve's --aws-like); the waits for AWS are part of the figures")
 	return cmd
 }
 
@@ -134,7 +138,8 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 	where := "in-process"
 	if f.simProcess {
 		args := []string{"--accounts", strconv.Itoa(f.accounts), "--seed", strconv.FormatInt(f.seed, 10), "--clean",
-			"--latency", f.latency.String(), "--jitter", f.jitter.String(), "--throttle=" + strconv.FormatBool(f.throttle)}
+			"--latency", f.latency.String(), "--jitter", f.jitter.String(), "--throttle=" + strconv.FormatBool(f.throttle),
+			"--aws-like=" + strconv.FormatBool(f.awsLike)}
 		sim, err = startChildSim(ctx, args)
 		where = "in a child process"
 	} else {
@@ -143,10 +148,15 @@ func (a *app) bench(ctx context.Context, g *globalFlags, f *benchFlags) error {
 			rules = append(rules, orgsim.AWSThrottling()...)
 		}
 		var in *inProcessSim
+		like := orgsim.DefaultAWSLike()
+		if !f.awsLike {
+			like = orgsim.AWSLike{}
+		}
 		in, err = startInProcessSim(orgsim.Options{
-			Seed:   f.seed,
-			Org:    orgsim.OrgSpec{Members: f.accounts, Clean: true},
-			Faults: orgsim.Faults{Rules: rules},
+			Seed:    f.seed,
+			Org:     orgsim.OrgSpec{Members: f.accounts, Clean: true},
+			Faults:  orgsim.Faults{Rules: rules},
+			AWSLike: &like,
 		})
 		if err == nil {
 			sim = in

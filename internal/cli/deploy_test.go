@@ -1847,7 +1847,7 @@ func TestDeployRunsOnSimulatedOrganization(t *testing.T) {
 		t.Skip("runs the manifests against orgsim")
 	}
 	m := loadDeployManifests(t)
-	newHarness(t, orgsim.OrgSpec{Members: 6}) // the environment points the AWS chain at it
+	h := newHarness(t, orgsim.OrgSpec{Members: 6}) // the environment points the AWS chain at it
 	tmp := t.TempDir()
 
 	// Where each container's paths live: the baseline from the ConfigMap
@@ -1938,7 +1938,7 @@ func TestDeployRunsOnSimulatedOrganization(t *testing.T) {
 			switch argv[0] {
 			case "/orgbaseline":
 				var out, errb bytes.Buffer
-				a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
+				a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, sleep: h.sim.Sleep, getenv: func(k string) string {
 					if v, ok := c.env[k]; ok {
 						return v
 					}
