@@ -112,7 +112,9 @@ func (w *Waiter) Retry(ctx context.Context, what string, notYet func(error) bool
 
 // loop runs try until it reports done or fails. A try that is not done
 // on its first run begins a wait (Notify hears of it); the backoff starts
-// at one second and doubles up to fifteen, with jitter.
+// at half a second and doubles up to fifteen, with jitter: most of what
+// AWS finishes later settles within seconds, and an extra poll costs one
+// read call.
 func (w *Waiter) loop(ctx context.Context, what string, try func(context.Context) (done bool, notYet, err error)) error {
 	if w == nil {
 		w = &Waiter{}
@@ -127,7 +129,7 @@ func (w *Waiter) loop(ctx context.Context, what string, try func(context.Context
 	}
 	w.notify(Wait{For: what})
 	var waited time.Duration
-	delay := time.Second
+	delay := 500 * time.Millisecond
 	for {
 		if waited >= limit {
 			err := &NotSettledError{For: what, Waited: waited, Last: last}

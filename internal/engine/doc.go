@@ -10,6 +10,7 @@
 // goes on. Within an account a failing control (or region) does not stop
 // the others.
 //
-// engine may import baseline, baseline/controls, orgwalk, plugins and the AWS SDK.
+// engine may import baseline, baseline/controls, orgwalk, plugins, internal/awsapi
+// (the Waiter every target gets) and the AWS SDK.
 // It must not import internal/cli or internal/orgsim.
 package engine

@@ -428,13 +428,32 @@ func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *Acco
 	}
 	var mu sync.Mutex // guards res (waits, warnings) for lanes running at once
 	var noSession atomic.Bool
+	run := func(idx []int) { e.applyLane(ctx, a, res.Changes, idx, byName, outs, &noSession, res, &mu, log) }
 	var wg sync.WaitGroup
 	for _, lane := range order {
 		wg.Add(1)
-		go func(idx []int) {
+		go func(idx []int, org bool) {
 			defer wg.Done()
-			e.applyLane(ctx, a, res.Changes, idx, byName, outs, &noSession, res, &mu, log)
-		}(lanes[lane])
+			if !org {
+				run(idx)
+				return
+			}
+			// An organization-scope control's changes for one region do
+			// not wait for another region's (an analyzer being created
+			// in each): after the changes for no region, its regions
+			// run beside each other.
+			first, regions := splitByRegion(res.Changes, idx)
+			run(first)
+			var rg sync.WaitGroup
+			for _, r := range regions {
+				rg.Add(1)
+				go func() {
+					defer rg.Done()
+					run(r)
+				}()
+			}
+			rg.Wait()
+		}(lanes[lane], lane != "")
 	}
 	wg.Wait()
 	for i, ch := range res.Changes {
@@ -444,6 +463,40 @@ func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *Acco
 			res.Applied = append(res.Applied, ch)
 		}
 	}
+}
+
+// splitByRegion splits one control's changes (idx, in order) into those
+// that come first, and then one list per region. The split is made only
+// where it keeps every change after the ones it depends on: the changes
+// for no region (trusted access, a delegated administrator) all come
+// before the first change for a region; otherwise all of idx comes first
+// and nothing runs beside it.
+func splitByRegion(changes []baseline.Change, idx []int) (first []int, regions [][]int) {
+	k := len(idx)
+	for j, i := range idx {
+		if changes[i].Region != "" {
+			k = j
+			break
+		}
+	}
+	byRegion := map[string]int{}
+	for _, i := range idx[k:] {
+		r := changes[i].Region
+		if r == "" {
+			return idx, nil
+		}
+		n, ok := byRegion[r]
+		if !ok {
+			n = len(regions)
+			byRegion[r] = n
+			regions = append(regions, nil)
+		}
+		regions[n] = append(regions[n], i)
+	}
+	if len(regions) < 2 {
+		return idx, nil
+	}
+	return idx[:k], regions
 }
 
 // applyOutcome is what became of one change.
