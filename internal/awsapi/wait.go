@@ -112,9 +112,9 @@ func (w *Waiter) Retry(ctx context.Context, what string, notYet func(error) bool
 
 // loop runs try until it reports done or fails. A try that is not done
 // on its first run begins a wait (Notify hears of it); the backoff starts
-// at half a second and doubles up to fifteen, with jitter: most of what
-// AWS finishes later settles within seconds, and an extra poll costs one
-// read call.
+// at half a second and grows by half up to fifteen, with jitter: most of
+// what AWS finishes later settles within seconds, a poll costs one read
+// call, and a wait ends at most half as long again after AWS settled.
 func (w *Waiter) loop(ctx context.Context, what string, try func(context.Context) (done bool, notYet, err error)) error {
 	if w == nil {
 		w = &Waiter{}
@@ -142,7 +142,7 @@ func (w *Waiter) loop(ctx context.Context, what string, try func(context.Context
 			return fmt.Errorf("waiting for %s: %w", what, err)
 		}
 		waited += d
-		delay = min(2*delay, 15*time.Second)
+		delay = min(delay*3/2, 15*time.Second)
 		done, notYet, err := try(ctx)
 		if notYet != nil {
 			last = notYet

@@ -477,8 +477,7 @@ func TestSimServeEnvFilePointsTheToolAtTheSimulator(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	var out, errb strings.Builder
-	// The demo's own orgsim: its waits for AWS advance that sim's clock.
-	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, simClock: true}
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv}
 	if code := a.run(context.Background(), []string{"demo"}); code != ExitOK {
 		t.Fatalf("demo exited %d\n%s\n%s", code, out.String(), errb.String())
 	}

@@ -57,9 +57,9 @@ type app struct {
 	// sleep waits for AWS to settle (awsapi.Waiter); nil is a timer.
 	// Tests against orgsim advance its clock instead.
 	sleep func(ctx context.Context, d time.Duration) error
-	// simClock: a simulated organization the app starts itself (demo,
-	// sim bench in-process) is waited for on its own clock, which the
-	// waits advance, rather than by sleeping (tests).
+	// simClock: the simulated organization sim bench starts in-process
+	// is waited for on its own clock, which the waits advance, rather
+	// than by sleeping (tests; the demo always does so).
 	simClock bool
 }
 
