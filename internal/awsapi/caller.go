@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 )
 
 // Caller is who a run's credentials speak for, as GetCallerIdentity
@@ -35,7 +37,7 @@ type CallerIdentityAPI interface {
 func WhoAmI(ctx context.Context, api CallerIdentityAPI) (Caller, error) {
 	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return Caller{}, fmt.Errorf("read the caller's identity (sts:GetCallerIdentity): %w", err)
+		return Caller{}, fmt.Errorf("read the caller's identity (sts:GetCallerIdentity): %w%s", err, partitionHint(err))
 	}
 	c := Caller{ARN: aws.ToString(out.Arn), Account: aws.ToString(out.Account), UserID: aws.ToString(out.UserId)}
 	a, err := arn.Parse(c.ARN)
@@ -88,4 +90,20 @@ func RegionPartition(region string) string {
 		return "aws-iso"
 	}
 	return "aws"
+}
+
+// partitionHint explains an STS refusal that credentials of another
+// partition get: AWS GovCloud (US) and China credentials are unknown to
+// the commercial regions, and the other way round.
+func partitionHint(err error) string {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	switch ae.ErrorCode() {
+	case "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException":
+		return "; if these are AWS GovCloud (US) or China credentials, the region must be of that partition too:" +
+			" set organization.homeRegion (or --region) to us-gov-west-1 or cn-northwest-1"
+	}
+	return ""
 }

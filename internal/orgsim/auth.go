@@ -244,7 +244,13 @@ func principalType(p *principal) string {
 
 // scpDenial returns why the SCPs in force on account deny req, or "".
 func (s *Sim) scpDenial(account string, req *iampolicy.Request) string {
-	if s.org == nil || account == s.org.mgmtID || s.org.root.policyTypes["SERVICE_CONTROL_POLICY"] != "ENABLED" {
+	// SCPs are in force once the type is ENABLED, and still while it is
+	// PENDING_DISABLE: AWS detaches them when disabling finishes
+	// (DisablePolicyType runs in the background; the stricter reading).
+	if s.org == nil || account == s.org.mgmtID {
+		return ""
+	}
+	if st := s.org.root.policyTypes["SERVICE_CONTROL_POLICY"]; st != "ENABLED" && st != "PENDING_DISABLE" {
 		return ""
 	}
 	if _, member := s.accounts[account]; !member {
