@@ -174,3 +174,17 @@ func TestSessionDurationOverTheRolesMaximumStopsOnce(t *testing.T) {
 	f = h.write("baseline.yaml", passwordBaselineWith("  sessionDuration: 1h\n"))
 	h.want(h.run("apply", "-f", f, "--auto-approve"), ExitOK)
 }
+
+// GovCloud credentials sent to a commercial region are refused before the
+// caller is even known: the error says to use the partition's region.
+func TestCredentialsOfAnotherPartitionAreExplained(t *testing.T) {
+	h := newHarnessWith(t, orgsim.Options{Partition: "aws-us-gov", Org: orgsim.OrgSpec{Members: 1, Clean: true}})
+	f := h.write("baseline.yaml", passwordBaselineWith("  homeRegion: us-east-1\n"))
+	h.sim.ResetCounters()
+	r := h.run("plan", "-f", f)
+	h.want(r, ExitError)
+	if !strings.Contains(r.stderr, "sts:GetCallerIdentity") || !strings.Contains(r.stderr, "set organization.homeRegion (or --region) to us-gov-west-1") {
+		t.Errorf("stderr does not explain the partition:\n%s", r.stderr)
+	}
+	h.wantNothingDone()
+}
