@@ -157,7 +157,7 @@ func (p *PasswordPolicy) Apply(ctx context.Context, t Target, c baseline.Change)
 func (p *PasswordPolicy) Findings(t Target, observed any) []baseline.Finding {
 	have, _ := observed.(*passwordSettings)
 	want := p.want
-	resource := "arn:aws:iam::" + t.AccountID + ":account-password-policy"
+	resource := t.Org.ARN("iam", "", t.AccountID, "account-password-policy")
 	mk := func(check, title string, ok bool, msg, fix string) baseline.Finding {
 		f := baseline.Finding{
 			Check: check, Source: "control:" + p.Name(),
