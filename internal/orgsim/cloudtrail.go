@@ -279,12 +279,6 @@ func (s *Sim) ctOrgMember(account string) bool {
 	return a != nil && a.State != "CLOSED" && (a.ParentID != "" || account == s.org.mgmtID)
 }
 
-// ctDelegatedAdmin reports whether account is a delegated administrator
-// registered for servicePrincipal.
-func (s *Sim) ctDelegatedAdmin(servicePrincipal, account string) bool {
-	return s.delegatedAdminUsable(servicePrincipal, account)
-}
-
 // ctView is a trail as one account sees it in one region.
 type ctView struct {
 	t      *ctTrail
@@ -354,7 +348,7 @@ func ctResolve(c *call, id string) (*ctTrail, *apiError) {
 
 // ctWritable checks that the caller may change t from this region.
 func ctWritable(c *call, t *ctTrail) *apiError {
-	if t.account != c.acct.ID && !(t.org && c.sim.ctDelegatedAdmin("cloudtrail.amazonaws.com", c.acct.ID)) {
+	if t.account != c.acct.ID && !(t.org && c.sim.delegatedAdminUsable("cloudtrail.amazonaws.com", c.acct.ID)) {
 		return newErr(400, "NotOrganizationMasterAccountException", "You cannot configure or manage trails for an organization because this action requires being signed in with the management account or a delegated administrator account. You are signed in with the following AWS account ID: %s", c.acct.ID)
 	}
 	if t.homeRegion != c.region {
@@ -431,7 +425,7 @@ func ctOrgPreconditions(c *call) *apiError {
 	if s.org == nil || !s.ctOrgMember(c.acct.ID) {
 		return newErr(400, "OrganizationsNotInUseException", "This account is not a member of an organization.")
 	}
-	if c.acct.ID != s.org.mgmtID && !s.ctDelegatedAdmin("cloudtrail.amazonaws.com", c.acct.ID) {
+	if c.acct.ID != s.org.mgmtID && !s.delegatedAdminUsable("cloudtrail.amazonaws.com", c.acct.ID) {
 		return newErr(400, "NotOrganizationMasterAccountException", "You cannot configure or manage trails for an organization because this action requires being signed in with the management account or a delegated administrator account. You are signed in with the following AWS account ID: %s", c.acct.ID)
 	}
 	if s.org.featureSet != "ALL" {

@@ -1382,7 +1382,7 @@ func cfgOrgAccess(c *call, servicePrincipal string) *apiError {
 		return newErr(400, "NoAvailableOrganizationException", "Organization is no longer available. Make sure your account is part of an organization in AWS Organizations.")
 	}
 	mgmt := c.acct.ID == s.org.mgmtID
-	if !mgmt && !s.ctDelegatedAdmin(servicePrincipal, c.acct.ID) {
+	if !mgmt && !s.delegatedAdminUsable(servicePrincipal, c.acct.ID) {
 		return newErr(400, "OrganizationAccessDeniedException", "This action can only be performed if you are a registered delegated administrator for AWS Config with permissions to call ListDelegatedAdministrators API.")
 	}
 	if s.org.featureSet != "ALL" {
@@ -1737,7 +1737,7 @@ func cfgOrgReadAccess(c *call) *apiError {
 	if s.org == nil || !s.ctOrgMember(c.acct.ID) {
 		return newErr(400, "NoAvailableOrganizationException", "Organization is no longer available. Make sure your account is part of an organization in AWS Organizations.")
 	}
-	if c.acct.ID != s.org.mgmtID && !s.ctDelegatedAdmin("config-multiaccountsetup.amazonaws.com", c.acct.ID) {
+	if c.acct.ID != s.org.mgmtID && !s.delegatedAdminUsable("config-multiaccountsetup.amazonaws.com", c.acct.ID) {
 		return newErr(400, "OrganizationAccessDeniedException", "This action can only be performed if you are a registered delegated administrator for AWS Config with permissions to call ListDelegatedAdministrators API.")
 	}
 	return nil

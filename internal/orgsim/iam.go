@@ -183,19 +183,6 @@ func (s *Sim) iamARN(acct, typ, path, name string) string {
 	return s.arn("iam", "", acct, typ+path+name)
 }
 
-// awsPolicyARN is the ARN of an AWS managed policy in the sim's partition,
-// from its path and name below "policy/" (e.g. "service-role/X"):
-// arn:PARTITION:iam::aws:policy/... (IAM user guide, "AWS managed
-// policies"; the partition field is the one of every IAM ARN).
-func (s *Sim) awsPolicyARN(pathName string) string {
-	return s.arn("iam", "", "aws", "policy/"+strings.TrimPrefix(pathName, "/"))
-}
-
-// policyARN is p's ARN as the sim's partition writes it: an AWS managed
-// policy exists once per partition (managed.go), under that partition's
-// ARN, as a customer managed one does in its account.
-func (s *Sim) policyARN(p *iamManagedPolicy) string { return p.arn }
-
 // iamManagedPolicy finds a managed policy by the ARN a caller gave: an AWS
 // managed policy only under the sim's partition (arn:aws-us-gov:... in
 // GovCloud; AWS answers an ARN of another partition as a policy that does

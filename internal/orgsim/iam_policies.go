@@ -136,7 +136,7 @@ func (c *call) iamLocalPolicyArg() (*iamManagedPolicy, *apiError) {
 		return nil, e
 	}
 	if p.awsManaged {
-		return nil, c.sim.denied(c, "iam:"+c.op, c.sim.policyARN(p), "because AWS managed policies cannot be modified")
+		return nil, c.sim.denied(c, "iam:"+c.op, p.arn, "because AWS managed policies cannot be modified")
 	}
 	return p, nil
 }
@@ -173,7 +173,7 @@ func (c *call) iamVersionArg() (*iamManagedPolicy, *policyVersion, *apiError) {
 			return p, pv, nil
 		}
 	}
-	return nil, nil, newErr(404, "NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", c.sim.policyARN(p), id)
+	return nil, nil, newErr(404, "NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", p.arn, id)
 }
 
 func iamGetPolicyVersion(c *call) (any, *apiError) {
@@ -254,7 +254,7 @@ func iamDeletePolicyVersion(c *call) (any, *apiError) {
 		return nil, e
 	}
 	if p.awsManaged {
-		return nil, c.sim.denied(c, "iam:"+c.op, c.sim.policyARN(p), "because AWS managed policies cannot be modified")
+		return nil, c.sim.denied(c, "iam:"+c.op, p.arn, "because AWS managed policies cannot be modified")
 	}
 	if pv.id == p.defaultVersion {
 		return nil, newErr(409, "DeleteConflict", "Cannot delete the default version of a policy.")
@@ -274,7 +274,7 @@ func iamSetDefaultPolicyVersion(c *call) (any, *apiError) {
 		return nil, e
 	}
 	if p.awsManaged {
-		return nil, c.sim.denied(c, "iam:"+c.op, c.sim.policyARN(p), "because AWS managed policies cannot be modified")
+		return nil, c.sim.denied(c, "iam:"+c.op, p.arn, "because AWS managed policies cannot be modified")
 	}
 	p.defaultVersion = pv.id
 	p.updated = c.now
@@ -293,7 +293,7 @@ func iamListEntitiesForPolicy(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	arn := c.sim.policyARN(p)
+	arn := p.arn
 	type entity struct{ kind, name, id string }
 	var list []entity
 	st := c.iamSt()

@@ -244,7 +244,7 @@ func (s *Sim) makeServiceLinkedRole(now time.Time, acct *Account, svc, desc, suf
 	}
 	// The role gets its service's policy when orgsim knows that policy
 	// (managed.go); otherwise it is created without one.
-	if pol := s.awsPolicyARN(def.policy); st.managedPolicy(pol) != nil {
+	if pol := s.AWSManagedPolicyARN(def.policy); st.managedPolicy(pol) != nil {
 		r.attached = []string{pol}
 	}
 	s.propagate(now, "service-linked role "+r.arn, &r.propagating)

@@ -128,7 +128,7 @@ type iamXPolicy struct {
 
 // xPolicy renders a managed policy; full adds what only GetPolicy returns.
 func (c *call) xPolicy(p *iamManagedPolicy, full bool) iamXPolicy {
-	arn := c.sim.policyARN(p)
+	arn := p.arn
 	x := iamXPolicy{
 		PolicyName: p.name, PolicyId: p.id, Arn: arn, Path: p.path, DefaultVersionId: p.defaultVersion,
 		AttachmentCount: c.iamSt().attachmentCount(arn), IsAttachable: true,

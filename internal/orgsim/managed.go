@@ -86,8 +86,9 @@ func buildManagedPolicies(partition string) map[string]*iamManagedPolicy {
 // by name in the aws partition.
 func AWSManagedPolicyARN(name string) string { return "arn:aws:iam::aws:policy/" + name }
 
-// AWSManagedPolicyARN returns the ARN of an AWS managed policy (path "/")
-// by name in the sim's partition.
+// AWSManagedPolicyARN returns the ARN of an AWS managed policy by its name
+// (with its path below policy/, e.g. "service-role/X") in the sim's
+// partition.
 func (s *Sim) AWSManagedPolicyARN(name string) string { return s.arn("iam", "", "aws", "policy/"+name) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
