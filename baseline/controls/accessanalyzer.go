@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
@@ -72,12 +71,11 @@ type AccessAnalyzer struct {
 	newOrg      func(aws.Config) TrustedAccessAPI
 
 	// registered are the accounts this control registered as Access
-	// Analyzer's delegated administrator in this process: AWS takes a
-	// while to let them act as one ("Account X is not a delegated
+	// Analyzer's delegated administrator in this run (madeThisRun): AWS
+	// takes a while to let them act as one ("Account X is not a delegated
 	// administrator"), so the steps that depend on them wait for it. It
 	// only decides whether to wait, never what to do.
-	mu         sync.Mutex
-	registered map[string]bool
+	registered madeThisRun
 }
 
 // NewAccessAnalyzer returns the control for the resolved settings.
@@ -332,20 +330,9 @@ func (c *AccessAnalyzer) reportsOn(typ string) bool {
 
 // justRegistered reports whether this control registered account as
 // Access Analyzer's delegated administrator in this process.
-func (c *AccessAnalyzer) justRegistered(account string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.registered[account]
-}
+func (c *AccessAnalyzer) justRegistered(account string) bool { return c.registered.has(account) }
 
-func (c *AccessAnalyzer) noteRegistered(account string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.registered == nil {
-		c.registered = map[string]bool{}
-	}
-	c.registered[account] = true
-}
+func (c *AccessAnalyzer) noteRegistered(account string) { c.registered.note(account, "") }
 
 // observeRegion lists an account's analyzers in one region; for the
 // control's own unused-access analyzer it also reads the configuration

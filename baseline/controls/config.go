@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -143,53 +142,42 @@ func newConfig(b *baseline.Baseline) ([]Control, error) {
 	}, nil
 }
 
-// cfgRun is what this run made that AWS may not use yet, shared by the
-// three controls: the retry policy of the steps that depend on it, never
-// state (every Observe still reads AWS). A step waits out AWS's "not
-// usable yet" error only for something this run made; the same error for
-// anything else fails at once, as it always has. Safe for concurrent use
-// (accounts and the organization lanes apply in parallel). It lives as
-// long as the controls, one run of the command; a later run in the same
-// process at worst waits, bounded, where it need not.
-type cfgRun struct {
-	mu sync.Mutex
-	// slr: accounts whose Config service-linked role this run created.
-	slr map[string]bool
-	// bucketPolicy: this run wrote the central bucket's policy.
-	bucketPolicy bool
-	// aggregatorRole: this run created or updated the aggregator's role.
-	aggregatorRole bool
-	// delegatedAdmin: this run registered the aggregator's account as
-	// Config's delegated administrator.
-	delegatedAdmin bool
+// cfgRun is what this run made that AWS Config may not use yet, shared by
+// the three Config controls (madeThisRun): a step waits out Config's "not
+// usable yet" error only for something this run made. A nil cfgRun (a
+// control built alone) made nothing.
+type cfgRun struct{ made madeThisRun }
+
+// What configRole and configOrganization record.
+const (
+	cfgMadeSLR            = "config-slr/" // + account
+	cfgMadeBucketPolicy   = "config-bucket-policy"
+	cfgMadeAggregatorRole = "config-aggregator-role"
+	cfgMadeAdmin          = "config-delegated-admin"
+)
+
+func (r *cfgRun) note(key string) {
+	if r != nil {
+		r.made.note(key, "")
+	}
 }
 
-func (r *cfgRun) madeSLR(account string) {
-	if r == nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.slr == nil {
-		r.slr = map[string]bool{}
-	}
-	r.slr[account] = true
-}
+func (r *cfgRun) has(key string) bool { return r != nil && r.made.has(key) }
+
+func (r *cfgRun) madeSLR(account string) { r.note(cfgMadeSLR + account) }
+func (r *cfgRun) wroteBucketPolicy()     { r.note(cfgMadeBucketPolicy) }
+func (r *cfgRun) madeAggregatorRole()    { r.note(cfgMadeAggregatorRole) }
+func (r *cfgRun) registeredAdmin()       { r.note(cfgMadeAdmin) }
 
 // deliveryWaits says what a delivery channel of account may have to wait
 // for: its service-linked role and the central bucket's policy, when this
 // run made them; "" when nothing.
 func (r *cfgRun) deliveryWaits(account, bucket string) string {
-	if r == nil {
-		return ""
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	var what []string
-	if r.slr[account] {
+	if r.has(cfgMadeSLR + account) {
 		what = append(what, "AWS Config's service-linked role in "+account+" to be usable by AWS Config")
 	}
-	if r.bucketPolicy {
+	if r.has(cfgMadeBucketPolicy) {
 		what = append(what, "the policy of bucket "+bucket+" to reach AWS Config")
 	}
 	return strings.Join(what, " and ")
@@ -198,17 +186,12 @@ func (r *cfgRun) deliveryWaits(account, bucket string) string {
 // aggregatorWaits says what the aggregator may have to wait for, and the
 // error codes AWS Config answers until then; "" when nothing.
 func (r *cfgRun) aggregatorWaits(account string) (string, []string) {
-	if r == nil {
-		return "", nil
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	var what, codes []string
-	if r.aggregatorRole {
+	if r.has(cfgMadeAggregatorRole) {
 		what = append(what, "role "+cfgAggregatorRole+" in "+account+" to be usable by AWS Config")
 		codes = append(codes, "InvalidRoleException")
 	}
-	if r.delegatedAdmin {
+	if r.has(cfgMadeAdmin) {
 		what = append(what, "AWS Config to see "+account+" as its delegated administrator")
 		codes = append(codes, "OrganizationAccessDeniedException")
 	}
@@ -226,21 +209,6 @@ func cfgIsCode(codes ...string) func(error) bool {
 		}
 		return false
 	}
-}
-
-// wroteBucketPolicy, madeAggregatorRole and registeredAdmin record what
-// configOrganization just did.
-func (r *cfgRun) wroteBucketPolicy()  { r.set(func(r *cfgRun) { r.bucketPolicy = true }) }
-func (r *cfgRun) madeAggregatorRole() { r.set(func(r *cfgRun) { r.aggregatorRole = true }) }
-func (r *cfgRun) registeredAdmin()    { r.set(func(r *cfgRun) { r.delegatedAdmin = true }) }
-
-func (r *cfgRun) set(f func(*cfgRun)) {
-	if r == nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	f(r)
 }
 
 // bucketName is the central bucket's name: declared, or derived from

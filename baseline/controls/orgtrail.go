@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -90,27 +89,16 @@ type OrganizationTrail struct {
 
 	// made is what this run made that CloudTrail sees only once it has
 	// propagated (a control lives for one run).
-	made madeByRun
+	made madeThisRun
 }
 
-// madeByRun records what this run made that CloudTrail depends on: the
-// bucket policy it wrote, the delegated administrator it registered,
-// CloudTrail's service-linked role it had created. It is retry policy
-// only: Apply retries CloudTrail's "not usable yet" answer for one of
-// these (and no other error), because this run just made it; what AWS
-// has is always read from AWS.
-type madeByRun struct {
-	mu             sync.Mutex
-	bucketPolicy   string // the bucket whose policy this run wrote
-	delegatedAdmin string // the account this run registered
-	slr            bool   // this run created, or had CloudTrail create, the service-linked role
-}
-
-func (m *madeByRun) note(f func(*madeByRun)) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	f(m)
-}
+// What the trail control records in c.made (madeThisRun), for CloudTrail
+// to see only once it has propagated.
+const (
+	trailMadeBucketPolicy = "trail-bucket-policy"    // detail: the bucket
+	trailMadeAdmin        = "trail-delegated-admin/" // + the account registered
+	trailMadeSLR          = "trail-slr"
+)
 
 // notYet reports whether err is CloudTrail's answer while something this
 // run made has not reached it yet, for a call made from account:
@@ -120,33 +108,29 @@ func (m *madeByRun) note(f func(*madeByRun)) {
 // administrator registration (the "not a delegated administrator" of
 // awslabs/landing-zone-accelerator-on-aws issue 922),
 // NoManagementAccountSLRExistsException for a fresh service-linked role.
-func (m *madeByRun) notYet(err error, account string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+func (c *OrganizationTrail) notYet(err error, account string) bool {
 	switch apiCode(err) {
 	case "InsufficientS3BucketPolicyException":
-		return m.bucketPolicy != ""
+		return c.made.has(trailMadeBucketPolicy)
 	case "NotOrganizationMasterAccountException":
-		return m.delegatedAdmin != "" && m.delegatedAdmin == account
+		return c.made.has(trailMadeAdmin + account)
 	case "NoManagementAccountSLRExistsException":
-		return m.slr
+		return c.made.has(trailMadeSLR)
 	}
 	return false
 }
 
 // waitingFor says, after "waiting for", what a call from account waits
 // for; "" when this run made nothing it could wait for.
-func (m *madeByRun) waitingFor(account string) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+func (c *OrganizationTrail) waitingFor(account string) string {
 	var parts []string
-	if m.bucketPolicy != "" {
-		parts = append(parts, "the policy just written to bucket "+m.bucketPolicy)
+	if bucket, ok := c.made.get(trailMadeBucketPolicy); ok {
+		parts = append(parts, "the policy just written to bucket "+bucket)
 	}
-	if m.delegatedAdmin != "" && m.delegatedAdmin == account {
+	if c.made.has(trailMadeAdmin + account) {
 		parts = append(parts, "the registration of account "+account+" as CloudTrail's delegated administrator")
 	}
-	if m.slr {
+	if c.made.has(trailMadeSLR) {
 		parts = append(parts, "CloudTrail's new service-linked role "+cloudTrailSLR+" in the management account")
 	}
 	if len(parts) == 0 {
@@ -742,7 +726,7 @@ func (c *OrganizationTrail) Apply(ctx context.Context, t Target, ch baseline.Cha
 			return err
 		}
 		if name, setting, _ := strings.Cut(strings.TrimPrefix(res, "s3/"), "/"); setting == bucketSettingPolicy {
-			c.made.note(func(m *madeByRun) { m.bucketPolicy = name })
+			c.made.note(trailMadeBucketPolicy, name)
 		}
 		return nil
 	case strings.HasPrefix(res, trailResourcePrefix):
@@ -770,7 +754,8 @@ func (c *OrganizationTrail) registerDelegatedAdmin(ctx context.Context, ct Cloud
 	var already *cttypes.AccountRegisteredException
 	switch {
 	case err == nil:
-		c.made.note(func(m *madeByRun) { m.delegatedAdmin, m.slr = admin.AccountID, true })
+		c.made.note(trailMadeAdmin+admin.AccountID, "")
+		c.made.note(trailMadeSLR, "")
 		return nil
 	case errors.As(err, &already):
 		return nil
@@ -784,7 +769,7 @@ func (c *OrganizationTrail) registerDelegatedAdmin(ctx context.Context, ct Cloud
 func (c *OrganizationTrail) createServiceLinkedRole(ctx context.Context, api TrailIAMAPI, ch baseline.Change) error {
 	_, err := api.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(cloudTrailPrincipal)})
 	if err == nil {
-		c.made.note(func(m *madeByRun) { m.slr = true })
+		c.made.note(trailMadeSLR, "")
 		return nil
 	}
 	if _, gerr := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(cloudTrailSLR)}); gerr == nil {
@@ -797,11 +782,11 @@ func (c *OrganizationTrail) createServiceLinkedRole(ctx context.Context, api Tra
 // run made, retrying (bounded, with w) only CloudTrail's "not usable yet"
 // answers for those; any other error returns at once.
 func (c *OrganizationTrail) settled(ctx context.Context, w *awsapi.Waiter, account string, call func(context.Context) error) error {
-	what := c.made.waitingFor(account)
+	what := c.waitingFor(account)
 	if what == "" {
 		return call(ctx)
 	}
-	return w.Retry(ctx, what, func(err error) bool { return c.made.notYet(err, account) }, call)
+	return w.Retry(ctx, what, func(err error) bool { return c.notYet(err, account) }, call)
 }
 
 // explain wraps CloudTrail's refusal of a declared setting with which
