@@ -87,9 +87,9 @@ type Sim struct {
 	mgmt     Credentials
 	// adminToken is the admin API's bearer token (Options.AdminToken).
 	adminToken string
-	nextID   uint64
-	like     AWSLike
-	part     *partition
+	nextID     uint64
+	like       AWSLike
+	part       *partition
 
 	// offset is how far Advance has moved the sim clock ahead of
 	// Options.Now, in nanoseconds.
