@@ -136,15 +136,15 @@ func (c *AccessAnalyzer) validate(v *validation, path string) {
 		switch up := strings.ToUpper(strings.TrimSpace(typ)); {
 		case typ == AnalyzerTypeOrganization || typ == AnalyzerTypeAccount:
 		case up == AnalyzerTypeOrganization || up == AnalyzerTypeAccount:
-			v.errorf(path+".type", "%s.type %q: analyzer types are written in capitals; write %s", path, typ, up)
+			v.errorf(path+".type", "%s.type %s: analyzer types are written in capitals; write %s", path, quote(typ), up)
 			typ = ""
 		case strings.HasSuffix(up, "_UNUSED_ACCESS"):
-			v.errorf(path+".type", "%s.type %q: declare the unused-access analyzer under %s.unusedAccess, and set type to %s or %s",
-				path, typ, path, AnalyzerTypeOrganization, AnalyzerTypeAccount)
+			v.errorf(path+".type", "%s.type %s: declare the unused-access analyzer under %s.unusedAccess, and set type to %s or %s",
+				path, quote(typ), path, AnalyzerTypeOrganization, AnalyzerTypeAccount)
 			typ = ""
 		default:
-			v.errorf(path+".type", "%s.type %q is not an analyzer type orgbaseline manages; write %s (one analyzer for the whole organization, in the delegated administrator's account) or %s (one analyzer in every targeted account)",
-				path, typ, AnalyzerTypeOrganization, AnalyzerTypeAccount)
+			v.errorf(path+".type", "%s.type %s is not an analyzer type orgbaseline manages; write %s (one analyzer for the whole organization, in the delegated administrator's account) or %s (one analyzer in every targeted account)",
+				path, quote(typ), AnalyzerTypeOrganization, AnalyzerTypeAccount)
 			typ = ""
 		}
 	} else if !v.bad(path + ".type") {
@@ -153,8 +153,8 @@ func (c *AccessAnalyzer) validate(v *validation, path string) {
 	checkAnalyzerName(v, path+".name", c.Name)
 	if p := path + ".delegatedAdministrator"; v.has(p) {
 		if !accountAliasRe.MatchString(c.DelegatedAdministrator) {
-			v.errorf(p, "%s %q is not an account alias; give the alias of an account declared under organization.accounts (e.g. %s)",
-				p, c.DelegatedAdministrator, DefaultAnalyzerDelegatedAdministrator)
+			v.errorf(p, "%s %s is not an account alias; give the alias of an account declared under organization.accounts (e.g. %s)",
+				p, quote(c.DelegatedAdministrator), DefaultAnalyzerDelegatedAdministrator)
 		} else if v.full && typ == AnalyzerTypeAccount {
 			v.errorf(p, "%s applies only to type %s (the account that owns the organization analyzers); remove it, or set type: %s",
 				p, AnalyzerTypeOrganization, AnalyzerTypeOrganization)
@@ -170,8 +170,8 @@ func (c *AccessAnalyzer) validate(v *validation, path string) {
 	checkAnalyzerName(v, up+".name", u.Name)
 	if v.full && typ != "" && u.IsEnabled() && !v.bad(path+".name") && !v.bad(up+".name") {
 		if s := c.Resolved(); s.Name == s.UnusedAccessName {
-			v.errorf(up+".name", "%s.name %q is also the name of the analyzer (%s.name); analyzer names are unique in an account and region, so give them different names",
-				up, s.UnusedAccessName, path)
+			v.errorf(up+".name", "%s.name %s is also the name of the analyzer (%s.name); analyzer names are unique in an account and region, so give them different names",
+				up, quote(s.UnusedAccessName), path)
 		}
 	}
 }
@@ -185,6 +185,6 @@ func checkAnalyzerName(v *validation, path, name string) {
 		v.errorf(path, "%s is %d characters long; an analyzer name has 1 to %d", path, len(name), MaxAnalyzerNameLength)
 		return
 	}
-	v.errorf(path, "%s %q is not a valid analyzer name; start with a letter and use only letters, digits, _ . or - (1 to %d characters)",
-		path, name, MaxAnalyzerNameLength)
+	v.errorf(path, "%s %s is not a valid analyzer name; start with a letter and use only letters, digits, _ . or - (1 to %d characters)",
+		path, quote(name), MaxAnalyzerNameLength)
 }

@@ -385,7 +385,7 @@ var (
 func (c *Config) validate(v *validation, path string) {
 	enum := func(p, value string, allowed []string) {
 		if v.has(p) && !configContains(allowed, value) {
-			v.errorf(p, "%s %q is not valid; use one of %s", p, value, strings.Join(allowed, ", "))
+			v.errorf(p, "%s %s is not valid; use one of %s", p, quote(value), strings.Join(allowed, ", "))
 		}
 	}
 	enum(path+".deliveryFrequency", c.DeliveryFrequency, ConfigFrequencies)
@@ -395,35 +395,35 @@ func (c *Config) validate(v *validation, path string) {
 	if a := c.Aggregator; a != nil {
 		ap := path + ".aggregator"
 		if v.has(ap+".name") && !configAggregatorRe.MatchString(a.Name) {
-			v.errorf(ap+".name", "%s.name %q is not a valid aggregator name; use 1-256 letters, digits, _ or - (or remove it for %s)", ap, a.Name, DefaultConfigAggregatorName)
+			v.errorf(ap+".name", "%s.name %s is not a valid aggregator name; use 1-256 letters, digits, _ or - (or remove it for %s)", ap, quote(a.Name), DefaultConfigAggregatorName)
 		}
 		if v.has(ap+".account") && !accountAliasRe.MatchString(a.Account) {
-			v.errorf(ap+".account", "%s.account %q is not an account alias; name an alias of organization.accounts (default %s)", ap, a.Account, DefaultConfigAggregatorAccount)
+			v.errorf(ap+".account", "%s.account %s is not an account alias; name an alias of organization.accounts (default %s)", ap, quote(a.Account), DefaultConfigAggregatorAccount)
 		}
 	}
 }
 
 func (b *ConfigBucket) validate(v *validation, path string) {
 	if v.has(path+".name") && !validConfigBucketName(b.Name) {
-		v.errorf(path+".name", "%s %q is not a valid S3 bucket name; use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (or remove it for orgbaseline-config-<account id>-<home region>)", path+".name", b.Name)
+		v.errorf(path+".name", "%s %s is not a valid S3 bucket name; use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (or remove it for orgbaseline-config-<account id>-<home region>)", path+".name", quote(b.Name))
 	}
 	if v.has(path+".account") && !accountAliasRe.MatchString(b.Account) {
-		v.errorf(path+".account", "%s.account %q is not an account alias; name an alias of organization.accounts (default %s)", path, b.Account, DefaultConfigBucketAccount)
+		v.errorf(path+".account", "%s.account %s is not an account alias; name an alias of organization.accounts (default %s)", path, quote(b.Account), DefaultConfigBucketAccount)
 	}
 	if p := path + ".keyPrefix"; v.has(p) {
 		switch k := b.KeyPrefix; {
 		case k == "":
 			v.errorf(p, "%s is empty; remove it to deliver under AWSLogs/ at the top of the bucket", p)
 		case strings.Contains(k, "AWSLogs"):
-			v.errorf(p, "%s %q contains AWSLogs, which AWS Config adds itself; remove that part", p, k)
+			v.errorf(p, "%s %s contains AWSLogs, which AWS Config adds itself; remove that part", p, quote(k))
 		case strings.HasPrefix(k, "/") || strings.HasSuffix(k, "/"):
-			v.errorf(p, "%s %q starts or ends with a slash; remove it (write config, not /config/)", p, k)
+			v.errorf(p, "%s %s starts or ends with a slash; remove it (write config, not /config/)", p, quote(k))
 		case len(k) > maxConfigKeyPrefix:
 			v.errorf(p, "%s is %d characters long; AWS Config accepts at most %d", p, len(k), maxConfigKeyPrefix)
 		}
 	}
 	if p := path + ".kmsKeyArn"; v.has(p) && !configKMSKeyARNRe.MatchString(b.KMSKeyARN) {
-		v.errorf(p, "%s %q is not a KMS key ARN; write arn:aws:kms:<region>:<account>:key/<key id>, or remove it for SSE-S3", p, b.KMSKeyARN)
+		v.errorf(p, "%s %s is not a KMS key ARN; write arn:aws:kms:<region>:<account>:key/<key id>, or remove it for SSE-S3", p, quote(b.KMSKeyARN))
 	}
 }
 
@@ -460,7 +460,7 @@ func (c *Config) validateRules(v *validation, path string) {
 			v.errorf(rp, "%s has no identifier; set identifier to an AWS managed rule identifier such as IAM_PASSWORD_POLICY", rp)
 			continue
 		case !configIdentifierLike.MatchString(id):
-			v.errorf(rp+".identifier", "%s.identifier %q is not an AWS managed rule identifier; they are written in capitals with underscores, e.g. IAM_PASSWORD_POLICY", rp, id)
+			v.errorf(rp+".identifier", "%s.identifier %s is not an AWS managed rule identifier; they are written in capitals with underscores, e.g. IAM_PASSWORD_POLICY", rp, quote(id))
 			continue
 		default:
 			var ok bool
@@ -486,7 +486,7 @@ func (c *Config) validateRules(v *validation, path string) {
 			v.errorf(rp+".name", "%s.name is %d characters long; a Config rule name has at most %d", rp, len(name), maxConfigRuleName)
 		default:
 			if first, dup := names[name]; dup {
-				v.errorf(rp, "%s: rule name %q is used twice (first by %s); give one of them another name", rp, name, first)
+				v.errorf(rp, "%s: rule name %s is used twice (first by %s); give one of them another name", rp, quote(name), first)
 			} else {
 				names[name] = rp
 			}
@@ -494,7 +494,7 @@ func (c *Config) validateRules(v *validation, path string) {
 		if f := rp + ".maximumExecutionFrequency"; v.has(f) {
 			switch {
 			case !configContains(ConfigFrequencies, r.MaximumExecutionFrequency):
-				v.errorf(f, "%s %q is not valid; use one of %s", f, r.MaximumExecutionFrequency, strings.Join(ConfigFrequencies, ", "))
+				v.errorf(f, "%s %s is not valid; use one of %s", f, quote(r.MaximumExecutionFrequency), strings.Join(ConfigFrequencies, ", "))
 			case !known.Periodic:
 				v.errorf(f, "%s: %s is evaluated when resources change, not periodically, so it takes no maximumExecutionFrequency; remove it", f, r.Identifier)
 			}
@@ -522,12 +522,12 @@ func (c *Config) validateParameters(v *validation, rp string, r ConfigRule, know
 	for _, k := range keys {
 		p := pp + "." + k
 		if _, ok := known.Parameters[k]; !ok {
-			msg := fmt.Sprintf("%s: %s has no parameter %q", p, r.Identifier, k)
+			msg := fmt.Sprintf("%s: %s has no parameter %s", p, r.Identifier, quote(k))
 			switch {
 			case len(allowed) == 0:
 				msg += "; it takes no parameters, remove them"
 			case closestMatch(k, allowed) != "":
-				msg += fmt.Sprintf("; did you mean %q? (parameters: %s; names are case-sensitive)", closestMatch(k, allowed), strings.Join(allowed, ", "))
+				msg += fmt.Sprintf("; did you mean %s? (parameters: %s; names are case-sensitive)", quote(closestMatch(k, allowed)), strings.Join(allowed, ", "))
 			default:
 				msg += "; use one of: " + strings.Join(allowed, ", ")
 			}

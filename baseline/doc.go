@@ -35,7 +35,12 @@
 // files ("./base.yaml"). An entry containing "/" or ending in ".yaml" or
 // ".yml" is a file, relative to the directory of the file that names it;
 // anything else is a profile name. A profile may extend other profiles,
-// not files. Cycles are an error.
+// not files. Cycles are an error. A file must lie in the directory tree
+// of the top-level baseline file, symbolic links resolved (confine.go):
+// an absolute path, a path leading out of the tree or a link pointing
+// out of it is refused before the file is read. Diagnostics quote at
+// most a short prefix of a value (quote.go), and never the content of a
+// file that is not a baseline mapping.
 //
 // The sources are applied in this order: the entries of extends in the
 // order listed, each with what it extends before it (depth first), then

@@ -19,11 +19,11 @@ func ParseDuration(s string) (Duration, error) {
 		return Duration{}, fmt.Errorf("empty duration; write a Go duration such as 1h or 90m")
 	}
 	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return Duration{}, fmt.Errorf("duration %q has no unit; add one, e.g. %sm or %ss", s, s, s)
+		return Duration{}, fmt.Errorf("duration %s has no unit; add one, e.g. %sm or %ss", quote(s), clip(s), clip(s))
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return Duration{}, fmt.Errorf("invalid duration %q; write a Go duration such as 1h, 90m or 1h30m", s)
+		return Duration{}, fmt.Errorf("invalid duration %s; write a Go duration such as 1h, 90m or 1h30m", quote(s))
 	}
 	return Duration{d}, nil
 }

@@ -56,7 +56,7 @@ func loadFile(path string, ps profileSet) (*Baseline, error) {
 func loadBytes(name string, data []byte, dir string, ps profileSet) (*Baseline, error) {
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, Diagnostics{{Pos: Position{File: name}, Message: fmt.Sprintf("cannot resolve the directory %q: %v", dir, err)}}
+		return nil, Diagnostics{{Pos: Position{File: name}, Message: fmt.Sprintf("cannot resolve the directory %s: %v", quote(dir), err)}}
 	}
 	top := &sourceFile{name: name, id: filepath.Join(absDir, filepath.Base(name)), entry: name, dir: dir}
 	return load(top, data, absDir, ps)
@@ -89,6 +89,7 @@ const (
 type loader struct {
 	c        collector
 	profiles profileSet
+	tree     tree // where extended files may come from
 	files    nodeFiles
 	cache    map[string]*sourceFile // by id
 	state    map[string]int         // by id
@@ -97,7 +98,12 @@ type loader struct {
 }
 
 func load(top *sourceFile, data []byte, absDir string, ps profileSet) (*Baseline, error) {
-	l := &loader{profiles: ps, files: nodeFiles{}, cache: map[string]*sourceFile{}, state: map[string]int{}}
+	l := &loader{profiles: ps, files: nodeFiles{}, cache: map[string]*sourceFile{}, state: map[string]int{}, tree: newTree(absDir)}
+	// Sources are told apart by their real path, so that a file reached
+	// through a symbolic link is the file itself (cycles, applied once).
+	if real, err := filepath.EvalSymlinks(top.id); err == nil {
+		top.id = real
+	}
 	l.cache[top.id] = top
 	l.parse(top, data)
 	if top.root == nil {
@@ -191,11 +197,11 @@ func (l *loader) resolve(from *sourceFile, ref extendRef) *sourceFile {
 		data, ok := l.profiles.lookup(ref.ref)
 		if !ok {
 			names := l.profiles.names()
-			msg := fmt.Sprintf("unknown profile %q", ref.ref)
+			msg := fmt.Sprintf("unknown profile %s", quote(ref.ref))
 			if s := closestMatch(ref.ref, names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
-			msg += " (available profiles: " + strings.Join(names, ", ") + "; a file path must contain \"/\" or end in .yaml, e.g. ./" + ref.ref + ".yaml)"
+			msg += " (available profiles: " + strings.Join(names, ", ") + "; a file path must contain \"/\" or end in .yaml, e.g. ./" + clip(ref.ref) + ".yaml)"
 			l.c.add(pos, "%s", msg)
 			return nil
 		}
@@ -205,38 +211,68 @@ func (l *loader) resolve(from *sourceFile, ref extendRef) *sourceFile {
 		return s
 	}
 	if from.profile {
-		l.c.add(pos, "%s cannot extend the file %q; a profile may only extend other profiles", from.name, ref.ref)
+		l.c.add(pos, "%s cannot extend the file %s; a profile may only extend other profiles", from.name, quote(ref.ref))
 		return nil
 	}
-	display := ref.ref
-	if !filepath.IsAbs(display) {
-		display = filepath.Join(from.dir, display)
-	}
-	absPath, err := filepath.Abs(display)
-	if err != nil {
-		l.c.add(pos, "cannot resolve the path %q: %v", ref.ref, err)
+	absPath, real, ok := l.confine(from, ref, pos)
+	if !ok {
 		return nil
 	}
-	if s, ok := l.cache[absPath]; ok {
+	if s, ok := l.cache[real]; ok {
 		return s
 	}
-	data, err := os.ReadFile(absPath)
+	display := filepath.Join(from.dir, ref.ref)
+	data, err := os.ReadFile(real)
 	if err != nil {
-		msg := readError(fmt.Sprintf("cannot read the extended file %q (%s)", ref.ref, display), err)
-		if errors.Is(err, fs.ErrNotExist) {
-			msg = fmt.Sprintf("extended file %q not found (looked for %s); fix the path, which is relative to the directory of the file that names it", ref.ref, display)
-			base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(ref.ref), ".yaml"), ".yml")
-			if _, ok := l.profiles.lookup(base); ok {
-				msg += fmt.Sprintf(", or write %s to use the profile", base)
-			}
-		}
-		l.c.add(pos, "%s", msg)
+		l.c.add(pos, "%s", readError(fmt.Sprintf("cannot read the extended file %s (in %s)", quote(ref.ref), filepath.Dir(display)), err))
 		return nil
 	}
-	s := &sourceFile{name: display, id: absPath, entry: absPath, dir: filepath.Dir(display)}
-	l.cache[absPath] = s
+	s := &sourceFile{name: display, id: real, entry: absPath, dir: filepath.Dir(display)}
+	l.cache[real] = s
 	l.parse(s, data)
 	return s
+}
+
+// confine finds the file ref names, relative to the file from that names
+// it, and returns its absolute and real (symbolic links resolved) paths,
+// or reports why it may not be read and returns ok false. Only files in
+// the top-level baseline's directory tree may be extended (tree): an
+// absolute path is refused as written, a path leading out of the tree
+// before anything is read, a symbolic link leading out once resolved.
+func (l *loader) confine(from *sourceFile, ref extendRef, pos Position) (absPath, real string, ok bool) {
+	const fix = "extends may only name a built-in profile or a file inside the baseline's directory %s, by a path relative to the file that names it; copy the file into that directory, or use a profile"
+	if filepath.IsAbs(ref.ref) || strings.HasPrefix(ref.ref, "/") || strings.HasPrefix(ref.ref, `\`) {
+		l.c.add(pos, "extends: %s is an absolute path; "+fix, quote(ref.ref), l.tree.dir)
+		return "", "", false
+	}
+	display := filepath.Join(from.dir, ref.ref)
+	absPath, err := filepath.Abs(display)
+	if err != nil {
+		l.c.add(pos, "cannot resolve the path %s: %v", quote(ref.ref), err)
+		return "", "", false
+	}
+	if !within(l.tree.dir, absPath) {
+		l.c.add(pos, "extends: %s is outside the baseline's directory; "+fix, quote(ref.ref), l.tree.dir)
+		return "", "", false
+	}
+	real, err = filepath.EvalSymlinks(absPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		msg := fmt.Sprintf("extended file %s not found (looked in %s); fix the path, which is relative to the directory of the file that names it", quote(ref.ref), filepath.Dir(display))
+		base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(ref.ref), ".yaml"), ".yml")
+		if _, ok := l.profiles.lookup(base); ok {
+			msg += fmt.Sprintf(", or write %s to use the profile", clip(base))
+		}
+		l.c.add(pos, "%s", msg)
+		return "", "", false
+	case err != nil:
+		l.c.add(pos, "%s", readError(fmt.Sprintf("cannot read the extended file %s (in %s)", quote(ref.ref), filepath.Dir(display)), err))
+		return "", "", false
+	case !within(l.tree.real, real):
+		l.c.add(pos, "extends: %s is a symbolic link, or passes through one, to a file outside the baseline's directory; "+fix, quote(ref.ref), l.tree.dir)
+		return "", "", false
+	}
+	return absPath, real, true
 }
 
 func readError(what string, err error) string {
@@ -287,7 +323,13 @@ func (l *loader) parse(src *sourceFile, data []byte) {
 		l.c.add(l.files.pos(root), "the file is empty; a baseline needs at least \"version: 1\"")
 		return
 	case root.Kind != yaml.MappingNode:
-		l.c.add(l.files.pos(root), "the top level must be a mapping of keys (version, organization, targets, controls), got %s; write \"key: value\" lines, not a list", describeNode(root))
+		// The content is not quoted: a file that is not a baseline at
+		// all (a credentials file named by mistake) reads as one scalar.
+		got := "a list; write \"key: value\" lines, not a list"
+		if root.Kind != yaml.SequenceNode {
+			got = "a single value (not shown; is this a baseline file?); write \"key: value\" lines"
+		}
+		l.c.add(l.files.pos(root), "the top level must be a mapping of keys (version, organization, targets, controls), got %s", got)
 		return
 	}
 	if !checkFile(&l.c, l.files, root) {
@@ -320,7 +362,21 @@ func (l *loader) syntaxError(name string, data []byte, err error) {
 	if at := findErrorLine(data, msg); at > 0 {
 		line = at
 	}
+	msg = clipQuotedParts(msg)
 	l.c.add(Position{File: name, Line: line}, "YAML syntax error: %s; check the indentation, colons and quoting on this line and the ones just before", msg)
+}
+
+// quotedPartRe matches what a yaml.v3 message quotes from the file (an
+// anchor name, a value).
+var quotedPartRe = regexp.MustCompile("'[^']*'|\"[^\"]*\"|`[^`]*`")
+
+// clipQuotedParts cuts every quoted part of a YAML error message to a
+// short prefix: the message may quote the file, which may not be a
+// baseline at all.
+func clipQuotedParts(msg string) string {
+	return quotedPartRe.ReplaceAllStringFunc(msg, func(q string) string {
+		return q[:1] + clip(q[1:len(q)-1]) + q[len(q)-1:]
+	})
 }
 
 func splitYAMLError(err error) (line int, msg string) {
@@ -377,7 +433,7 @@ func (l *loader) checkVersion(src *sourceFile) {
 		if v.Decode(&n) == nil && n == Version {
 			return
 		}
-		l.c.add(l.files.pos(v), "unsupported version %s; this orgbaseline reads version 1 files: write \"version: 1\" and the version 1 format", v.Value)
+		l.c.add(l.files.pos(v), "unsupported version %s; this orgbaseline reads version 1 files: write \"version: 1\" and the version 1 format", clip(v.Value))
 	}
 }
 
@@ -389,7 +445,7 @@ func (l *loader) readExtends(src *sourceFile) {
 	if v.Kind != yaml.SequenceNode {
 		fix := "write a list: extends: [cis-aws-foundations-3.0, ./base.yaml]"
 		if v.Kind == yaml.ScalarNode && !isNullNode(v) {
-			fix = fmt.Sprintf("write a list: extends: [%s]", v.Value)
+			fix = fmt.Sprintf("write a list: extends: [%s]", clip(v.Value))
 		} else if isNullNode(v) {
 			fix = "list profiles or files, or remove the key"
 		}
@@ -405,10 +461,10 @@ func (l *loader) readExtends(src *sourceFile) {
 		case strings.TrimSpace(item.Value) == "":
 			l.c.add(l.files.pos(item), "extends[%d] is empty; give a profile name or a file path, or remove the entry", i)
 		case item.Value != strings.TrimSpace(item.Value):
-			l.c.add(l.files.pos(item), "extends[%d] %q has leading or trailing spaces; remove them", i, item.Value)
+			l.c.add(l.files.pos(item), "extends[%d] %s has leading or trailing spaces; remove them", i, quote(item.Value))
 		default:
 			if j, dup := seen[item.Value]; dup {
-				l.c.add(l.files.pos(item), "%q is listed twice in extends (also at line %d); remove one", item.Value, v.Content[j].Line)
+				l.c.add(l.files.pos(item), "%s is listed twice in extends (also at line %d); remove one", quote(item.Value), v.Content[j].Line)
 				continue
 			}
 			seen[item.Value] = i

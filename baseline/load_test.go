@@ -309,7 +309,7 @@ func TestLoadExtendsErrors(t *testing.T) {
 			file: "testdata/extends/unknown-profile.yaml",
 			want: []string{
 				`testdata/extends/unknown-profile.yaml:4:5: unknown profile "cis-aws-foundations"; did you mean "cis-aws-foundations-3.0"? (available profiles: cis-aws-foundations-3.0, minimal;`,
-				`testdata/extends/unknown-profile.yaml:5:5: extended file "./missing.yaml" not found (looked for testdata/extends/missing.yaml); fix the path`,
+				`testdata/extends/unknown-profile.yaml:5:5: extended file "./missing.yaml" not found (looked in testdata/extends); fix the path`,
 			},
 		},
 		{

@@ -139,21 +139,21 @@ func CheckTrailName(n string) error {
 	alnum := func(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' }
 	special := func(b byte) bool { return b == '.' || b == '_' || b == '-' }
 	if len(n) < 3 || len(n) > 128 {
-		return fmt.Errorf("trail name %q has %d characters; a trail name has 3 to 128", n, len(n))
+		return fmt.Errorf("trail name %s has %d characters; a trail name has 3 to 128", quote(n), len(n))
 	}
 	for i := 0; i < len(n); i++ {
 		if !alnum(n[i]) && !special(n[i]) {
-			return fmt.Errorf("trail name %q has the character %q; use only letters, digits, periods, underscores and hyphens", n, n[i])
+			return fmt.Errorf("trail name %s has the character %q; use only letters, digits, periods, underscores and hyphens", quote(n), n[i])
 		}
 		if i > 0 && special(n[i]) && special(n[i-1]) {
-			return fmt.Errorf("trail name %q has %q next to each other; separate periods, underscores and hyphens with a letter or digit", n, n[i-1:i+1])
+			return fmt.Errorf("trail name %s has %s next to each other; separate periods, underscores and hyphens with a letter or digit", quote(n), quote(n[i-1:i+1]))
 		}
 	}
 	if !alnum(n[0]) || !alnum(n[len(n)-1]) {
-		return fmt.Errorf("trail name %q must start and end with a letter or digit", n)
+		return fmt.Errorf("trail name %s must start and end with a letter or digit", quote(n))
 	}
 	if trailIPRe.MatchString(n) {
-		return fmt.Errorf("trail name %q is formatted as an IP address, which CloudTrail refuses; choose a name", n)
+		return fmt.Errorf("trail name %s is formatted as an IP address, which CloudTrail refuses; choose a name", quote(n))
 	}
 	return nil
 }
@@ -164,32 +164,32 @@ func CheckTrailName(n string) error {
 // of the prefixes and suffixes S3 reserves. The error says what to fix.
 func CheckBucketName(n string) error {
 	if len(n) < 3 || len(n) > 63 {
-		return fmt.Errorf("bucket name %q has %d characters; a bucket name has 3 to 63", n, len(n))
+		return fmt.Errorf("bucket name %s has %d characters; a bucket name has 3 to 63", quote(n), len(n))
 	}
 	for i := 0; i < len(n); i++ {
 		ch := n[i]
 		if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '-') {
-			return fmt.Errorf("bucket name %q has the character %q; use only lowercase letters, digits, periods and hyphens", n, ch)
+			return fmt.Errorf("bucket name %s has the character %q; use only lowercase letters, digits, periods and hyphens", quote(n), ch)
 		}
 	}
 	alnum := func(ch byte) bool { return ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' }
 	if !alnum(n[0]) || !alnum(n[len(n)-1]) {
-		return fmt.Errorf("bucket name %q must start and end with a lowercase letter or digit", n)
+		return fmt.Errorf("bucket name %s must start and end with a lowercase letter or digit", quote(n))
 	}
 	if strings.Contains(n, "..") {
-		return fmt.Errorf("bucket name %q has two adjacent periods; remove one", n)
+		return fmt.Errorf("bucket name %s has two adjacent periods; remove one", quote(n))
 	}
 	if ip := net.ParseIP(n); ip != nil && ip.To4() != nil {
-		return fmt.Errorf("bucket name %q is formatted as an IP address, which S3 refuses; choose a name", n)
+		return fmt.Errorf("bucket name %s is formatted as an IP address, which S3 refuses; choose a name", quote(n))
 	}
 	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
 		if strings.HasPrefix(n, p) {
-			return fmt.Errorf("bucket name %q starts with %q, which S3 reserves; choose another name", n, p)
+			return fmt.Errorf("bucket name %s starts with %s, which S3 reserves; choose another name", quote(n), quote(p))
 		}
 	}
 	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
 		if strings.HasSuffix(n, s) {
-			return fmt.Errorf("bucket name %q ends with %q, which S3 reserves; choose another name", n, s)
+			return fmt.Errorf("bucket name %s ends with %s, which S3 reserves; choose another name", quote(n), quote(s))
 		}
 	}
 	return nil
@@ -201,15 +201,15 @@ func checkKeyPrefix(p string) error {
 	case len(p) > MaxTrailKeyPrefix:
 		return fmt.Errorf("key prefix has %d characters; CloudTrail allows at most %d", len(p), MaxTrailKeyPrefix)
 	case strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/"):
-		return fmt.Errorf("key prefix %q starts or ends with a slash; write it without (e.g. cloudtrail or logs/cloudtrail)", p)
+		return fmt.Errorf("key prefix %s starts or ends with a slash; write it without (e.g. cloudtrail or logs/cloudtrail)", quote(p))
 	case strings.Contains(p, "//"):
-		return fmt.Errorf("key prefix %q has an empty path segment (//); remove it", p)
+		return fmt.Errorf("key prefix %s has an empty path segment (//); remove it", quote(p))
 	case strings.ContainsAny(p, "*?"):
-		return fmt.Errorf("key prefix %q has * or ?, which the bucket policy would read as wildcards; remove them", p)
+		return fmt.Errorf("key prefix %s has * or ?, which the bucket policy would read as wildcards; remove them", quote(p))
 	}
 	for _, r := range p {
 		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("key prefix %q has a control character; remove it", p)
+			return fmt.Errorf("key prefix %s has a control character; remove it", quote(p))
 		}
 	}
 	return nil
@@ -228,12 +228,12 @@ func (c *OrganizationTrail) validate(v *validation, path string) {
 		}
 	}
 	if v.has(bp+".account") && !accountAliasRe.MatchString(c.Bucket.Account) {
-		v.errorf(bp+".account", "%s %q is not an account alias; give an alias declared under organization.accounts (e.g. %s), or remove the key for %s",
-			bp+".account", c.Bucket.Account, DefaultLogArchiveAlias, DefaultLogArchiveAlias)
+		v.errorf(bp+".account", "%s %s is not an account alias; give an alias declared under organization.accounts (e.g. %s), or remove the key for %s",
+			bp+".account", quote(c.Bucket.Account), DefaultLogArchiveAlias, DefaultLogArchiveAlias)
 	}
 	if v.has(bp+".kmsKeyId") && c.Bucket.KMSKeyID != "" && !KMSKeyARNRe.MatchString(c.Bucket.KMSKeyID) {
-		v.errorf(bp+".kmsKeyId", "%s %q is not a KMS key ARN; give the key's full ARN (arn:aws:kms:<home region>:<account>:key/<key id>): the bucket and the trail live in different accounts, so a key id or alias would name a different key in each",
-			bp+".kmsKeyId", c.Bucket.KMSKeyID)
+		v.errorf(bp+".kmsKeyId", "%s %s is not a KMS key ARN; give the key's full ARN (arn:aws:kms:<home region>:<account>:key/<key id>): the bucket and the trail live in different accounts, so a key id or alias would name a different key in each",
+			bp+".kmsKeyId", quote(c.Bucket.KMSKeyID))
 	}
 	if v.has(bp+".keyPrefix") && c.Bucket.KeyPrefix != "" {
 		if err := checkKeyPrefix(c.Bucket.KeyPrefix); err != nil {
@@ -243,10 +243,10 @@ func (c *OrganizationTrail) validate(v *validation, path string) {
 	cp := path + ".cloudWatchLogs"
 	cw := c.CloudWatchLogs
 	if v.has(cp+".logGroupArn") && cw.LogGroupArn != "" && !LogGroupARNRe.MatchString(cw.LogGroupArn) {
-		v.errorf(cp+".logGroupArn", "%s %q is not a CloudWatch Logs log group ARN; write arn:aws:logs:<home region>:<management account>:log-group:<name>", cp+".logGroupArn", cw.LogGroupArn)
+		v.errorf(cp+".logGroupArn", "%s %s is not a CloudWatch Logs log group ARN; write arn:aws:logs:<home region>:<management account>:log-group:<name>", cp+".logGroupArn", quote(cw.LogGroupArn))
 	}
 	if v.has(cp+".roleArn") && cw.RoleArn != "" && !IAMRoleARNRe.MatchString(cw.RoleArn) {
-		v.errorf(cp+".roleArn", "%s %q is not an IAM role ARN; write arn:aws:iam::<management account>:role/<name>", cp+".roleArn", cw.RoleArn)
+		v.errorf(cp+".roleArn", "%s %s is not an IAM role ARN; write arn:aws:iam::<management account>:role/<name>", cp+".roleArn", quote(cw.RoleArn))
 	}
 	if v.full && !v.bad(cp+".logGroupArn") && !v.bad(cp+".roleArn") {
 		switch {
@@ -264,7 +264,7 @@ func (c *OrganizationTrail) validate(v *validation, path string) {
 	}
 	dp := path + ".delegatedAdministrator"
 	if v.has(dp) && c.DelegatedAdministrator != "" && !accountAliasRe.MatchString(c.DelegatedAdministrator) {
-		v.errorf(dp, "%s %q is not an account alias; give an alias declared under organization.accounts (e.g. audit), or remove the key to manage the trail from the management account",
-			dp, c.DelegatedAdministrator)
+		v.errorf(dp, "%s %s is not an account alias; give an alias declared under organization.accounts (e.g. audit), or remove the key to manage the trail from the management account",
+			dp, quote(c.DelegatedAdministrator))
 	}
 }

@@ -135,7 +135,7 @@ func (c *ServiceControlPolicies) validate(v *validation, path string) {
 		if v.bad(pp) {
 			continue
 		}
-		label := fmt.Sprintf("%s (%q)", pp, p.Name)
+		label := fmt.Sprintf("%s (%s)", pp, quote(p.Name))
 		switch n := len([]rune(p.Name)); {
 		case v.bad(pp + ".name"):
 		case !v.has(pp + ".name"):
@@ -144,12 +144,12 @@ func (c *ServiceControlPolicies) validate(v *validation, path string) {
 		case n == 0 || n > MaxSCPNameLength:
 			v.errorf(pp+".name", "%s.name is %d characters long; an SCP name has 1 to %d", pp, n, MaxSCPNameLength)
 		case p.Name != strings.TrimSpace(p.Name):
-			v.errorf(pp+".name", "%s.name %q has leading or trailing spaces; remove them", pp, p.Name)
+			v.errorf(pp+".name", "%s.name %s has leading or trailing spaces; remove them", pp, quote(p.Name))
 		case p.Name == FullAWSAccessName:
-			v.errorf(pp+".name", "%s.name %q is the name of the AWS managed policy; choose another name", pp, p.Name)
+			v.errorf(pp+".name", "%s.name %s is the name of the AWS managed policy; choose another name", pp, quote(p.Name))
 		default:
 			if j, dup := first[p.Name]; dup {
-				v.errorf(pp+".name", "SCP name %q is used twice (%s.policies[%d] and %s); SCP names are unique in an organization, rename one", p.Name, path, j, pp)
+				v.errorf(pp+".name", "SCP name %s is used twice (%s.policies[%d] and %s); SCP names are unique in an organization, rename one", quote(p.Name), path, j, pp)
 			} else {
 				first[p.Name] = i
 			}

@@ -86,7 +86,7 @@ const selectorSyntax = `root, ou:/Path/Of/OU, ou:ou-xxxx-xxxxxxxx, account:<12-d
 func ParseSelector(s string) (Selector, error) {
 	sel := Selector{Raw: s}
 	if s != strings.TrimSpace(s) {
-		return sel, fmt.Errorf("selector %q has leading or trailing spaces; remove them", s)
+		return sel, fmt.Errorf("selector %s has leading or trailing spaces; remove them", quote(s))
 	}
 	if s == "" {
 		return sel, fmt.Errorf("empty selector; use one of: %s", selectorSyntax)
@@ -101,13 +101,13 @@ func ParseSelector(s string) (Selector, error) {
 		if strings.EqualFold(s, "root") {
 			hint = `did you mean "root"? `
 		} else if strings.HasPrefix(s, "ou-") {
-			hint = fmt.Sprintf("did you mean \"ou:%s\"? ", s)
+			hint = fmt.Sprintf("did you mean \"ou:%s\"? ", clip(s))
 		} else if accountIDRe.MatchString(s) {
-			hint = fmt.Sprintf("did you mean \"account:%s\"? ", s)
+			hint = fmt.Sprintf("did you mean \"account:%s\"? ", clip(s))
 		} else if strings.HasPrefix(s, "/") {
-			hint = fmt.Sprintf("did you mean \"ou:%s\"? ", s)
+			hint = fmt.Sprintf("did you mean \"ou:%s\"? ", clip(s))
 		}
-		return sel, fmt.Errorf("invalid selector %q; %suse one of: %s", s, hint, selectorSyntax)
+		return sel, fmt.Errorf("invalid selector %s; %suse one of: %s", quote(s), hint, selectorSyntax)
 	}
 	switch kind {
 	case "ou":
@@ -121,7 +121,7 @@ func ParseSelector(s string) (Selector, error) {
 	if sug := closestMatch(strings.ToLower(kind), []string{"ou", "account", "tag"}); sug != "" {
 		hint = fmt.Sprintf("did you mean \"%s:\"? ", sug)
 	}
-	return sel, fmt.Errorf("unknown selector kind %q in %q; %suse one of: %s", kind+":", s, hint, selectorSyntax)
+	return sel, fmt.Errorf("unknown selector kind %s in %s; %suse one of: %s", quote(kind+":"), quote(s), hint, selectorSyntax)
 }
 
 func parseOU(sel Selector, v string) (Selector, error) {
@@ -132,44 +132,44 @@ func parseOU(sel Selector, v string) (Selector, error) {
 	case strings.HasPrefix(v, "/"):
 		for _, seg := range strings.Split(v[1:], "/") {
 			if seg == "" {
-				return sel, fmt.Errorf("OU path %q has an empty OU name; remove the extra or trailing \"/\" (write ou:/Workloads/Prod)", v)
+				return sel, fmt.Errorf("OU path %s has an empty OU name; remove the extra or trailing \"/\" (write ou:/Workloads/Prod)", quote(v))
 			}
 			if seg != strings.TrimSpace(seg) {
-				return sel, fmt.Errorf("OU name %q in %q has leading or trailing spaces; remove them", seg, v)
+				return sel, fmt.Errorf("OU name %s in %s has leading or trailing spaces; remove them", quote(seg), quote(v))
 			}
 			if len(seg) > maxOUName {
-				return sel, fmt.Errorf("OU name %.20q... in %q is longer than %d characters, the AWS limit", seg, v, maxOUName)
+				return sel, fmt.Errorf("OU name %.20q... in %s is longer than %d characters, the AWS limit", seg, quote(v), maxOUName)
 			}
 		}
 		sel.Kind, sel.Value = SelectOUPath, v
 		return sel, nil
 	case strings.HasPrefix(v, "ou-"):
 		if !ouIDRe.MatchString(v) {
-			return sel, fmt.Errorf("invalid OU id %q; an OU id looks like ou-ab12-cdefgh34 (\"ou-\", 4-32 lowercase letters or digits, \"-\", 8-32 more)", v)
+			return sel, fmt.Errorf("invalid OU id %s; an OU id looks like ou-ab12-cdefgh34 (\"ou-\", 4-32 lowercase letters or digits, \"-\", 8-32 more)", quote(v))
 		}
 		sel.Kind, sel.Value = SelectOUID, v
 		return sel, nil
 	case v == "":
-		return sel, fmt.Errorf("selector %q names no OU; write ou:/Path/Of/OU or ou:ou-xxxx-xxxxxxxx", sel.Raw)
+		return sel, fmt.Errorf("selector %s names no OU; write ou:/Path/Of/OU or ou:ou-xxxx-xxxxxxxx", quote(sel.Raw))
 	case strings.HasPrefix(v, "r-"):
-		return sel, fmt.Errorf("selector %q names the root by id; write root (or ou:/) instead", sel.Raw)
+		return sel, fmt.Errorf("selector %s names the root by id; write root (or ou:/) instead", quote(sel.Raw))
 	}
-	return sel, fmt.Errorf("selector %q: an OU is a path from the root starting with \"/\" (ou:/%s) or an OU id (ou:ou-xxxx-xxxxxxxx)", sel.Raw, v)
+	return sel, fmt.Errorf("selector %s: an OU is a path from the root starting with \"/\" (ou:/%s) or an OU id (ou:ou-xxxx-xxxxxxxx)", quote(sel.Raw), clip(v))
 }
 
 func parseAccount(sel Selector, v string) (Selector, error) {
 	switch {
 	case v == "":
-		return sel, fmt.Errorf("selector %q names no account; write account:123456789012 or account:<account name>", sel.Raw)
+		return sel, fmt.Errorf("selector %s names no account; write account:123456789012 or account:<account name>", quote(sel.Raw))
 	case v != strings.TrimSpace(v):
-		return sel, fmt.Errorf("account name %q has leading or trailing spaces; remove them", v)
+		return sel, fmt.Errorf("account name %s has leading or trailing spaces; remove them", quote(v))
 	case accountIDRe.MatchString(v):
 		sel.Kind, sel.Value = SelectAccountID, v
 		return sel, nil
 	case allDigitsRe.MatchString(v):
-		return sel, fmt.Errorf("account id %q has %d digits; account ids have exactly 12 (check for a dropped leading zero)", v, len(v))
+		return sel, fmt.Errorf("account id %s has %d digits; account ids have exactly 12 (check for a dropped leading zero)", quote(v), len(v))
 	case len(v) > maxAccountName:
-		return sel, fmt.Errorf("account name %q is longer than %d characters, the AWS limit; check the name", v, maxAccountName)
+		return sel, fmt.Errorf("account name %s is longer than %d characters, the AWS limit; check the name", quote(v), maxAccountName)
 	}
 	sel.Kind, sel.Value = SelectAccountName, v
 	return sel, nil
@@ -179,13 +179,13 @@ func parseTag(sel Selector, v string) (Selector, error) {
 	key, value, hasValue := strings.Cut(v, "=")
 	switch {
 	case key == "":
-		return sel, fmt.Errorf("selector %q has no tag key; write tag:key=value, or tag:key for any value", sel.Raw)
+		return sel, fmt.Errorf("selector %s has no tag key; write tag:key=value, or tag:key for any value", quote(sel.Raw))
 	case key != strings.TrimSpace(key):
-		return sel, fmt.Errorf("tag key %q has leading or trailing spaces; remove them", key)
+		return sel, fmt.Errorf("tag key %s has leading or trailing spaces; remove them", quote(key))
 	case len(key) > maxTagKey:
-		return sel, fmt.Errorf("tag key in %q is longer than %d characters, the AWS limit", sel.Raw, maxTagKey)
+		return sel, fmt.Errorf("tag key in %s is longer than %d characters, the AWS limit", quote(sel.Raw), maxTagKey)
 	case len(value) > maxTagValue:
-		return sel, fmt.Errorf("tag value in %q is longer than %d characters, the AWS limit", sel.Raw, maxTagValue)
+		return sel, fmt.Errorf("tag value in %s is longer than %d characters, the AWS limit", quote(sel.Raw), maxTagValue)
 	}
 	sel.Kind, sel.TagKey, sel.TagValue, sel.HasTagValue = SelectTag, key, value, hasValue
 	return sel, nil

@@ -208,7 +208,7 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, path string) {
 		}
 		var i int64
 		if err := n.Decode(&i); err != nil || v.OverflowInt(i) {
-			d.fail(n, path, "%s: integer %s is too large", path, n.Value)
+			d.fail(n, path, "%s: integer %s is too large", path, clip(n.Value))
 			return
 		}
 		v.SetInt(i)
@@ -336,9 +336,9 @@ func unknownKeyMessage(key, path string, fields map[string][]int) string {
 	if path != "" {
 		where = "in " + path
 	}
-	msg := fmt.Sprintf("unknown key %q %s", key, where)
+	msg := fmt.Sprintf("unknown key %s %s", quote(key), where)
 	if s := closestMatch(key, valid); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
+		msg += fmt.Sprintf("; did you mean %s?", quote(s))
 		msg += " (valid keys: " + strings.Join(valid, ", ") + ")"
 	} else {
 		msg += "; remove it or use one of: " + strings.Join(valid, ", ")
@@ -369,13 +369,13 @@ func describeNode(n *yaml.Node) string {
 		case "!!null":
 			return "no value"
 		case "!!str":
-			return strconv.Quote(n.Value)
+			return quote(n.Value)
 		case "!!bool":
 			return "the boolean " + n.Value
 		case "!!int", "!!float":
 			return "the number " + n.Value
 		}
-		return strconv.Quote(n.Value)
+		return quote(n.Value)
 	}
 	return "something else"
 }
@@ -404,7 +404,7 @@ func (d *decoder) typeError(n *yaml.Node, path, want string) {
 	}
 	got := describeNode(n)
 	if n.ShortTag() == "!!str" && want == "an integer" && isInteger(n.Value) {
-		got = "the string " + strconv.Quote(n.Value)
+		got = "the string " + quote(n.Value)
 	}
 	d.fail(n, path, "%s: expected %s, got %s; %s", path, want, got, fix)
 }
@@ -487,7 +487,7 @@ func checkFile(c *collector, files nodeFiles, root *yaml.Node) bool {
 		}
 		if n.Kind == yaml.AliasNode {
 			if open[n.Alias] {
-				c.add(files.pos(n), "alias *%s refers to a node that contains it; remove the alias", n.Value)
+				c.add(files.pos(n), "alias *%s refers to a node that contains it; remove the alias", clip(n.Value))
 				ok = false
 			}
 			return
@@ -503,7 +503,7 @@ func checkFile(c *collector, files nodeFiles, root *yaml.Node) bool {
 				case k.ShortTag() == "!!merge":
 					c.add(files.pos(k), "YAML merge keys (<<) are not supported; use extends to share settings between files, or write the keys out")
 				case first[k.Value] != nil:
-					c.add(files.pos(k), "duplicate key %q (first at line %d); remove one of them", k.Value, first[k.Value].Line)
+					c.add(files.pos(k), "duplicate key %s (first at line %d); remove one of them", quote(k.Value), first[k.Value].Line)
 				default:
 					first[k.Value] = k
 				}
@@ -575,9 +575,9 @@ func validateOrganization(o *Organization, v *validation) {
 	if v.has(p + "executionRole") {
 		switch r := o.ExecutionRole; {
 		case strings.HasPrefix(r, "arn:") || strings.Contains(r, "/"):
-			v.errorf(p+"executionRole", "organization.executionRole %q is not a role name; give the name only (e.g. %s), not an ARN or path", r, DefaultExecutionRole)
+			v.errorf(p+"executionRole", "organization.executionRole %s is not a role name; give the name only (e.g. %s), not an ARN or path", quote(r), DefaultExecutionRole)
 		case !roleNameRe.MatchString(r):
-			v.errorf(p+"executionRole", "organization.executionRole %q is not a valid IAM role name; use 1-64 letters, digits or + = , . @ _ - (or remove the key for %s)", r, DefaultExecutionRole)
+			v.errorf(p+"executionRole", "organization.executionRole %s is not a valid IAM role name; use 1-64 letters, digits or + = , . @ _ - (or remove the key for %s)", quote(r), DefaultExecutionRole)
 		}
 	}
 	if v.has(p + "externalId") {
@@ -585,7 +585,7 @@ func validateOrganization(o *Organization, v *validation) {
 		case len(x) < 2 || len(x) > 1224:
 			v.errorf(p+"externalId", "organization.externalId is %d characters long; an external id has 2 to 1224 characters (or remove the key)", len(x))
 		case !externalIDRe.MatchString(x):
-			v.errorf(p+"externalId", "organization.externalId %q has characters an external id cannot have; use only letters, digits and + = , . @ : / _ -", x)
+			v.errorf(p+"externalId", "organization.externalId %s has characters an external id cannot have; use only letters, digits and + = , . @ : / _ -", quote(x))
 		}
 	}
 	if v.has(p + "sessionDuration") {
@@ -594,7 +594,7 @@ func validateOrganization(o *Organization, v *validation) {
 		}
 	}
 	if v.has(p+"homeRegion") && !awsRegionRe.MatchString(o.HomeRegion) {
-		v.errorf(p+"homeRegion", "organization.homeRegion %q is not an AWS region name; write one such as us-east-1 or eu-west-1", o.HomeRegion)
+		v.errorf(p+"homeRegion", "organization.homeRegion %s is not an AWS region name; write one such as us-east-1 or eu-west-1", quote(o.HomeRegion))
 	}
 	if v.has(p + "regions") {
 		if len(o.Regions) == 0 {
@@ -609,11 +609,11 @@ func validateOrganization(o *Organization, v *validation) {
 				continue
 			}
 			if !awsRegionRe.MatchString(r) {
-				v.errorf(rp, "%s %q is not an AWS region name; write one such as us-east-1 or eu-west-1", rp, r)
+				v.errorf(rp, "%s %s is not an AWS region name; write one such as us-east-1 or eu-west-1", rp, quote(r))
 				continue
 			}
 			if j, dup := first[r]; dup {
-				v.errorf(rp, "region %q is listed twice in organization.regions (first at %s); remove one", r, lineCol(v.idx.pos(fmt.Sprintf("%sregions[%d]", p, j))))
+				v.errorf(rp, "region %s is listed twice in organization.regions (first at %s); remove one", quote(r), lineCol(v.idx.pos(fmt.Sprintf("%sregions[%d]", p, j))))
 				continue
 			}
 			first[r] = i
@@ -624,7 +624,7 @@ func validateOrganization(o *Organization, v *validation) {
 				home = DefaultHomeRegion
 			}
 			if _, ok := first[home]; !ok && awsRegionRe.MatchString(home) {
-				v.errorf(p+"regions", "organization.regions does not include the home region %q; add it to regions, or set homeRegion to one of the listed regions", home)
+				v.errorf(p+"regions", "organization.regions does not include the home region %s; add it to regions, or set homeRegion to one of the listed regions", quote(home))
 			}
 		}
 	}
@@ -640,18 +640,18 @@ func validateOrganization(o *Organization, v *validation) {
 	for _, a := range aliases {
 		ap := p + "accounts." + a
 		if !accountAliasRe.MatchString(a) {
-			v.keyErrorf(ap, "account alias %q is not a valid alias; start with a letter and use only letters and digits (e.g. logArchive)", a)
+			v.keyErrorf(ap, "account alias %s is not a valid alias; start with a letter and use only letters and digits (e.g. logArchive)", quote(a))
 		}
 		switch val := o.Accounts[a]; {
 		case val == "":
 			v.errorf(ap, "%s is empty; give the account's name or 12-digit id", ap)
 		case val != strings.TrimSpace(val):
-			v.errorf(ap, "%s %q has leading or trailing spaces; remove them", ap, val)
+			v.errorf(ap, "%s %s has leading or trailing spaces; remove them", ap, quote(val))
 		case accountIDRe.MatchString(val):
 		case allDigitsRe.MatchString(val):
-			v.errorf(ap, "%s: account id %q has %d digits; account ids have exactly 12 (quote it if it starts with 0)", ap, val, len(val))
+			v.errorf(ap, "%s: account id %s has %d digits; account ids have exactly 12 (quote it if it starts with 0)", ap, quote(val), len(val))
 		case len(val) > maxAccountName:
-			v.errorf(ap, "%s: account name %q is longer than %d characters, the AWS limit; check the name", ap, val, maxAccountName)
+			v.errorf(ap, "%s: account name %s is longer than %d characters, the AWS limit; check the name", ap, quote(val), maxAccountName)
 		}
 	}
 }
@@ -672,7 +672,7 @@ func checkDuplicateSelectors(v *validation, path string, sels []Selector) {
 		}
 		key := s.String()
 		if j, dup := first[key]; dup {
-			v.errorf(fmt.Sprintf("%s[%d]", path, i), "selector %q is listed twice in %s (first at %s); remove one", s.Raw, path, lineCol(sels[j].Pos))
+			v.errorf(fmt.Sprintf("%s[%d]", path, i), "selector %s is listed twice in %s (first at %s); remove one", quote(s.Raw), path, lineCol(sels[j].Pos))
 			continue
 		}
 		first[key] = i

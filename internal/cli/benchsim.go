@@ -67,9 +67,11 @@ type childSim struct {
 	cmd   *exec.Cmd
 	url   string
 	creds orgsim.Credentials
-	mgmt  string
-	dir   string
-	done  chan struct{}
+	// adminToken authenticates the admin API calls.
+	adminToken string
+	mgmt       string
+	dir        string
+	done       chan struct{}
 }
 
 // startChildSim starts this executable's `sim serve` with args and waits
@@ -114,6 +116,7 @@ func startChildSim(ctx context.Context, args []string) (*childSim, error) {
 		return nil, err
 	}
 	c.creds = orgsim.Credentials{AccessKeyID: vars["AWS_ACCESS_KEY_ID"], SecretAccessKey: vars["AWS_SECRET_ACCESS_KEY"]}
+	c.adminToken = vars["ORGSIM_ADMIN_TOKEN"]
 	var health struct {
 		ManagementAccountID string `json:"managementAccountId"`
 	}
@@ -147,6 +150,7 @@ func (c *childSim) admin(method, path string, into any) error {
 	if err != nil {
 		return err
 	}
+	req.Header.Set("Authorization", "Bearer "+c.adminToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("orgsim admin %s: %w", path, err)

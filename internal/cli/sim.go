@@ -40,6 +40,9 @@ type simFlags struct {
 	// propagationDelaySet: --propagation-delay was given (it applies
 	// even with --aws-like=false).
 	propagationDelaySet bool
+	// trust
+	insecureListenAny bool
+	seededCredentials bool
 }
 
 func (a *app) simCommand(g *globalFlags) *cobra.Command {
@@ -54,11 +57,18 @@ func (a *app) simCommand(g *globalFlags) *cobra.Command {
 		Long: `sim serve runs orgsim, an emulator of Organizations, STS, IAM, CloudTrail,
 Config, IAM Access Analyzer and S3, holding a generated organization. Any AWS
 SDK or the AWS CLI can talk to it: source the --env-file it writes, which
-exports AWS_ENDPOINT_URL and the management account's credentials.
+exports AWS_ENDPOINT_URL, the management account's credentials and
+ORGSIM_ADMIN_TOKEN.
+
+It listens on a loopback address only (refusing 0.0.0.0, ::, a LAN address
+or a name for one unless told --insecure-listen-any), and issues new random
+credentials on every start (--seeded-credentials derives them from --seed).
 
 It verifies every SigV4 signature, evaluates SCPs and session policies on
-every call, and can inject latency, throttling and transient errors. Call
-counters are at GET /_orgsim/counters.
+every call, and can inject latency, throttling and transient errors. Its
+admin API (call counters at GET /_orgsim/counters, fault rules at
+/_orgsim/faults) requires "Authorization: Bearer $ORGSIM_ADMIN_TOKEN" or a
+SigV4 signature for the service "orgsim" by the management credentials.
 
 By default it answers like AWS: new roles, service-linked roles, bucket
 policies and delegated administrators become usable only after
@@ -74,7 +84,9 @@ are refused, opt-in regions are disabled until --enable-region, and
 		},
 	}
 	fl := serve.Flags()
-	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "address to listen on")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "address to listen on: a loopback address (127.0.0.1, [::1], localhost)")
+	fl.BoolVar(&f.insecureListenAny, "insecure-listen-any", false, "allow a --listen address that is not loopback (0.0.0.0, ::, a LAN address): other machines can then reach the simulated organization and its admin API over plain HTTP")
+	fl.BoolVar(&f.seededCredentials, "seeded-credentials", false, "derive every access key and secret from --seed (the same on every start, so anyone who knows the seed can use them) instead of random ones")
 	fl.IntVar(&f.accounts, "accounts", 12, "member accounts besides the management account")
 	fl.IntVar(&f.ous, "ous", 0, "extra OUs under /Workloads besides Prod and Dev")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of the generated organization (same seed, same organization)")
@@ -129,9 +141,10 @@ func (f *simFlags) options() (orgsim.Options, error) {
 		like.PropagationDelay = f.propagationDelay
 	}
 	return orgsim.Options{
-		AWSLike:   &like,
-		Partition: f.partition,
-		Seed:      f.seed,
+		AWSLike:           &like,
+		Partition:         f.partition,
+		Seed:              f.seed,
+		RandomCredentials: !f.seededCredentials,
 		Org: orgsim.OrgSpec{
 			Members: f.accounts, ExtraOUs: f.ous, Suspended: f.suspended, MissingRole: f.missingRole,
 			ExecutionRole: f.role, Clean: f.clean,
@@ -154,6 +167,15 @@ func (a *app) simServe(ctx context.Context, f *simFlags) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.listen, err)
 	}
+	if !isLoopback(ln.Addr()) {
+		if !f.insecureListenAny {
+			_ = ln.Close()
+			return fmt.Errorf("--listen %s: orgsim would listen on %s, which is not a loopback address, so other machines could reach the simulated organization and its admin API over plain HTTP; listen on 127.0.0.1 or [::1] (the default is 127.0.0.1:4566), or pass --insecure-listen-any if other machines must reach it", f.listen, ln.Addr())
+		}
+		fmt.Fprintf(a.stderr, "WARNING: orgsim is listening on %s, which is not a loopback address (--insecure-listen-any).\n"+
+			"WARNING: any machine that can reach it can call it, over plain HTTP: a bearer token sent to its admin API can be read on the way (sign admin requests with SigV4 instead).\n"+
+			"WARNING: stop it as soon as you are done.\n", ln.Addr())
+	}
 	url := "http://" + ln.Addr().String()
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -161,7 +183,7 @@ func (a *app) simServe(ctx context.Context, f *simFlags) error {
 
 	creds := sim.ManagementCredentials()
 	if f.envFile != "" {
-		if err := writeEnvFile(f.envFile, url, creds, sim.GlobalRegion()); err != nil {
+		if err := writeEnvFile(f.envFile, url, creds, sim.AdminToken(), sim.GlobalRegion()); err != nil {
 			_ = srv.Close()
 			return err
 		}
@@ -169,15 +191,18 @@ func (a *app) simServe(ctx context.Context, f *simFlags) error {
 	fmt.Fprintf(a.stdout, "orgsim is serving a simulated organization at %s\n", url)
 	fmt.Fprintf(a.stdout, "  organization %s, management account %s, %d member accounts (seed %d), partition %s\n",
 		sim.OrganizationID(), sim.ManagementAccountID(), f.accounts, f.seed, sim.Partition())
+	if f.seededCredentials {
+		fmt.Fprintf(a.stdout, "  credentials derived from the seed (--seeded-credentials): the same on every start\n")
+	}
 	if !f.awsLike {
 		fmt.Fprintf(a.stdout, "  AWS-like behaviour off (--aws-like=false): every change is usable at once\n")
 	}
 	if f.envFile != "" {
 		fmt.Fprintf(a.stdout, "  point the AWS CLI or any SDK at it:  source %s\n", f.envFile)
 	} else {
-		fmt.Fprintf(a.stdout, "  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s\n", url, creds.AccessKeyID, creds.SecretAccessKey, sim.GlobalRegion())
+		fmt.Fprintf(a.stdout, "  export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s ORGSIM_ADMIN_TOKEN=%s\n", url, creds.AccessKeyID, creds.SecretAccessKey, sim.GlobalRegion(), sim.AdminToken())
 	}
-	fmt.Fprintf(a.stdout, "  call counters: curl %s/_orgsim/counters\n  stop with Ctrl-C\n", url)
+	fmt.Fprintf(a.stdout, "  call counters (admin API, token from ORGSIM_ADMIN_TOKEN): curl -H \"Authorization: Bearer $ORGSIM_ADMIN_TOKEN\" %s/_orgsim/counters\n  stop with Ctrl-C\n", url)
 	if a.simReady != nil {
 		a.simReady(url)
 	}
@@ -221,10 +246,20 @@ func enableRegions(sim *orgsim.Sim, specs []string) error {
 	return nil
 }
 
+// isLoopback reports whether a listener's address is a loopback one
+// (127.0.0.0/8, ::1). It is checked on the address actually bound, so a
+// host name is judged by the address it resolved to, and 0.0.0.0 or ::
+// (every interface) is not loopback.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
 // writeEnvFile writes the export lines atomically, so a script waiting for
 // the file never reads half of it. region is the partition's global
-// region, where its global services are.
-func writeEnvFile(path, url string, c orgsim.Credentials, region string) error {
+// region, where its global services are; adminToken is the admin API's
+// bearer token.
+func writeEnvFile(path, url string, c orgsim.Credentials, adminToken, region string) error {
 	content := fmt.Sprintf(`# orgsim: point AWS SDKs and the AWS CLI at the simulated management account
 unset AWS_SESSION_TOKEN AWS_PROFILE
 export AWS_ENDPOINT_URL=%s
@@ -232,8 +267,11 @@ export AWS_ACCESS_KEY_ID=%s
 export AWS_SECRET_ACCESS_KEY=%s
 export AWS_REGION=%s
 export AWS_EC2_METADATA_DISABLED=true
-`, url, c.AccessKeyID, c.SecretAccessKey, region)
-	// The file holds the simulated management account's secret: 0600.
+# orgsim's admin API: curl -H "Authorization: Bearer $ORGSIM_ADMIN_TOKEN" $AWS_ENDPOINT_URL/_orgsim/counters
+export ORGSIM_ADMIN_TOKEN=%s
+`, url, c.AccessKeyID, c.SecretAccessKey, region, adminToken)
+	// The file holds the simulated management account's secret and the
+	// admin token: 0600.
 	if err := writeAtomicMode(path, 0o600, func(w io.Writer) error { _, err := io.WriteString(w, content); return err }); err != nil {
 		return fmt.Errorf("--env-file: %w", err)
 	}

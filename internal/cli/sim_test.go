@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +28,8 @@ import (
 type servedSim struct {
 	url  string
 	vars map[string]string
+	// stderr is what it wrote to stderr until it was ready.
+	stderr string
 }
 
 // serveSim runs `sim serve` with args until the test ends.
@@ -52,6 +57,7 @@ func serveSim(t *testing.T, args ...string) servedSim {
 		t.Fatal(err)
 	}
 	s.vars = vars
+	s.stderr = errb.String() // written before simReady, which the receive above follows
 	return s
 }
 
@@ -189,5 +195,114 @@ func TestSimServeEnableRegion(t *testing.T) {
 	s = serveSim(t, "--seed", "1", "--enable-region", aws.ToString(id.Account)+":"+optIn)
 	if err := trails(s.config(t, optIn)); err != nil {
 		t.Fatalf("--enable-region ACCOUNT:%s: %v", optIn, err)
+	}
+}
+
+// nonLoopbackAddrs are addresses of this machine that are not loopback,
+// as --listen values, with what they stand for.
+func nonLoopbackAddrs(t *testing.T) map[string]string {
+	t.Helper()
+	addrs := map[string]string{"0.0.0.0:0": "every IPv4 interface"}
+	if ln, err := net.Listen("tcp", "[::]:0"); err == nil {
+		ln.Close()
+		addrs["[::]:0"] = "every interface"
+	}
+	ifaddrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ifaddrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+			addrs[net.JoinHostPort(ipn.IP.String(), "0")] = "a LAN address"
+			break
+		}
+	}
+	// A name for a non-loopback address: this machine's own name, when
+	// it resolves to one.
+	if host, err := os.Hostname(); err == nil {
+		if ips, err := net.LookupIP(host); err == nil && len(ips) > 0 && !ips[0].IsLoopback() {
+			addrs[net.JoinHostPort(host, "0")] = "a host name for a non-loopback address"
+		}
+	}
+	return addrs
+}
+
+func TestSimServeRefusesANonLoopbackAddress(t *testing.T) {
+	for listen, what := range nonLoopbackAddrs(t) {
+		var out, errb strings.Builder
+		a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv,
+			simReady: func(url string) { t.Errorf("--listen %s (%s): sim serve started serving at %s", listen, what, url) }}
+		code := a.run(context.Background(), []string{"sim", "serve", "--accounts", "1", "--listen", listen})
+		want := "--listen " + listen + ": orgsim would listen on "
+		if code != ExitError || !strings.Contains(errb.String(), want) || !strings.Contains(errb.String(), "not a loopback address") ||
+			!strings.Contains(errb.String(), "--insecure-listen-any") {
+			t.Errorf("--listen %s (%s): exit %d, %s; want a refusal naming --insecure-listen-any", listen, what, code, errb.String())
+		}
+	}
+	// localhost is a loopback address.
+	if s := serveSim(t, "--listen", "localhost:0"); !strings.HasPrefix(s.url, "http://127.0.0.1:") && !strings.HasPrefix(s.url, "http://[::1]:") {
+		t.Errorf("--listen localhost:0 serves at %s", s.url)
+	}
+}
+
+func TestSimServeInsecureListenAnyWarns(t *testing.T) {
+	s := serveSim(t, "--listen", "0.0.0.0:0", "--insecure-listen-any")
+	// Go listens on 0.0.0.0 as [::] (both families) where it can.
+	if !strings.Contains(s.stderr, "WARNING: orgsim is listening on ") || !strings.Contains(s.stderr, "not a loopback address") || !strings.Contains(s.stderr, "plain HTTP") {
+		t.Errorf("--insecure-listen-any: stderr %q, want a warning", s.stderr)
+	}
+	if _, err := sts.NewFromConfig(s.config(t, "")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("--insecure-listen-any: %v", err)
+	}
+}
+
+func TestSimServeCredentialsAreNewOnEveryStart(t *testing.T) {
+	a, b := serveSim(t), serveSim(t)
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ORGSIM_ADMIN_TOKEN"} {
+		if a.vars[k] == "" || a.vars[k] == b.vars[k] {
+			t.Errorf("two starts of one seed: %s %q and %q, want different random values", k, a.vars[k], b.vars[k])
+		}
+	}
+	// Each start's own keys work.
+	for _, s := range []servedSim{a, b} {
+		if _, err := sts.NewFromConfig(s.config(t, "")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+			t.Fatalf("env file credentials: %v", err)
+		}
+	}
+	// --seeded-credentials: the seed's keys, the same on every start; the
+	// admin token stays random.
+	a, b = serveSim(t, "--seeded-credentials"), serveSim(t, "--seeded-credentials")
+	if a.vars["AWS_ACCESS_KEY_ID"] != b.vars["AWS_ACCESS_KEY_ID"] || a.vars["AWS_SECRET_ACCESS_KEY"] != b.vars["AWS_SECRET_ACCESS_KEY"] {
+		t.Errorf("--seeded-credentials: two starts gave %s and %s", a.vars["AWS_ACCESS_KEY_ID"], b.vars["AWS_ACCESS_KEY_ID"])
+	}
+	if a.vars["ORGSIM_ADMIN_TOKEN"] == b.vars["ORGSIM_ADMIN_TOKEN"] {
+		t.Errorf("--seeded-credentials: the admin token is the same on two starts")
+	}
+}
+
+func TestSimServeAdminAPIRequiresTheToken(t *testing.T) {
+	s := serveSim(t)
+	get := func(auth string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, s.url+"/_orgsim/counters", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get(""); code != http.StatusForbidden || !strings.Contains(body, "access denied") || !strings.Contains(body, "ORGSIM_ADMIN_TOKEN") {
+		t.Errorf("GET /_orgsim/counters without authentication: %d %s; want 403 saying how to authenticate", code, body)
+	}
+	if code, body := get("Bearer " + s.vars["ORGSIM_ADMIN_TOKEN"]); code != http.StatusOK || !strings.Contains(body, `"reads"`) {
+		t.Errorf("GET /_orgsim/counters with the env file's token: %d %s", code, body)
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"net/http"
 )
 
-// serveAdmin answers the small admin API under /_orgsim/ (no signature: it
-// is for the operator of the emulator, on the same listener):
+// serveAdmin answers the small admin API under /_orgsim/, for the operator
+// of the emulator, on the same listener. Every request must carry the
+// admin token or the management credentials' signature (adminauth.go):
+// the API can reset counters and inject faults, and tells the management
+// account's id.
 //
 //	GET    /_orgsim/health    {"status":"ok","managementAccountId":...}
 //	GET    /_orgsim/counters  the call counters (Snapshot as JSON)
@@ -23,6 +26,15 @@ func (s *Sim) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(v)
+	}
+	body, aerr := readBody(w, r, nil, maxAdminBody)
+	if aerr != nil {
+		writeJSONError(w, aerr, newRequestID())
+		return
+	}
+	if why := s.adminDenied(r, body); why != "" {
+		http.Error(w, "orgsim admin API: access denied: "+why+"; "+adminAuthHelp, http.StatusForbidden)
+		return
 	}
 	switch r.URL.Path {
 	case adminPrefix + "health":
@@ -46,7 +58,7 @@ func (s *Sim) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			reply(s.Faults())
 		case http.MethodPut:
 			var f Faults
-			if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
+			if err := json.Unmarshal(body, &f); err != nil {
 				http.Error(w, "faults: "+err.Error(), http.StatusBadRequest)
 				return
 			}

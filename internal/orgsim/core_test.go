@@ -294,9 +294,14 @@ func TestAdminEndpoint(t *testing.T) {
 	if err := reads[2].call(e.cfg); err != nil {
 		t.Fatal(err)
 	}
+	do := func(req *http.Request) (*http.Response, error) {
+		req.Header.Set("Authorization", "Bearer "+e.sim.AdminToken())
+		return http.DefaultClient.Do(req)
+	}
 	get := func(path string) map[string]any {
 		t.Helper()
-		resp, err := http.Get(e.srv.URL + path)
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+		resp, err := do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,14 +320,14 @@ func TestAdminEndpoint(t *testing.T) {
 		t.Fatalf("counters: %v", c)
 	}
 	req, _ := http.NewRequest(http.MethodDelete, e.srv.URL+"/_orgsim/counters", nil)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNoContent {
+	if resp, err := do(req); err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("reset counters: %v %v", resp, err)
 	}
 	if c := get("/_orgsim/counters"); c["reads"].(float64) != 0 {
 		t.Fatalf("counters after reset: %v", c)
 	}
 	req, _ = http.NewRequest(http.MethodPut, e.srv.URL+"/_orgsim/faults", strings.NewReader(`{"rules":[{"service":"iam","errorRate":0.5}]}`))
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+	if resp, err := do(req); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("put faults: %v %v", resp, err)
 	}
 	if f := e.sim.Faults(); len(f.Rules) != 1 || f.Rules[0].ErrorRate != 0.5 {

@@ -20,6 +20,12 @@
 // partitions (partition.go), seeding (seed.go), faults (faults.go) and
 // counters (counters.go).
 //
+// Trust: request bodies are read through a size bound (body.go); the admin
+// API under /_orgsim/ (admin.go) requires a bearer token or a SigV4
+// signature by the management credentials (adminauth.go); with
+// Options.RandomCredentials every key it issues comes from crypto/rand
+// (secrets.go), not from the seed.
+//
 // Concurrency: all state is guarded by one mutex, held only while an
 // operation runs; signature checks, injected latency and response encoding
 // happen outside it. Operation handlers therefore never lock.

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,11 +119,6 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// signing clock from it when a request is refused as skewed
 	// (sigv4.go), as they do against AWS.
 	w.Header().Set("Date", s.requestClock().Format(http.TimeFormat))
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
-		return
-	}
 	auth, aerr := parseAuthorization(r)
 	if aerr != nil {
 		writeError(w, s.services[auth.service], aerr, reqID)
@@ -135,8 +129,14 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, nil, newErr(400, "UnknownService", "orgsim does not emulate the service %q (signing name from the credential scope)", auth.service), reqID)
 		return
 	}
+	body, aerr := readBody(w, r, svc, maxRequestBody)
+	if aerr != nil {
+		writeError(w, svc, aerr, reqID)
+		return
+	}
 	c := &call{sim: s, svc: svc, region: auth.region, req: r, body: body, reqID: reqID}
 	if svc.protocol == protoQuery {
+		var err error
 		c.form, err = url.ParseQuery(string(body))
 		if err != nil {
 			writeError(w, svc, newErr(400, "MalformedQueryString", "%v", err), reqID)

@@ -146,6 +146,15 @@ func (s *Sim) mint(p *principal) *credential {
 	if !p.expires.IsZero() {
 		c.token = "IQoJb3JpZ2luX2VjE" + s.randomString(120)
 	}
+	if s.opts.RandomCredentials {
+		// The seeded values are drawn all the same, so that every
+		// identifier drawn after them is the seed's; they are replaced.
+		c.accessKey = prefix + unpredictable(base32Upper, 16)
+		c.secret = unpredictable(secretAlphabet, 40)
+		if c.token != "" {
+			c.token = "IQoJb3JpZ2luX2VjE" + unpredictable(secretAlphabet, 120)
+		}
+	}
 	s.creds[c.accessKey] = c
 	return c
 }

@@ -60,6 +60,17 @@ type Options struct {
 	// and home region the sim serves. New panics on an unknown name;
 	// check it first with Partitions.
 	Partition string
+	// RandomCredentials draws every access key id, secret access key and
+	// session token orgsim issues from crypto/rand, so that knowing Seed
+	// gives nobody a usable key; every other identifier still follows
+	// Seed. Off, keys follow Seed too (in-process tests rely on that).
+	// sim serve sets it unless told --seeded-credentials.
+	RandomCredentials bool
+	// AdminToken is the bearer token the admin API (/_orgsim/) accepts
+	// besides a SigV4 signature by the management credentials (admin.go);
+	// "" means a random one, which AdminToken returns. The admin API
+	// always requires one or the other.
+	AdminToken string
 }
 
 // Sim is the emulator. It is an http.Handler; create it with New.
@@ -74,9 +85,11 @@ type Sim struct {
 	creds    map[string]*credential
 	buckets  map[string]*bucket // S3 buckets by name (the namespace is global)
 	mgmt     Credentials
-	nextID   uint64
-	like     AWSLike
-	part     *partition
+	// adminToken is the admin API's bearer token (Options.AdminToken).
+	adminToken string
+	nextID     uint64
+	like       AWSLike
+	part       *partition
 
 	// offset is how far Advance has moved the sim clock ahead of
 	// Options.Now, in nanoseconds.
@@ -152,6 +165,10 @@ func New(opts Options) *Sim {
 		creds:    map[string]*credential{},
 		buckets:  map[string]*bucket{},
 		counters: newCounters(),
+	}
+	s.adminToken = opts.AdminToken
+	if s.adminToken == "" {
+		s.adminToken = randomAdminToken()
 	}
 	s.faults = newFaultState(opts.Faults, uint64(opts.Seed), s.now)
 	s.services = s.registerServices()
@@ -230,6 +247,10 @@ func (s *Sim) ManagementAccountID() string {
 // ManagementCredentials returns long-lived credentials of an administrator
 // in the management account (IAM user "orgsim-admin" with AdministratorAccess).
 func (s *Sim) ManagementCredentials() Credentials { return s.mgmt }
+
+// AdminToken returns the bearer token the admin API accepts
+// ("Authorization: Bearer <token>"; admin.go).
+func (s *Sim) AdminToken() string { return s.adminToken }
 
 // Credentials are AWS credentials as orgsim issues them.
 type Credentials struct {

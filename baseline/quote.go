@@ -1,0 +1,34 @@
+package baseline
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// maxQuoted is how many characters of a value a diagnostic quotes: a
+// diagnostic names the file, line and column, so a prefix is enough to
+// find the value, and a long value (a policy, a file read by mistake) is
+// never copied whole into a terminal, a CI log or a ticket. What keeps
+// secrets out of diagnostics is elsewhere: extends reads only files of
+// the baseline's tree (confine.go), and a file that is not a baseline is
+// not quoted at all (load.go).
+const maxQuoted = 40
+
+// clip returns the first maxQuoted characters of s, followed by "…" when
+// s is longer.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxQuoted {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == maxQuoted {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// quote is strconv.Quote of clip(s): a value as a diagnostic shows it.
+func quote(s string) string { return strconv.Quote(clip(s)) }
