@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,5 +113,45 @@ func mustHave(t *testing.T, s string, wants ...string) {
 		if !strings.Contains(s, w) {
 			t.Errorf("missing %q in:\n%s", w, s)
 		}
+	}
+}
+
+// Through `check`, a plugin acts in every account as a session of its own,
+// named after it and the run, for 15 minutes.
+func TestCheckGivesPluginsSessionsOfTheirOwn(t *testing.T) {
+	dir := pluginBinaries(t)
+	h := newHarness(t, orgsim.OrgSpec{Members: 2, Clean: true})
+	entry := strings.Replace(pinned(t, dir, "fixture", "{whoami: true}"), "name: fixture", "name: whoami", 1)
+	f := h.write("baseline.yaml", passwordBaseline+"plugins:\n"+entry)
+	out := filepath.Join(h.dir, "check.json")
+	start := h.sim.Now()
+	r := h.run("check", "-f", f, "--format", "json", "--output", out)
+	h.want(r, ExitFindings)
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct{ Findings []baseline.Finding }
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, fd := range rep.Findings {
+		if fd.Check != "fixture.whoami" || fd.Account == h.sim.ManagementAccountID() {
+			continue
+		}
+		seen++
+		arn, _ := fd.Evidence["arn"].(string)
+		prefix := "arn:aws:sts::" + fd.Account + ":assumed-role/" + orgsim.DefaultExecutionRole + "/orgbaseline-plugin-whoami-"
+		if fd.Status != baseline.StatusPass || !strings.HasPrefix(arn, prefix) {
+			t.Errorf("account %s: the plugin acted as %q (%s %s), want %s<run id>", fd.Account, arn, fd.Status, fd.Message, prefix)
+		}
+		exp, _ := time.Parse(time.RFC3339, fmt.Sprint(fd.Evidence["expires"]))
+		if d := exp.Sub(start); d < 14*time.Minute || d > 16*time.Minute {
+			t.Errorf("account %s: the plugin's credentials expire %s after the run began, want 15m", fd.Account, d)
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("%d whoami findings in member accounts, want 2", seen)
 	}
 }
