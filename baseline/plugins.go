@@ -3,6 +3,7 @@ package baseline
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -12,24 +13,41 @@ import (
 //	  - name: root-account
 //	    path: plugins/root-account          # relative to the baseline file
 //	    sha256: 3b1f...                     # required: the binary is refused unless it matches
+//	    actions: [iam:GenerateCredentialReport, iam:GetCredentialReport]
+//	                                        # required to run: every IAM action it may declare
+//	    allowWriteActions: false            # true lets actions: hold more than reads (warned about)
 //	    config: {rootUseWindowDays: 30}     # the check's own settings (its JSON Schema)
 //	    timeout: 60s                        # per account; default 60s
 //	    severity: high                      # overrides every finding's severity
 //	    concurrency: 4                      # accounts at once in the one plugin process
 type Plugin struct {
-	Enabled     *bool          `yaml:"enabled"`
-	Name        string         `yaml:"name"`
-	Path        string         `yaml:"path"`
-	SHA256      string         `yaml:"sha256"`
-	Config      map[string]any `yaml:"config"`
-	Timeout     Duration       `yaml:"timeout"`
-	Severity    string         `yaml:"severity"`
-	Concurrency int            `yaml:"concurrency"`
+	Enabled *bool  `yaml:"enabled"`
+	Name    string `yaml:"name"`
+	Path    string `yaml:"path"`
+	SHA256  string `yaml:"sha256"`
+	// Actions are the IAM actions approved for the plugin, pinned beside
+	// its checksum: a plugin that declares any other is refused before it
+	// runs. nil (no actions: key) approves nothing and the plugin is
+	// refused with the list it declares, ready to paste; an empty list
+	// approves a plugin that needs no AWS access.
+	Actions []string `yaml:"actions"`
+	// AllowWriteActions lets Actions hold actions that are not reads (IAM
+	// access levels List and Read, IsReadAction); plan and check warn
+	// about every plugin that says so.
+	AllowWriteActions bool           `yaml:"allowWriteActions"`
+	Config            map[string]any `yaml:"config"`
+	Timeout           Duration       `yaml:"timeout"`
+	Severity          string         `yaml:"severity"`
+	Concurrency       int            `yaml:"concurrency"`
 }
 
-// Plugin defaults and limits.
+// Plugin defaults and limits. A plugin's AWS session lasts 15 minutes
+// (AssumeRole's shortest), so its run in one account must end well within
+// that: MaxPluginTimeout leaves the credentials it is handed valid for the
+// whole call.
 const (
 	DefaultPluginTimeout     = 60 * time.Second
+	MaxPluginTimeout         = 10 * time.Minute
 	DefaultPluginConcurrency = 4
 )
 
@@ -66,8 +84,9 @@ func validatePlugins(ps []Plugin, v *validation) {
 		case p.SHA256 != "" && !sha256Re.MatchString(p.SHA256):
 			v.errorf(path+".sha256", "%s.sha256 %q is not a sha256 checksum: write the 64 lowercase hex characters `sha256sum` prints", path, p.SHA256)
 		}
-		if v.has(path+".timeout") && (p.Timeout.Duration < time.Second || p.Timeout.Duration > time.Hour) {
-			v.errorf(path+".timeout", "%s.timeout %s is out of range; set it between 1s and 1h (default 60s)", path, p.Timeout)
+		validatePluginActions(p, path, v)
+		if v.has(path+".timeout") && (p.Timeout.Duration < time.Second || p.Timeout.Duration > MaxPluginTimeout) {
+			v.errorf(path+".timeout", "%s.timeout %s is out of range; set it between 1s and 10m (default 60s): a plugin's AWS session lasts 15 minutes, so its run in one account must end within 10", path, p.Timeout)
 		}
 		if p.Severity != "" {
 			if _, ok := ParseSeverity(p.Severity); !ok {
@@ -78,6 +97,47 @@ func validatePlugins(ps []Plugin, v *validation) {
 			v.errorf(path+".concurrency", "%s.concurrency %d is out of range; set it between 1 and 64 (default 4)", path, p.Concurrency)
 		}
 	}
+}
+
+// WriteActions returns the approved actions that are not reads: the ones
+// allowWriteActions lets through, for plan's and check's warning.
+func (p *Plugin) WriteActions() []string { return WriteActions(p.Actions) }
+
+// validatePluginActions checks a plugin's actions: list on its own: each
+// one IAM action written exactly, none twice, and only reads unless the
+// entry allows write actions. Whether the plugin declares the same ones is
+// known once it is launched (pluginhost).
+func validatePluginActions(p *Plugin, path string, v *validation) {
+	seen := map[string]int{}
+	for j, a := range p.Actions {
+		ap := fmt.Sprintf("%s.actions[%d]", path, j)
+		if v.bad(ap) {
+			continue
+		}
+		if !ValidIAMAction(a) {
+			v.errorf(ap, "%s %s is not one IAM action: write service:Action exactly as the plugin declares it, e.g. iam:ListUsers (actions are approved one by one; no wildcards)", ap, quoteShort(a))
+			continue
+		}
+		key := strings.ToLower(a)
+		if k, dup := seen[key]; dup {
+			v.errorf(ap, "%s %s is listed twice (also %s.actions[%d]); remove one", ap, a, path, k)
+			continue
+		}
+		seen[key] = j
+		if !IsReadAction(a) && !p.AllowWriteActions {
+			v.errorf(ap, "%s %s is not a read action (IAM access levels List and Read; an action counts as a read only when its name starts with List, Get or Describe or orgbaseline knows it reads): `check` changes nothing, so remove it, or, if this plugin must change your accounts, say allowWriteActions: true in its entry (plan and check then warn about it)", ap, a)
+		}
+	}
+}
+
+// quoteShort quotes s, cut to 64 characters with a marker: an error names
+// a value without repeating a long one.
+func quoteShort(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q... (%d characters)", s[:max], len(s))
 }
 
 // applyPluginDefaults fills what a plugin entry left out.

@@ -377,7 +377,9 @@ func schemaTypeDocs() map[string]schemaDoc {
 		},
 		"ConfigAggregator": {desc: "An organization-wide Config aggregator in the delegated administrator account."},
 		"Plugin": {
-			desc:     "A check plugin run by `orgbaseline check` in every targeted account; the binary is refused unless its sha256 matches.",
+			desc: "A check plugin run by `orgbaseline check` in every targeted account; the binary is refused unless its sha256 matches, " +
+				"and the plugin unless every IAM action it declares is in its actions list, which holds reads only unless allowWriteActions is true.",
+			rules:    readActionsRule(),
 			required: []string{"name", "path", "sha256"},
 		},
 	}
@@ -656,9 +658,21 @@ func schemaFieldDocs() map[string]schemaDoc {
 			desc:  "The binary's SHA-256 checksum, 64 lowercase hex characters (`sha256sum <path>`); orgbaseline refuses to launch an unpinned or changed binary.",
 			rules: obj{"pattern": sha256Re.String()},
 		},
+		"Plugin.actions": {
+			desc: "The IAM actions approved for the plugin, pinned beside its sha256: a plugin that declares any other action is refused " +
+				"before it runs, with both lists shown. Without this key the plugin is refused with the actions it declares, as a line " +
+				"to paste once you have reviewed them; [] approves a plugin that needs no AWS access. Each is one action written exactly " +
+				"(service:Action, no wildcards), and only reads (IAM access levels List and Read: List*, Get*, Describe* and the few " +
+				"reads orgbaseline knows by name; anything else counts as a write) unless allowWriteActions is true.",
+			rules: obj{"uniqueItems": true, "items": obj{"type": "string", "pattern": iamActionRe.String()}},
+		},
+		"Plugin.allowWriteActions": {
+			desc: "Default false: actions may hold reads only, so `check` changes nothing. true lets the plugin be approved for " +
+				"write actions too; plan and check then warn, naming the plugin and its write actions.",
+		},
 		"Plugin.config": {desc: "The check's own settings, validated by the plugin against its JSON Schema (`orgbaseline plugins describe NAME`)."},
 		"Plugin.timeout": {
-			desc:  "The time allowed per account, 1s to 1h; default 60s.",
+			desc:  "The time allowed per account, 1s to 10m; default 60s. A plugin's AWS session lasts 15 minutes, renewed between accounts.",
 			rules: obj{"default": "60s"},
 		},
 		"Plugin.severity": {

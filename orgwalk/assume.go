@@ -20,6 +20,14 @@ type SessionOptions struct {
 	ExternalID  string        // passed when set
 	Duration    time.Duration // session length; 0 means 1h
 	SessionName string        // RoleSessionName: identifies orgbaseline and the run
+	// RunID ends the name of every plugin session (PluginSessionName);
+	// "" means a random one.
+	RunID string
+	// Now is AWS's clock as the run knows it, by which plugin credentials
+	// are renewed before they expire; nil means time.Now. (The tool's own
+	// credentials are renewed by the SDK's cache, on the local clock, and
+	// on an expired-token answer.)
+	Now func() time.Time
 	// ManagementAccountID is served with the base credentials: the
 	// execution role usually does not exist there.
 	ManagementAccountID string
@@ -38,6 +46,8 @@ type Sessions struct {
 
 	mu    sync.Mutex
 	cache map[string]*aws.CredentialsCache
+	// plugins are the plugins' own sessions (PluginCredentials).
+	plugins map[string]*pluginCreds
 	// stop is set once AWS refused the session duration the run asks
 	// for: it refuses it in every account, so no further role is assumed.
 	stop *SessionDurationError
@@ -52,7 +62,13 @@ func NewSessions(base aws.Config, o SessionOptions) *Sessions {
 	if o.Partition == "" {
 		o.Partition = "aws"
 	}
-	return &Sessions{base: base, sts: sts.NewFromConfig(base), o: o, cache: map[string]*aws.CredentialsCache{}}
+	if o.RunID == "" {
+		o.RunID = randomRunID()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Sessions{base: base, sts: sts.NewFromConfig(base), o: o, cache: map[string]*aws.CredentialsCache{}, plugins: map[string]*pluginCreds{}}
 }
 
 // RoleARN is the execution role's ARN in account.
@@ -68,8 +84,9 @@ func (s *Sessions) Config(ctx context.Context, account, region string) (aws.Conf
 }
 
 // ConfigWithPolicy is Config with an inline session policy that narrows
-// what the session may do (plugins get only the actions they declared).
-// Credentials are cached per account and policy.
+// what the session may do, in the run's own session (a plugin gets a
+// session of its own: PluginCredentials). Credentials are cached per
+// account and policy.
 func (s *Sessions) ConfigWithPolicy(ctx context.Context, account, region, policy string) (aws.Config, error) {
 	cfg := s.base.Copy()
 	cfg.Region = region

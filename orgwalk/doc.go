@@ -1,7 +1,8 @@
 // Package orgwalk discovers an AWS Organization (organization, root, OU
 // tree, accounts with their state and, only when a selector needs them,
 // tags), resolves a baseline's target selectors to concrete accounts,
-// assumes the execution role in each account with cached credentials, and
+// assumes the execution role in each account with cached credentials (and,
+// for each check plugin, in a short session of the plugin's own), and
 // runs a function per account with bounded concurrency, keeping each
 // account's error in its own result while the others go on.
 //

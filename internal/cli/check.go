@@ -67,7 +67,7 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 		return fmt.Errorf("--fail-on %q: use info, low, medium, high or critical", f.failOn)
 	}
 	o.plugins = true // check runs the baseline's check plugins with the controls
-	o.prefetchOrg, o.stream = true, true
+	o.prefetchOrg, o.stream, o.warnWriteActions = true, true, true
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
 		return err

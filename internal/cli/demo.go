@@ -131,13 +131,26 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 	return nil
 }
 
-// demoPlugins are the first-party check plugins the demo runs.
-var demoPlugins = []string{"root-account", "iam-users", "least-privilege"}
+// demoPlugins are the first-party check plugins the demo runs, each with
+// the IAM actions it declares, approved in the demo's baseline as a user
+// would pin them (all reads: the demo's check changes nothing).
+var demoPlugins = []struct {
+	name    string
+	actions []string
+}{
+	{"root-account", []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"}},
+	{"iam-users", []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:ListAttachedUserPolicies", "iam:ListUserPolicies", "iam:ListUsers"}},
+	{"least-privilege", []string{
+		"iam:GetGroupPolicy", "iam:GetPolicyVersion", "iam:GetRolePolicy", "iam:GetUserPolicy", "iam:ListEntitiesForPolicy",
+		"iam:ListGroupPolicies", "iam:ListGroups", "iam:ListPolicies", "iam:ListRolePolicies", "iam:ListRoles",
+		"iam:ListUserPolicies", "iam:ListUsers", "organizations:DescribeOrganization",
+	}},
+}
 
 // buildDemoPlugins builds the first-party check plugins into dir from this
 // module's source (the demo runs as `go run ./cmd/orgbaseline demo` in a
 // checkout) and returns the baseline's plugins: section pinning each
-// binary's sha256, as a user would write it.
+// binary's sha256 and approving its actions, as a user would write it.
 func buildDemoPlugins(ctx context.Context, dir string) ([]byte, error) {
 	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
@@ -149,7 +162,8 @@ func buildDemoPlugins(ctx context.Context, dir string) ([]byte, error) {
 	}
 	var b strings.Builder
 	b.WriteString("\n# Added by the demo: the first-party check plugins, pinned.\nplugins:\n")
-	for _, name := range demoPlugins {
+	for _, p := range demoPlugins {
+		name := p.name
 		bin := filepath.Join(dir, name)
 		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./plugins/checks/"+name)
 		build.Dir = root
@@ -162,7 +176,7 @@ func buildDemoPlugins(ctx context.Context, dir string) ([]byte, error) {
 		}
 		// Every account at once: a check waits for IAM's credential
 		// report, which orgsim builds in seconds, as AWS does.
-		fmt.Fprintf(&b, "  - name: %s\n    path: %s\n    sha256: %s\n    concurrency: 16\n", name, name, sum)
+		fmt.Fprintf(&b, "  - name: %s\n    path: %s\n    sha256: %s\n    actions: [%s]\n    concurrency: 16\n", name, name, sum, strings.Join(p.actions, ", "))
 	}
 	return []byte(b.String()), nil
 }

@@ -50,7 +50,7 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 	if o.shard, err = a.parseShard(f.shard); err != nil {
 		return err
 	}
-	o.prefetchOrg, o.stream = true, true
+	o.prefetchOrg, o.stream, o.warnWriteActions = true, true, true
 	env, err := a.prepare(ctx, g, o)
 	if err != nil {
 		return err

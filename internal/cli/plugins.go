@@ -90,7 +90,7 @@ func (a *app) openPlugins(ctx context.Context, g *globalFlags, file string) (*pl
 	return pluginhost.Open(ctx, specs, pluginhost.Options{
 		Log: log,
 		Now: time.Now,
-		Credentials: func(context.Context, string, string) (plugins.Credentials, error) {
+		Credentials: func(context.Context, pluginhost.CredentialRequest) (plugins.Credentials, error) {
 			return plugins.Credentials{}, fmt.Errorf("plugins list and describe do not run checks")
 		},
 	})

@@ -48,13 +48,27 @@ func pluginBinaries(t *testing.T) string {
 	return binDir
 }
 
+// pinnedActions are the IAM actions each plugin binary declares, as its
+// baseline entry approves them: the demo's for the first-party checks.
+func pinnedActions(name string) string {
+	if name == "fixture" {
+		return "[iam:ListUsers]"
+	}
+	for _, p := range demoPlugins {
+		if p.name == name {
+			return "[" + strings.Join(p.actions, ", ") + "]"
+		}
+	}
+	panic("no actions for plugin " + name)
+}
+
 func pinned(t *testing.T, dir, name, config string) string {
 	t.Helper()
 	sum, err := fileSHA256(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "  - name: " + name + "\n    path: " + filepath.Join(dir, name) + "\n    sha256: " + sum + "\n    config: " + config + "\n"
+	return "  - name: " + name + "\n    path: " + filepath.Join(dir, name) + "\n    sha256: " + sum + "\n    actions: " + pinnedActions(name) + "\n    config: " + config + "\n"
 }
 
 // check runs the controls and the plugins together; the seeded violations

@@ -106,6 +106,9 @@ type runOptions struct {
 	stream bool
 	// applying is set by apply.
 	applying bool
+	// warnWriteActions: plan and check warn about every plugin allowed
+	// write actions (allowWriteActions: true).
+	warnWriteActions bool
 	// sharedProcess says the run shares its process with something large
 	// (orgsim in the demo and the in-process benchmark): the default
 	// memory limit, sized for orgbaseline alone, is not set.
@@ -178,9 +181,15 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if err != nil {
 		return nil, err
 	}
+	if o.warnWriteActions {
+		warnWriteActions(log, b)
+	}
+	// The run's id names its sessions, the plugins' included.
+	runID := newRunID()
 	// Plugins are verified (checksums) and launched before any AWS call
 	// (loading the configuration makes none), so an unpinned or tampered
-	// binary stops the run first.
+	// binary, or one declaring actions its entry does not approve, stops
+	// the run first.
 	var host *pluginhost.Host
 	var sessions *orgwalk.Sessions // set below; plugin credentials need it
 	if o.plugins && len(b.Plugins) > 0 {
@@ -192,8 +201,8 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 			Log:      log,
 			Now:      time.Now,
 			Endpoint: aws.ToString(cfg.BaseEndpoint),
-			Credentials: func(ctx context.Context, account, policy string) (plugins.Credentials, error) {
-				return pluginCredentials(ctx, sessions, account, b.Organization.HomeRegion, policy)
+			Credentials: func(ctx context.Context, req pluginhost.CredentialRequest) (plugins.Credentials, error) {
+				return pluginCredentials(ctx, sessions, req)
 			},
 		})
 		if err != nil {
@@ -246,12 +255,12 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if err := checkFeatureSet(org.ID, org.FeatureSet, ctrls); err != nil {
 		return fail(err)
 	}
-	runID := newRunID()
 	sessions = orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
 		Role:                b.Organization.ExecutionRole,
 		ExternalID:          b.Organization.ExternalID,
 		Duration:            b.Organization.SessionDuration.Duration,
 		SessionName:         "orgbaseline-" + runID,
+		RunID:               runID,
 		ManagementAccountID: org.ManagementAccountID,
 		Partition:           caller.Partition,
 	})
@@ -486,25 +495,42 @@ func (env *runEnv) stopped(ctx context.Context) string {
 	return ""
 }
 
-// pluginCredentials assumes the execution role in account with the
-// plugin's session policy (exactly the actions it declared), so AWS itself
-// refuses anything else; the credentials are cached per account and policy.
-// There is no exception for the management account: without an execution
-// role there, its plugin findings are errors rather than runs with the
-// run's own, broader credentials.
-func pluginCredentials(ctx context.Context, s *orgwalk.Sessions, account, region, policy string) (plugins.Credentials, error) {
+// pluginCredentials hands a plugin credentials of a session of its own in
+// the account (orgwalk.Sessions.PluginCredentials): the execution role
+// assumed with the session name orgbaseline-plugin-<name>-<run>, for 15
+// minutes and renewed before they run out, limited by the plugin's session
+// policy (exactly the actions it declared), so AWS itself refuses anything
+// else and an SCP can tell the plugin from the tool. There is no exception
+// for the management account: without an execution role there, its
+// plugin findings are errors rather than runs with the run's own, broader
+// credentials.
+func pluginCredentials(ctx context.Context, s *orgwalk.Sessions, req pluginhost.CredentialRequest) (plugins.Credentials, error) {
 	if s == nil {
 		return plugins.Credentials{}, fmt.Errorf("no sessions yet")
 	}
-	cfg, err := s.ConfigWithPolicy(ctx, account, region, policy)
+	c, err := s.PluginCredentials(ctx, orgwalk.PluginSession{Plugin: req.Plugin, Account: req.Account, Policy: req.Policy, ValidFor: req.ValidFor})
 	if err != nil {
 		return plugins.Credentials{}, err
 	}
-	c, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return plugins.Credentials{}, fmt.Errorf("credentials for account %s: %w", account, err)
-	}
 	return plugins.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expires: c.Expires}, nil
+}
+
+// warnWriteActions warns about every enabled plugin whose entry allows
+// write actions: `check` then changes accounts, which whoever reads a
+// plan or a check's output must know.
+func warnWriteActions(log zerolog.Logger, b *baseline.Baseline) {
+	for i := range b.Plugins {
+		p := &b.Plugins[i]
+		if !p.IsEnabled() || !p.AllowWriteActions {
+			continue
+		}
+		w := p.WriteActions()
+		msg := fmt.Sprintf("plugin %s is allowed write actions (allowWriteActions: true): `check` runs it in every targeted account and it may change them", p.Name)
+		if len(w) > 0 {
+			msg += " with " + strings.Join(w, ", ")
+		}
+		log.Warn().Str("plugin", p.Name).Strs("writeActions", w).Msg(msg)
+	}
 }
 
 func parseTargets(ts []string) ([]baseline.Selector, error) {

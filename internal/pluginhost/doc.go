@@ -1,9 +1,11 @@
 // Package pluginhost runs orgbaseline's check plugins: it verifies each
 // binary against the sha256 pinned in baseline.yaml before launching
 // anything, launches every plugin once (hashicorp/go-plugin over gRPC,
-// AutoMTLS, no host environment), and runs it in each account with
-// credentials limited, by an inline session policy, to the IAM actions the
-// plugin declared. A plugin that crashes, hangs past its timeout or answers
+// AutoMTLS, no host environment), refuses a plugin that declares an IAM
+// action its baseline entry does not approve, or a write action its entry
+// does not allow, before it runs anywhere (actions.go), and runs it in
+// each account with credentials of a session of its own (credentials.go),
+// limited by an inline session policy to the IAM actions it declared. A plugin that crashes, hangs past its timeout or answers
 // garbage yields an ERROR finding for that plugin and account; the process
 // is restarted for the next call and the run goes on.
 //

@@ -72,10 +72,14 @@ func checksum(t testing.TB, path string) string {
 	return hex.EncodeToString(s[:])
 }
 
-// fixtureSpec is a pinned Spec of the fixture with config cfg (JSON).
+// fixtureActions are the IAM actions the fixture declares.
+var fixtureActions = []string{"iam:ListUsers"}
+
+// fixtureSpec is a pinned Spec of the fixture with config cfg (JSON),
+// approved for the actions it declares.
 func fixtureSpec(t testing.TB, name, cfg string) Spec {
 	t.Helper()
-	return Spec{Name: name, Path: fixturePath, SHA256: checksum(t, fixturePath), Config: []byte(cfg), Timeout: 30 * time.Second, Concurrency: 4}
+	return Spec{Name: name, Path: fixturePath, SHA256: checksum(t, fixturePath), Actions: fixtureActions, Config: []byte(cfg), Timeout: 30 * time.Second, Concurrency: 4}
 }
 
 var testNow = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)

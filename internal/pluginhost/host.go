@@ -20,13 +20,6 @@ import (
 	"github.com/orgbaseline/orgbaseline/plugins"
 )
 
-// CredentialSource returns short-lived credentials acting in account and
-// limited by policy, an inline session policy (see SessionPolicy). It is
-// called for every run of a plugin in an account; caching (per account and
-// policy) is the source's business, as orgwalk.Sessions.ConfigWithPolicy
-// does.
-type CredentialSource func(ctx context.Context, account string, policy string) (plugins.Credentials, error)
-
 // Options configure a Host.
 type Options struct {
 	// Log receives the host's messages and the plugins' log lines, with a
@@ -431,6 +424,9 @@ func (i *instance) describe(ctx context.Context) error {
 	if err := validateDescription(d); err != nil {
 		return fmt.Errorf("plugin %s (%s): %w; fix the plugin", i.spec.Name, i.spec.Path, err)
 	}
+	if err := i.spec.approve(d.Actions); err != nil {
+		return err // approval happens before any Run (actions.go)
+	}
 	policy, err := SessionPolicy(d.Actions)
 	if err != nil {
 		return fmt.Errorf("plugin %s (%s): %w", i.spec.Name, i.spec.Path, err)
@@ -486,7 +482,7 @@ func (i *instance) run(ctx context.Context, acct plugins.Account, homeRegion str
 
 	var creds plugins.Credentials
 	if src := i.host.o.Credentials; src != nil && len(i.desc.Actions) > 0 {
-		c, err := src(ctx, acct.ID, i.policy)
+		c, err := src(ctx, CredentialRequest{Plugin: i.spec.Name, Account: acct.ID, Policy: i.policy, ValidFor: i.spec.Timeout})
 		if err != nil {
 			return fail(fmt.Sprintf("could not get credentials for plugin %s in account %s: %v", i.spec.Name, acct.ID, err),
 				"check that the execution role exists in the account and can be assumed with a session policy; the plugin was not run", nil)

@@ -210,7 +210,7 @@ func TestBadAnswersErrorsAndPanicsAreErrorFindings(t *testing.T) {
 func TestAPluginThatKeepsFailingToStartIsGivenUp(t *testing.T) {
 	// The startonce copy starts once (at Open) and refuses every restart.
 	path := copyFixture(t, "fixture-startonce")
-	h := open(t, []Spec{{Name: "flaky", Path: path, SHA256: checksum(t, path), Config: []byte(`{"crashIn":"111111111111"}`)}}, Options{})
+	h := open(t, []Spec{{Name: "flaky", Path: path, SHA256: checksum(t, path), Actions: fixtureActions, Config: []byte(`{"crashIn":"111111111111"}`)}}, Options{})
 	ctx := context.Background()
 	var msgs []string
 	for k := range 5 {
@@ -228,7 +228,7 @@ func TestAPluginThatKeepsFailingToStartIsGivenUp(t *testing.T) {
 
 func TestABinaryReplacedDuringTheRunIsNotRestarted(t *testing.T) {
 	path := copyFixture(t, "fixture")
-	h := open(t, []Spec{{Name: "swapped", Path: path, SHA256: checksum(t, path), Config: []byte(`{"crashIn":"111111111111"}`)}}, Options{})
+	h := open(t, []Spec{{Name: "swapped", Path: path, SHA256: checksum(t, path), Actions: fixtureActions, Config: []byte(`{"crashIn":"111111111111"}`)}}, Options{})
 	// Replace the binary (a new file renamed over it, as an upgrade would).
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -339,13 +339,13 @@ func TestAtMostConcurrencyCallsAreInFlight(t *testing.T) {
 
 func TestCredentialsComeFromTheSourceWithThePluginsPolicy(t *testing.T) {
 	var mu sync.Mutex
-	var got []string
-	src := func(_ context.Context, account, policy string) (plugins.Credentials, error) {
+	var got []CredentialRequest
+	src := func(_ context.Context, req CredentialRequest) (plugins.Credentials, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, account+" "+policy)
-		if account == "222222222222" {
-			return plugins.Credentials{}, fmt.Errorf("assume role in %s: AccessDenied", account)
+		got = append(got, req)
+		if req.Account == "222222222222" {
+			return plugins.Credentials{}, fmt.Errorf("assume role in %s: AccessDenied", req.Account)
 		}
 		return plugins.Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t"}, nil
 	}
@@ -360,7 +360,11 @@ func TestCredentialsComeFromTheSourceWithThePluginsPolicy(t *testing.T) {
 	}
 	mustContain(t, fs[0].Message, "could not get credentials for plugin creds in account 222222222222: assume role in 222222222222: AccessDenied")
 	policy := h.Plugins()[0].SessionPolicy
-	if d := cmp.Diff([]string{"111111111111 " + policy, "222222222222 " + policy}, got); d != "" {
+	want := []CredentialRequest{
+		{Plugin: "creds", Account: "111111111111", Policy: policy, ValidFor: 30 * time.Second},
+		{Plugin: "creds", Account: "222222222222", Policy: policy, ValidFor: 30 * time.Second},
+	}
+	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("credential requests (-want +got):\n%s", d)
 	}
 }

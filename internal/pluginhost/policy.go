@@ -3,25 +3,24 @@ package pluginhost
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
 // MaxSessionPolicyLength is AssumeRole's limit on an inline session policy
 // (plain text, whitespace included).
 const MaxSessionPolicyLength = 2048
 
-// actionRe is an exact IAM action: a service prefix and an action name,
-// without wildcards, so a plugin gets what it names and nothing it
+// checkAction says what is wrong with an action, "" when nothing: it
+// must be exact (baseline.ValidIAMAction: a service prefix and an action
+// name, without wildcards), so a plugin gets what it names and nothing it
 // happens to match.
-var actionRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*:[A-Za-z][A-Za-z0-9]*$`)
-
-// checkAction says what is wrong with an action, "" when nothing.
 func checkAction(a string) string {
-	if actionRe.MatchString(a) {
+	if baseline.ValidIAMAction(a) {
 		return ""
 	}
-	return fmt.Sprintf("action %q is not of the form service:Action (e.g. iam:ListUsers, no wildcards)", a)
+	return fmt.Sprintf("action %s is not of the form service:Action (e.g. iam:ListUsers, no wildcards)", quoteAction(a))
 }
 
 type policyDoc struct {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,14 @@ type Spec struct {
 	Name   string // the baseline's name for it, e.g. "root-account"
 	Path   string // the binary; relative paths are relative to the working directory
 	SHA256 string // pinned checksum, 64 hex characters; required
+	// Actions are the IAM actions the baseline approves for the plugin:
+	// it is refused unless every action it declares is one of them. nil
+	// (the entry has no actions: list) approves none, and the refusal
+	// shows the declared ones as a line to paste.
+	Actions []string
+	// AllowWriteActions lets the plugin declare actions that are not
+	// reads (baseline.IsReadAction); without it such a plugin is refused.
+	AllowWriteActions bool
 	// Config is the plugin's config as a JSON object; nil means "{}".
 	Config []byte
 	// Timeout bounds each call (Describe, and Run in one account); 0 means
@@ -59,13 +68,15 @@ func SpecsFromBaseline(b *baseline.Baseline) ([]Spec, error) {
 			continue
 		}
 		specs = append(specs, Spec{
-			Name:        p.Name,
-			Path:        path,
-			SHA256:      p.SHA256,
-			Config:      js,
-			Timeout:     p.Timeout.Duration,
-			Severity:    p.Severity,
-			Concurrency: p.Concurrency,
+			Name:              p.Name,
+			Path:              path,
+			SHA256:            p.SHA256,
+			Actions:           slices.Clone(p.Actions),
+			AllowWriteActions: p.AllowWriteActions,
+			Config:            js,
+			Timeout:           p.Timeout.Duration,
+			Severity:          p.Severity,
+			Concurrency:       p.Concurrency,
 		})
 	}
 	if len(errs) > 0 {

@@ -17,6 +17,7 @@ plugins:
   - name: root-account
     path: plugins/root-account
     sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    actions: [iam:GenerateCredentialReport, iam:GetCredentialReport]
     config: {rootLastUsedDays: 1, nested: {a: [1, 2]}}
   - name: off
     enabled: false
@@ -25,6 +26,8 @@ plugins:
   - name: iam-users
     path: /opt/plugins/iam-users
     sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    actions: [iam:CreateUser]
+    allowWriteActions: true
     timeout: 5s
     severity: high
     concurrency: 2
@@ -39,9 +42,10 @@ plugins:
 	sum := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	want := []Spec{{
 		Name: "root-account", Path: filepath.Join(b.Dir, "plugins", "root-account"), SHA256: sum,
-		Config: []byte(`{"nested":{"a":[1,2]},"rootLastUsedDays":1}`), Timeout: baseline.DefaultPluginTimeout, Concurrency: baseline.DefaultPluginConcurrency,
+		Actions: []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"},
+		Config:  []byte(`{"nested":{"a":[1,2]},"rootLastUsedDays":1}`), Timeout: baseline.DefaultPluginTimeout, Concurrency: baseline.DefaultPluginConcurrency,
 	}, {
-		Name: "iam-users", Path: "/opt/plugins/iam-users", SHA256: sum,
+		Name: "iam-users", Path: "/opt/plugins/iam-users", SHA256: sum, Actions: []string{"iam:CreateUser"}, AllowWriteActions: true,
 		Config: []byte(`{}`), Timeout: 5 * time.Second, Severity: "high", Concurrency: 2,
 	}}
 	if d := cmp.Diff(want, specs); d != "" {
