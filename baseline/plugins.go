@@ -68,10 +68,10 @@ func validatePlugins(ps []Plugin, v *validation) {
 		case p.Name == "":
 			v.errorf(path, "%s has no name; give it one (lowercase letters, digits and dashes), e.g. name: root-account", path)
 		case !pluginNameRe.MatchString(p.Name):
-			v.errorf(path+".name", "%s.name %q: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit", path, p.Name)
+			v.errorf(path+".name", "%s.name %s: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit", path, quote(p.Name))
 		default:
 			if j, dup := seen[p.Name]; dup {
-				v.errorf(path+".name", "plugin name %q is used twice (plugins[%d] and %s); rename one", p.Name, j, path)
+				v.errorf(path+".name", "plugin name %s is used twice (plugins[%d] and %s); rename one", quote(p.Name), j, path)
 			}
 			seen[p.Name] = i
 		}
@@ -82,7 +82,7 @@ func validatePlugins(ps []Plugin, v *validation) {
 		case p.SHA256 == "" && !v.bad(path+".sha256"):
 			v.errorf(path, "%s (%s) is not pinned: add sha256: with the binary's checksum (run `sha256sum %s`); orgbaseline refuses to launch an unpinned plugin", path, p.Name, p.Path)
 		case p.SHA256 != "" && !sha256Re.MatchString(p.SHA256):
-			v.errorf(path+".sha256", "%s.sha256 %q is not a sha256 checksum: write the 64 lowercase hex characters `sha256sum` prints", path, p.SHA256)
+			v.errorf(path+".sha256", "%s.sha256 %s is not a sha256 checksum: write the 64 lowercase hex characters `sha256sum` prints", path, quote(p.SHA256))
 		}
 		validatePluginActions(p, path, v)
 		if v.has(path+".timeout") && (p.Timeout.Duration < time.Second || p.Timeout.Duration > MaxPluginTimeout) {
@@ -90,7 +90,7 @@ func validatePlugins(ps []Plugin, v *validation) {
 		}
 		if p.Severity != "" {
 			if _, ok := ParseSeverity(p.Severity); !ok {
-				v.errorf(path+".severity", "%s.severity %q: use info, low, medium, high or critical", path, p.Severity)
+				v.errorf(path+".severity", "%s.severity %s: use info, low, medium, high or critical", path, quote(string(p.Severity)))
 			}
 		}
 		if v.has(path+".concurrency") && (p.Concurrency < 1 || p.Concurrency > 64) {
@@ -115,7 +115,7 @@ func validatePluginActions(p *Plugin, path string, v *validation) {
 			continue
 		}
 		if !ValidIAMAction(a) {
-			v.errorf(ap, "%s %s is not one IAM action: write service:Action exactly as the plugin declares it, e.g. iam:ListUsers (actions are approved one by one; no wildcards)", ap, quoteShort(a))
+			v.errorf(ap, "%s %s is not one IAM action: write service:Action exactly as the plugin declares it, e.g. iam:ListUsers (actions are approved one by one; no wildcards)", ap, quote(a))
 			continue
 		}
 		key := strings.ToLower(a)
@@ -128,16 +128,6 @@ func validatePluginActions(p *Plugin, path string, v *validation) {
 			v.errorf(ap, "%s %s is not a read action (IAM access levels List and Read; an action counts as a read only when its name starts with List, Get or Describe or orgbaseline knows it reads): `check` changes nothing, so remove it, or, if this plugin must change your accounts, say allowWriteActions: true in its entry (plan and check then warn about it)", ap, a)
 		}
 	}
-}
-
-// quoteShort quotes s, cut to 64 characters with a marker: an error names
-// a value without repeating a long one.
-func quoteShort(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprintf("%q... (%d characters)", s[:max], len(s))
 }
 
 // applyPluginDefaults fills what a plugin entry left out.
