@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -90,7 +91,15 @@ func (r leaseRecord) String() string {
 		r.Since.UTC().Format(time.RFC3339), r.Expires.UTC().Format(time.RFC3339))
 }
 
+// shorten cuts s to n characters, with a marker, and replaces control
+// characters: lease records are read from AWS, written by whoever could.
 func shorten(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 	if r := []rune(s); len(r) > n {
 		return string(r[:n]) + "..."
 	}
