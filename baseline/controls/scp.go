@@ -48,6 +48,12 @@ const (
 	SCPManagedTagValue = "true"
 )
 
+// LeasePolicyName is the SCP that holds apply's organization-scope lease
+// (internal/cli/lease.go): never attached and never tagged managed, so this
+// control plans nothing for it; a baseline may not declare a policy of
+// that name.
+const LeasePolicyName = "orgbaseline-apply-lease"
+
 const (
 	scpType            = string(types.PolicyTypeServiceControlPolicy)
 	scpFullAWSAccess   = baseline.FullAWSAccessName
@@ -141,6 +147,10 @@ func newServiceControlPolicies(b *baseline.Baseline, guarded []string) ([]Contro
 	var errs []error
 	for i, p := range cfg.Policies {
 		where := fmt.Sprintf("SCP %q (controls.serviceControlPolicies.policies[%d])", p.Name, i)
+		if p.Name == LeasePolicyName {
+			errs = append(errs, fmt.Errorf("%s: the name is reserved for the lease apply holds while it changes the organization scope; rename the policy", where))
+			continue
+		}
 		content := p.Document
 		if p.File != "" {
 			path := p.DocumentPath(b.Dir)

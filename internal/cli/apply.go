@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,11 @@ type applyFlags struct {
 	targets     []string
 	summary     bool
 	shard       string
+	// forceUnlock releases the organization-scope lease of this run id
+	// and does nothing else (applylease.go).
+	forceUnlock string
+	// lockTimeout is how long to wait for the lease another apply holds.
+	lockTimeout time.Duration
 }
 
 func (a *app) applyCommand(g *globalFlags) *cobra.Command {
@@ -39,6 +45,12 @@ Without --auto-approve it asks for confirmation on a terminal, and refuses to
 run when there is no terminal to ask on.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("force-unlock") {
+				if f.forceUnlock == "" || len(args) > 0 {
+					return fmt.Errorf("--force-unlock RUN-ID releases that run's organization-scope lease and does nothing else: give the run id the lease names, and no plan file")
+				}
+				return a.forceUnlock(cmd.Context(), g, f.forceUnlock)
+			}
 			planFile := ""
 			if len(args) == 1 {
 				planFile = args[0]
@@ -51,6 +63,8 @@ run when there is no terminal to ask on.`,
 	cmd.Flags().IntVar(&f.maxChanges, "max-changes", 0, "refuse a plan with more than N changes (0: no limit)")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
 	cmd.Flags().BoolVar(&f.summary, "summary", false, "show the plan as one line per account instead of every field")
+	cmd.Flags().StringVar(&f.forceUnlock, "force-unlock", "", "release the organization-scope lease of this run id (named when an apply is refused for it), then stop; for a run known to be dead")
+	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the organization-scope lease another apply holds (0: fail at once, naming it)")
 	registerShard(cmd, &f.shard)
 	return cmd
 }
@@ -147,7 +161,11 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	// organization analyzer, Config's bucket) go first: account changes
 	// may depend on them.
 	if scope := p.OrganizationScope; scope != nil && len(scope.Changes) > 0 {
-		r := env.engine.ApplyOrg(ctx, scope.Changes)
+		// Under the organization-scope lease (applylease.go).
+		r, err := a.applyOrgScope(ctx, env, f.lockTimeout, scope.Changes)
+		if err != nil {
+			return err
+		}
 		record(r, "organization scope")
 	}
 	changes := map[string][]baseline.Change{}

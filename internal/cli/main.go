@@ -61,6 +61,9 @@ type app struct {
 	// is waited for on its own clock, which the waits advance, rather
 	// than by sleeping (tests; the demo always does so).
 	simClock bool
+	// lease sets the apply lease's clock and duration (lease.go); the
+	// zero value is AWS's clock and defaultLeaseTTL.
+	lease leaseOptions
 }
 
 // Version is orgbaseline's version: set at build time with

@@ -1058,6 +1058,15 @@ func (o *organization) orgNameTaken(typ, name, except string) bool {
 	return false
 }
 
+// orgCreatePolicy answers CreatePolicy. A name already taken by a policy
+// of the same type answers DuplicatePolicyException, "A policy with the
+// same name already exists", and a billing-only organization
+// PolicyTypeNotAvailableForOrganizationException; the type need not be
+// enabled in the root (PolicyTypeNotEnabledException is not among
+// CreatePolicy's errors, only AttachPolicy's: Organizations API
+// reference, CreatePolicy and AttachPolicy). orgbaseline's apply lease
+// relies on the duplicate check being atomic, as orgsim's single state
+// lock makes it.
 func orgCreatePolicy(c *call) (any, *apiError) {
 	if e := orgMgmtOnly(c); e != nil {
 		return nil, e
