@@ -136,7 +136,7 @@ func TestSignatureFailuresPerProtocol(t *testing.T) {
 
 func TestThrottleCodesPerService(t *testing.T) {
 	want := map[string][2]any{
-		"organizations":   {"TooManyRequestsException", 429},
+		"organizations":   {"TooManyRequestsException", 400},
 		"sts":             {"Throttling", 400},
 		"iam":             {"Throttling", 400},
 		"cloudtrail":      {"ThrottlingException", 400},

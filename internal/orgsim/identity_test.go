@@ -103,7 +103,7 @@ func TestSessionPolicyNarrowsSession(t *testing.T) {
 		t.Fatalf("DescribeOrganization is allowed by the session policy: %v", err)
 	}
 	_, err = e.orgs(sess).ListRoots(bg, &organizations.ListRootsInput{})
-	orgWant(t, err, "AccessDeniedException", 403)
+	orgWant(t, err, "AccessDeniedException", 400)
 	if !strings.Contains(orgMessage(err), "session policy") {
 		t.Fatalf("denied for the wrong reason: %q", orgMessage(err))
 	}
@@ -130,7 +130,7 @@ func TestSuspendedAccountCannotCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.orgs(cfg).DescribeOrganization(bg, &organizations.DescribeOrganizationInput{})
-	orgWant(t, err, "AccessDeniedException", 403)
+	orgWant(t, err, "AccessDeniedException", 400)
 	_, err = e.sts(e.cfg).AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String(execRoleARN(prod)), RoleSessionName: aws.String("s1")})
 	orgWant(t, err, "AccessDenied", 403)
 	da, err := e.orgs(e.cfg).DescribeAccount(bg, &organizations.DescribeAccountInput{AccountId: aws.String(prod)})

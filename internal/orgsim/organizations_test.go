@@ -376,7 +376,7 @@ func TestOrganizationsMemberAccountsAreDenied(t *testing.T) {
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			err := call()
-			orgWant(t, err, "AccessDeniedException", 403)
+			orgWant(t, err, "AccessDeniedException", 400)
 			var ade *orgtypes.AccessDeniedException
 			if !errors.As(err, &ade) {
 				t.Fatalf("not a typed AccessDeniedException: %v", err)
@@ -406,7 +406,7 @@ func TestOrganizationsIDValidation(t *testing.T) {
 		{"DescribeAccount unknown", func() error {
 			_, err := c.DescribeAccount(bg, &organizations.DescribeAccountInput{AccountId: aws.String("000000000000")})
 			return err
-		}, "AccountNotFoundException", "", 404},
+		}, "AccountNotFoundException", "", 400},
 		{"ListAccountsForParent malformed", func() error {
 			_, err := c.ListAccountsForParent(bg, &organizations.ListAccountsForParentInput{ParentId: aws.String("nope")})
 			return err
@@ -414,15 +414,15 @@ func TestOrganizationsIDValidation(t *testing.T) {
 		{"ListAccountsForParent unknown OU", func() error {
 			_, err := c.ListAccountsForParent(bg, &organizations.ListAccountsForParentInput{ParentId: aws.String(unknownOU)})
 			return err
-		}, "ParentNotFoundException", "", 404},
+		}, "ParentNotFoundException", "", 400},
 		{"ListOrganizationalUnitsForParent unknown root", func() error {
 			_, err := c.ListOrganizationalUnitsForParent(bg, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String("r-zzzz")})
 			return err
-		}, "ParentNotFoundException", "", 404},
+		}, "ParentNotFoundException", "", 400},
 		{"DescribeOrganizationalUnit unknown", func() error {
 			_, err := c.DescribeOrganizationalUnit(bg, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(unknownOU)})
 			return err
-		}, "OrganizationalUnitNotFoundException", "", 404},
+		}, "OrganizationalUnitNotFoundException", "", 400},
 		{"DescribeOrganizationalUnit malformed", func() error {
 			_, err := c.DescribeOrganizationalUnit(bg, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String("ou-x")})
 			return err
@@ -430,7 +430,7 @@ func TestOrganizationsIDValidation(t *testing.T) {
 		{"ListParents unknown", func() error {
 			_, err := c.ListParents(bg, &organizations.ListParentsInput{ChildId: aws.String("000000000000")})
 			return err
-		}, "ChildNotFoundException", "", 404},
+		}, "ChildNotFoundException", "", 400},
 		{"ListParents malformed", func() error {
 			_, err := c.ListParents(bg, &organizations.ListParentsInput{ChildId: aws.String("r-abcd")})
 			return err
@@ -446,11 +446,11 @@ func TestOrganizationsIDValidation(t *testing.T) {
 		{"DescribePolicy unknown", func() error {
 			_, err := c.DescribePolicy(bg, &organizations.DescribePolicyInput{PolicyId: aws.String("p-abcdefgh")})
 			return err
-		}, "PolicyNotFoundException", "", 404},
+		}, "PolicyNotFoundException", "", 400},
 		{"EnablePolicyType unknown root", func() error {
 			_, err := c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String("r-zzzz"), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
 			return err
-		}, "RootNotFoundException", "", 404},
+		}, "RootNotFoundException", "", 400},
 		{"EnablePolicyType malformed root", func() error {
 			_, err := c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String("root"), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
 			return err
@@ -462,7 +462,7 @@ func TestOrganizationsIDValidation(t *testing.T) {
 		{"AttachPolicy unknown target", func() error {
 			_, err := c.AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String("000000000000")})
 			return err
-		}, "TargetNotFoundException", "", 404},
+		}, "TargetNotFoundException", "", 400},
 		{"AttachPolicy malformed target", func() error {
 			_, err := c.AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String("acct")})
 			return err
@@ -470,7 +470,7 @@ func TestOrganizationsIDValidation(t *testing.T) {
 		{"ListTagsForResource unknown", func() error {
 			_, err := c.ListTagsForResource(bg, &organizations.ListTagsForResourceInput{ResourceId: aws.String(unknownOU)})
 			return err
-		}, "TargetNotFoundException", "", 404},
+		}, "TargetNotFoundException", "", 400},
 		{"ListPolicies bad filter", func() error {
 			_, err := c.ListPolicies(bg, &organizations.ListPoliciesInput{Filter: "EVERYTHING"})
 			return err
@@ -543,16 +543,16 @@ func TestOrganizationsPolicies(t *testing.T) {
 	err = create("principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`)
 	orgWant(t, err, "MalformedPolicyDocumentException", 400)
 	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}` + strings.Repeat(" ", 400)
-	orgWantReason(t, create("big", big), "ConstraintViolationException", 409, "POLICY_CONTENT_LIMIT_EXCEEDED")
-	orgWant(t, create("deny-users", orgDenyDescribeSCP), "DuplicatePolicyException", 409)
-	orgWant(t, create("FullAWSAccess", orgDenyDescribeSCP), "DuplicatePolicyException", 409)
+	orgWantReason(t, create("big", big), "ConstraintViolationException", 400, "POLICY_CONTENT_LIMIT_EXCEEDED")
+	orgWant(t, create("deny-users", orgDenyDescribeSCP), "DuplicatePolicyException", 400)
+	orgWant(t, create("FullAWSAccess", orgDenyDescribeSCP), "DuplicatePolicyException", 400)
 	if err := create("two", orgDenyDescribeSCP); err != nil {
 		t.Fatal(err)
 	}
 	if err := create("three", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
 	}
-	orgWantReason(t, create("four", orgDenyDescribeSCP), "ConstraintViolationException", 409, "POLICY_NUMBER_LIMIT_EXCEEDED")
+	orgWantReason(t, create("four", orgDenyDescribeSCP), "ConstraintViolationException", 400, "POLICY_NUMBER_LIMIT_EXCEEDED")
 	_, err = c.CreatePolicy(bg, &organizations.CreatePolicyInput{Name: aws.String("x"), Description: aws.String(""), Content: aws.String("{}"), Type: "RESOURCE_CONTROL_POLICY_X"})
 	orgWantReason(t, err, "InvalidInputException", 400, "INVALID_ENUM_POLICY_TYPE")
 
@@ -581,7 +581,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 		_, err := c.DetachPolicy(bg, &organizations.DetachPolicyInput{PolicyId: aws.String(policy), TargetId: aws.String(target)})
 		return err
 	}
-	orgWant(t, attach(id, audit), "PolicyTypeNotEnabledException", 409)
+	orgWant(t, attach(id, audit), "PolicyTypeNotEnabledException", 400)
 	pft, err := c.ListPoliciesForTarget(bg, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(audit), Filter: orgtypes.PolicyTypeServiceControlPolicy})
 	if err != nil || len(pft.Policies) != 0 {
 		t.Fatalf("SCPs before the type is enabled = %+v, %v", pft, err)
@@ -589,7 +589,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 
 	orgEnableType(t, e, orgtypes.PolicyTypeServiceControlPolicy) // asynchrony: TestOrganizationsPolicyTypeIsAsynchronous
 	_, err = c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
-	orgWant(t, err, "PolicyTypeAlreadyEnabledException", 409)
+	orgWant(t, err, "PolicyTypeAlreadyEnabledException", 400)
 	lr, err := c.ListRoots(bg, &organizations.ListRootsInput{})
 	if err != nil || len(lr.Roots[0].PolicyTypes) != 1 {
 		t.Fatalf("ListRoots after enabling = %+v, %v", lr, err)
@@ -629,7 +629,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 	if err := attach(id, audit); err != nil {
 		t.Fatal(err)
 	}
-	orgWant(t, attach(id, audit), "DuplicatePolicyAttachmentException", 409)
+	orgWant(t, attach(id, audit), "DuplicatePolicyAttachmentException", 400)
 	ids := map[string]string{}
 	for _, p := range list.Policies {
 		ids[aws.ToString(p.Name)] = aws.ToString(p.Id)
@@ -637,7 +637,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 	if err := attach(ids["two"], audit); err != nil {
 		t.Fatal(err)
 	}
-	orgWantReason(t, attach(ids["three"], audit), "ConstraintViolationException", 409, "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	orgWantReason(t, attach(ids["three"], audit), "ConstraintViolationException", 400, "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
 	pft, err = c.ListPoliciesForTarget(bg, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(audit), Filter: orgtypes.PolicyTypeServiceControlPolicy})
 	if err != nil {
 		t.Fatal(err)
@@ -646,15 +646,15 @@ func TestOrganizationsPolicies(t *testing.T) {
 		t.Fatalf("SCPs on Audit = %+v", pft.Policies)
 	}
 
-	orgWant(t, detach(ids["three"], audit), "PolicyNotAttachedException", 409)
+	orgWant(t, detach(ids["three"], audit), "PolicyNotAttachedException", 400)
 	if err := detach("p-FullAWSAccess", audit); err != nil {
 		t.Fatal(err)
 	}
 	if err := detach(ids["two"], audit); err != nil {
 		t.Fatal(err)
 	}
-	orgWantReason(t, detach(id, audit), "ConstraintViolationException", 409, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
-	orgWantReason(t, detach("p-FullAWSAccess", rootID), "ConstraintViolationException", 409, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	orgWantReason(t, detach(id, audit), "ConstraintViolationException", 400, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	orgWantReason(t, detach("p-FullAWSAccess", rootID), "ConstraintViolationException", 400, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
 
 	// Update: name, description, content; grammar and size are checked again.
 	newContent := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iam:CreateUser","iam:CreateAccessKey"],"Resource":"*"}]}`
@@ -668,9 +668,9 @@ func TestOrganizationsPolicies(t *testing.T) {
 	_, err = c.UpdatePolicy(bg, &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Content: aws.String(`{"Statement":[]}`)})
 	orgWant(t, err, "MalformedPolicyDocumentException", 400)
 	_, err = c.UpdatePolicy(bg, &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Content: aws.String(big)})
-	orgWantReason(t, err, "ConstraintViolationException", 409, "POLICY_CONTENT_LIMIT_EXCEEDED")
+	orgWantReason(t, err, "ConstraintViolationException", 400, "POLICY_CONTENT_LIMIT_EXCEEDED")
 	_, err = c.UpdatePolicy(bg, &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Name: aws.String("two")})
-	orgWant(t, err, "DuplicatePolicyException", 409)
+	orgWant(t, err, "DuplicatePolicyException", 400)
 	got, err := c.DescribePolicy(bg, &organizations.DescribePolicyInput{PolicyId: aws.String(id)})
 	if err != nil || aws.ToString(got.Policy.Content) != newContent {
 		t.Fatalf("failed updates changed the policy: %+v, %v", got, err)
@@ -682,12 +682,12 @@ func TestOrganizationsPolicies(t *testing.T) {
 
 	// Delete: not while attached.
 	_, err = c.DeletePolicy(bg, &organizations.DeletePolicyInput{PolicyId: aws.String(id)})
-	orgWant(t, err, "PolicyInUseException", 409)
+	orgWant(t, err, "PolicyInUseException", 400)
 	if _, err := c.DeletePolicy(bg, &organizations.DeletePolicyInput{PolicyId: aws.String(ids["three"])}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.DescribePolicy(bg, &organizations.DescribePolicyInput{PolicyId: aws.String(ids["three"])})
-	orgWant(t, err, "PolicyNotFoundException", 404)
+	orgWant(t, err, "PolicyNotFoundException", 400)
 	if err := create("four", orgDenyDescribeSCP); err != nil {
 		t.Fatalf("deleting a policy frees a place under the limit: %v", err)
 	}
@@ -701,7 +701,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 		t.Fatalf("root after DisablePolicyType = %+v, %v", lr, err)
 	}
 	_, err = c.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
-	orgWant(t, err, "PolicyTypeNotEnabledException", 409)
+	orgWant(t, err, "PolicyTypeNotEnabledException", 400)
 	targets, err = c.ListTargetsForPolicy(bg, &organizations.ListTargetsForPolicyInput{PolicyId: aws.String(id)})
 	if err != nil || len(targets.Targets) != 0 {
 		t.Fatalf("targets after disabling = %+v, %v", targets, err)
@@ -729,7 +729,7 @@ func TestOrganizationsOtherPolicyTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: cp.Policy.PolicySummary.Id, TargetId: aws.String(e.sim.RootID())})
-	orgWant(t, err, "PolicyTypeNotEnabledException", 409)
+	orgWant(t, err, "PolicyTypeNotEnabledException", 400)
 	orgEnableType(t, e, orgtypes.PolicyTypeTagPolicy)
 	if _, err := c.AttachPolicy(bg, &organizations.AttachPolicyInput{PolicyId: cp.Policy.PolicySummary.Id, TargetId: aws.String(e.sim.RootID())}); err != nil {
 		t.Fatal(err)
@@ -788,7 +788,7 @@ func TestOrganizationsTags(t *testing.T) {
 	_, err := c.TagResource(bg, &organizations.TagResourceInput{ResourceId: aws.String(prod001), Tags: []orgtypes.Tag{{Key: aws.String("aws:x"), Value: aws.String("y")}}})
 	orgWantReason(t, err, "InvalidInputException", 400, "INVALID_SYSTEM_TAGS_PARAMETER")
 	_, err = c.TagResource(bg, &organizations.TagResourceInput{ResourceId: aws.String("000000000000"), Tags: []orgtypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
-	orgWant(t, err, "TargetNotFoundException", 404)
+	orgWant(t, err, "TargetNotFoundException", 400)
 	_, err = c.TagResource(bg, &organizations.TagResourceInput{ResourceId: aws.String("p-FullAWSAccess"), Tags: []orgtypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
 	orgWantReason(t, err, "InvalidInputException", 400, "IMMUTABLE_POLICY")
 	many := make([]orgtypes.Tag, 49)
@@ -796,7 +796,7 @@ func TestOrganizationsTags(t *testing.T) {
 		many[i] = orgtypes.Tag{Key: aws.String(fmt.Sprintf("k%02d", i)), Value: aws.String("v")}
 	}
 	_, err = c.TagResource(bg, &organizations.TagResourceInput{ResourceId: aws.String(prod001), Tags: many})
-	orgWantReason(t, err, "ConstraintViolationException", 409, "MAX_TAG_LIMIT_EXCEEDED")
+	orgWantReason(t, err, "ConstraintViolationException", 400, "MAX_TAG_LIMIT_EXCEEDED")
 }
 
 func TestOrganizationsTrustedAccessAndDelegatedAdmins(t *testing.T) {
@@ -813,7 +813,7 @@ func TestOrganizationsTrustedAccessAndDelegatedAdmins(t *testing.T) {
 		_, err := c.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(acct), ServicePrincipal: aws.String(sp)})
 		return err
 	}
-	orgWantReason(t, register(audit, ct), "ConstraintViolationException", 409, "SERVICE_ACCESS_NOT_ENABLED")
+	orgWantReason(t, register(audit, ct), "ConstraintViolationException", 400, "SERVICE_ACCESS_NOT_ENABLED")
 
 	for _, sp := range []string{ct, "config-multiaccountsetup.amazonaws.com", "access-analyzer.amazonaws.com"} {
 		if _, err := c.EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(sp)}); err != nil {
@@ -838,19 +838,19 @@ func TestOrganizationsTrustedAccessAndDelegatedAdmins(t *testing.T) {
 		}
 	}
 
-	orgWantReason(t, register(mgmt, ct), "ConstraintViolationException", 409, "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
+	orgWantReason(t, register(mgmt, ct), "ConstraintViolationException", 400, "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
 	_, err = c.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String("999999999999"), ServicePrincipal: aws.String(ct)})
-	orgWant(t, err, "AccountNotFoundException", 404)
+	orgWant(t, err, "AccountNotFoundException", 400)
 	suspended := e.sim.Accounts()[4].ID
-	orgWantReason(t, register(suspended, ct), "ConstraintViolationException", 409, "CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR")
+	orgWantReason(t, register(suspended, ct), "ConstraintViolationException", 400, "CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR")
 	if err := register(audit, ct); err != nil {
 		t.Fatal(err)
 	}
-	orgWant(t, register(audit, ct), "AccountAlreadyRegisteredException", 409)
+	orgWant(t, register(audit, ct), "AccountAlreadyRegisteredException", 400)
 	if err := register(audit, "access-analyzer.amazonaws.com"); err != nil {
 		t.Fatal(err)
 	}
-	orgWantReason(t, register(logArchive, "access-analyzer.amazonaws.com"), "ConstraintViolationException", 409, "MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED")
+	orgWantReason(t, register(logArchive, "access-analyzer.amazonaws.com"), "ConstraintViolationException", 400, "MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED")
 	if err := register(logArchive, "config-multiaccountsetup.amazonaws.com"); err != nil {
 		t.Fatal(err)
 	}
@@ -879,7 +879,7 @@ func TestOrganizationsTrustedAccessAndDelegatedAdmins(t *testing.T) {
 		t.Fatalf("services of Audit = %+v", svcs.DelegatedServices)
 	}
 	_, err = c.ListDelegatedServicesForAccount(bg, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(mgmt)})
-	orgWant(t, err, "AccountNotRegisteredException", 409)
+	orgWant(t, err, "AccountNotRegisteredException", 400)
 
 	deregister := func(acct, sp string) error {
 		_, err := c.DeregisterDelegatedAdministrator(bg, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(acct), ServicePrincipal: aws.String(sp)})
@@ -888,7 +888,7 @@ func TestOrganizationsTrustedAccessAndDelegatedAdmins(t *testing.T) {
 	if err := deregister(audit, ct); err != nil {
 		t.Fatal(err)
 	}
-	orgWant(t, deregister(audit, ct), "AccountNotRegisteredException", 409)
+	orgWant(t, deregister(audit, ct), "AccountNotRegisteredException", 400)
 	onlyCT, err = c.ListDelegatedAdministrators(bg, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(ct)})
 	if err != nil || len(onlyCT.DelegatedAdministrators) != 0 {
 		t.Fatalf("after deregistering = %+v, %v", onlyCT, err)
@@ -921,7 +921,7 @@ func TestSCPDeniesMemberButNotManagement(t *testing.T) {
 	}
 	prodCfg := e.assume(prod001, orgsim.DefaultExecutionRole)
 	_, err = e.orgs(prodCfg).DescribeOrganization(bg, &organizations.DescribeOrganizationInput{})
-	orgWant(t, err, "AccessDeniedException", 403)
+	orgWant(t, err, "AccessDeniedException", 400)
 	if msg := orgMessage(err); !strings.Contains(msg, "service control policy") || !strings.Contains(msg, "organizations:DescribeOrganization") {
 		t.Fatalf("denial message = %q", msg)
 	}
@@ -942,7 +942,7 @@ func TestSCPDeniesMemberButNotManagement(t *testing.T) {
 		t.Fatalf("GetCallerIdentity needs no permission: %v", err)
 	}
 	_, err = e.orgs(prodCfg).ListRoots(bg, &organizations.ListRootsInput{})
-	orgWant(t, err, "AccessDeniedException", 403)
+	orgWant(t, err, "AccessDeniedException", 400)
 	if !strings.Contains(orgMessage(err), "no service control policy allows") {
 		t.Fatalf("denial message = %q", orgMessage(err))
 	}
@@ -1012,12 +1012,12 @@ func TestOrganizationsPolicyTypeIsAsynchronous(t *testing.T) {
 	if n := faaTargets(); n != 0 {
 		t.Fatalf("FullAWSAccess is attached to %d targets before SCPs are ENABLED", n)
 	}
-	orgWant(t, attach(audit), "PolicyTypeNotEnabledException", 409)
-	orgWant(t, attach(rootID), "ConcurrentModificationException", 409)
+	orgWant(t, attach(audit), "PolicyTypeNotEnabledException", 400)
+	orgWant(t, attach(rootID), "ConcurrentModificationException", 400)
 	_, err = c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: scp})
-	orgWant(t, err, "ConcurrentModificationException", 409)
+	orgWant(t, err, "ConcurrentModificationException", 400)
 	_, err = c.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: scp})
-	orgWant(t, err, "ConcurrentModificationException", 409)
+	orgWant(t, err, "ConcurrentModificationException", 400)
 	if s := e.sim.Settling(); len(s) != 1 || !strings.Contains(s[0].What, "SERVICE_CONTROL_POLICY type becoming ENABLED in root "+rootID) {
 		t.Fatalf("settling: %+v", s)
 	}
@@ -1047,7 +1047,7 @@ func TestOrganizationsPolicyTypeIsAsynchronous(t *testing.T) {
 		t.Fatalf("ListRoots while AWS disables SCPs: %v", got)
 	}
 	_, err = c.DetachPolicy(bg, &organizations.DetachPolicyInput{PolicyId: id, TargetId: aws.String(audit)})
-	orgWant(t, err, "PolicyTypeNotEnabledException", 409)
+	orgWant(t, err, "PolicyTypeNotEnabledException", 400)
 	if n := faaTargets(); n != 10 {
 		t.Fatalf("FullAWSAccess is detached from all but %d targets before SCPs are disabled", n)
 	}
@@ -1072,7 +1072,7 @@ func TestOrganizationsPolicyTypeIsAsynchronous(t *testing.T) {
 // TestOrganizationsConcurrentModification: a write holds the policies and
 // targets it changes from its arrival until its response is written;
 // another write to one of them meanwhile gets
-// ConcurrentModificationException (409), writes to others go through,
+// ConcurrentModificationException (HTTP 400, as every Organizations error), writes to others go through,
 // and once the first has answered the same write succeeds. Injected
 // latency keeps the first write in flight: the sim's Sleep holds it until
 // the test lets it go.
@@ -1135,7 +1135,7 @@ func TestOrganizationsConcurrentModification(t *testing.T) {
 			}
 			for _, cf := range conflicts {
 				if on {
-					orgWant(t, cf.err, "ConcurrentModificationException", 409)
+					orgWant(t, cf.err, "ConcurrentModificationException", 400)
 					if !strings.Contains(orgMessage(cf.err), "conflicts with another attempt to modify the same entity") {
 						t.Errorf("%s: message %q", cf.name, orgMessage(cf.err))
 					}
@@ -1180,15 +1180,15 @@ func TestOrganizationsBillingOnly(t *testing.T) {
 		t.Fatalf("DescribeOrganization = %+v, %v", org, err)
 	}
 	_, err = c.EnablePolicyType(bg, &organizations.EnablePolicyTypeInput{RootId: aws.String(e.sim.RootID()), PolicyType: orgtypes.PolicyTypeServiceControlPolicy})
-	orgWant(t, err, "PolicyTypeNotAvailableForOrganizationException", 409)
+	orgWant(t, err, "PolicyTypeNotAvailableForOrganizationException", 400)
 	_, err = c.CreatePolicy(bg, &organizations.CreatePolicyInput{Name: aws.String("p"), Description: aws.String(""),
 		Content: aws.String(orgDenyDescribeSCP), Type: orgtypes.PolicyTypeServiceControlPolicy})
-	orgWant(t, err, "PolicyTypeNotAvailableForOrganizationException", 409)
+	orgWant(t, err, "PolicyTypeNotAvailableForOrganizationException", 400)
 	_, err = c.EnableAWSServiceAccess(bg, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("cloudtrail.amazonaws.com")})
-	orgWantReason(t, err, "ConstraintViolationException", 409, "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
+	orgWantReason(t, err, "ConstraintViolationException", 400, "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
 	_, err = c.RegisterDelegatedAdministrator(bg, &organizations.RegisterDelegatedAdministratorInput{
 		AccountId: aws.String(orgMember(t, e, "Audit")), ServicePrincipal: aws.String("access-analyzer.amazonaws.com")})
-	orgWantReason(t, err, "ConstraintViolationException", 409, "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
+	orgWantReason(t, err, "ConstraintViolationException", 400, "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
 
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "use ALL or CONSOLIDATED_BILLING") {
@@ -1284,17 +1284,17 @@ func TestOrganizationsThrottlesPerOperation(t *testing.T) {
 			t.Fatalf("ListRoots %d within the burst: %v", i+1, err)
 		}
 	}
-	orgWant(t, listRoots(), "TooManyRequestsException", 429)
+	orgWant(t, listRoots(), "TooManyRequestsException", 400)
 	for i := range burst("DescribeOrganization") {
 		if err := describe(); err != nil {
 			t.Fatalf("DescribeOrganization %d, after ListRoots ran out: %v", i+1, err)
 		}
 	}
-	orgWant(t, describe(), "TooManyRequestsException", 429)
+	orgWant(t, describe(), "TooManyRequestsException", 400)
 	for i := range burst("") {
 		if err := unlisted(); err != nil {
 			t.Fatalf("DescribeOrganizationalUnit %d (the shared bucket): %v", i+1, err)
 		}
 	}
-	orgWant(t, unlisted(), "TooManyRequestsException", 429)
+	orgWant(t, unlisted(), "TooManyRequestsException", 400)
 }

@@ -65,7 +65,7 @@ func queryService(signing, xmlns string, ops map[string]op) *service {
 }
 
 func organizationsService() *service {
-	s := jsonService("organizations", "organizations", true, "TooManyRequestsException", 429, "ServiceException", organizationsOps())
+	s := jsonService("organizations", "organizations", true, "TooManyRequestsException", 400, "ServiceException", organizationsOps())
 	s.deniedStatus = 403
 	return s
 }
