@@ -7,12 +7,14 @@ import "time"
 const PlanFormatVersion = "1"
 
 // Plan is what a run would change, account by account. Written to a file
-// by `plan -out`, it is applied later by `apply plan.json` exactly as
-// shown, or refused if the organization has changed since.
+// by `plan -out`, it is never executed from the file: `apply plan.json`
+// computes the plan again and applies that, only when it is the file's as
+// a whole (engine.ComparePlans says which fields are left out of the
+// comparison, and why); otherwise it refuses.
 type Plan struct {
 	FormatVersion  string    `json:"formatVersion"`
-	CreatedAt      time.Time `json:"createdAt"`
-	Baseline       string    `json:"baseline"`       // the file the plan came from
+	CreatedAt      time.Time `json:"createdAt"`      // not compared by apply: differs on every computation
+	Baseline       string    `json:"baseline"`       // the file the plan came from, as given (not compared: the digest is)
 	BaselineDigest string    `json:"baselineDigest"` // sha256 of the effective baseline
 	Organization   string    `json:"organization"`   // organization id
 	// Shard is set on the plan of one shard (--shard); apply of the saved

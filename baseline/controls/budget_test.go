@@ -131,10 +131,17 @@ var (
 		"cloudtrail StartLogging":                      1,
 		"organizations EnableAWSServiceAccess":         2,
 		"organizations RegisterDelegatedAdministrator": 1,
-		"organizations ListRoots":                      2, // the type's status before enabling it, then ENABLED yet?
+		"organizations ListRoots":                      3, // the type's status before enabling it, then ENABLED yet?, then the SCPs' read below
 		"organizations EnablePolicyType":               1,
 		"organizations CreatePolicy":                   1,
 		"organizations AttachPolicy":                   1,
+		// The SCPs read once more before the first attachment, to check
+		// it at execution time (scpinvariants.go): the policies, the new
+		// one's tags and targets, its and FullAWSAccess's documents.
+		"organizations ListPolicies":         1,
+		"organizations ListTagsForResource":  1,
+		"organizations ListTargetsForPolicy": 1,
+		"organizations DescribePolicy":       2,
 	}
 )
 

@@ -91,6 +91,11 @@ type ServiceControlPolicies struct {
 	// early is the observation Prefetch started, taken by the first
 	// Observe.
 	early *scpPrefetch
+
+	// applyMu serialises Apply's writes and their checks; live is what
+	// they know of the organization's SCPs (scpinvariants.go).
+	applyMu sync.Mutex
+	live    *scpLive
 }
 
 // scpPrefetch is an observation started before the organization walk.
@@ -248,6 +253,9 @@ type observedSCP struct {
 // managed tag of customer policies and the content of the policies that
 // matter (managed or attached). All calls go to the management account.
 func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, error) {
+	c.applyMu.Lock()
+	c.forgetLive() // a new plan: the next apply reads the SCPs again
+	c.applyMu.Unlock()
 	c.mu.Lock()
 	p := c.early
 	c.early = nil
@@ -462,7 +470,7 @@ func (c *ServiceControlPolicies) observePolicy(ctx context.Context, api SCPAPI, 
 		if err != nil {
 			return fmt.Errorf("list tags of SCP %s (%s): %w", p.Name, p.ID, err)
 		}
-		p.Managed = tags[SCPManagedTagKey] == SCPManagedTagValue
+		p.Managed = scpManaged(tags)
 	}
 	if p.Managed || len(p.Targets) > 0 || p.Name == scpFullAWSAccess {
 		out, err := api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(p.ID)})
@@ -917,9 +925,8 @@ func (p *scpPlanner) detachUndeclared() {
 func (p *scpPlanner) keepOneSCP() error {
 	var errs []error
 	for _, id := range slices.Sorted(maps.Keys(p.current)) {
-		if len(p.current[id]) > 0 && len(p.final[id]) == 0 {
-			errs = append(errs, fmt.Errorf("%s would be left with no SCP after detaching %s; AWS requires at least one SCP on every root, OU and account: declare a policy for %s, or attach FullAWSAccess there first",
-				scpTargetLabel(p.org, id), strings.Join(p.current.names(id), ", "), scpTargetLabel(p.org, id)))
+		if err := scpKeepsOne(p.org, p.current, p.final, id); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
@@ -981,7 +988,24 @@ func scpGlobalRegion(org *Org) string {
 // must allow and none deny. All denials are reported at once, one line per
 // policy, statement and action (or per level and action for an implicit
 // deny), with a few of the accounts.
+//
+// At plan time the declared policies are evaluated with the baseline's
+// documents (what the plan will write); guardAfter does the same at apply
+// time with the documents in force.
 func (c *ServiceControlPolicies) guard(org *Org, st *scpState, final scpAttachments) error {
+	declared := map[string]*iampolicy.Policy{}
+	for i := range c.policies {
+		declared[c.policies[i].name] = c.policies[i].parsed
+	}
+	return c.lockoutGuard(org, st, final, declared, "this plan")
+}
+
+// lockoutGuard is the guard over the attachments final, each policy
+// evaluated with its document in over when it is there, else with the
+// one observed in st. A policy in force whose document cannot be
+// evaluated (not read, or not valid) fails it. after names the state
+// checked in the error ("this plan").
+func (c *ServiceControlPolicies) lockoutGuard(org *Org, st *scpState, final scpAttachments, over map[string]*iampolicy.Policy, after string) error {
 	inForce := map[string]bool{}
 	for _, ps := range final {
 		for n := range ps {
@@ -992,19 +1016,20 @@ func (c *ServiceControlPolicies) guard(org *Org, st *scpState, final scpAttachme
 	var errs []error
 	for _, o := range st.Policies {
 		switch {
-		case c.declared(o.Name) != nil:
+		case over[o.Name] != nil:
 		case o.parsed != nil:
 			parsed[o.Name] = o.parsed
-		case inForce[o.Name] && o.parseErr != nil:
+		case !inForce[o.Name]:
+		case o.parseErr != nil:
 			errs = append(errs, fmt.Errorf("SCP %q (%s) cannot be evaluated by the lockout guard: %s", o.Name, o.ID, scpPolicyProblems(o.parseErr)))
+		case o.Name != scpFullAWSAccess:
+			errs = append(errs, fmt.Errorf("SCP %q (%s) cannot be evaluated by the lockout guard: its document was not read", o.Name, o.ID))
 		}
 	}
 	if parsed[scpFullAWSAccess] == nil {
 		parsed[scpFullAWSAccess] = iampolicy.MustParse(scpFullAWSAccessContent, iampolicy.KindSCP)
 	}
-	for i := range c.policies {
-		parsed[c.policies[i].name] = c.policies[i].parsed
-	}
+	maps.Copy(parsed, over)
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -1127,7 +1152,7 @@ func (c *ServiceControlPolicies) guard(org *Org, st *scpState, final scpAttachme
 		errs = append(errs, fmt.Errorf("%s%s %s%s%s; orgbaseline could no longer manage %s. %s",
 			d.msg, inRegions, where, strings.Join(accts, ", "), more, which, d.hint))
 	}
-	return fmt.Errorf("lockout guard: the SCPs in force after this plan would deny calls orgbaseline makes as the execution role %s:\n%w", role, errors.Join(errs...))
+	return fmt.Errorf("lockout guard: the SCPs in force after %s would deny calls orgbaseline makes as the execution role %s:\n%w", after, role, errors.Join(errs...))
 }
 
 func (c *ServiceControlPolicies) declared(name string) *declaredSCP {
@@ -1145,8 +1170,12 @@ func (c *ServiceControlPolicies) declared(name string) *declaredSCP {
 // idempotent: an attachment already there, a detachment already done and
 // a type already enabled are success. Existing policies are addressed by
 // the id read at plan time; a policy created by the same plan is found by
-// name (and its managed tag).
+// name (and its managed tag). Before each write it checks the control's
+// invariants again (scpinvariants.go), and refuses the change when one
+// does not hold.
 func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baseline.Change) error {
+	c.applyMu.Lock()
+	defer c.applyMu.Unlock()
 	api := c.newClient(t.Config)
 	data := ch.After
 	if ch.Action == baseline.ActionDelete {
@@ -1161,19 +1190,28 @@ func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baselin
 		if err := decode(&x); err != nil {
 			return err
 		}
+		if ch.Action != baseline.ActionCreate {
+			return fmt.Errorf("%s: refused: a policy type is only ever enabled (create), not %s", scpClip(ch.Resource), scpClip(string(ch.Action)))
+		}
+		// Enabling the type attaches FullAWSAccess everywhere: what this
+		// apply knew of the SCPs is read again.
+		defer c.forgetLive()
 		return c.enableType(ctx, t, api, x)
 	case data["targetId"] != nil:
 		var x scpAttachChange
 		if err := decode(&x); err != nil {
 			return err
 		}
-		return c.applyAttachment(ctx, api, ch.Action, x)
+		if ch.Action != baseline.ActionCreate && ch.Action != baseline.ActionDelete {
+			return fmt.Errorf("%s: refused: an attachment is made (create) or removed (delete), not %s", scpClip(ch.Resource), scpClip(string(ch.Action)))
+		}
+		return c.applyAttachment(ctx, t, api, ch.Action, x)
 	default:
 		var x scpPolicyChange
 		if err := decode(&x); err != nil {
 			return err
 		}
-		return c.applyPolicy(ctx, api, ch.Action, x)
+		return c.applyPolicy(ctx, t, api, ch.Action, x)
 	}
 }
 
@@ -1251,7 +1289,7 @@ func scpTypeStatus(ctx context.Context, api SCPAPI, rootID, policyType string) (
 	return "", fmt.Errorf("list roots: root %s is not in the organization", rootID)
 }
 
-func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, api SCPAPI, action baseline.Action, x scpAttachChange) error {
+func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, t Target, api SCPAPI, action baseline.Action, x scpAttachChange) error {
 	id := x.PolicyID
 	if id == "" {
 		var err error
@@ -1259,25 +1297,52 @@ func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, api SCPAPI
 			return err
 		}
 	}
+	live, err := c.liveSCPs(ctx, t, api)
+	if err != nil {
+		return err
+	}
 	if action == baseline.ActionDelete {
+		doing := fmt.Sprintf("detach SCP %s (%s) from %s", scpClip(x.Policy), scpClip(id), scpTargetLabel(t.Org, scpClip(x.TargetID)))
+		o := live.policy(id)
+		if o == nil {
+			return notInOrganization(doing)
+		}
+		if err := c.mayDetach(ctx, t.Org, api, live, o, x.TargetID, doing); err != nil {
+			return err
+		}
 		_, err := api.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(x.TargetID)})
 		var gone *types.PolicyNotAttachedException
 		if err != nil && !errors.As(err, &gone) {
-			return fmt.Errorf("detach SCP %s (%s) from %s: %w", x.Policy, id, x.Target, err)
+			c.forgetLive()
+			return fmt.Errorf("%s: %w", doing, err)
 		}
+		live.detached(o, x.TargetID)
 		return nil
 	}
-	_, err := api.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(x.TargetID)})
+	doing := fmt.Sprintf("attach SCP %s (%s) to %s", scpClip(x.Policy), scpClip(id), scpTargetLabel(t.Org, scpClip(x.TargetID)))
+	o := live.policy(id)
+	if o == nil {
+		return notInOrganization(doing)
+	}
+	if err := c.mayAttach(ctx, t.Org, api, live, o, x.TargetID, doing); err != nil {
+		return err
+	}
+	_, err = api.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(x.TargetID)})
 	var dup *types.DuplicatePolicyAttachmentException
 	if err != nil && !errors.As(err, &dup) {
-		return fmt.Errorf("attach SCP %s (%s) to %s: %w", x.Policy, id, x.Target, err)
+		c.forgetLive()
+		return fmt.Errorf("%s: %w", doing, err)
 	}
+	live.attached(o, x.TargetID)
 	return nil
 }
 
-func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, api SCPAPI, action baseline.Action, x scpPolicyChange) error {
+func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, t Target, api SCPAPI, action baseline.Action, x scpPolicyChange) error {
 	switch action {
 	case baseline.ActionCreate:
+		if err := c.declaredWrite(x, true); err != nil {
+			return fmt.Errorf("create SCP %s: refused: %w", scpClip(x.Name), err)
+		}
 		var tags []types.Tag
 		for _, k := range slices.Sorted(maps.Keys(x.Tags)) {
 			tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(x.Tags[k])})
@@ -1295,34 +1360,70 @@ func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, api SCPAPI, ac
 				return fmt.Errorf("create SCP %s: %w", x.Name, ferr)
 			}
 			x.ID = id
-			return c.applyPolicy(ctx, api, baseline.ActionUpdate, x)
+			return c.applyPolicy(ctx, t, api, baseline.ActionUpdate, x)
 		}
 		if err != nil {
+			c.forgetLive()
 			return fmt.Errorf("create SCP %s: %w", x.Name, err)
 		}
 		if out.Policy != nil && out.Policy.PolicySummary != nil {
+			id := aws.ToString(out.Policy.PolicySummary.Id)
 			c.mu.Lock()
-			c.created[x.Name] = aws.ToString(out.Policy.PolicySummary.Id)
+			c.created[x.Name] = id
 			c.mu.Unlock()
+			if c.live != nil {
+				c.live.created(id, x)
+			}
 		}
 		return nil
 	case baseline.ActionUpdate:
-		_, err := api.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{
+		doing := fmt.Sprintf("update SCP %s (%s)", scpClip(x.Name), scpClip(x.ID))
+		live, err := c.liveSCPs(ctx, t, api)
+		if err != nil {
+			return err
+		}
+		o := live.policy(x.ID)
+		if o == nil {
+			return notInOrganization(doing)
+		}
+		if err := c.declaredWrite(x, false); err != nil {
+			return fmt.Errorf("%s: refused: %w", doing, err)
+		}
+		if err := c.mayUpdate(ctx, t.Org, api, live, o, x, doing); err != nil {
+			return err
+		}
+		_, err = api.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{
 			PolicyId: aws.String(x.ID), Description: aws.String(x.Description), Content: aws.String(x.Content),
 		})
 		if err != nil {
-			return fmt.Errorf("update SCP %s (%s): %w", x.Name, x.ID, err)
+			c.forgetLive()
+			return fmt.Errorf("%s: %w", doing, err)
 		}
+		live.written(o, x)
 		return nil
 	case baseline.ActionDelete:
-		_, err := api.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: aws.String(x.ID)})
+		doing := fmt.Sprintf("delete SCP %s (%s)", scpClip(x.Name), scpClip(x.ID))
+		live, err := c.liveSCPs(ctx, t, api)
+		if err != nil {
+			return err
+		}
+		o := live.policy(x.ID)
+		if o == nil {
+			return nil // already deleted
+		}
+		if err := requireManaged(ctx, api, o, doing); err != nil {
+			return err
+		}
+		_, err = api.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: aws.String(x.ID)})
 		var gone *types.PolicyNotFoundException
 		if err != nil && !errors.As(err, &gone) {
-			return fmt.Errorf("delete SCP %s (%s): %w", x.Name, x.ID, err)
+			c.forgetLive()
+			return fmt.Errorf("%s: %w", doing, err)
 		}
+		live.deleted(o)
 		return nil
 	}
-	return fmt.Errorf("SCP %s: unknown action %q", x.Name, action)
+	return fmt.Errorf("SCP %s: unknown action %s", scpClip(x.Name), scpClip(string(action)))
 }
 
 // managedPolicyID finds the id of the managed SCP named name: one this run

@@ -3,10 +3,8 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -38,8 +36,11 @@ func (a *app) applyCommand(g *globalFlags) *cobra.Command {
 		Use:   "apply [-f baseline.yaml] [plan.json] [--auto-approve] [--max-changes N]",
 		Short: "Apply the baseline (or exactly a saved plan) to every targeted account",
 		Long: `apply plans and applies the baseline. Given a plan file written by
-"plan -out", it applies exactly that plan, and refuses it if the baseline or
-what the plan observed has changed since.
+"plan -out", it computes the plan again from the baseline and the
+organization now and applies that plan only if it is the file's, as a whole
+(every account entry, skipped ones included, and the organization scope);
+otherwise it refuses, shows the differences and changes nothing. The file's
+changes themselves are never applied.
 
 Without --auto-approve it asks for confirmation on a terminal, and refuses to
 run when there is no terminal to ask on.`,
@@ -107,10 +108,11 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		return err
 	}
 	if saved != nil {
-		if err := checkSavedPlan(saved, env, p); err != nil {
+		// p, computed now, is what is applied; the file is only compared
+		// with it.
+		if err := checkSavedPlan(planFile, saved, env, p); err != nil {
 			return err
 		}
-		p = saved
 	}
 	if err := writePlan(a.stdout, p, f.summary); err != nil {
 		return err
@@ -157,6 +159,10 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 			fmt.Fprintf(a.stdout, "  - %s\n", e)
 		}
 	}
+	accounts, changes, err := env.planAccounts(p)
+	if err != nil {
+		return err
+	}
 	// Organization-scope changes (SCPs, the trail and its bucket, the
 	// organization analyzer, Config's bucket) go first: account changes
 	// may depend on them.
@@ -167,16 +173,6 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 			return err
 		}
 		record(r, "organization scope")
-	}
-	changes := map[string][]baseline.Change{}
-	var accounts []*orgwalk.Account
-	for _, ap := range p.Accounts {
-		if len(ap.Changes) == 0 {
-			continue
-		}
-		acct := env.org.Account(ap.Account)
-		changes[ap.Account] = ap.Changes
-		accounts = append(accounts, acct)
 	}
 	for _, r := range env.engine.Apply(ctx, accounts, changes) {
 		record(r, r.Account.Label())
@@ -242,44 +238,52 @@ func shardLabel(s *baseline.Shard) string {
 	return "shard " + s.String()
 }
 
-// checkSavedPlan refuses a saved plan made from another baseline, another
-// organization, or a state that has changed since.
-func checkSavedPlan(saved *baseline.Plan, env *runEnv, fresh *baseline.Plan) error {
-	if saved.BaselineDigest != fresh.BaselineDigest {
-		return fmt.Errorf("the plan was made from a different baseline than %s (or the file changed since); run `orgbaseline plan` again", env.path)
-	}
-	if saved.Organization != fresh.Organization {
-		return fmt.Errorf("the plan was made for organization %s, but these credentials reach %s", saved.Organization, fresh.Organization)
-	}
-	var results []engine.AccountResult
-	for _, ap := range fresh.Accounts {
-		if ap.Skipped != "" {
+// planAccounts are the accounts of the plan with changes, and their
+// changes. An account the organization does not have is an error, before
+// anything is applied.
+func (env *runEnv) planAccounts(p *baseline.Plan) ([]*orgwalk.Account, map[string][]baseline.Change, error) {
+	changes := map[string][]baseline.Change{}
+	var accounts []*orgwalk.Account
+	for _, ap := range p.Accounts {
+		if len(ap.Changes) == 0 {
 			continue
 		}
-		r := engine.AccountResult{Account: env.org.Account(ap.Account), Changes: ap.Changes}
-		if ap.Error != "" {
-			r.Errors = []string{ap.Error}
+		acct := env.org.Account(ap.Account)
+		if acct == nil {
+			return nil, nil, fmt.Errorf("the plan has changes for account %s, which is not in organization %s; nothing was applied", ap.Account, env.org.ID)
 		}
-		results = append(results, r)
+		changes[ap.Account] = ap.Changes
+		accounts = append(accounts, acct)
 	}
-	return engine.CompareWithPlan(saved, fresh.OrganizationScope, results)
+	return accounts, changes, nil
 }
 
-func readPlanFile(path string) (*baseline.Plan, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read plan: %w", err)
+// checkSavedPlan refuses a saved plan (from file) that is not the plan
+// computed now (fresh): made from another baseline, for another
+// organization, naming an account the organization does not have, or
+// differing anywhere else (engine.ComparePlans).
+func checkSavedPlan(file string, saved *baseline.Plan, env *runEnv, fresh *baseline.Plan) error {
+	if saved.BaselineDigest != fresh.BaselineDigest {
+		return fmt.Errorf("%s was made from a different baseline than %s (or the file changed since); run `orgbaseline plan -out` again", file, env.path)
 	}
-	var p baseline.Plan
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%s is not a plan written by `orgbaseline plan -out`: %w", path, err)
+	if saved.Organization != fresh.Organization {
+		return fmt.Errorf("%s was made for organization %s, but these credentials reach %s", file, clipValue(saved.Organization), fresh.Organization)
 	}
-	if p.FormatVersion != baseline.PlanFormatVersion {
-		return nil, fmt.Errorf("%s has plan format version %q; this orgbaseline reads version %q: run `orgbaseline plan -out` again", path, p.FormatVersion, baseline.PlanFormatVersion)
+	var unknown []string
+	for _, ap := range saved.Sections() {
+		if ap.Account != "" && env.org.Account(ap.Account) == nil {
+			unknown = append(unknown, ap.Account)
+		}
 	}
-	return &p, nil
+	if len(unknown) > 0 {
+		more := ""
+		if len(unknown) > 5 {
+			more = fmt.Sprintf(" and %d more", len(unknown)-5)
+			unknown = unknown[:5]
+		}
+		return fmt.Errorf("%s names account(s) %s%s, not in organization %s: the file was edited or is from another organization; nothing was applied", file, strings.Join(unknown, ", "), more, fresh.Organization)
+	}
+	return engine.ComparePlans(file, saved, fresh)
 }
 
 var errNotConfirmed = errors.New("apply cancelled: nothing was changed")

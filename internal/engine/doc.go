@@ -2,7 +2,9 @@
 // each enabled control at its scope (the account, or each governed region),
 // diffs the observation with the baseline, and either reports the changes
 // (plan), applies them (apply) or turns the observations into findings
-// (check). plan, apply and check share this one path.
+// (check). plan, apply and check share this one path. ComparePlans
+// (compare.go) tells whether a saved plan is the plan computed now: apply
+// never executes a plan from a file.
 //
 // Accounts run with bounded concurrency, from a list or (PlanFrom,
 // CheckFrom) as they arrive while the organization is walked; an account whose role cannot be

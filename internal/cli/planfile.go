@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+)
+
+// readPlanFile reads a plan written by `plan -out` and checks what can be
+// checked offline, before any AWS call: the format version, that every
+// entry names an account id, once, and that each account's changes are
+// for that account. The plan is never applied as read: apply compares it
+// with the plan computed now (checkSavedPlan).
+func readPlanFile(path string) (*baseline.Plan, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	var p baseline.Plan
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%s is not a plan written by `orgbaseline plan -out`: %w", path, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s is not a plan written by `orgbaseline plan -out`: something follows the plan", path)
+	}
+	if p.FormatVersion != baseline.PlanFormatVersion {
+		return nil, fmt.Errorf("%s has plan format version %s; this orgbaseline reads version %q: run `orgbaseline plan -out` again", path, clipValue(p.FormatVersion), baseline.PlanFormatVersion)
+	}
+	if err := checkPlanAccounts(&p); err != nil {
+		return nil, fmt.Errorf("%s is not a plan as `orgbaseline plan -out` writes it (edited?); nothing was applied:\n%w", path, err)
+	}
+	return &p, nil
+}
+
+// checkPlanAccounts reports, all at once, the entries that name no
+// account id, an account twice, or changes for another account.
+func checkPlanAccounts(p *baseline.Plan) error {
+	var errs []error
+	if s := p.OrganizationScope; s != nil && !isAccountID(s.Account) {
+		errs = append(errs, fmt.Errorf("organizationScope: account %s is not a 12-digit account id", clipValue(s.Account)))
+	}
+	first := map[string]int{}
+	for i, ap := range p.Accounts {
+		where := fmt.Sprintf("accounts[%d]", i)
+		if !isAccountID(ap.Account) {
+			errs = append(errs, fmt.Errorf("%s: account %s is not a 12-digit account id", where, clipValue(ap.Account)))
+			continue
+		}
+		if j, dup := first[ap.Account]; dup {
+			errs = append(errs, fmt.Errorf("%s: account %s has a second entry (the first is accounts[%d])", where, ap.Account, j))
+			continue
+		}
+		first[ap.Account] = i
+		for k, c := range ap.Changes {
+			if c.Account != ap.Account {
+				errs = append(errs, fmt.Errorf("%s: account %s: changes[%d] is for account %s", where, ap.Account, k, clipValue(c.Account)))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// clipValue quotes a value read from a file, control characters escaped,
+// cut to a few dozen characters: an error never quotes more of it.
+func clipValue(s string) string {
+	const max = 40
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return strconv.Quote(s)
+}
