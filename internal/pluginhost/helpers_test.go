@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -47,19 +48,30 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
-// copyFixture copies the fixture into a fresh directory under the name
-// given (the fixture's start-up behaviour depends on its name).
+// copyFixture copies the fixture into a fresh directory (mode 0755, as
+// the host refuses group-writable ones) under the name given and a unique
+// suffix (the fixture's start-up behaviour depends on its name).
 func copyFixture(t testing.TB, name string) string {
 	t.Helper()
 	data, err := os.ReadFile(fixturePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), name)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name+"-"+rand.Text()[:12])
 	if err := os.WriteFile(path, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = os.Remove(startedMarker(path)) })
 	return path
+}
+
+// startedMarker is where a startonce copy of the fixture marks its start.
+func startedMarker(path string) string {
+	return filepath.Join("/tmp", filepath.Base(path)+".started")
 }
 
 func checksum(t testing.TB, path string) string {
