@@ -23,11 +23,14 @@ import (
 	"github.com/orgbaseline/orgbaseline/plugins"
 )
 
-// fixturePath is the test plugin (testdata/plugins/fixture), built once
-// per test binary by TestMain.
-var fixturePath string
+// fixturePath and hostilePath are the test plugins (testdata/plugins),
+// built once per test binary by TestMain.
+var fixturePath, hostilePath string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		os.Exit(helperMain()) // the test binary playing the tool (process_test.go)
+	}
 	os.Exit(runTests(m))
 }
 
@@ -38,11 +41,11 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
-	fixturePath = filepath.Join(dir, "fixture")
-	cmd := exec.Command("go", "build", "-o", fixturePath, "./testdata/plugins/fixture")
+	fixturePath, hostilePath = filepath.Join(dir, "fixture"), filepath.Join(dir, "hostile")
+	cmd := exec.Command("go", "build", "-o", dir, "./testdata/plugins/fixture", "./testdata/plugins/hostile")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build the fixture plugin:", err)
+		fmt.Fprintln(os.Stderr, "build the test plugins:", err)
 		return 1
 	}
 	return m.Run()
