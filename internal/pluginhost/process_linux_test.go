@@ -221,7 +221,9 @@ func TestPluginsDieWithTheTool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl := startTool(t, exe, toolRequest{Spec: fixtureSpec(t, "orphan", "")}, []string{"TMPDIR=" + os.TempDir()}, nil)
+	// The killed tool cannot remove its private directory: it goes with
+	// this test's TMPDIR.
+	tl := startTool(t, exe, toolRequest{Spec: fixtureSpec(t, "orphan", "")}, []string{"TMPDIR=" + publicDir(t)}, nil)
 	pid, err := strconv.Atoi(find(t, tl.result.Findings, "fixture.env").Evidence["pid"].(string))
 	if err != nil {
 		t.Fatal(err)
