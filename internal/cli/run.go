@@ -192,6 +192,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 			Log:      log,
 			Now:      time.Now,
 			Endpoint: aws.ToString(cfg.BaseEndpoint),
+			User:     a.getenv(pluginUserEnv),
 			Credentials: func(ctx context.Context, account, policy string) (plugins.Credentials, error) {
 				return pluginCredentials(ctx, sessions, account, b.Organization.HomeRegion, policy)
 			},
