@@ -68,6 +68,10 @@ func (a *app) pluginsCommand(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
+// pluginUserEnv names the user plugins run as when orgbaseline runs as
+// root (pluginhost.Options.User; default nobody).
+const pluginUserEnv = "ORGBASELINE_PLUGIN_USER"
+
 // openPlugins loads the baseline and launches its plugins (checksums
 // first); it returns nil and prints a note when there are none.
 func (a *app) openPlugins(ctx context.Context, g *globalFlags, file string) (*pluginhost.Host, error) {
@@ -88,8 +92,9 @@ func (a *app) openPlugins(ctx context.Context, g *globalFlags, file string) (*pl
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return pluginhost.Open(ctx, specs, pluginhost.Options{
-		Log: log,
-		Now: time.Now,
+		Log:  log,
+		Now:  time.Now,
+		User: a.getenv(pluginUserEnv),
 		Credentials: func(context.Context, pluginhost.CredentialRequest) (plugins.Credentials, error) {
 			return plugins.Credentials{}, fmt.Errorf("plugins list and describe do not run checks")
 		},

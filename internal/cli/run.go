@@ -201,6 +201,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 			Log:      log,
 			Now:      time.Now,
 			Endpoint: aws.ToString(cfg.BaseEndpoint),
+			User:     a.getenv(pluginUserEnv),
 			Credentials: func(ctx context.Context, req pluginhost.CredentialRequest) (plugins.Credentials, error) {
 				return pluginCredentials(ctx, sessions, req)
 			},

@@ -1,15 +1,20 @@
 // Package pluginhost runs orgbaseline's check plugins: it verifies each
 // binary against the sha256 pinned in baseline.yaml before launching
-// anything, launches every plugin once (hashicorp/go-plugin over gRPC,
-// AutoMTLS, no host environment), refuses a plugin that declares an IAM
-// action its baseline entry does not approve, or a write action its entry
-// does not allow, before it runs anywhere (actions.go), and runs it in
-// each account with credentials of a session of its own (credentials.go),
-// limited by an inline session policy to the IAM actions it declared. A plugin that crashes, hangs past its timeout or answers
+// anything and runs a private copy of exactly the bytes it hashed
+// (binary.go, sandbox.go), launches every plugin once (hashicorp/go-plugin
+// over gRPC, AutoMTLS, no host environment) contained as far as the
+// platform allows (contain_linux.go: a non-dumpable host, an unprivileged
+// user when root, no_new_privs, death with the host; see the README's
+// plugin threat model), refuses a plugin that declares an IAM action its
+// baseline entry does not approve, or a write action its entry does not
+// allow, before it runs anywhere (actions.go), and runs it in each account
+// with credentials of a session of its own (credentials.go), limited by an
+// inline session policy to the IAM actions it declared. A plugin that
+// crashes, hangs past its timeout or answers
 // garbage yields an ERROR finding for that plugin and account; the process
 // is restarted for the next call and the run goes on.
 //
-// pluginhost may import baseline, plugins, go-plugin, hclog, zerolog and the
-// standard library. It must not import internal/cli or internal/orgsim
+// pluginhost may import baseline, plugins, go-plugin, hclog, zerolog,
+// golang.org/x/sys/unix (Linux only) and the standard library. It must not import internal/cli or internal/orgsim
 // (its tests use orgsim and orgwalk).
 package pluginhost

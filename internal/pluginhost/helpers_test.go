@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -22,11 +23,14 @@ import (
 	"github.com/orgbaseline/orgbaseline/plugins"
 )
 
-// fixturePath is the test plugin (testdata/plugins/fixture), built once
-// per test binary by TestMain.
-var fixturePath string
+// fixturePath and hostilePath are the test plugins (testdata/plugins),
+// built once per test binary by TestMain.
+var fixturePath, hostilePath string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		os.Exit(helperMain()) // the test binary playing the tool (process_test.go)
+	}
 	os.Exit(runTests(m))
 }
 
@@ -37,29 +41,40 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
-	fixturePath = filepath.Join(dir, "fixture")
-	cmd := exec.Command("go", "build", "-o", fixturePath, "./testdata/plugins/fixture")
+	fixturePath, hostilePath = filepath.Join(dir, "fixture"), filepath.Join(dir, "hostile")
+	cmd := exec.Command("go", "build", "-o", dir, "./testdata/plugins/fixture", "./testdata/plugins/hostile")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build the fixture plugin:", err)
+		fmt.Fprintln(os.Stderr, "build the test plugins:", err)
 		return 1
 	}
 	return m.Run()
 }
 
-// copyFixture copies the fixture into a fresh directory under the name
-// given (the fixture's start-up behaviour depends on its name).
+// copyFixture copies the fixture into a fresh directory (mode 0755, as
+// the host refuses group-writable ones) under the name given and a unique
+// suffix (the fixture's start-up behaviour depends on its name).
 func copyFixture(t testing.TB, name string) string {
 	t.Helper()
 	data, err := os.ReadFile(fixturePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), name)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name+"-"+rand.Text()[:12])
 	if err := os.WriteFile(path, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = os.Remove(startedMarker(path)) })
 	return path
+}
+
+// startedMarker is where a startonce copy of the fixture marks its start.
+func startedMarker(path string) string {
+	return filepath.Join("/tmp", filepath.Base(path)+".started")
 }
 
 func checksum(t testing.TB, path string) string {

@@ -2,10 +2,8 @@ package pluginhost
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -13,7 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 	"github.com/rs/zerolog"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
@@ -34,6 +34,12 @@ type Options struct {
 	Endpoint string
 	// Now is the clock passed to plugins; nil means time.Now.
 	Now func() time.Time
+	// User is who plugins run as when orgbaseline runs as root: a user
+	// name, a uid or uid:gid; "" means DefaultPluginUser (uid and gid
+	// 65534 where there is no such user). It must not be root. Linux
+	// only; a tool not running as root runs plugins as its own user and
+	// refuses any other.
+	User string
 }
 
 // Described is a launched plugin and what it said about itself.
@@ -52,14 +58,14 @@ type Host struct {
 	endpoint atomic.Pointer[string]
 	plugins  []*instance
 	kills    sync.WaitGroup // processes being stopped in the background
+	sandbox  *sandbox
+	closing  sync.Once
 }
 
 const (
 	// maxStartFailures consecutive failed starts stop the restarts of a
 	// plugin for the rest of the run.
 	maxStartFailures = 3
-	// startTimeout bounds a process's start and handshake.
-	startTimeout = time.Minute
 	// pingTimeout bounds the health check that tells a crashed process
 	// from a plugin that returned an error.
 	pingTimeout = 5 * time.Second
@@ -71,16 +77,30 @@ const (
 // validates the answer. A plugin that cannot be launched or describes
 // itself badly fails Open, naming the plugin: the run needs the
 // description to build the plugin's session policy.
+//
+// What runs is a private copy of the bytes that were hashed, started as
+// the containment allows (see containment and README's threat model):
+// before the first plugin starts, Open makes the tool's own process
+// unreadable to other processes of its user.
 func Open(ctx context.Context, specs []Spec, o Options) (*Host, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Host{o: o}
+	c, err := newContainment(o.User)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := newSandbox(c)
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	h := &Host{o: o, sandbox: sb}
 	h.endpoint.Store(&o.Endpoint)
 
 	var errs []error
 	seen := map[string]bool{}
-	for _, s := range specs {
+	for k, s := range specs {
 		s = s.withDefaults()
 		if s.Name == "" {
 			errs = append(errs, fmt.Errorf("a plugin (path %q) has no name; give it one", s.Path))
@@ -95,7 +115,7 @@ func Open(ctx context.Context, specs []Spec, o Options) (*Host, error) {
 			errs = append(errs, serrs...)
 			continue
 		}
-		sum, err := verifyChecksum(s)
+		dir, bin, home, err := sb.plugin(k, s)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -103,13 +123,16 @@ func Open(ctx context.Context, specs []Spec, o Options) (*Host, error) {
 		h.plugins = append(h.plugins, &instance{
 			host:  h,
 			spec:  s,
-			sum:   sum,
+			dir:   dir,
+			bin:   bin,
+			home:  home,
 			log:   o.Log.With().Str("plugin", s.Name).Logger(),
 			sem:   make(chan struct{}, s.Concurrency),
 			procs: map[*proc]bool{},
 		})
 	}
 	if len(errs) > 0 {
+		h.Close()
 		return nil, errors.Join(errs...)
 	}
 
@@ -183,6 +206,10 @@ func (h *Host) Close() {
 		}
 	}
 	h.kills.Wait()
+	h.closing.Do(func() {
+		h.sandbox.contain.close()
+		h.sandbox.remove()
+	})
 }
 
 // kill stops p in the background (go-plugin's Kill waits up to two
@@ -202,7 +229,9 @@ func (h *Host) kill(p *proc) {
 type instance struct {
 	host   *Host
 	spec   Spec
-	sum    []byte // the verified sha256, pinned again at every start
+	dir    string // its private directory (sandbox.plugin)
+	bin    string // the pinned copy of its binary that runs
+	home   string // its HOME, TMPDIR and working directory
 	desc   *plugins.DescribeResponse
 	policy string
 	log    zerolog.Logger
@@ -244,7 +273,7 @@ var errClosed = errors.New("the plugin host was closed")
 
 // acquire returns the process for a new call, starting one when there is
 // none (first call, or the last one crashed, hung or exited).
-func (i *instance) acquire(account string) (*proc, error) {
+func (i *instance) acquire(ctx context.Context, account string) (*proc, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.closed {
@@ -257,14 +286,12 @@ func (i *instance) acquire(account string) (*proc, error) {
 		if i.broken != nil {
 			return nil, i.broken
 		}
-		p, err := i.start()
+		p, err := i.start(ctx)
 		if err != nil {
 			i.startFailures++
 			switch {
-			case errors.Is(err, plugin.ErrChecksumsDoNotMatch):
-				_, verr := verifyChecksum(i.spec)
-				i.broken = fmt.Errorf("its binary changed during the run, so it is not started again: %w", verr)
-				return nil, i.broken
+			case ctx.Err() != nil:
+				return nil, err
 			case i.startFailures >= maxStartFailures:
 				i.broken = fmt.Errorf("it failed to start %d times in a row and is not restarted again in this run; last error: %w", i.startFailures, err)
 				return nil, i.broken
@@ -326,8 +353,11 @@ func (i *instance) retireLocked(p *proc, reason string) {
 	}
 }
 
-// start launches a new process of the plugin. It runs under i.mu.
-func (i *instance) start() (*proc, error) {
+// start launches a new process of the plugin: the pinned copy of its
+// binary, through the host's containment. Its start and go-plugin
+// handshake are bounded by the plugin's timeout and end with ctx. It runs
+// under i.mu.
+func (i *instance) start(ctx context.Context) (*proc, error) {
 	i.starts++
 	p := &proc{n: i.starts, accounts: &inflight{}}
 	zl := newZLogger(i.log, p.accounts)
@@ -335,29 +365,54 @@ func (i *instance) start() (*proc, error) {
 	p.stdout = &lineWriter{emit: func(line string) { stdio.Debug(line, "stream", "stdout") }}
 	p.stderr = &lineWriter{emit: func(line string) { stdio.Debug(line, "stream", "stderr") }}
 
-	cmd := exec.Command(i.spec.Path)
-	// An explicit environment: with SkipHostEnv, go-plugin adds only its
-	// own variables (handshake cookie, ports, mTLS certificate), so
-	// nothing of the host's (AWS_* credentials, profiles, tokens) reaches
-	// the plugin; its AWS access is the credentials in each RunRequest.
-	cmd.Env = pluginEnv()
+	sctx, cancel := context.WithTimeout(ctx, i.spec.Timeout)
+	defer cancel()
+	var stopWatch func() bool
+	contain := i.host.sandbox.contain
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig: plugins.Handshake,
 		Plugins:         plugins.ClientPluginMap(),
-		Cmd:             cmd,
-		// A fresh hash per start: SecureConfig.Check writes into it.
-		SecureConfig:     &plugin.SecureConfig{Checksum: i.sum, Hash: sha256.New()},
+		// go-plugin gives the runner only its own variables (handshake
+		// cookie, ports, mTLS certificate, socket directory): with
+		// SkipHostEnv nothing of the host's environment is added.
+		RunnerFunc: func(_ hclog.Logger, spec *exec.Cmd, socketDir string) (runner.Runner, error) {
+			if err := i.host.sandbox.giveToPlugin(socketDir); err != nil {
+				return nil, fmt.Errorf("give the plugin its socket directory: %w", err)
+			}
+			cmd := exec.Command(i.bin)
+			cmd.Env = append(pluginEnv(i.home), spec.Env...)
+			cmd.Dir = i.home
+			r, err := newProcRunner(cmd, contain)
+			if err != nil {
+				return nil, err
+			}
+			// A start that outlives its timeout or its run is killed;
+			// go-plugin's handshake wait then ends at once.
+			stopWatch = context.AfterFunc(sctx, func() { _ = r.Kill(context.Background()) })
+			return r, nil
+		},
+		UnixSocketConfig: &plugin.UnixSocketConfig{TempDir: i.dir},
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		SkipHostEnv:      true,
 		Logger:           zl,
 		SyncStdout:       p.stdout,
 		SyncStderr:       p.stderr,
-		StartTimeout:     startTimeout,
+		StartTimeout:     i.spec.Timeout,
 	})
 	rpc, err := client.Client()
+	if stopWatch != nil && !stopWatch() && err == nil {
+		err = sctx.Err() // the handshake finished as the watch killed the process
+	}
 	if err != nil {
 		client.Kill()
+		switch {
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("the run was cancelled while plugin %s was starting", i.spec.Name)
+		case pastDeadline(sctx):
+			return nil, fmt.Errorf("plugin %s did not complete go-plugin's start-up handshake within its timeout of %s; "+
+				"fix the plugin (its main must call plugins.Serve at once) or raise its timeout in baseline.yaml", i.spec.Name, i.spec.Timeout)
+		}
 		return nil, err
 	}
 	raw, err := rpc.Dispense(plugins.PluginName)
@@ -375,14 +430,19 @@ func (i *instance) start() (*proc, error) {
 }
 
 // pluginEnv is the whole environment of a plugin process besides
-// go-plugin's own variables: only where temporary files go, which
-// go-plugin's server needs for its socket.
-func pluginEnv() []string {
-	env := []string{}
-	if d, ok := os.LookupEnv("TMPDIR"); ok {
-		env = append(env, "TMPDIR="+d)
+// go-plugin's own variables. None of the tool's credential sources (AWS_*
+// variables, profiles, shared config and credential files, web identity
+// token files, container credential URIs) is in it: HOME is the plugin's
+// own empty directory, which is also where temporary files go (go-plugin's
+// socket has a directory of its own), and the SDK is told not to ask the
+// instance metadata service for credentials. Its AWS access is the
+// credentials in each RunRequest.
+func pluginEnv(home string) []string {
+	return []string{
+		"HOME=" + home,
+		"TMPDIR=" + home,
+		"AWS_EC2_METADATA_DISABLED=true",
 	}
-	return env
 }
 
 // alive tells a process that died from one that answered with an error.
@@ -404,7 +464,7 @@ func (p *proc) alive() bool {
 
 // describe launches the plugin and reads its description (Open).
 func (i *instance) describe(ctx context.Context) error {
-	p, err := i.acquire("")
+	p, err := i.acquire(ctx, "")
 	if err != nil {
 		return fmt.Errorf("plugin %s: %w", i.spec.Name, err)
 	}
@@ -503,7 +563,7 @@ func (i *instance) run(ctx context.Context, acct plugins.Account, homeRegion str
 	var crashed bool
 	attempt := func() []baseline.Finding {
 		crashed, hostFailed = false, false
-		p, err := i.acquire(acct.ID)
+		p, err := i.acquire(ctx, acct.ID)
 		if err != nil {
 			if errors.Is(err, errClosed) {
 				return fail(fmt.Sprintf("plugin %s did not run in account %s: %v", i.spec.Name, acct.ID, err), "run the check again", nil)

@@ -2,16 +2,12 @@ package pluginhost
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
@@ -124,49 +120,6 @@ func (s Spec) validate() []error {
 		bad("config is not a JSON object (%s); give the plugin's settings as a map", string(s.Config))
 	}
 	return errs
-}
-
-// verifyChecksum compares the binary with the pinned sha256. Every refusal
-// prints the binary's actual checksum, so the fix can be pasted once the
-// binary is known to be the right one.
-func verifyChecksum(s Spec) (sum []byte, err error) {
-	actual, err := fileSHA256(s.Path)
-	if err != nil {
-		return nil, fmt.Errorf("plugin %s: cannot read %s to verify its checksum: %w; fix its path", s.Name, s.Path, err)
-	}
-	got := hex.EncodeToString(actual)
-	pinned := strings.ToLower(strings.TrimSpace(s.SHA256))
-	switch {
-	case pinned == "":
-		return nil, fmt.Errorf("plugin %s (%s) is not pinned: orgbaseline refuses to launch a plugin without a checksum; "+
-			"once you trust this binary, add `sha256: %s` to its plugins: entry", s.Name, s.Path, got)
-	case len(pinned) != sha256.Size*2 || !isHex(pinned):
-		return nil, fmt.Errorf("plugin %s: sha256 %q is not a sha256 checksum (64 hex characters); the binary at %s has sha256 %s",
-			s.Name, s.SHA256, s.Path, got)
-	case pinned != got:
-		return nil, fmt.Errorf("plugin %s: %s does not match its pinned checksum and was not launched: pinned sha256 %s, actual sha256 %s; "+
-			"if you rebuilt or upgraded the plugin on purpose, pin the new checksum (sha256: %s), otherwise find out who changed the binary",
-			s.Name, s.Path, pinned, got, got)
-	}
-	return actual, nil
-}
-
-func fileSHA256(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	if st, err := f.Stat(); err != nil {
-		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, err
-	}
-	return h.Sum(nil), nil
 }
 
 func isHex(s string) bool {
