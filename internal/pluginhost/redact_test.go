@@ -89,8 +89,8 @@ func TestRedactor(t *testing.T) {
 	// A key id inside the token: the longer secret goes whole.
 	r.add(plugins.Credentials{AccessKeyID: issued.AccessKeyID, SessionToken: issued.AccessKeyID + "TAILOFTHETOKEN", SecretAccessKey: "short"})
 	for in, want := range map[string]string{
-		"k=" + issued.AccessKeyID + "TAILOFTHETOKEN;": "k=[redacted];",
-		"k=" + issued.AccessKeyID + ";":               "k=[redacted];",
+		"k=" + issued.AccessKeyID + "TAILOFTHETOKEN;":      "k=[redacted];",
+		"k=" + issued.AccessKeyID + ";":                    "k=[redacted];",
 		"short stays: AWS issues no credential this short": "short stays: AWS issues no credential this short",
 	} {
 		if got := r.apply(in); got != want {
