@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/report"
 	"github.com/orgbaseline/orgbaseline/plugins"
 )
 
@@ -47,6 +48,18 @@ func validateDescription(d *plugins.DescribeResponse) error {
 	}
 	if d.ConfigSchema != "" && !json.Valid([]byte(d.ConfigSchema)) {
 		bad("its config schema is not valid JSON")
+	}
+	// The description is printed as is by `plugins list` and `plugins
+	// describe`, so it must not carry anything a terminal acts on.
+	lines := strings.NewReplacer("\n", "", "\t", "")
+	for _, f := range [][2]string{
+		{"id", d.ID}, {"version", d.Version}, {"title", d.Title},
+		{"compliance", strings.Join(d.Compliance, "")}, {"actions", strings.Join(d.Actions, "")},
+		{"description", lines.Replace(d.Description)}, {"config schema", lines.Replace(d.ConfigSchema)},
+	} {
+		if report.Clean(f[1]) != f[1] {
+			bad("its %s has control characters or invalid UTF-8", f[0])
+		}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid description: %s", strings.Join(problems, "; "))

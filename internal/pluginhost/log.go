@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/rs/zerolog"
+
+	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
 // Plugin logs reach zerolog through go-plugin: it reads the plugin's
@@ -36,10 +38,12 @@ import (
 // several calls in flight and no valid account field, a line has no
 // account.
 //
-// A plugin's lines are limited (limits.go, loglimit.go): a token bucket per plugin
-// with a warning per second counting the lines dropped, and at most
-// maxLogLineBytes per line. The credentials issued to the plugin are
-// redacted from every line. Nested field values are written as JSON text.
+// A plugin's lines are limited (limits.go, loglimit.go): a token bucket
+// per plugin with a warning per second counting the lines dropped, and at
+// most maxLogLineBytes per line. The credentials issued to the plugin are
+// redacted from every line, and control characters escaped (report.Clean),
+// since the log may be a terminal. Nested field values are written as
+// JSON text.
 
 // inflight is the accounts a plugin process is working on, for log
 // attribution. It has its own lock: go-plugin logs from inside Start,
@@ -146,7 +150,8 @@ func zerologLevel(l hclog.Level) zerolog.Level {
 var reserved = map[string]bool{"plugin": true, "level": true, "message": true, "time": true, "timestamp": true, "fields_dropped": true}
 
 // Log writes one line. A plugin's line must fit its plugin's rate limit;
-// every line has the issued credentials redacted and fits in
+// every line has the issued credentials redacted, its control characters
+// escaped, and fits in
 // maxLogLineBytes. The account field is the host's: a plugin's "account"
 // is kept only when it names an account the process was asked to check,
 // otherwise it is dropped and the line is attributed as if it had none.
@@ -167,7 +172,7 @@ func (l *zlogger) Log(level hclog.Level, msg string, args ...any) {
 		return
 	}
 	e := l.z.WithLevel(zerologLevel(level))
-	msg = truncated(l.redact.apply(msg), maxLogLineBytes)
+	msg = truncated(report.Clean(l.redact.apply(msg)), maxLogLineBytes)
 	budget := maxLogLineBytes - len(msg)
 	account, dropped := "", 0
 	all := append(cloneArgs(l.implied), args...)
@@ -194,7 +199,7 @@ func (l *zlogger) Log(level hclog.Level, msg string, args ...any) {
 		if reserved[key] {
 			key += "_"
 		}
-		key = truncated(l.redact.apply(key), maxKeyBytes)
+		key = truncated(report.Clean(l.redact.apply(key)), maxKeyBytes)
 		if budget <= len(key) {
 			dropped++
 			continue
@@ -206,7 +211,7 @@ func (l *zlogger) Log(level hclog.Level, msg string, args ...any) {
 		case int, int64, float64:
 			e = e.Interface(key, v)
 		default:
-			s := truncated(l.redact.apply(logText(v)), budget)
+			s := truncated(report.Clean(l.redact.apply(logText(v))), budget)
 			budget -= len(s)
 			e = e.Str(key, s)
 		}
