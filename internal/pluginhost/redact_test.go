@@ -47,7 +47,7 @@ func TestIssuedCredentialsNeverReachAReportOrTheLog(t *testing.T) {
 	var buf logBuffer
 	var mu sync.Mutex
 	calls := 0
-	src := func(context.Context, string, string) (plugins.Credentials, error) {
+	src := func(context.Context, CredentialRequest) (plugins.Credentials, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++
