@@ -18,6 +18,6 @@
 //
 // pluginhost may import baseline, plugins (and its generated checkpb),
 // internal/report (for Clean), go-plugin, grpc, protobuf, hclog, zerolog
-// and the standard library. It must not import internal/cli or internal/orgsim
-// (its tests use orgsim and orgwalk).
+// and the standard library. It must not import internal/cli or
+// internal/orgsim (its tests use orgsim and orgwalk).
 package pluginhost
