@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/orgbaseline/orgbaseline/internal/awsapi"
+	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
 // liveLine is stderr on a terminal with one status line kept at its
@@ -173,6 +174,8 @@ func (p *progress) Finish() {
 // line is the terminal status: "check: 340/1000 accounts, 2 with errors,
 // 12s elapsed, about 23s left"; while the organization is still being
 // walked, "check: 340 accounts so far (reading the organization), ...".
+// What it waits for may name resources from AWS, so the line is cleaned
+// (report.Clean) before it reaches the terminal.
 func (p *progress) line(now time.Time) string {
 	elapsed := now.Sub(p.start)
 	of := fmt.Sprintf("%d/%d accounts", p.done, p.total)
@@ -183,7 +186,7 @@ func (p *progress) line(now time.Time) string {
 	if left, ok := p.remaining(elapsed); ok && p.done < p.total {
 		s += fmt.Sprintf(", about %s left", left.Round(time.Second))
 	}
-	return s + p.waiting()
+	return report.Clean(s + p.waiting())
 }
 
 // remaining estimates the time left from the pace so far.

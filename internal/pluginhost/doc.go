@@ -14,7 +14,15 @@
 // garbage yields an ERROR finding for that plugin and account; the process
 // is restarted for the next call and the run goes on.
 //
-// pluginhost may import baseline, plugins, go-plugin, hclog, zerolog,
-// golang.org/x/sys/unix (Linux only) and the standard library. It must not import internal/cli or internal/orgsim
-// (its tests use orgsim and orgwalk).
+// What a plugin returns and logs is bounded before the host holds it
+// (limits.go: message size, findings per account, evidence entries, field
+// length, log lines per second and per line; wirelimit.go applies the
+// finding caps while decoding), stripped of the credentials the host
+// issued to it (redact.go), and its log lines have their control
+// characters escaped (report.Clean).
+//
+// pluginhost may import baseline, plugins (and its generated checkpb),
+// internal/report (for Clean), go-plugin, grpc, protobuf, hclog, zerolog,
+// golang.org/x/sys/unix (Linux only) and the standard library. It must not
+// import internal/cli or internal/orgsim (its tests use orgsim and orgwalk).
 package pluginhost

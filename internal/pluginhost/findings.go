@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/report"
 	"github.com/orgbaseline/orgbaseline/plugins"
 )
 
@@ -48,6 +49,18 @@ func validateDescription(d *plugins.DescribeResponse) error {
 	if d.ConfigSchema != "" && !json.Valid([]byte(d.ConfigSchema)) {
 		bad("its config schema is not valid JSON")
 	}
+	// The description is printed as is by `plugins list` and `plugins
+	// describe`, so it must not carry anything a terminal acts on.
+	lines := strings.NewReplacer("\n", "", "\t", "")
+	for _, f := range [][2]string{
+		{"id", d.ID}, {"version", d.Version}, {"title", d.Title},
+		{"compliance", strings.Join(d.Compliance, "")}, {"actions", strings.Join(d.Actions, "")},
+		{"description", lines.Replace(d.Description)}, {"config schema", lines.Replace(d.ConfigSchema)},
+	} {
+		if report.Clean(f[1]) != f[1] {
+			bad("its %s has control characters or invalid UTF-8", f[0])
+		}
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid description: %s", strings.Join(problems, "; "))
 	}
@@ -75,9 +88,11 @@ func validateResponse(resp *plugins.RunResponse) error {
 	return nil
 }
 
-// convert turns a plugin's findings into baseline findings for acct.
+// convert turns a plugin's findings into baseline findings for acct,
+// within the limits and with the issued credentials redacted.
 func (i *instance) convert(acct plugins.Account, fs []plugins.Finding) []baseline.Finding {
-	out := make([]baseline.Finding, 0, len(fs))
+	fs, dropped := keepFindings(fs)
+	out := make([]baseline.Finding, 0, len(fs)+1)
 	for _, f := range fs {
 		sev := f.Severity
 		if sev == "" {
@@ -113,6 +128,11 @@ func (i *instance) convert(acct plugins.Account, fs []plugins.Finding) []baselin
 			Compliance:  slices.Clone(comp),
 			Evidence:    ev,
 		})
+		i.sanitize(&out[len(out)-1])
+	}
+	if dropped > 0 {
+		i.log.Warn().Str("account", acct.ID).Int("dropped", dropped).Msgf("plugin returned more than %d findings; the rest were dropped", maxFindings)
+		out = append(out, i.findingsDropped(acct, dropped))
 	}
 	return out
 }
@@ -132,7 +152,7 @@ func (i *instance) failure(acct plugins.Account, message, remediation string, ev
 	}
 	ev := map[string]any{"plugin": i.spec.Name, "path": i.spec.Path}
 	maps.Copy(ev, evidence)
-	return baseline.Finding{
+	f := baseline.Finding{
 		Check:       i.spec.Name + ".run",
 		Source:      i.source(),
 		Account:     acct.ID,
@@ -145,6 +165,9 @@ func (i *instance) failure(acct plugins.Account, message, remediation string, ev
 		Compliance:  comp,
 		Evidence:    ev,
 	}
+	// The message may quote the plugin's error or panic.
+	i.sanitize(&f)
+	return f
 }
 
 func (i *instance) source() string { return "plugin:" + i.spec.Name }

@@ -120,15 +120,18 @@ func Open(ctx context.Context, specs []Spec, o Options) (*Host, error) {
 			errs = append(errs, err)
 			continue
 		}
+		log := o.Log.With().Str("plugin", s.Name).Logger()
 		h.plugins = append(h.plugins, &instance{
-			host:  h,
-			spec:  s,
-			dir:   dir,
-			bin:   bin,
-			home:  home,
-			log:   o.Log.With().Str("plugin", s.Name).Logger(),
-			sem:   make(chan struct{}, s.Concurrency),
-			procs: map[*proc]bool{},
+			host:   h,
+			spec:   s,
+			dir:    dir,
+			bin:    bin,
+			home:   home,
+			log:    log,
+			sem:    make(chan struct{}, s.Concurrency),
+			procs:  map[*proc]bool{},
+			redact: &redactor{},
+			lines:  newLogLimiter(func(n int) { logLinesDropped(log, n) }),
 		})
 	}
 	if len(errs) > 0 {
@@ -206,6 +209,9 @@ func (h *Host) Close() {
 		}
 	}
 	h.kills.Wait()
+	for _, i := range h.plugins {
+		i.lines.flush()
+	}
 	h.closing.Do(func() {
 		h.sandbox.contain.close()
 		h.sandbox.remove()
@@ -236,6 +242,8 @@ type instance struct {
 	policy string
 	log    zerolog.Logger
 	sem    chan struct{} // calls in flight
+	redact *redactor     // the credentials issued to the plugin (redact.go)
+	lines  *logLimiter   // the plugin's log line budget (loglimit.go)
 	// retrying is held shared by every call and exclusively by a retry
 	// after a crash, so a retried account runs alone on its process and
 	// another account's crash cannot take it down again.
@@ -360,7 +368,7 @@ func (i *instance) retireLocked(p *proc, reason string) {
 func (i *instance) start(ctx context.Context) (*proc, error) {
 	i.starts++
 	p := &proc{n: i.starts, accounts: &inflight{}}
-	zl := newZLogger(i.log, p.accounts)
+	zl := newZLogger(i.log, p.accounts, i.redact, i.lines)
 	stdio := zl.Named(filepath.Base(i.spec.Path))
 	p.stdout = &lineWriter{emit: func(line string) { stdio.Debug(line, "stream", "stdout") }}
 	p.stderr = &lineWriter{emit: func(line string) { stdio.Debug(line, "stream", "stderr") }}
@@ -399,6 +407,7 @@ func (i *instance) start(ctx context.Context) (*proc, error) {
 		SyncStdout:       p.stdout,
 		SyncStderr:       p.stderr,
 		StartTimeout:     i.spec.Timeout,
+		GRPCDialOptions:  grpcLimits(),
 	})
 	rpc, err := client.Client()
 	if stopWatch != nil && !stopWatch() && err == nil {
@@ -548,6 +557,7 @@ func (i *instance) run(ctx context.Context, acct plugins.Account, homeRegion str
 				"check that the execution role exists in the account and can be assumed with a session policy; the plugin was not run", nil)
 		}
 		creds = c
+		i.redact.add(c)
 	}
 
 	select {
@@ -615,7 +625,7 @@ func (i *instance) run(ctx context.Context, acct plugins.Account, homeRegion str
 			return fail(fmt.Sprintf("plugin %s returned a malformed answer in account %s: %v", i.spec.Name, acct.ID, err),
 				"fix the plugin so that its findings follow the contract (run plugintest.Conformance against it)", evidence)
 		case errors.As(err, &pe):
-			log.Error().Str("method", pe.Method).Str("panic", pe.Value).Str("stack", pe.Stack).Msg("plugin panicked")
+			log.Error().Str("method", pe.Method).Str("panic", i.redact.apply(pe.Value)).Str("stack", i.redact.apply(pe.Stack)).Msg("plugin panicked")
 			return fail(fmt.Sprintf("plugin %s panicked in account %s: %s", i.spec.Name, acct.ID, pe.Value),
 				"fix the plugin; the panic's stack is in the log (plugin="+i.spec.Name+", account="+acct.ID+")", evidence)
 		case !p.alive():

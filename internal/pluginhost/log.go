@@ -2,6 +2,7 @@ package pluginhost
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/rs/zerolog"
+
+	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
 // Plugin logs reach zerolog through go-plugin: it reads the plugin's
@@ -22,16 +25,25 @@ import (
 // messages about the process are capped at debug level, except warnings
 // and errors.
 //
-// Every line carries plugin=<name>. Account attribution is best effort:
-// a line that names its account (an "account" field, e.g. from
-// logger.With("account", req.Account.ID)) keeps it; otherwise, when
-// exactly one account's call is in flight in that plugin process, the
-// line is attributed to that account. Lines travel on their own pipe, not
-// with the call's answer, so a line written at the very end of one call
-// may arrive after the next call has begun and be attributed to it (or to
-// none): a plugin that wants exact attribution logs the account itself.
-// With several calls in flight and no account field, a line has no
+// Every line carries plugin=<name>, and the host decides its account. A
+// line that names its account (an "account" field, e.g. from
+// logger.With("account", req.Account.ID)) keeps it if the process was
+// asked to check that account; a plugin cannot attribute a line to any
+// other account (the claim is dropped). Otherwise, when exactly one
+// account's call is in flight in that plugin process, the line is
+// attributed to that account. Lines travel on their own pipe, not with
+// the call's answer, so a line written at the very end of one call may
+// arrive after the call has ended (or be attributed to the next call): a
+// plugin that wants exact attribution logs the account itself. With
+// several calls in flight and no valid account field, a line has no
 // account.
+//
+// A plugin's lines are limited (limits.go, loglimit.go): a token bucket
+// per plugin with a warning per second counting the lines dropped, and at
+// most maxLogLineBytes per line. The credentials issued to the plugin are
+// redacted from every line, and control characters escaped (report.Clean),
+// since the log may be a terminal. Nested field values are written as
+// JSON text.
 
 // inflight is the accounts a plugin process is working on, for log
 // attribution. It has its own lock: go-plugin logs from inside Start,
@@ -39,18 +51,30 @@ import (
 type inflight struct {
 	mu    sync.Mutex
 	calls map[string]int
+	seen  map[string]bool // every account the process was asked to check
 }
 
 func (f *inflight) add(account string, d int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.calls == nil {
-		f.calls = map[string]int{}
+		f.calls, f.seen = map[string]int{}, map[string]bool{}
 	}
+	f.seen[account] = true
 	f.calls[account] += d
 	if f.calls[account] <= 0 {
 		delete(f.calls, account)
 	}
+}
+
+// has reports whether the process was ever asked to check account.
+func (f *inflight) has(account string) bool {
+	if f == nil {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.seen[account]
 }
 
 // sole returns the one account in flight, "" when none or several.
@@ -72,7 +96,9 @@ type zlogger struct {
 	name     string
 	implied  []any
 	level    hclog.Level
-	accounts *inflight // nil: no attribution
+	accounts *inflight   // nil: no attribution
+	redact   *redactor   // the plugin's issued credentials; nil: none
+	limit    *logLimiter // the plugin's line budget; nil: no limit
 	// fromPlugin is set on the logger go-plugin names after the binary,
 	// which carries the plugin's own lines; the unnamed one carries
 	// go-plugin's messages about the process, capped at debug level
@@ -82,8 +108,10 @@ type zlogger struct {
 
 var _ hclog.Logger = (*zlogger)(nil)
 
-func newZLogger(z zerolog.Logger, accounts *inflight) *zlogger {
-	return &zlogger{z: z, level: hclogLevel(z.GetLevel()), accounts: accounts}
+// newZLogger returns the logger of one plugin process. Every line is
+// redacted and truncated; the plugin's own lines also pass limit.
+func newZLogger(z zerolog.Logger, accounts *inflight, redact *redactor, limit *logLimiter) *zlogger {
+	return &zlogger{z: z, level: hclogLevel(z.GetLevel()), accounts: accounts, redact: redact, limit: limit}
 }
 
 func hclogLevel(l zerolog.Level) hclog.Level {
@@ -118,8 +146,15 @@ func zerologLevel(l hclog.Level) zerolog.Level {
 
 // reserved are keys the host sets itself or zerolog writes; a plugin's
 // field of that name gets a trailing underscore so it cannot shadow them.
-var reserved = map[string]bool{"plugin": true, "level": true, "message": true, "time": true, "timestamp": true}
+// "account" is the host's too: see Log.
+var reserved = map[string]bool{"plugin": true, "level": true, "message": true, "time": true, "timestamp": true, "fields_dropped": true}
 
+// Log writes one line. A plugin's line must fit its plugin's rate limit;
+// every line has the issued credentials redacted, its control characters
+// escaped, and fits in
+// maxLogLineBytes. The account field is the host's: a plugin's "account"
+// is kept only when it names an account the process was asked to check,
+// otherwise it is dropped and the line is attributed as if it had none.
 func (l *zlogger) Log(level hclog.Level, msg string, args ...any) {
 	if level == hclog.NoLevel {
 		level = hclog.Info
@@ -133,45 +168,89 @@ func (l *zlogger) Log(level hclog.Level, msg string, args ...any) {
 			return
 		}
 	}
+	if l.fromPlugin && !l.limit.allow() {
+		return
+	}
 	e := l.z.WithLevel(zerologLevel(level))
-	hasAccount := false
+	msg = truncated(report.Clean(l.redact.apply(msg)), maxLogLineBytes)
+	budget := maxLogLineBytes - len(msg)
+	account, dropped := "", 0
 	all := append(cloneArgs(l.implied), args...)
 	for i := 0; i < len(all); i += 2 {
 		key, ok := all[i].(string)
 		if !ok {
 			key = fmt.Sprint(all[i])
 		}
-		if i+1 >= len(all) {
-			e = e.Interface("EXTRA_VALUE_AT_END", all[i])
-			break
+		var v any
+		if i+1 < len(all) {
+			v = all[i+1]
+		} else {
+			key, v = "EXTRA_VALUE_AT_END", all[i]
 		}
 		if key == "timestamp" {
 			continue // the plugin's clock; zerolog stamps the line itself
 		}
 		if key == "account" {
-			hasAccount = true
-		} else if reserved[key] {
+			if a, ok := v.(string); ok && l.accounts.has(a) {
+				account = a
+			}
+			continue
+		}
+		if reserved[key] {
 			key += "_"
 		}
-		switch v := all[i+1].(type) {
-		case error:
-			e = e.Str(key, v.Error())
-		case fmt.Stringer:
-			e = e.Str(key, v.String())
-		case hclog.Format:
-			if len(v) > 0 {
-				e = e.Str(key, fmt.Sprintf(fmt.Sprint(v[0]), v[1:]...))
-			}
-		default:
+		key = truncated(report.Clean(l.redact.apply(key)), maxKeyBytes)
+		if budget <= len(key) {
+			dropped++
+			continue
+		}
+		budget -= len(key)
+		switch v := v.(type) {
+		case bool:
+			e = e.Bool(key, v)
+		case int, int64, float64:
 			e = e.Interface(key, v)
+		default:
+			s := truncated(report.Clean(l.redact.apply(logText(v))), budget)
+			budget -= len(s)
+			e = e.Str(key, s)
 		}
 	}
-	if !hasAccount && l.accounts != nil {
-		if a := l.accounts.sole(); a != "" {
-			e = e.Str("account", a)
-		}
+	if dropped > 0 {
+		e = e.Int("fields_dropped", dropped)
+	}
+	if account == "" && l.accounts != nil {
+		account = l.accounts.sole()
+	}
+	if account != "" {
+		e = e.Str("account", account)
 	}
 	e.Msg(msg)
+}
+
+// logText is a field value as text: nested values (from a JSON line) as
+// JSON, so that redaction and the line's size cap see all of it.
+func logText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case error:
+		return v.Error()
+	case fmt.Stringer:
+		return v.String()
+	case hclog.Format:
+		if len(v) == 0 {
+			return ""
+		}
+		return fmt.Sprintf(fmt.Sprint(v[0]), v[1:]...)
+	case nil:
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 // cloneArgs copies implied args so appending never aliases them.

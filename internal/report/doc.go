@@ -1,7 +1,9 @@
 // Package report renders plans and findings for people (text, colour only
 // on a terminal) and for machines (versioned JSON). Every rendering is
 // derived from the same plain data (baseline.Plan, baseline.Finding), so
-// the human and machine views cannot drift apart.
+// the human and machine views cannot drift apart. Text renderers pass
+// every value that came from a plugin or from AWS through Clean, which
+// escapes what a terminal would act on.
 //
 // report may import baseline. It must not import the AWS SDK, internal/cli,
 // internal/engine or internal/orgsim.

@@ -155,7 +155,8 @@ func FindingsJSON(w io.Writer, r *Report) error {
 }
 
 // FindingsText writes the failing and erroring findings account by account
-// and a summary line.
+// and a summary line. Every value is passed through Clean: findings carry
+// text from plugins and AWS.
 func FindingsText(w io.Writer, r *Report, colour bool) error {
 	c := colours(colour)
 	var b strings.Builder
@@ -164,12 +165,13 @@ func FindingsText(w io.Writer, r *Report, colour bool) error {
 		byAcct[f.Account] = append(byAcct[f.Account], f)
 	}
 	for _, a := range r.Accounts {
-		label := a.Account
+		label := Clean(a.Account)
 		if a.Name != "" {
-			label = a.Name + " (" + a.Account + ")"
+			label = Clean(a.Name) + " (" + label + ")"
 		}
+		ou := Clean(a.OUPath)
 		if a.Skipped != "" {
-			fmt.Fprintf(&b, "%s%s skipped: %s%s\n", c.dim, label, a.Skipped, c.reset)
+			fmt.Fprintf(&b, "%s%s skipped: %s%s\n", c.dim, label, Clean(a.Skipped), c.reset)
 			continue
 		}
 		var bad []baseline.Finding
@@ -182,25 +184,25 @@ func FindingsText(w io.Writer, r *Report, colour bool) error {
 			bad = append(bad, f)
 		}
 		if len(bad) == 0 && len(a.Errors) == 0 {
-			fmt.Fprintf(&b, "%s%s%s %s: %s%d passed%s\n", c.bold, label, c.reset, a.OUPath, c.green, pass, c.reset)
+			fmt.Fprintf(&b, "%s%s%s %s: %s%d passed%s\n", c.bold, label, c.reset, ou, c.green, pass, c.reset)
 			continue
 		}
-		fmt.Fprintf(&b, "%s%s%s %s: %d passed, %s%d failing%s\n", c.bold, label, c.reset, a.OUPath, pass, c.red, len(bad), c.reset)
+		fmt.Fprintf(&b, "%s%s%s %s: %d passed, %s%d failing%s\n", c.bold, label, c.reset, ou, pass, c.red, len(bad), c.reset)
 		for _, e := range a.Errors {
-			fmt.Fprintf(&b, "  %serror%s %s\n", c.red, c.reset, e)
+			fmt.Fprintf(&b, "  %serror%s %s\n", c.red, c.reset, Clean(e))
 		}
 		for _, f := range bad {
 			where := f.Check
 			if f.Region != "" {
 				where += " in " + f.Region
 			}
-			fmt.Fprintf(&b, "  %s%s%s [%s] %s: %s", c.red, f.Status, c.reset, f.Severity, where, f.Message)
+			fmt.Fprintf(&b, "  %s%s%s [%s] %s: %s", c.red, Clean(string(f.Status)), c.reset, Clean(string(f.Severity)), Clean(where), Clean(f.Message))
 			if len(f.Compliance) > 0 {
-				fmt.Fprintf(&b, " %s(%s)%s", c.dim, strings.Join(f.Compliance, ", "), c.reset)
+				fmt.Fprintf(&b, " %s(%s)%s", c.dim, Clean(strings.Join(f.Compliance, ", ")), c.reset)
 			}
 			b.WriteByte('\n')
 			if f.Remediation != "" {
-				fmt.Fprintf(&b, "      fix: %s\n", f.Remediation)
+				fmt.Fprintf(&b, "      fix: %s\n", Clean(f.Remediation))
 			}
 		}
 	}

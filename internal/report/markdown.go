@@ -303,10 +303,11 @@ func mdCell(s string) string {
 }
 
 // mdText makes a value from the report safe to put in Markdown: one line,
+// control characters escaped (Clean: Markdown is read in terminals too),
 // at most mdMaxValueLength characters, its Markdown-significant characters
 // escaped.
 func mdText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = Clean(strings.Join(strings.Fields(s), " "))
 	if utf8.RuneCountInString(s) > mdMaxValueLength {
 		s = string([]rune(s)[:mdMaxValueLength-1]) + "…"
 	}

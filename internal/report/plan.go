@@ -34,22 +34,24 @@ func (p palette) action(a baseline.Action) string {
 // PlanText writes the plan as people read it: account by account, each
 // change with its before and after per field, a total per account and one
 // for the run. Accounts with nothing to do are summarised in one line.
+// Names, paths, messages and values are passed through Clean: they come
+// from AWS and the saved plan.
 func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 	c := colours(colour)
 	var b strings.Builder
 	var clean, skipped, failed int
 	for _, ap := range p.Sections() {
 		for _, w := range ap.Warnings {
-			fmt.Fprintf(&b, "%sWarning%s (%s): %s\n", c.yellow, c.reset, accountLabel(ap), w)
+			fmt.Fprintf(&b, "%sWarning%s (%s): %s\n", c.yellow, c.reset, accountLabel(ap), Clean(w))
 		}
 		switch {
 		case ap.Skipped != "":
 			skipped++
-			fmt.Fprintf(&b, "%s%s skipped: %s%s\n\n", c.dim, accountLabel(ap), ap.Skipped, c.reset)
+			fmt.Fprintf(&b, "%s%s skipped: %s%s\n\n", c.dim, accountLabel(ap), Clean(ap.Skipped), c.reset)
 			continue
 		case ap.Error != "":
 			failed++
-			fmt.Fprintf(&b, "%s%s%s %s\n  %serror:%s %s\n\n", c.bold, accountLabel(ap), c.reset, ap.OUPath, c.red, c.reset, ap.Error)
+			fmt.Fprintf(&b, "%s%s%s %s\n  %serror:%s %s\n\n", c.bold, accountLabel(ap), c.reset, Clean(ap.OUPath), c.red, c.reset, Clean(ap.Error))
 			if len(ap.Changes) == 0 {
 				continue
 			}
@@ -59,7 +61,7 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 			}
 			continue
 		default:
-			fmt.Fprintf(&b, "%s%s%s %s\n", c.bold, accountLabel(ap), c.reset, ap.OUPath)
+			fmt.Fprintf(&b, "%s%s%s %s\n", c.bold, accountLabel(ap), c.reset, Clean(ap.OUPath))
 		}
 		for _, ch := range ap.Changes {
 			where := ch.Resource
@@ -69,11 +71,12 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 			if ch.Region != "" {
 				where += " (" + ch.Region + ")"
 			}
-			fmt.Fprintf(&b, "  %s%s %s%s %s\n", c.action(ch.Action), ch.Action.Symbol(), ch.Control, c.reset, where)
+			fmt.Fprintf(&b, "  %s%s %s%s %s\n", c.action(ch.Action), Clean(ch.Action.Symbol()), Clean(ch.Control), c.reset, Clean(where))
 			if ch.Reason != "" {
-				fmt.Fprintf(&b, "      %s# %s%s\n", c.dim, ch.Reason, c.reset)
+				fmt.Fprintf(&b, "      %s# %s%s\n", c.dim, Clean(ch.Reason), c.reset)
 			}
 			for _, f := range ch.Fields() {
+				f.Name = Clean(f.Name)
 				switch ch.Action {
 				case baseline.ActionCreate:
 					fmt.Fprintf(&b, "      %s+ %s = %s%s\n", c.green, f.Name, value(f.After), c.reset)
@@ -108,11 +111,12 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 	return err
 }
 
+// accountLabel is the account's name and id, cleaned (Clean).
 func accountLabel(ap baseline.AccountPlan) string {
 	if ap.Name == "" {
-		return ap.Account
+		return Clean(ap.Account)
 	}
-	return ap.Name + " (" + ap.Account + ")"
+	return Clean(ap.Name + " (" + ap.Account + ")")
 }
 
 // block reports whether v renders on several lines.
@@ -123,7 +127,8 @@ func block(v any) bool {
 
 // value renders a JSON value for a plan line. A multi-line string (a
 // policy document) is shown as an indented block between <<EOT and EOT,
-// as Terraform shows heredocs.
+// as Terraform shows heredocs. Control characters are escaped (Clean, or
+// %q's own escapes).
 func value(v any) string {
 	if v == nil {
 		return "(none)"
@@ -132,6 +137,9 @@ func value(v any) string {
 	case string:
 		if strings.Contains(x, "\n") {
 			lines := strings.Split(strings.TrimRight(x, "\n"), "\n")
+			for i, l := range lines {
+				lines[i] = Clean(l)
+			}
 			return "<<EOT\n            " + strings.Join(lines, "\n            ") + "\n          EOT"
 		}
 		return fmt.Sprintf("%q", x)
@@ -147,12 +155,12 @@ func value(v any) string {
 		sort.Strings(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = k + "=" + value(x[k])
+			parts[i] = Clean(k) + "=" + value(x[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	b, _ := json.Marshal(v)
-	return string(b)
+	return Clean(string(b))
 }
 
 // PlanJSON writes the plan as versioned JSON (formatVersion), indented.
@@ -170,10 +178,10 @@ func PlanSummary(w io.Writer, p *baseline.Plan, colour bool) error {
 	var b strings.Builder
 	for _, ap := range p.Sections() {
 		for _, wn := range ap.Warnings {
-			fmt.Fprintf(&b, "%sWarning%s (%s): %s\n", c.yellow, c.reset, accountLabel(ap), wn)
+			fmt.Fprintf(&b, "%sWarning%s (%s): %s\n", c.yellow, c.reset, accountLabel(ap), Clean(wn))
 		}
 		if ap.Error != "" {
-			fmt.Fprintf(&b, "%s%s%s: %serror:%s %s\n", c.bold, accountLabel(ap), c.reset, c.red, c.reset, ap.Error)
+			fmt.Fprintf(&b, "%s%s%s: %serror:%s %s\n", c.bold, accountLabel(ap), c.reset, c.red, c.reset, Clean(ap.Error))
 		}
 		if len(ap.Changes) == 0 {
 			continue
@@ -199,7 +207,7 @@ func PlanSummary(w io.Writer, p *baseline.Plan, colour bool) error {
 		parts := make([]string, len(order))
 		for i, name := range order {
 			n := counts[name]
-			part := name
+			part := Clean(name)
 			for j, sym := range []string{"+", "~", "-"} {
 				if n[j] > 0 {
 					part += fmt.Sprintf(" %s%s%d%s", []string{c.green, c.yellow, c.red}[j], sym, n[j], c.reset)
@@ -207,7 +215,7 @@ func PlanSummary(w io.Writer, p *baseline.Plan, colour bool) error {
 			}
 			parts[i] = part
 		}
-		fmt.Fprintf(&b, "%s%s%s %s: %s\n", c.bold, accountLabel(ap), c.reset, ap.OUPath, strings.Join(parts, ", "))
+		fmt.Fprintf(&b, "%s%s%s %s: %s\n", c.bold, accountLabel(ap), c.reset, Clean(ap.OUPath), strings.Join(parts, ", "))
 	}
 	cr, up, de := p.Counts()
 	fmt.Fprintf(&b, "%sPlan:%s %d to create, %d to update, %d to delete.\n", c.bold, c.reset, cr, up, de)
