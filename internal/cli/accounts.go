@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
 func (a *app) accountsCommand(g *globalFlags) *cobra.Command {
@@ -70,7 +72,7 @@ func (a *app) accountsCommand(g *globalFlags) *cobra.Command {
 			last := ""
 			for _, r := range rows {
 				if r.OUPath != last {
-					fmt.Fprintf(a.stdout, "%s\n", r.OUPath)
+					fmt.Fprintf(a.stdout, "%s\n", report.Clean(r.OUPath))
 					last = r.OUPath
 				}
 				mark := "  "
@@ -87,7 +89,7 @@ func (a *app) accountsCommand(g *globalFlags) *cobra.Command {
 				if len(r.Aliases) > 0 {
 					note += " [" + strings.Join(r.Aliases, ", ") + "]"
 				}
-				fmt.Fprintf(a.stdout, "  %s%-12s %-24s %-10s %s\n", mark, r.ID, r.Name, r.State, note)
+				fmt.Fprintf(a.stdout, "  %s%-12s %-24s %-10s %s\n", mark, r.ID, report.Clean(r.Name), r.State, report.Clean(note))
 			}
 			return nil
 		},

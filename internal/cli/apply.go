@@ -151,12 +151,12 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		notApplied += len(r.Changes) - len(r.Applied)
 		if r.NotStarted != "" {
 			notStarted++
-			fmt.Fprintf(a.stdout, "%s: not started: %s; none of its %d change(s) applied\n", label, r.NotStarted, len(r.Changes))
+			fmt.Fprintf(a.stdout, "%s: not started: %s; none of its %d change(s) applied\n", report.Clean(label), report.Clean(r.NotStarted), len(r.Changes))
 			return
 		}
-		fmt.Fprintf(a.stdout, "%s: %d of %d change(s) applied; errors:\n", label, len(r.Applied), len(r.Changes))
+		fmt.Fprintf(a.stdout, "%s: %d of %d change(s) applied; errors:\n", report.Clean(label), len(r.Applied), len(r.Changes))
 		for _, e := range r.Errors {
-			fmt.Fprintf(a.stdout, "  - %s\n", e)
+			fmt.Fprintf(a.stdout, "  - %s\n", report.Clean(e))
 		}
 	}
 	accounts, changes, err := env.planAccounts(p)
@@ -185,7 +185,7 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 			fmt.Fprintln(a.stdout, "  (nothing)")
 		}
 		for _, d := range done {
-			fmt.Fprintf(a.stdout, "  %s\n", d)
+			fmt.Fprintf(a.stdout, "  %s\n", report.Clean(d))
 		}
 	}
 	if err := report.Waits(a.stdout, waits); err != nil {
@@ -201,7 +201,7 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		fmt.Fprintf(a.stdout, "Interrupted: no new change was started; %d change(s) not applied (%d account(s) not started).\n", notApplied, notStarted)
 		return &exitError{code: ExitError, err: fmt.Errorf("interrupted: %d of %d change(s) applied; run apply again to converge the rest", applied, n)}
 	case stopped != "":
-		fmt.Fprintf(a.stdout, "Stopped starting new accounts: %s; %d account(s) not started.\n", stopped, notStarted)
+		fmt.Fprintf(a.stdout, "Stopped starting new accounts: %s; %d account(s) not started.\n", report.Clean(stopped), notStarted)
 		return &exitError{code: ExitError, err: fmt.Errorf("stopped: %s; fix the errors above and run apply again", stopped)}
 	case failed > 0 || planErrs > 0:
 		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) did not converge; fix the errors above and run apply again (it converges from wherever this run stopped)", failed+planErrs)}

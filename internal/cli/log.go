@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
 // newLogger builds the run's logger on stderr: console format on a
@@ -28,10 +30,10 @@ func (a *app) newLogger(g *globalFlags) (zerolog.Logger, error) {
 	switch g.logFormat {
 	case "json":
 	case "console":
-		w = zerolog.ConsoleWriter{Out: out, TimeFormat: time.TimeOnly, NoColor: !a.stderrTTY}
+		w = zerolog.ConsoleWriter{Out: out, TimeFormat: time.TimeOnly, NoColor: !a.stderrTTY, FormatMessage: cleanMessage}
 	case "auto", "":
 		if a.stderrTTY {
-			w = zerolog.ConsoleWriter{Out: out, TimeFormat: time.TimeOnly}
+			w = zerolog.ConsoleWriter{Out: out, TimeFormat: time.TimeOnly, FormatMessage: cleanMessage}
 		}
 	default:
 		return zerolog.Nop(), fmt.Errorf("--log-format %q: use json, console or auto", g.logFormat)
@@ -53,4 +55,14 @@ func (a *app) newProgress(log zerolog.Logger, every time.Duration) *progress {
 		p.live = a.live
 	}
 	return p
+}
+
+// cleanMessage is the console log's message with its control characters
+// escaped: messages quote AWS's and plugins' words. (Field values with
+// control characters are quoted by the console writer; JSON escapes them.)
+func cleanMessage(i any) string {
+	if i == nil {
+		return ""
+	}
+	return report.Clean(fmt.Sprint(i))
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+
+	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
 // Exit codes.
@@ -110,11 +112,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(a.stderr, "Error:", ee.err)
+			fmt.Fprintln(a.stderr, "Error:", cleanLines(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(a.stderr, "Error:", err)
+	fmt.Fprintln(a.stderr, "Error:", cleanLines(err.Error()))
 	return ExitError
 }
 
@@ -186,4 +188,15 @@ Try it on a simulated organization:  orgbaseline demo`,
 		a.schemaCommand(g),
 	)
 	return root
+}
+
+// cleanLines escapes the control characters of each line of an error
+// (AWS and plugins can put them in the messages it quotes), keeping its
+// line breaks.
+func cleanLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = report.Clean(l)
+	}
+	return strings.Join(lines, "\n")
 }
