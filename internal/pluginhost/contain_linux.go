@@ -26,7 +26,10 @@ import (
 //     setuid, setgid and file capabilities give it nothing) and which
 //     lives until the host is closed, so Pdeathsig (SIGKILL), which the
 //     kernel sends when the forking *thread* ends, kills the plugins when
-//     the tool dies and not before.
+//     the tool dies and not before;
+//   - that thread is confined by Landlock where the kernel has it
+//     (confine), so plugins reach no file outside their private directory
+//     but the system's read-only ones, whatever user they run as.
 type containment struct {
 	user     *pluginUser // nil: plugins run as the tool's own user
 	requests chan func()
@@ -68,6 +71,24 @@ func (c *containment) launchThread(ready chan<- error) {
 	for f := range c.requests {
 		f()
 	}
+}
+
+// confine takes every file but private (the sandbox) and the system's
+// read-only files away from the plugins the launching thread starts from
+// now on (Landlock, landlock_linux.go). It returns the Landlock ABI used,
+// 0 when the kernel has none.
+func (c *containment) confine(private string) (int, error) {
+	type result struct {
+		abi int
+		err error
+	}
+	done := make(chan result, 1)
+	c.requests <- func() {
+		abi, err := confineThread(private)
+		done <- result{abi, err}
+	}
+	r := <-done
+	return r.abi, r.err
 }
 
 // start starts cmd on the launching thread, as the plugin user, with no

@@ -4,15 +4,15 @@
 // (binary.go, sandbox.go), launches every plugin once (hashicorp/go-plugin
 // over gRPC, AutoMTLS, no host environment) contained as far as the
 // platform allows (contain_linux.go: a non-dumpable host, an unprivileged
-// user when root, no_new_privs, death with the host; see the README's
-// plugin threat model), refuses a plugin that declares an IAM action its
-// baseline entry does not approve, or a write action its entry does not
-// allow, before it runs anywhere (actions.go), and runs it in each account
-// with credentials of a session of its own (credentials.go), limited by an
-// inline session policy to the IAM actions it declared. A plugin that
-// crashes, hangs past its timeout or answers
-// garbage yields an ERROR finding for that plugin and account; the process
-// is restarted for the next call and the run goes on.
+// user when root, no_new_privs, death with the host, and Landlock where the
+// kernel has it, landlock_linux.go; see the README's plugin threat model),
+// refuses a plugin that declares an IAM action its baseline entry does not
+// approve, or a write action its entry does not allow, before it runs
+// anywhere (actions.go), and runs it in each account with credentials of a
+// session of its own (credentials.go), limited by an inline session policy
+// to the IAM actions it declared. A plugin that crashes, hangs past its
+// timeout or answers garbage yields an ERROR finding for that plugin and
+// account; the process is restarted for the next call and the run goes on.
 //
 // What a plugin returns and logs is bounded before the host holds it
 // (limits.go: message size, findings per account, evidence entries, field

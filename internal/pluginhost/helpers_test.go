@@ -42,6 +42,14 @@ func runTests(m *testing.M) int {
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
 	fixturePath, hostilePath = filepath.Join(dir, "fixture"), filepath.Join(dir, "hostile")
+	if err := os.MkdirAll(markerDir, 0o755); err == nil {
+		err = os.Chmod(markerDir, 0o1777)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "make the fixture's markers directory:", err)
+		return 1
+	}
+	testWritableDir = markerDir
 	cmd := exec.Command("go", "build", "-o", dir, "./testdata/plugins/fixture", "./testdata/plugins/hostile")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -72,9 +80,15 @@ func copyFixture(t testing.TB, name string) string {
 	return path
 }
 
+// markerDir is where a startonce copy of the fixture marks its start, and
+// where a test's stand-in binaries leave a mark when they run: a directory
+// every user may write to, which the tests add to what plugins may reach
+// through their Landlock confinement (testWritableDir).
+const markerDir = "/tmp/orgbaseline-fixture-markers"
+
 // startedMarker is where a startonce copy of the fixture marks its start.
 func startedMarker(path string) string {
-	return filepath.Join("/tmp", filepath.Base(path)+".started")
+	return filepath.Join(markerDir, filepath.Base(path)+".started")
 }
 
 func checksum(t testing.TB, path string) string {

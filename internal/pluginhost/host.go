@@ -60,6 +60,9 @@ type Host struct {
 	kills    sync.WaitGroup // processes being stopped in the background
 	sandbox  *sandbox
 	closing  sync.Once
+	// landlockABI is the Landlock ABI plugins are confined with, 0 for
+	// none (confine.go).
+	landlockABI int
 }
 
 const (
@@ -97,6 +100,10 @@ func Open(ctx context.Context, specs []Spec, o Options) (*Host, error) {
 	}
 	h := &Host{o: o, sandbox: sb}
 	h.endpoint.Store(&o.Endpoint)
+	if err := h.confine(); err != nil {
+		h.Close()
+		return nil, err
+	}
 
 	var errs []error
 	seen := map[string]bool{}

@@ -104,8 +104,9 @@ var nobody = &syscall.Credential{Uid: overflowID, Gid: overflowID, Groups: []uin
 //
 // When the tool runs as root the plugin runs as nobody, with no
 // supplementary groups and no_new_privs. When the tool runs as the same
-// user as its plugins (a non-root container), only the tool's process is
-// closed to them (PR_SET_DUMPABLE); files of the tool's user are not.
+// user as its plugins (a non-root container), the tool's process is
+// closed to them (PR_SET_DUMPABLE) and, where the kernel has Landlock,
+// the files of the tool's user too.
 func TestAHostilePluginGetsNothingUsable(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
@@ -194,9 +195,21 @@ func TestAHostilePluginGetsNothingUsable(t *testing.T) {
 				t.Errorf("the plugin may gain privileges (NoNewPrivs %q)", got("status.NoNewPrivs"))
 			}
 			if !tt.toolAsRoot {
-				// Documented: files of the user the tool and its plugins
-				// share stay readable (README, plugin threat model).
-				t.Logf("same user: the tool's ~/.aws/credentials gave the plugin %s", got("file.awsCredentials"))
+				// Files of the user the tool and its plugins share are
+				// closed by Landlock where the kernel has it; without it
+				// they stay readable (README, plugin threat model).
+				if tl.result.LandlockABI == 0 {
+					if os.Getenv("ORGBASELINE_REQUIRE_LANDLOCK") != "" {
+						t.Fatal("this kernel has no Landlock, and ORGBASELINE_REQUIRE_LANDLOCK is set")
+					}
+					t.Logf("no Landlock here: the tool's ~/.aws/credentials gave the plugin %s", got("file.awsCredentials"))
+					return
+				}
+				for _, route := range []string{"file.awsCredentials", "file.webIdentityToken"} {
+					if got(route+".found") != "false" || !strings.HasPrefix(got(route), "error: ") {
+						t.Errorf("Landlock ABI %d: the plugin read the tool's %s: %s", tl.result.LandlockABI, route, got(route))
+					}
+				}
 				return
 			}
 

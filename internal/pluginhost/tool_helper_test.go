@@ -28,6 +28,7 @@ type toolRequest struct {
 type toolResult struct {
 	Pid                  int
 	EnvironHeldTheSecret bool
+	LandlockABI          int // the Landlock ABI the host confined its plugins with, 0 for none
 	Findings             []baseline.Finding
 	Error                string
 }
@@ -56,6 +57,7 @@ func helperMain() int {
 		return 1
 	}
 	defer h.Close()
+	res.LandlockABI = h.landlockABI
 	res.Findings = h.Run(ctx, account("111111111111", "a"), "us-east-1", regions)
 	if err := out.Encode(res); err != nil {
 		return 1
