@@ -209,6 +209,12 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		if err != nil {
 			return nil, err
 		}
+		// A config the plugin's schema refuses stops the run here, once,
+		// rather than failing in every account.
+		if err := checkPluginConfigs(o.file, b, host); err != nil {
+			host.Close()
+			return nil, err
+		}
 	}
 	// Who runs this, before any other call: the root user cannot assume
 	// roles, a role session can chain only for an hour, and the partition
