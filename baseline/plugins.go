@@ -39,6 +39,10 @@ type Plugin struct {
 	Timeout           Duration       `yaml:"timeout"`
 	Severity          string         `yaml:"severity"`
 	Concurrency       int            `yaml:"concurrency"`
+	// ConfigPos is where config: was written (the entry's position when
+	// it has none), for errors about the config against the plugin's
+	// JSON Schema, which only the launched plugin knows.
+	ConfigPos Position `yaml:"-"`
 }
 
 // Plugin defaults and limits. A plugin's AWS session lasts 15 minutes

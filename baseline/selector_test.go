@@ -156,3 +156,19 @@ func TestSelectorKindString(t *testing.T) {
 		t.Errorf("SelectorKind.String: %q %q", SelectTag, SelectorKind(99))
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	cands := []string{"prod", "security", "maxAgeDays", "Log Archive", "dev", "development"}
+	for _, tc := range []struct{ in, want string }{
+		{"prdo", "prod"},
+		{"Log Archve", "Log Archive"},
+		{"maxAge", "maxAgeDays"}, // a prefix, beyond the edit distance
+		{"de", "dev"},            // near enough by edit distance
+		{"nonexistent", ""},      // nothing near
+		{"d", ""},                // too short to guess
+	} {
+		if got := Suggest(tc.in, cands); got != tc.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -741,6 +741,9 @@ func applyDefaults(b *Baseline, idx *posIndex) {
 		o.Accounts = map[string]string{}
 	}
 	applyPluginDefaults(b.Plugins)
+	for i := range b.Plugins {
+		b.Plugins[i].ConfigPos = idx.pos(fmt.Sprintf("plugins[%d].config", i))
+	}
 	if !idx.has("targets.include") {
 		b.Targets.Include = []Selector{{Kind: SelectRoot, Raw: "root"}}
 	}

@@ -99,11 +99,17 @@ func TestSelectRejectsUnknownNames(t *testing.T) {
 	if !errors.As(err, &diags) || len(diags) != 4 {
 		t.Fatalf("want 4 diagnostics, got %v", err)
 	}
-	// A tag selector that matches nothing is not an error: tags change.
+	// An included tag selector that matches nothing is an error (issue
+	// 16: a typo must not look like a compliant, empty run); an excluded
+	// one is not: it may guard against tags still to come.
 	tag, _ := baseline.ParseSelector("tag:env=nowhere")
-	sel, err := org.Select(baseline.Targets{Include: []baseline.Selector{tag}})
-	if err != nil || len(sel.Targets) != 0 {
-		t.Fatalf("tag selector: %v, %d targets", err, len(sel.Targets))
+	_, err = org.Select(baseline.Targets{Include: []baseline.Selector{tag}})
+	if err == nil || !strings.Contains(err.Error(), `selector "tag:env=nowhere" matches no account`) {
+		t.Fatalf("included tag selector matching nothing: %v", err)
+	}
+	sel, err := org.Select(baseline.Targets{Exclude: []baseline.Selector{tag}})
+	if err != nil || len(sel.Targets) == 0 {
+		t.Fatalf("excluded tag selector: %v, %d targets", err, len(sel.Targets))
 	}
 }
 

@@ -40,10 +40,10 @@ func NeedsTags(t baseline.Targets) bool {
 // position), never a silent empty set. Include defaults to root.
 func (o *Org) Select(t baseline.Targets) (*Selection, error) {
 	var diags baseline.Diagnostics
-	match := func(sels []baseline.Selector) map[string]bool {
+	match := func(sels []baseline.Selector, include bool) map[string]bool {
 		m := map[string]bool{}
 		for _, s := range sels {
-			ids, err := o.resolve(s)
+			ids, err := o.resolve(s, include)
 			if err != nil {
 				diags = append(diags, baseline.Diagnostic{Pos: s.Pos, Message: err.Error()})
 				continue
@@ -58,8 +58,8 @@ func (o *Org) Select(t baseline.Targets) (*Selection, error) {
 	if len(include) == 0 {
 		include = []baseline.Selector{{Kind: baseline.SelectRoot, Raw: "root"}}
 	}
-	in := match(include)
-	out := match(t.Exclude)
+	in := match(include, true)
+	out := match(t.Exclude, false)
 	if len(diags) > 0 {
 		return nil, diags
 	}
@@ -82,7 +82,10 @@ func (o *Org) Select(t baseline.Targets) (*Selection, error) {
 
 // resolve returns the ids of the accounts one selector matches, or an
 // error when it names an OU or account the organization does not have.
-func (o *Org) resolve(s baseline.Selector) ([]string, error) {
+//
+// A tag selector of include (not of exclude, which may guard against
+// tags still to come) that matches no account is an error too.
+func (o *Org) resolve(s baseline.Selector, include bool) ([]string, error) {
 	switch s.Kind {
 	case baseline.SelectRoot, baseline.SelectTag:
 	case baseline.SelectOUPath:
@@ -95,7 +98,7 @@ func (o *Org) resolve(s baseline.Selector) ([]string, error) {
 		}
 	case baseline.SelectAccountID:
 		if o.byID[s.Value] == nil {
-			return nil, fmt.Errorf("selector %q: no account %s in organization %s", s.Raw, s.Value, o.ID)
+			return nil, fmt.Errorf("selector %q: no account %s in organization %s%s", s.Raw, s.Value, o.ID, o.didYouMean(s))
 		}
 	case baseline.SelectAccountName:
 	default:
@@ -108,7 +111,10 @@ func (o *Org) resolve(s baseline.Selector) ([]string, error) {
 		}
 	}
 	if s.Kind == baseline.SelectAccountName && len(ids) == 0 {
-		return nil, fmt.Errorf("selector %q: no account named %q in organization %s (names are case-sensitive)", s.Raw, s.Value, o.ID)
+		return nil, fmt.Errorf("selector %q: no account named %q in organization %s (names are case-sensitive)%s", s.Raw, s.Value, o.ID, o.didYouMean(s))
+	}
+	if s.Kind == baseline.SelectTag && len(ids) == 0 && include {
+		return nil, fmt.Errorf("selector %q matches no account of organization %s%s", s.Raw, o.ID, o.didYouMean(s))
 	}
 	return ids, nil
 }

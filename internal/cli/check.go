@@ -87,23 +87,30 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 }
 
 // reportExit is the exit of a check (or a merged report): 1 when an
-// account could not be checked completely, 3 when a finding at or above
-// threshold fails, else 0.
+// account could not be checked completely (an error of its own, or an
+// ERROR finding: a check, such as a plugin, that could not run there),
+// 3 when a finding at or above threshold fails, else 0. ERROR findings
+// are counted apart from the failing ones: they say nothing about
+// compliance.
 func reportExit(rep *report.Report, threshold baseline.Severity) error {
-	errored := 0
+	errored := map[string]bool{}
 	for _, acct := range rep.Accounts {
 		if len(acct.Errors) > 0 {
-			errored++
+			errored[acct.Account] = true
 		}
 	}
-	if errored > 0 {
-		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) could not be checked completely; see the report", errored)}
-	}
-	failing := 0
+	failing, errors := 0, 0
 	for _, fd := range rep.Findings {
-		if (fd.Status == baseline.StatusFail || fd.Status == baseline.StatusError) && fd.Severity.Rank() >= threshold.Rank() {
+		switch {
+		case fd.Status == baseline.StatusError:
+			errors++
+			errored[fd.Account] = true
+		case fd.Status == baseline.StatusFail && fd.Severity.Rank() >= threshold.Rank():
 			failing++
 		}
+	}
+	if len(errored) > 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) could not be checked completely (%d error finding(s)), and %d finding(s) failing at severity %s or above; see the report", len(errored), errors, failing, threshold)}
 	}
 	if failing > 0 {
 		return &exitError{code: ExitFindings, err: fmt.Errorf("%d finding(s) failing at severity %s or above", failing, threshold)}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/internal/pluginhost"
 	"github.com/orgbaseline/orgbaseline/plugins"
 )
@@ -21,14 +22,17 @@ func (a *app) pluginsCommand(g *globalFlags) *cobra.Command {
 	cmd.PersistentFlags().StringVarP(&file, "file", "f", "baseline.yaml", "the baseline file")
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "Verify, launch and list every plugin the baseline declares",
+		Short: "Verify, launch and list every plugin the baseline declares, and check each config against the plugin's schema",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			host, err := a.openPlugins(cmd.Context(), g, file)
+			host, b, err := a.openPlugins(cmd.Context(), g, file)
 			if err != nil || host == nil {
 				return err
 			}
 			defer host.Close()
+			if err := checkPluginConfigs(file, b, host); err != nil {
+				return err
+			}
 			for _, p := range host.Plugins() {
 				d := p.Description
 				fmt.Fprintf(a.stdout, "%-18s %-18s %-8s %-8s %s\n", p.Name, d.ID, d.Version, d.DefaultSeverity, d.Title)
@@ -41,7 +45,7 @@ func (a *app) pluginsCommand(g *globalFlags) *cobra.Command {
 		Short: "Show what a plugin checks, the IAM actions it is limited to and its config schema",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			host, err := a.openPlugins(cmd.Context(), g, file)
+			host, _, err := a.openPlugins(cmd.Context(), g, file)
 			if err != nil || host == nil {
 				return err
 			}
@@ -73,19 +77,26 @@ func (a *app) pluginsCommand(g *globalFlags) *cobra.Command {
 const pluginUserEnv = "ORGBASELINE_PLUGIN_USER"
 
 // openPlugins loads the baseline and launches its plugins (checksums
-// first); it returns nil and prints a note when there are none.
-func (a *app) openPlugins(ctx context.Context, g *globalFlags, file string) (*pluginhost.Host, error) {
-	log, err := a.newLogger(g)
-	if err != nil {
-		return nil, err
-	}
+// first); it returns a nil host and prints a note when there are none.
+func (a *app) openPlugins(ctx context.Context, g *globalFlags, file string) (*pluginhost.Host, *baseline.Baseline, error) {
 	b, err := loadBaseline(file)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(b.Plugins) == 0 {
 		fmt.Fprintf(a.stdout, "%s declares no plugins.\n", file)
-		return nil, nil
+		return nil, b, nil
+	}
+	host, err := a.launchPlugins(ctx, g, file, b)
+	return host, b, err
+}
+
+// launchPlugins verifies and launches the plugins of a loaded baseline to
+// read their descriptions, with no credentials: nothing calls AWS.
+func (a *app) launchPlugins(ctx context.Context, g *globalFlags, file string, b *baseline.Baseline) (*pluginhost.Host, error) {
+	log, err := a.newLogger(g)
+	if err != nil {
+		return nil, err
 	}
 	specs, err := pluginhost.SpecsFromBaseline(b)
 	if err != nil {
@@ -96,7 +107,7 @@ func (a *app) openPlugins(ctx context.Context, g *globalFlags, file string) (*pl
 		Now:  time.Now,
 		User: a.getenv(pluginUserEnv),
 		Credentials: func(context.Context, pluginhost.CredentialRequest) (plugins.Credentials, error) {
-			return plugins.Credentials{}, fmt.Errorf("plugins list and describe do not run checks")
+			return plugins.Credentials{}, fmt.Errorf("plugins list, describe and validate do not run checks")
 		},
 	})
 }

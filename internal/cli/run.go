@@ -209,6 +209,12 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		if err != nil {
 			return nil, err
 		}
+		// A config the plugin's schema refuses stops the run here, once,
+		// rather than failing in every account.
+		if err := checkPluginConfigs(o.file, b, host); err != nil {
+			host.Close()
+			return nil, err
+		}
 	}
 	// Who runs this, before any other call: the root user cannot assume
 	// roles, a role session can chain only for an hour, and the partition
@@ -330,6 +336,9 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 		if err != nil {
 			return fmt.Errorf("--target: %w", err)
 		}
+		if err := targetsMatch(org, env.extra); err != nil {
+			return err
+		}
 		keep := map[string]bool{}
 		for _, t := range narrow.Targets {
 			keep[t.ID] = true
@@ -341,6 +350,11 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 			}
 		}
 		sel.Targets = ts
+		if len(ts) == 0 {
+			// Not an error: each --target matches accounts, and the
+			// baseline's own targets leave them out on purpose.
+			env.log.Warn().Strs("target", selectorStrings(env.extra)).Msg("--target matches accounts, but none the baseline targets (targets.include, targets.exclude, includeManagementAccount, ACTIVE accounts only): the run has no account to work on")
+		}
 	}
 	// The organization-scope controls govern every targeted account (the
 	// Config bucket's policy names them all), whichever shard runs them;
@@ -373,6 +387,37 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	env.org, env.sel, env.aliases = org, sel, aliases
 	env.engine.Org.Org, env.engine.Org.Targets, env.engine.Org.Aliases = org, allTargets, aliases
 	return nil
+}
+
+// targetsMatch refuses a --target that matches no account of the
+// organization, whatever its kind: a one-off narrowing that selects
+// nothing is a mistake, never a run to report as compliant. (Select
+// already refuses unknown OUs, names and ids, and tags that match
+// nothing; what is left is an OU with no account.)
+func targetsMatch(org *orgwalk.Org, extra []baseline.Selector) error {
+	var diags baseline.Diagnostics
+	for _, s := range extra {
+		one, err := org.Select(baseline.Targets{Include: []baseline.Selector{s}, IncludeManagementAccount: true})
+		if err != nil {
+			return fmt.Errorf("--target: %w", err)
+		}
+		if len(one.Targets)+len(one.Skipped) == 0 {
+			diags = append(diags, baseline.Diagnostic{Pos: baseline.Position{File: "--target"}, Message: fmt.Sprintf("selector %q matches no account: the OU has none; name an OU with accounts (orgbaseline accounts lists them)", s.Raw)})
+		}
+	}
+	if len(diags) > 0 {
+		return diags
+	}
+	return nil
+}
+
+// selectorStrings returns the selectors as written.
+func selectorStrings(ss []baseline.Selector) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.String()
+	}
+	return out
 }
 
 // stopStarting is the engine's StopStarting: once AWS has refused the

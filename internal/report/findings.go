@@ -187,7 +187,19 @@ func FindingsText(w io.Writer, r *Report, colour bool) error {
 			fmt.Fprintf(&b, "%s%s%s %s: %s%d passed%s\n", c.bold, label, c.reset, ou, c.green, pass, c.reset)
 			continue
 		}
-		fmt.Fprintf(&b, "%s%s%s %s: %d passed, %s%d failing%s\n", c.bold, label, c.reset, ou, pass, c.red, len(bad), c.reset)
+		// ERROR findings (a check that could not run) are counted apart
+		// from FAIL: they say nothing about compliance.
+		errs := 0
+		for _, f := range bad {
+			if f.Status == baseline.StatusError {
+				errs++
+			}
+		}
+		fmt.Fprintf(&b, "%s%s%s %s: %d passed, %s%d failing%s", c.bold, label, c.reset, ou, pass, c.red, len(bad)-errs, c.reset)
+		if errs > 0 {
+			fmt.Fprintf(&b, ", %s%d errors%s", c.red, errs, c.reset)
+		}
+		b.WriteByte('\n')
 		for _, e := range a.Errors {
 			fmt.Fprintf(&b, "  %serror%s %s\n", c.red, c.reset, Clean(e))
 		}
