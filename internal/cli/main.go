@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -66,21 +65,6 @@ type app struct {
 	// lease sets the apply lease's clock and duration (lease.go); the
 	// zero value is AWS's clock and defaultLeaseTTL.
 	lease leaseOptions
-}
-
-// Version is orgbaseline's version: set at build time with
-// -ldflags "-X github.com/orgbaseline/orgbaseline/internal/cli.Version=v1.2.3",
-// else the module version Go recorded, else "dev".
-var Version = ""
-
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 // Main runs orgbaseline with args and returns the exit code.
@@ -186,7 +170,10 @@ Try it on a simulated organization:  orgbaseline demo`,
 		a.demoCommand(g),
 		a.simCommand(g),
 		a.schemaCommand(g),
+		a.initCommand(),
+		a.versionCommand(),
 	)
+	root.SetVersionTemplate(strings.ReplaceAll(versionTemplate(), "{{", `{{"{{"}}`))
 	return root
 }
 
