@@ -85,6 +85,9 @@ func isTTY(w io.Writer) bool {
 
 func (a *app) run(ctx context.Context, args []string) int {
 	root := a.rootCommand()
+	if isCompletionRequest(args) {
+		registerCompletions(root) // completion.go: flag values for the shell
+	}
 	root.SetArgs(terraformStyle(args))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
