@@ -32,8 +32,8 @@ func TestBuildVersion(t *testing.T) {
 	const rev = "0123456789abcdef0123456789abcdef01234567"
 	for _, tc := range []struct {
 		name, override, info string
-		want, revision      string
-		modified            bool
+		want, revision       string
+		modified             bool
 	}{
 		{name: "go install at a tag", info: buildInfoText("v1.2.3"), want: "v1.2.3"},
 		{name: "a checkout, Go's pseudo-version", info: buildInfoText("v0.0.0-20260101120000-0123456789ab+dirty", "vcs=git", "vcs.revision="+rev, "vcs.modified=true"),
