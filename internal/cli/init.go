@@ -52,7 +52,7 @@ func (a *app) initBaseline(dir string) error {
 	// O_EXCL: never overwrite, even a file made since a check would have run.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("init: %s already exists and init never overwrites it; move it away (mv %s %s.old) and run init again, or run init in another directory", path, path, path)
+		return fmt.Errorf("init: %s already exists, and init never overwrites it.\nMove it away first (mv %s %s.old), or run init in another directory.", path, path, path)
 	}
 	if err != nil {
 		return fmt.Errorf("init: write %s: %w", path, err)

@@ -80,7 +80,7 @@ func TestInitNeverOverwrites(t *testing.T) {
 	if r.code != ExitError {
 		t.Fatalf("init over an existing baseline.yaml: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, mine+" already exists") || !strings.Contains(r.stderr, "move it away") {
+	if !strings.Contains(r.stderr, mine+" already exists") || !strings.Contains(r.stderr, "Move it away first") {
 		t.Errorf("the error does not name the file and the fix:\n%s", r.stderr)
 	}
 	if got, _ := os.ReadFile(mine); string(got) != passwordBaseline {
