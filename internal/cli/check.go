@@ -18,6 +18,9 @@ type checkFlags struct {
 	framework string
 	shard     string
 	targets   []string
+	// minSeverity and statuses narrow the text report (textfilter.go).
+	minSeverity string
+	statuses    []string
 }
 
 func (a *app) checkCommand(g *globalFlags) *cobra.Command {
@@ -44,6 +47,7 @@ with an --output:
 	registerShard(cmd, &f.shard)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 3 when a finding of this severity or worse fails: info, low, medium, high, critical")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
+	registerTextFilter(cmd, &f.minSeverity, &f.statuses)
 	return cmd
 }
 
@@ -66,6 +70,10 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 	if !ok {
 		return fmt.Errorf("--fail-on %q: use info, low, medium, high or critical", f.failOn)
 	}
+	textFilter, err := parseTextFilter(f.minSeverity, f.statuses)
+	if err != nil {
+		return err
+	}
 	o.plugins = true // check runs the baseline's check plugins with the controls
 	o.prefetchOrg, o.stream, o.warnWriteActions = true, true, true
 	env, err := a.prepare(ctx, g, o)
@@ -80,6 +88,7 @@ func (a *app) check(ctx context.Context, g *globalFlags, f *checkFlags, o runOpt
 	if framework != "" {
 		report.Narrow(rep, framework)
 	}
+	rep.TextFilter = textFilter
 	if err := a.writeReports(outs, rep); err != nil {
 		return err
 	}

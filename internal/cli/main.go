@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -68,21 +67,6 @@ type app struct {
 	lease leaseOptions
 }
 
-// Version is orgbaseline's version: set at build time with
-// -ldflags "-X github.com/orgbaseline/orgbaseline/internal/cli.Version=v1.2.3",
-// else the module version Go recorded, else "dev".
-var Version = ""
-
-func version() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
 // Main runs orgbaseline with args and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &app{
@@ -101,6 +85,9 @@ func isTTY(w io.Writer) bool {
 
 func (a *app) run(ctx context.Context, args []string) int {
 	root := a.rootCommand()
+	if isCompletionRequest(args) {
+		registerCompletions(root) // completion.go: flag values for the shell
+	}
 	root.SetArgs(terraformStyle(args))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
@@ -186,7 +173,10 @@ Try it on a simulated organization:  orgbaseline demo`,
 		a.demoCommand(g),
 		a.simCommand(g),
 		a.schemaCommand(g),
+		a.initCommand(),
+		a.versionCommand(),
 	)
+	root.SetVersionTemplate(strings.ReplaceAll(versionTemplate(), "{{", `{{"{{"}}`))
 	return root
 }
 

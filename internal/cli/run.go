@@ -132,6 +132,9 @@ func setMemoryLimit(getenv func(string) string) {
 
 // loadBaseline loads and validates the baseline file, before any AWS call.
 func loadBaseline(path string) (*baseline.Baseline, error) {
+	if err := missingBaseline(path); err != nil {
+		return nil, err // init.go: point a newcomer at init
+	}
 	b, err := baseline.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not valid:\n%w", path, err)

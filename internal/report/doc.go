@@ -3,7 +3,9 @@
 // derived from the same plain data (baseline.Plan, baseline.Finding), so
 // the human and machine views cannot drift apart. Text renderers pass
 // every value that came from a plugin or from AWS through Clean, which
-// escapes what a terminal would act on.
+// escapes what a terminal would act on. A report's TextFilter (check
+// --min-severity, --status) narrows what the text rendering lists; it is
+// never serialised, and every other format stays complete.
 //
 // report may import baseline. It must not import the AWS SDK, internal/cli,
 // internal/engine or internal/orgsim.

@@ -37,6 +37,10 @@ type Report struct {
 	Checks     []Check            `json:"checks"`
 	Accounts   []AccountReport    `json:"accounts"`
 	Findings   []baseline.Finding `json:"findings"`
+
+	// TextFilter narrows what the text rendering lists; the other
+	// formats, and the JSON above, are always complete.
+	TextFilter TextFilter `json:"-"`
 }
 
 // Tool names the program that made the report.
@@ -155,15 +159,17 @@ func FindingsJSON(w io.Writer, r *Report) error {
 }
 
 // FindingsText writes the failing and erroring findings account by account
-// and a summary line. Every value is passed through Clean: findings carry
-// text from plugins and AWS.
+// (or those r.TextFilter shows) and a summary line. Every value is passed
+// through Clean: findings carry text from plugins and AWS.
 func FindingsText(w io.Writer, r *Report, colour bool) error {
 	c := colours(colour)
+	filter := r.TextFilter
 	var b strings.Builder
 	byAcct := map[string][]baseline.Finding{}
 	for _, f := range r.Findings {
 		byAcct[f.Account] = append(byAcct[f.Account], f)
 	}
+	shownTotal := 0
 	for _, a := range r.Accounts {
 		label := Clean(a.Account)
 		if a.Name != "" {
@@ -171,55 +177,75 @@ func FindingsText(w io.Writer, r *Report, colour bool) error {
 		}
 		ou := Clean(a.OUPath)
 		if a.Skipped != "" {
-			fmt.Fprintf(&b, "%s%s skipped: %s%s\n", c.dim, label, Clean(a.Skipped), c.reset)
-			continue
-		}
-		var bad []baseline.Finding
-		pass := 0
-		for _, f := range byAcct[a.Account] {
-			if f.Status == baseline.StatusPass || f.Status == baseline.StatusSkip {
-				pass++
-				continue
+			if !filter.Active() {
+				fmt.Fprintf(&b, "%s%s skipped: %s%s\n", c.dim, label, Clean(a.Skipped), c.reset)
 			}
-			bad = append(bad, f)
-		}
-		if len(bad) == 0 && len(a.Errors) == 0 {
-			fmt.Fprintf(&b, "%s%s%s %s: %s%d passed%s\n", c.bold, label, c.reset, ou, c.green, pass, c.reset)
 			continue
 		}
+		var shown []baseline.Finding
 		// ERROR findings (a check that could not run) are counted apart
 		// from FAIL: they say nothing about compliance.
-		errs := 0
-		for _, f := range bad {
-			if f.Status == baseline.StatusError {
+		pass, failing, errs := 0, 0, 0
+		for _, f := range byAcct[a.Account] {
+			switch f.Status {
+			case baseline.StatusPass, baseline.StatusSkip:
+				pass++
+			case baseline.StatusError:
 				errs++
+			default:
+				failing++
+			}
+			if filter.Shows(f) {
+				shown = append(shown, f)
 			}
 		}
-		fmt.Fprintf(&b, "%s%s%s %s: %d passed, %s%d failing%s", c.bold, label, c.reset, ou, pass, c.red, len(bad)-errs, c.reset)
-		if errs > 0 {
-			fmt.Fprintf(&b, ", %s%d errors%s", c.red, errs, c.reset)
+		shownTotal += len(shown)
+		if filter.Active() && len(shown) == 0 && len(a.Errors) == 0 {
+			continue // a filtered view lists only the accounts with something to show
 		}
-		b.WriteByte('\n')
+		if failing+errs == 0 && len(a.Errors) == 0 {
+			fmt.Fprintf(&b, "%s%s%s %s: %s%d passed%s\n", c.bold, label, c.reset, ou, c.green, pass, c.reset)
+		} else {
+			fmt.Fprintf(&b, "%s%s%s %s: %d passed, %s%d failing%s", c.bold, label, c.reset, ou, pass, c.red, failing, c.reset)
+			if errs > 0 {
+				fmt.Fprintf(&b, ", %s%d errors%s", c.red, errs, c.reset)
+			}
+			b.WriteByte('\n')
+		}
 		for _, e := range a.Errors {
 			fmt.Fprintf(&b, "  %serror%s %s\n", c.red, c.reset, Clean(e))
 		}
-		for _, f := range bad {
-			where := f.Check
-			if f.Region != "" {
-				where += " in " + f.Region
-			}
-			fmt.Fprintf(&b, "  %s%s%s [%s] %s: %s", c.red, Clean(string(f.Status)), c.reset, Clean(string(f.Severity)), Clean(where), Clean(f.Message))
-			if len(f.Compliance) > 0 {
-				fmt.Fprintf(&b, " %s(%s)%s", c.dim, Clean(strings.Join(f.Compliance, ", ")), c.reset)
-			}
-			b.WriteByte('\n')
-			if f.Remediation != "" {
-				fmt.Fprintf(&b, "      fix: %s\n", Clean(f.Remediation))
-			}
+		for _, f := range shown {
+			writeFindingLine(&b, c, f)
 		}
 	}
 	s := r.Summary
 	fmt.Fprintf(&b, "\n%sCheck:%s %d accounts, %d passed, %d failed, %d errors, %d skipped.\n", c.bold, c.reset, s.Accounts, s.Pass, s.Fail, s.Error, s.Skip)
+	if filter.Active() {
+		fmt.Fprintf(&b, "Listed %d of %d findings (%s); the other report formats have them all.\n", shownTotal, len(r.Findings), filter.describe())
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeFindingLine writes one listed finding: status, severity, where,
+// the message and its references, and the fix of one that did not pass.
+func writeFindingLine(b *strings.Builder, c palette, f baseline.Finding) {
+	where := f.Check
+	if f.Region != "" {
+		where += " in " + f.Region
+	}
+	passed := f.Status == baseline.StatusPass || f.Status == baseline.StatusSkip
+	colour := c.red
+	if passed {
+		colour = c.green
+	}
+	fmt.Fprintf(b, "  %s%s%s [%s] %s: %s", colour, Clean(string(f.Status)), c.reset, Clean(string(f.Severity)), Clean(where), Clean(f.Message))
+	if len(f.Compliance) > 0 {
+		fmt.Fprintf(b, " %s(%s)%s", c.dim, Clean(strings.Join(f.Compliance, ", ")), c.reset)
+	}
+	b.WriteByte('\n')
+	if f.Remediation != "" && !passed {
+		fmt.Fprintf(b, "      fix: %s\n", Clean(f.Remediation))
+	}
 }
