@@ -369,6 +369,7 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	if env.shard != nil {
 		ev = ev.Str("shard", env.shard.String())
 	}
+	env.totalKnown(len(sel.Targets))
 	ev.Msg("organization read")
 	env.org, env.sel, env.aliases = org, sel, aliases
 	env.engine.Org.Org, env.engine.Org.Targets, env.engine.Org.Aliases = org, allTargets, aliases
