@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 )
 
 // SessionOptions say how the execution role is assumed.
@@ -90,6 +92,7 @@ func (s *Sessions) Config(ctx context.Context, account, region string) (aws.Conf
 func (s *Sessions) ConfigWithPolicy(ctx context.Context, account, region, policy string) (aws.Config, error) {
 	cfg := s.base.Copy()
 	cfg.Region = region
+	awsapi.ForAccount(&cfg, account) // named in the debug log of its calls
 	if account == s.o.ManagementAccountID && policy == "" {
 		return cfg, nil
 	}

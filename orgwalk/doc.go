@@ -14,6 +14,8 @@
 // so a run can decide it is a target (Targeted, which agrees with Select)
 // and work on it (ForEachFrom) while the rest is still being read.
 //
-// orgwalk may import baseline and the AWS SDK. It must not import
-// internal/cli, internal/engine, internal/orgsim or baseline/controls.
+// orgwalk may import baseline, internal/awsapi (to name the account of
+// each config it hands out, for the debug log) and the AWS SDK. It must
+// not import internal/cli, internal/engine, internal/orgsim or
+// baseline/controls.
 package orgwalk

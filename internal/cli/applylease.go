@@ -128,7 +128,7 @@ func (a *app) takeLease(ctx context.Context, env *runEnv, timeout time.Duration)
 			if l.tookOver != nil {
 				fmt.Fprintf(a.stdout, "The organization-scope lease of another apply ran out (%s); this run took it over.\n", *l.tookOver)
 			}
-			env.log.Info().Str("run", env.runID).Str("lease", l.id).Time("until", l.expires()).Msg("took the organization-scope lease")
+			env.log.Info().Str("lease", l.id).Time("until", l.expires()).Msg("took the organization-scope lease")
 			return l, nil
 		case !errors.As(err, &held):
 			return nil, err

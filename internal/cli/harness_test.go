@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -86,7 +87,7 @@ func (h *harness) run(args ...string) result {
 	var out, errb bytes.Buffer
 	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, now: h.now, stderrTTY: h.stderrTTY, sleep: h.sim.Sleep, simClock: h.simClock}
 	code := a.run(context.Background(), append(args, "--log-format", "json"))
-	return result{code, out.String(), errb.String()}
+	return result{code, out.String(), readable(errb.String())}
 }
 
 // runTTY runs orgbaseline as if on a terminal, answering input.
@@ -95,7 +96,7 @@ func (h *harness) runTTY(input string, args ...string) result {
 	var out, errb bytes.Buffer
 	a := &app{stdin: strings.NewReader(input), stdout: &out, stderr: &errb, stdinTTY: true, getenv: os.Getenv, sleep: h.sim.Sleep}
 	code := a.run(context.Background(), append(args, "--log-format", "json"))
-	return result{code, out.String(), errb.String()}
+	return result{code, out.String(), readable(errb.String())}
 }
 
 func (h *harness) want(r result, code int) {
@@ -142,6 +143,22 @@ controls:
     allowUsersToChangePassword: true
     passwordReusePrevention: 24
 `
+
+// readable is stderr as a person reads it: the JSON line of the error
+// that ends the invocation (when the logs are JSON) shown as the
+// "Error: ..." it says, so tests can look for the error's words as
+// written. TestTheFinalErrorIsAJSONLineWhenLogsAreJSON asserts the line
+// itself.
+func readable(stderr string) string {
+	lines := strings.SplitAfter(stderr, "\n")
+	for i, l := range lines {
+		var ev struct{ Level, Error, Message string }
+		if json.Unmarshal([]byte(l), &ev) == nil && ev.Level == "error" && ev.Message == finalErrorMessage {
+			lines[i] = "Error: " + ev.Error + "\n"
+		}
+	}
+	return strings.Join(lines, "")
+}
 
 // syncWriter serialises writes from a command running in another goroutine.
 type syncWriter struct {

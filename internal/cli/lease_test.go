@@ -38,7 +38,7 @@ func (h *harness) runLease(ctx context.Context, ttl time.Duration, args ...strin
 	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, sleep: h.sim.Sleep,
 		lease: leaseOptions{clock: h.sim.Now, ttl: ttl}}
 	code := a.run(ctx, append(args, "--log-format", "json"))
-	return result{code, out.String(), errb.String()}
+	return result{code, out.String(), readable(errb.String())}
 }
 
 type syncBuffer struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/orgbaseline/orgbaseline/internal/report"
@@ -55,6 +56,11 @@ type app struct {
 	now func() time.Time
 	// live is stderr's progress line on a terminal (made with the logger).
 	live *liveLine
+	// log is the logger made for this invocation, once made (the run's,
+	// naming it, once a run has begun); logJSON says it writes JSON lines.
+	// The final error is written as its last line (printError).
+	log     *zerolog.Logger
+	logJSON bool
 	// sleep waits for AWS to settle (awsapi.Waiter); nil is a timer.
 	// Tests against orgsim advance its clock instead.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -96,15 +102,46 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
+	code := ExitError
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(a.stderr, "Error:", cleanLines(ee.err.Error()))
-		}
-		return ee.code
+		code, err = ee.code, ee.err
 	}
-	fmt.Fprintln(a.stderr, "Error:", cleanLines(err.Error()))
-	return ExitError
+	if err != nil {
+		a.printError(root, err, code)
+	}
+	return code
+}
+
+// finalErrorMessage is the message of the JSON line of the error that
+// ends an invocation.
+const finalErrorMessage = "orgbaseline stopped with an error"
+
+// printError writes the error that ends the invocation on stderr: a JSON
+// line when the logs are JSON ({"level":"error","error":"the whole text",
+// "exitCode":1,"message":finalErrorMessage}, with the time, and the run
+// when one began), so stderr stays one JSON document per line for jq;
+// else "Error: ...". Either way its control characters are escaped
+// (cleanLines).
+func (a *app) printError(root *cobra.Command, err error, code int) {
+	text := cleanLines(err.Error())
+	log, json := a.log, a.logJSON
+	if log == nil {
+		// The error came before a logger was made (a flag, a file):
+		// the format the flags ask for, as the logger would have it.
+		format := "auto"
+		if f := root.PersistentFlags().Lookup("log-format"); f != nil {
+			format = f.Value.String()
+		}
+		json, _ = a.jsonLogs(format)
+		l := zerolog.New(a.stderr).Hook(logTime{})
+		log = &l
+	}
+	if !json {
+		fmt.Fprintln(a.stderr, "Error:", text)
+		return
+	}
+	log.WithLevel(zerolog.ErrorLevel).Str("error", text).Int("exitCode", code).Msg(finalErrorMessage)
 }
 
 // terraformStyle accepts Terraform's single-dash `-out plan.json` (and

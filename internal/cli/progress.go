@@ -69,6 +69,11 @@ type progress struct {
 	phase                string
 	total, done, failed  int
 	start, drawn, logged time.Time
+	// walked is how many accounts the run targets, once the walk of the
+	// organization has ended (walkedKnown): the total of the phase that
+	// works on the accounts as the walk finds them.
+	walked      int
+	walkedKnown bool
 	// waits are the waits for AWS under way, by what they wait for.
 	waits map[string]int
 }
@@ -120,6 +125,9 @@ const liveEvery = 100 * time.Millisecond
 func (p *progress) Start(phase string, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if total < 0 && p.walkedKnown {
+		total = p.walked // the walk ended before the phase began
+	}
 	p.phase, p.total, p.done, p.failed = phase, total, 0, 0
 	p.start = p.now()
 	p.drawn, p.logged = p.start, p.start
@@ -128,12 +136,35 @@ func (p *progress) Start(phase string, total int) {
 	}
 }
 
-// Total sets the phase's number of accounts once the walk has found them
-// all (Start was given -1).
+// Total sets the phase's number of accounts once the engine has been
+// handed them all (Start was given -1). Walked has usually told it
+// earlier: the last account is handed on only when a place among the
+// --concurrency accounts frees up.
 func (p *progress) Total(total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.setTotal(total)
+}
+
+// Walked hears that the organization has been read and the run targets n
+// accounts: a phase still counting the accounts the walk hands on (Start
+// given -1), or one starting so, has n in all.
+func (p *progress) Walked(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.walked, p.walkedKnown = n, true
+	if p.total < 0 {
+		p.setTotal(n)
+	}
+}
+
+func (p *progress) setTotal(total int) {
+	changed := p.total != total
 	p.total = total
+	if changed && p.live != nil && total != 0 {
+		p.drawn = p.now()
+		p.live.set(p.line(p.drawn))
+	}
 }
 
 func (p *progress) Done(failed bool) {
@@ -197,15 +228,19 @@ func (p *progress) remaining(elapsed time.Duration) (time.Duration, bool) {
 	return elapsed / time.Duration(p.done) * time.Duration(p.total-p.done), true
 }
 
+// event is the progress log line: phase, done, failed, elapsedMs and,
+// once the total is known (not while the walk goes on), total and
+// remaining (accounts), with etaMs (the time left at the pace so far)
+// while some remain.
 func (p *progress) event(now time.Time) *zerolog.Event {
 	elapsed := now.Sub(p.start)
 	ev := p.log.Info().Str("phase", p.phase).Int("done", p.done)
 	if p.total >= 0 {
-		ev = ev.Int("total", p.total) // not known while the walk goes on
+		ev = ev.Int("total", p.total).Int("remaining", p.total-p.done)
 	}
-	ev = ev.Int("failed", p.failed).Dur("elapsed", elapsed)
-	if left, ok := p.remaining(elapsed); ok {
-		ev = ev.Dur("remaining", left)
+	ev = ev.Int("failed", p.failed).Int64("elapsedMs", elapsed.Milliseconds())
+	if left, ok := p.remaining(elapsed); ok && p.done < p.total {
+		ev = ev.Int64("etaMs", left.Milliseconds())
 	}
 	return ev
 }

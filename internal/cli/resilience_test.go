@@ -41,7 +41,7 @@ func (h *harness) runCtx(ctx context.Context, args ...string) result {
 	var out, errb bytes.Buffer
 	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv, sleep: h.sim.Sleep}
 	code := a.run(ctx, append(args, "--log-format", "json"))
-	return result{code, out.String(), errb.String()}
+	return result{code, out.String(), readable(errb.String())}
 }
 
 // assumeFailed lists the accounts whose assume failure the output reports.

@@ -152,6 +152,10 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if err != nil {
 		return nil, err
 	}
+	// The run's id names its sessions, the plugins' included, and every
+	// line of its log.
+	runID := newRunID()
+	log = a.runLogger(log, runID)
 	b, err := loadBaseline(o.file)
 	if err != nil {
 		return nil, err
@@ -184,11 +188,10 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if err != nil {
 		return nil, err
 	}
+	traceAWS(&cfg, log)
 	if o.warnWriteActions {
 		warnWriteActions(log, b)
 	}
-	// The run's id names its sessions, the plugins' included.
-	runID := newRunID()
 	// Plugins are verified (checksums) and launched before any AWS call
 	// (loading the configuration makes none), so an unpinned or tampered
 	// binary, or one declaring actions its entry does not approve, stops
@@ -235,6 +238,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		}
 		return nil, err
 	}
+	awsapi.ForAccount(&cfg, caller.Account)
 	// The organization-scope reads that do not need the walk start now,
 	// beside it (they run in the unsharded run and in shard 0; apply of
 	// another shard reads the organization scope to check it is settled).
@@ -382,10 +386,11 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	for _, s := range sel.Skipped {
 		env.log.Info().Str("account", s.Account.ID).Str("accountName", s.Account.Name).Str("reason", s.Reason).Msg("account skipped")
 	}
-	ev := env.log.Info().Str("organization", org.ID).Int("accounts", len(org.Accounts)).Int("targeted", len(sel.Targets)).Int("skipped", len(sel.Skipped)).Str("run", env.runID)
+	ev := env.log.Info().Str("organization", org.ID).Int("accounts", len(org.Accounts)).Int("targeted", len(sel.Targets)).Int("skipped", len(sel.Skipped))
 	if env.shard != nil {
 		ev = ev.Str("shard", env.shard.String())
 	}
+	env.totalKnown(len(sel.Targets))
 	ev.Msg("organization read")
 	env.org, env.sel, env.aliases = org, sel, aliases
 	env.engine.Org.Org, env.engine.Org.Targets, env.engine.Org.Aliases = org, allTargets, aliases

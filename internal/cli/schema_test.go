@@ -15,7 +15,7 @@ func runSchemaCLI(t *testing.T, args ...string) (code int, stdout, stderr string
 	var out, errb bytes.Buffer
 	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
 	code = a.run(context.Background(), args)
-	return code, out.String(), errb.String()
+	return code, out.String(), readable(errb.String())
 }
 
 func committedSchema(t *testing.T) []byte {

@@ -117,7 +117,7 @@ func TestSimServeBadFlags(t *testing.T) {
 		var out, errb strings.Builder
 		a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv}
 		code := a.run(context.Background(), append([]string{"sim", "serve", "--listen", "127.0.0.1:0"}, tc.args...))
-		if code != ExitError || !strings.Contains(errb.String(), tc.want) {
+		if code != ExitError || !strings.Contains(readable(errb.String()), tc.want) {
 			t.Errorf("sim serve %s: exit %d, %s; want %q", strings.Join(tc.args, " "), code, errb.String(), tc.want)
 		}
 	}

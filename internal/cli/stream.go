@@ -213,6 +213,16 @@ func (env *runEnv) targeted() (int, bool) {
 	return len(env.sel.Targets), true
 }
 
+// totalKnown tells the progress how many accounts the run targets, as
+// soon as the organization has been read (resolve): the phase working on
+// the accounts as the walk found them learns its total then, rather than
+// when its last account is taken.
+func (env *runEnv) totalKnown(n int) {
+	if p, ok := env.engine.Progress.(*progress); ok {
+		p.Walked(n)
+	}
+}
+
 // phase is one engine run over the accounts: over a list, or over the
 // accounts as they arrive.
 type phase struct {

@@ -268,9 +268,9 @@ func logWait(log zerolog.Logger, ev awsapi.Wait) {
 	case !ev.Done:
 		l.Info().Msg("waiting for AWS")
 	case ev.Err != nil:
-		l.Warn().Dur("waited", ev.Waited).Err(ev.Err).Msg("stopped waiting for AWS")
+		l.Warn().Int64("waitedMs", ev.Waited.Milliseconds()).Err(ev.Err).Msg("stopped waiting for AWS")
 	default:
-		l.Info().Dur("waited", ev.Waited).Msg("AWS settled")
+		l.Info().Int64("waitedMs", ev.Waited.Milliseconds()).Msg("AWS settled")
 	}
 }
 

@@ -622,7 +622,7 @@ func (i *instance) run(ctx context.Context, acct plugins.Account, homeRegion str
 			return fail(fmt.Sprintf("the run was cancelled before plugin %s answered in account %s", i.spec.Name, acct.ID), "run the check again", evidence)
 		case pastDeadline(cctx):
 			i.retire(p, fmt.Sprintf("a call in account %s did not answer within %s", acct.ID, i.spec.Timeout))
-			log.Warn().Dur("timeout", i.spec.Timeout).Int("process", p.n).Msg("plugin timed out; its process is stopped and restarted for the next call")
+			log.Warn().Int64("timeoutMs", i.spec.Timeout.Milliseconds()).Int("process", p.n).Msg("plugin timed out; its process is stopped and restarted for the next call")
 			evidence["timeout"] = i.spec.Timeout.String()
 			return fail(fmt.Sprintf("plugin %s did not answer within its timeout of %s in account %s; its process was stopped and is restarted for the next call",
 				i.spec.Name, i.spec.Timeout, acct.ID),
