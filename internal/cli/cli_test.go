@@ -143,7 +143,7 @@ func TestTargeting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := h.write("b.yaml", passwordBaseline+tc.targets)
-			r := h.run("accounts", "-f", f, "--output", "json")
+			r := h.run("accounts", "-f", f, "--format", "json")
 			h.want(r, ExitOK)
 			var doc struct {
 				Accounts []struct {
@@ -152,7 +152,7 @@ func TestTargeting(t *testing.T) {
 				} `json:"accounts"`
 			}
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-				t.Fatalf("accounts --output json: %v\n%s", err, r.stdout)
+				t.Fatalf("accounts --format json: %v\n%s", err, r.stdout)
 			}
 			var got []string
 			for _, a := range doc.Accounts {

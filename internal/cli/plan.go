@@ -32,11 +32,11 @@ func (a *app) planCommand(g *globalFlags) *cobra.Command {
 			return a.plan(cmd.Context(), g, f, runOptions{file: f.file, targets: f.targets})
 		},
 	}
-	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file")
-	cmd.Flags().StringVar(&f.out, "out", "", "write the plan to this file, for `orgbaseline apply FILE`")
+	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline `FILE`")
+	cmd.Flags().StringVar(&f.out, "out", "", "write the plan to `FILE`, for orgbaseline apply FILE")
 	cmd.Flags().BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes (0: none, 1: error)")
-	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable), e.g. ou:/Workloads/Prod")
-	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
+	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching `SELECTOR` too (repeatable), e.g. ou:/Workloads/Prod")
+	cmd.Flags().StringVar(&f.format, "format", "text", "output `FORMAT`: text or json")
 	cmd.Flags().BoolVar(&f.summary, "summary", false, "text output: one line per account with changes per control, instead of every field")
 	registerShard(cmd, &f.shard)
 	return cmd

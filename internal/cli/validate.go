@@ -58,7 +58,7 @@ func (a *app) validateCommand(g *globalFlags) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "baseline.yaml", "the baseline file")
+	cmd.Flags().StringVarP(&file, "file", "f", "baseline.yaml", "the baseline `FILE`")
 	cmd.Flags().BoolVar(&list, "list-profiles", false, "list the embedded profiles a baseline can extend")
 	return cmd
 }
