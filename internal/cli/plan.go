@@ -20,6 +20,9 @@ type planFlags struct {
 	format           string
 	summary          bool
 	shard            string
+	// noApplyHint: the demo applies the saved plan itself, in a
+	// directory it deletes, so no command to apply it is suggested.
+	noApplyHint bool
 }
 
 func (a *app) planCommand(g *globalFlags) *cobra.Command {
@@ -69,7 +72,7 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 		err = report.PlanJSON(a.stdout, p)
 	} else {
 		err = writePlan(a.stdout, p, f.summary)
-		if err == nil && f.out != "" {
+		if err == nil && f.out != "" && !f.noApplyHint {
 			fmt.Fprintf(a.stdout, "Saved the plan to %s. Apply exactly this plan with: orgbaseline apply -f %s %s\n", f.out, o.file, f.out)
 		}
 	}
