@@ -3,7 +3,10 @@
 // an explicit endpoint for the emulator, a retryer, a pacer that spaces
 // Organizations calls once AWS throttles them, a connection pool sized
 // for a run's concurrency, a user agent) and the service clients controls
-// use, with S3 path style whenever an endpoint is set.
+// use, with S3 path style whenever an endpoint is set. It also says why a
+// run cannot reach AWS at all (no credentials anywhere, an endpoint that
+// refuses connections or does not exist), where the SDK's errors name only
+// the last thing it tried.
 //
 // It must not import internal/cli, internal/engine or internal/orgsim.
 package awsapi
