@@ -23,7 +23,7 @@ type checkFlags struct {
 func (a *app) checkCommand(g *globalFlags) *cobra.Command {
 	f := &checkFlags{}
 	cmd := &cobra.Command{
-		Use:   "check [-f baseline.yaml] [--format FORMAT [--output FILE]]... [--fail-on SEVERITY] [--framework NAME] [--shard I/N]",
+		Use:   "check [-f baseline.yaml] [--format FORMAT [--output FILE]]... [--fail-on SEVERITY] [--framework NAME] [--shard INDEX/COUNT]",
 		Short: "Report compliance of every targeted account with the baseline and its check plugins, changing nothing",
 		Long: `check observes every targeted account once and renders the report in one
 or more formats: text, json (versioned, with a published JSON Schema),
