@@ -33,10 +33,15 @@ type CallerIdentityAPI interface {
 	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
-// WhoAmI reads the caller of cfg's credentials.
+// WhoAmI reads the caller of cfg's credentials. It is a run's first AWS
+// call, so its error says when there are no credentials or the endpoint
+// cannot be reached (Explain).
 func WhoAmI(ctx context.Context, api CallerIdentityAPI) (Caller, error) {
 	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
+		if x := Explain("sts:GetCallerIdentity", err); x != err {
+			return Caller{}, x
+		}
 		return Caller{}, fmt.Errorf("read the caller's identity (sts:GetCallerIdentity): %w%s", err, partitionHint(err))
 	}
 	c := Caller{ARN: aws.ToString(out.Arn), Account: aws.ToString(out.Account), UserID: aws.ToString(out.UserId)}

@@ -100,13 +100,15 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 // NewRetryer is the retryer for every client: the SDK's standard retryer
 // (throttling and 5xx retried with jittered backoff), with more attempts
 // than its default 3, since one account's throttled call should not fail
-// that account's run, and ConcurrentModificationException retried too.
+// that account's run, and ConcurrentModificationException retried too; a
+// refused connection to an endpoint other than AWS's is not retried.
 func NewRetryer(maxAttempts int, noBackoff bool) aws.Retryer {
 	if maxAttempts <= 0 {
 		maxAttempts = 5
 	}
 	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.Retryables = append(append([]retry.IsErrorRetryable(nil), o.Retryables...), retryConcurrentModification)
+		// noRetryRefused first: the first answer other than unknown decides.
+		o.Retryables = append(append([]retry.IsErrorRetryable{noRetryRefused}, o.Retryables...), retryConcurrentModification)
 		o.MaxAttempts = maxAttempts
 		o.MaxBackoff = 10 * time.Second
 		o.Backoff = quickFirstRetry(o.MaxBackoff)

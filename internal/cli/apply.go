@@ -59,13 +59,13 @@ run when there is no terminal to ask on.`,
 			return a.apply(cmd.Context(), g, f, planFile, runOptions{file: f.file, targets: f.targets})
 		},
 	}
-	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file")
+	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline `FILE`")
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation (needed when not on a terminal)")
-	cmd.Flags().IntVar(&f.maxChanges, "max-changes", 0, "refuse a plan with more than N changes (0: no limit)")
-	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
+	cmd.Flags().IntVar(&f.maxChanges, "max-changes", 0, "refuse a plan with more than `N` changes (0: no limit)")
+	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching `SELECTOR` too (repeatable), e.g. ou:/Workloads/Prod")
 	cmd.Flags().BoolVar(&f.summary, "summary", false, "show the plan as one line per account instead of every field")
-	cmd.Flags().StringVar(&f.forceUnlock, "force-unlock", "", "release the organization-scope lease of this run id (named when an apply is refused for it), then stop; for a run known to be dead")
-	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the organization-scope lease another apply holds (0: fail at once, naming it)")
+	cmd.Flags().StringVar(&f.forceUnlock, "force-unlock", "", "release the organization-scope lease of the run `RUN-ID` (named when an apply is refused for it), then stop; for a run known to be dead")
+	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait up to `DURATION` for the organization-scope lease another apply holds (0: fail at once, naming it)")
 	registerShard(cmd, &f.shard)
 	return cmd
 }

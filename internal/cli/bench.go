@@ -52,7 +52,7 @@ type benchFlags struct {
 func (a *app) benchCommand(g *globalFlags) *cobra.Command {
 	f := &benchFlags{}
 	cmd := &cobra.Command{
-		Use:   "bench [--accounts 1000] [--regions 2] [--latency 20ms] [--jitter 5ms] [--throttle=true] [--concurrency 64]",
+		Use:   "bench [--accounts 1000] [--regions 2] [--latency 20ms] [--jitter 5ms] [--throttle=false] [--aws-like=false] [--sim-process] [--concurrency 64]",
 		Short: "Measure a from-scratch apply and a no-op plan of the example baseline on a large simulated organization",
 		Long: `sim bench starts orgsim in-process with --accounts member accounts (a clean
 organization: only the baseline's own settings differ), injects --latency
@@ -87,13 +87,13 @@ Peak RSS is the process's VmHWM (Linux only); it includes orgsim unless
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&f.accounts, "accounts", 1000, "member accounts besides the management account")
-	fl.IntVar(&f.regions, "regions", 2, fmt.Sprintf("governed regions (1-%d), starting with us-east-1", len(benchRegions)))
-	fl.DurationVar(&f.latency, "latency", 20*time.Millisecond, "latency added to every call")
-	fl.DurationVar(&f.jitter, "jitter", 5*time.Millisecond, "plus a random latency up to this")
+	fl.IntVar(&f.accounts, "accounts", 1000, "`N` member accounts besides the management account")
+	fl.IntVar(&f.regions, "regions", 2, fmt.Sprintf("`N` governed regions (1-%d), starting with us-east-1", len(benchRegions)))
+	fl.DurationVar(&f.latency, "latency", 20*time.Millisecond, "`DURATION` of latency added to every call")
+	fl.DurationVar(&f.jitter, "jitter", 5*time.Millisecond, "plus a random latency up to `DURATION`")
 	fl.BoolVar(&f.throttle, "throttle", true, "throttle like AWS (orgsim's AWSThrottling rules)")
-	fl.Int64Var(&f.seed, "seed", 1, "seed of the generated organization")
-	fl.BoolVar(&f.simProcess, "sim-process", false, "run orgsim in a child process (`orgbaseline sim serve`), so the peak RSS shown is orgbaseline's alone")
+	fl.Int64Var(&f.seed, "seed", 1, "`SEED` of the generated organization")
+	fl.BoolVar(&f.simProcess, "sim-process", false, "run orgsim in a child process (orgbaseline sim serve), so the peak RSS shown is orgbaseline's alone")
 	fl.BoolVar(&f.awsLike, "aws-like", true, "orgsim answers like AWS (propagation delays, asynchronous operations and the other behaviours of sim serve's --aws-like); the waits for AWS are part of the figures")
 	return cmd
 }

@@ -26,7 +26,7 @@ type checkFlags struct {
 func (a *app) checkCommand(g *globalFlags) *cobra.Command {
 	f := &checkFlags{}
 	cmd := &cobra.Command{
-		Use:   "check [-f baseline.yaml] [--format FORMAT [--output FILE]]... [--fail-on SEVERITY] [--framework NAME] [--shard I/N]",
+		Use:   "check [-f baseline.yaml] [--format FORMAT [--output FILE]]... [--fail-on SEVERITY] [--framework NAME] [--shard INDEX/COUNT]",
 		Short: "Report compliance of every targeted account with the baseline and its check plugins, changing nothing",
 		Long: `check observes every targeted account once and renders the report in one
 or more formats: text, json (versioned, with a published JSON Schema),
@@ -41,12 +41,12 @@ with an --output:
 			return a.check(cmd.Context(), g, f, runOptions{file: f.file, targets: f.targets})
 		},
 	}
-	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file")
+	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline `FILE`")
 	f.out.register(cmd)
-	cmd.Flags().StringVar(&f.framework, "framework", "", "report only the findings citing this compliance framework, and summarise it alone: "+strings.Join(baseline.Frameworks(), ", "))
+	cmd.Flags().StringVar(&f.framework, "framework", "", "report only the findings citing the compliance framework `NAME`, and summarise it alone: "+strings.Join(baseline.Frameworks(), ", "))
 	registerShard(cmd, &f.shard)
-	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 3 when a finding of this severity or worse fails: info, low, medium, high, critical")
-	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
+	cmd.Flags().StringVar(&f.failOn, "fail-on", "low", "exit 3 when a finding of `SEVERITY` or worse fails: info, low, medium, high, critical")
+	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching `SELECTOR` too (repeatable), e.g. ou:/Workloads/Prod")
 	registerTextFilter(cmd, &f.minSeverity, &f.statuses)
 	return cmd
 }

@@ -143,7 +143,7 @@ func TestTargeting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := h.write("b.yaml", passwordBaseline+tc.targets)
-			r := h.run("accounts", "-f", f, "--output", "json")
+			r := h.run("accounts", "-f", f, "--format", "json")
 			h.want(r, ExitOK)
 			var doc struct {
 				Accounts []struct {
@@ -152,7 +152,7 @@ func TestTargeting(t *testing.T) {
 				} `json:"accounts"`
 			}
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-				t.Fatalf("accounts --output json: %v\n%s", err, r.stdout)
+				t.Fatalf("accounts --format json: %v\n%s", err, r.stdout)
 			}
 			var got []string
 			for _, a := range doc.Accounts {
@@ -497,6 +497,34 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(step3, "No changes.") {
 		t.Errorf("second plan is not empty:\n%s", step3)
+	}
+	// The demo's directory is gone once it returns: nothing it prints
+	// asks the reader to use it.
+	for _, bad := range []string{"Apply exactly this plan with", "orgbaseline-demo-"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("demo output mentions %q, which depends on the directory it deletes:\n%s", bad, s)
+		}
+	}
+}
+
+// TestDemoOutsideCheckout: run where there is no orgbaseline source (an
+// installed binary, go run of a path from elsewhere), the demo says in
+// one correct sentence that the check plugins were not built, and runs
+// the controls.
+func TestDemoOutsideCheckout(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var out, errb strings.Builder
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: os.Getenv}
+	if code := a.run(context.Background(), []string{"demo"}); code != ExitOK {
+		t.Fatalf("demo exited %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	s := out.String()
+	want := "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0). The first-party check plugins were not built (run the demo from an orgbaseline checkout to build them), so check shows the controls' findings only.\n"
+	if !strings.Contains(s, want) {
+		t.Errorf("demo output lacks %q:\n%s", want, s)
+	}
+	if strings.Contains(s, "plus the first-party check plugins were not built") || strings.Contains(s, "iam-users.") {
+		t.Errorf("demo output claims plugins it did not build:\n%s", s)
 	}
 }
 

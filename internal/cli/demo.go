@@ -31,11 +31,14 @@ const demoSeed = 7
 func (a *app) demoCommand(g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
-		Short: "Run plan, apply, plan again and check on a simulated organization, in seconds",
+		Short: "Run plan, apply, plan again and check on a simulated organization",
 		Long: `demo starts orgsim in-process with a seeded organization of a dozen accounts,
 then runs the example baseline through plan, apply, a second plan (which must
-have nothing to change) and check. It writes nothing outside a temporary
-directory and needs no AWS account.`,
+have nothing to change) and check. Run from an orgbaseline checkout, it first
+builds the first-party check plugins (the first time, with an empty Go build
+cache, that takes a minute or more; then seconds). Besides Go's build cache,
+it writes nothing outside a temporary directory, which it deletes, and needs
+no AWS account.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("log-level") {
@@ -55,12 +58,12 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "baseline.yaml")
 	content := append([]byte(nil), orgbaseline.ExampleBaseline...)
-	pluginsNote := ""
+	// pluginsNote ends the sentence about the baseline.
+	pluginsNote := ", plus the first-party check plugins root-account, iam-users and least-privilege, built and pinned on the fly."
 	if section, err := buildDemoPlugins(ctx, dir); err != nil {
-		pluginsNote = "the first-party check plugins were not built (" + err.Error() + "); check shows control findings only"
+		pluginsNote = ". The first-party check plugins were not built (" + err.Error() + "), so check shows the controls' findings only."
 	} else {
 		content = append(content, section...)
-		pluginsNote = "the first-party check plugins root-account, iam-users and least-privilege, built and pinned on the fly"
 	}
 	if err := os.WriteFile(file, content, 0o600); err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -89,12 +92,12 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 
 	fmt.Fprintf(out, "orgbaseline demo: organization %s with %d accounts, simulated in-process by orgsim (seed %d).\n",
 		sim.OrganizationID(), demoOrg.Members+1, demoSeed)
-	fmt.Fprintf(out, "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0), plus %s.\n", pluginsNote)
+	fmt.Fprintf(out, "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0)%s\n", pluginsNote)
 	fmt.Fprintf(out, "orgsim answers like AWS: what AWS finishes later (a policy type, a new role or bucket policy, an analyzer) settles seconds later on its clock, which the demo moves on instead of sleeping.\n")
 
 	step(1, "plan: what the baseline would change (the summary; `orgbaseline plan` shows every field)")
 	planFile := filepath.Join(dir, "plan.json")
-	if err := a.plan(ctx, g, &planFlags{format: "text", out: planFile, summary: true}, o); err != nil {
+	if err := a.plan(ctx, g, &planFlags{format: "text", out: planFile, summary: true, noApplyHint: true}, o); err != nil {
 		return fmt.Errorf("demo plan: %w", err)
 	}
 
@@ -127,7 +130,9 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 
 	fmt.Fprintf(out, "\nDone in %s. The apply made %d write and %d read calls; the second plan made %d writes and %d reads.\n",
 		time.Since(start).Round(time.Millisecond), applyCalls.Writes(), applyCalls.Reads(), replan.Writes(), replan.Reads())
-	fmt.Fprintf(out, "Next: read baseline.yaml, try `orgbaseline sim serve --env-file /tmp/orgsim.env`, and see the README to run it on a real organization.\n")
+	// Nothing here names the demo's directory: it is deleted on return,
+	// and the organization was in-process.
+	fmt.Fprintf(out, "Next: write a baseline.yaml (the example is baseline.yaml at the root of the repository), run plan and apply yourself against a simulated organization started with `orgbaseline sim serve --env-file /tmp/orgsim.env &` and `source /tmp/orgsim.env`, and see the README to run it on a real organization.\n")
 	return nil
 }
 
@@ -157,7 +162,7 @@ func buildDemoPlugins(ctx context.Context, dir string) ([]byte, error) {
 		return nil, fmt.Errorf("no Go toolchain: %w", err)
 	}
 	root := filepath.Dir(strings.TrimSpace(string(gomod)))
-	if _, err := os.Stat(filepath.Join(root, "plugins", "checks")); err != nil {
+	if !orgbaselineCheckout(root) {
 		return nil, fmt.Errorf("run the demo from an orgbaseline checkout to build them")
 	}
 	var b strings.Builder
@@ -179,6 +184,18 @@ func buildDemoPlugins(ctx context.Context, dir string) ([]byte, error) {
 		fmt.Fprintf(&b, "  - name: %s\n    path: %s\n    sha256: %s\n    actions: [%s]\n    concurrency: 16\n", name, name, sum, strings.Join(p.actions, ", "))
 	}
 	return []byte(b.String()), nil
+}
+
+// orgbaselineCheckout reports whether root is a checkout of this module
+// (outside any module, go env GOMOD names /dev/null; in another module,
+// its go.mod).
+func orgbaselineCheckout(root string) bool {
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil || !strings.HasPrefix(string(mod), "module github.com/orgbaseline/orgbaseline\n") {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(root, "plugins", "checks"))
+	return err == nil
 }
 
 func fileSHA256(path string) (string, error) {

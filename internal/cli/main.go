@@ -180,9 +180,9 @@ func (a *app) rootCommand() *cobra.Command {
 		Short: "Bring an AWS Organization to a declared security baseline and keep it there",
 		Long: `orgbaseline reads baseline.yaml, walks the organization from the management
 account, assumes a role in every targeted account, and plans, applies and
-checks the baseline: the IAM password policy (and, as they land, SCPs, the
-organization trail, Access Analyzer and AWS Config), with extra checks as
-plugins.
+checks the baseline: the IAM password policy, service control policies, the
+organization's CloudTrail trail, IAM Access Analyzer and AWS Config, with
+extra compliance checks run as checksum-pinned plugins.
 
 Try it on a simulated organization:  orgbaseline demo`,
 		Version:       version(),
@@ -190,14 +190,14 @@ Try it on a simulated organization:  orgbaseline demo`,
 		SilenceErrors: true,
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.profile, "profile", "", "AWS shared-config profile of the management account (default: the standard credential chain)")
-	pf.StringVar(&g.region, "region", "", "region for API calls (default: organization.homeRegion, then AWS_REGION)")
-	pf.IntVar(&g.concurrency, "concurrency", 0, "accounts worked on at once (default: organization.concurrency)")
-	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	pf.StringVar(&g.logFormat, "log-format", "auto", "log format: json, console, or auto (console on a terminal, json otherwise)")
-	pf.IntVar(&g.maxAttempts, "max-attempts", 5, "attempts per AWS API call; throttling and 5xx errors are retried with jittered backoff")
-	pf.DurationVar(&g.progressEvery, "progress-interval", 30*time.Second, "when stderr is not a terminal, log the run's progress this often (0: never); on a terminal a live line shows it")
-	pf.StringVar(&g.maxFailed, "max-failed-accounts", "", "stop starting new accounts once more than N (or P% of the targeted) accounts have failed (default: no limit)")
+	pf.StringVar(&g.profile, "profile", "", "`NAME` of the AWS shared-config profile of the management account (default: the standard credential chain)")
+	pf.StringVar(&g.region, "region", "", "`REGION` for API calls (default: organization.homeRegion, then AWS_REGION)")
+	pf.IntVar(&g.concurrency, "concurrency", 0, "`N` accounts worked on at once (default: organization.concurrency)")
+	pf.StringVar(&g.logLevel, "log-level", "info", "log `LEVEL`: debug, info, warn, error")
+	pf.StringVar(&g.logFormat, "log-format", "auto", "log `FORMAT`: json, console, or auto (console on a terminal, json otherwise)")
+	pf.IntVar(&g.maxAttempts, "max-attempts", 5, "`N` attempts per AWS API call; throttling and 5xx errors are retried with jittered backoff")
+	pf.DurationVar(&g.progressEvery, "progress-interval", 30*time.Second, "when stderr is not a terminal, log the run's progress every `DURATION` (0: never); on a terminal a live line shows it")
+	pf.StringVar(&g.maxFailed, "max-failed-accounts", "", "stop starting new accounts once more than `N|P%` (N accounts, or P% of the targeted) have failed (default: no limit)")
 
 	root.AddCommand(
 		a.validateCommand(g),

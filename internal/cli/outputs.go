@@ -3,8 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,8 +24,8 @@ type outputFlags struct {
 
 func (o *outputFlags) register(cmd *cobra.Command) {
 	names := strings.Join(report.Formats(), ", ")
-	cmd.Flags().StringArrayVar(&o.formats, "format", nil, "report format: "+names+" (repeatable, paired in order with --output; default text)")
-	cmd.Flags().StringArrayVar(&o.outputs, "output", nil, "write the report in the matching --format to FILE (- is standard output; repeatable)")
+	cmd.Flags().StringArrayVar(&o.formats, "format", nil, "report `FORMAT`: "+names+" (repeatable, paired in order with --output; default text, or the --output file's extension)")
+	cmd.Flags().StringArrayVar(&o.outputs, "output", nil, "write the report in the matching --format to `FILE` (- is standard output; repeatable); without --format, the extension sets the format: "+extensionList(report.Formats()))
 }
 
 // output is one rendering: a format and where it goes ("" or "-" is
@@ -31,11 +33,23 @@ func (o *outputFlags) register(cmd *cobra.Command) {
 type output struct{ format, path string }
 
 // resolve pairs the flags. With no --output, one format goes to standard
-// output; otherwise every --format needs its --output.
+// output; otherwise every --format needs its --output. With --output and
+// no --format, each file's format is its extension's (standard output's
+// is text).
 func (o *outputFlags) resolve() ([]output, error) {
 	formats := o.formats
 	if len(formats) == 0 {
 		formats = []string{"text"}
+		if len(o.outputs) > 0 {
+			formats = nil
+			for _, p := range o.outputs {
+				f, err := formatOfOutput(p, report.Formats())
+				if err != nil {
+					return nil, err
+				}
+				formats = append(formats, f)
+			}
+		}
 	}
 	known := map[string]bool{}
 	for _, f := range report.Formats() {
@@ -75,6 +89,42 @@ func (o *outputFlags) resolve() ([]output, error) {
 		return nil, fmt.Errorf("only one --format can go to standard output")
 	}
 	return outs, nil
+}
+
+// extensionFormats are the formats --output's extension implies when no
+// --format is given.
+var extensionFormats = map[string]string{
+	".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".html": "html", ".txt": "text",
+}
+
+// formatOfOutput is the format of the --output path by its extension,
+// among choices: text for standard output, an error naming the
+// extensions known when there is none or another.
+func formatOfOutput(path string, choices []string) (string, error) {
+	if path == "" || path == "-" {
+		return "text", nil
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if f, ok := extensionFormats[ext]; ok && slices.Contains(choices, f) {
+		return f, nil
+	}
+	what := "has no extension"
+	if ext != "" {
+		what = "has the extension " + shorten(ext, 16) + ", which names no format"
+	}
+	return "", fmt.Errorf("--output %s %s: give --format (%s) before it, or name the file by its format: %s",
+		shorten(path, 80), what, strings.Join(choices, ", "), extensionList(choices))
+}
+
+// extensionList lists the extensions that imply each of formats.
+func extensionList(formats []string) string {
+	var l []string
+	for _, ext := range slices.Sorted(maps.Keys(extensionFormats)) {
+		if f := extensionFormats[ext]; slices.Contains(formats, f) {
+			l = append(l, ext+" "+f)
+		}
+	}
+	return strings.Join(l, ", ")
 }
 
 // writeReports renders the report in every requested format. Files are

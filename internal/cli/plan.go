@@ -20,6 +20,9 @@ type planFlags struct {
 	format           string
 	summary          bool
 	shard            string
+	// noApplyHint: the demo applies the saved plan itself, in a
+	// directory it deletes, so no command to apply it is suggested.
+	noApplyHint bool
 }
 
 func (a *app) planCommand(g *globalFlags) *cobra.Command {
@@ -32,11 +35,11 @@ func (a *app) planCommand(g *globalFlags) *cobra.Command {
 			return a.plan(cmd.Context(), g, f, runOptions{file: f.file, targets: f.targets})
 		},
 	}
-	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file")
-	cmd.Flags().StringVar(&f.out, "out", "", "write the plan to this file, for `orgbaseline apply FILE`")
+	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline `FILE`")
+	cmd.Flags().StringVar(&f.out, "out", "", "write the plan to `FILE`, for orgbaseline apply FILE")
 	cmd.Flags().BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes (0: none, 1: error)")
-	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable), e.g. ou:/Workloads/Prod")
-	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
+	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching `SELECTOR` too (repeatable), e.g. ou:/Workloads/Prod")
+	cmd.Flags().StringVar(&f.format, "format", "text", "output `FORMAT`: text or json")
 	cmd.Flags().BoolVar(&f.summary, "summary", false, "text output: one line per account with changes per control, instead of every field")
 	registerShard(cmd, &f.shard)
 	return cmd
@@ -69,7 +72,7 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 		err = report.PlanJSON(a.stdout, p)
 	} else {
 		err = writePlan(a.stdout, p, f.summary)
-		if err == nil && f.out != "" {
+		if err == nil && f.out != "" && !f.noApplyHint {
 			fmt.Fprintf(a.stdout, "Saved the plan to %s. Apply exactly this plan with: orgbaseline apply -f %s %s\n", f.out, o.file, f.out)
 		}
 	}

@@ -19,7 +19,7 @@ func (a *app) pluginsCommand(g *globalFlags) *cobra.Command {
 		Use:   "plugins",
 		Short: "The check plugins a baseline declares: list them, or describe one",
 	}
-	cmd.PersistentFlags().StringVarP(&file, "file", "f", "baseline.yaml", "the baseline file")
+	cmd.PersistentFlags().StringVarP(&file, "file", "f", "baseline.yaml", "the baseline `FILE`")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "Verify, launch and list every plugin the baseline declares, and check each config against the plugin's schema",

@@ -69,7 +69,7 @@ or frameworks, a shard given twice and a missing shard.
 		},
 	}
 	out.register(merge)
-	merge.Flags().StringVar(&failOn, "fail-on", "", "exit as check does (1: an account could not be checked; 3: a finding of this severity or worse fails); without it, merge exits 0 once the report is written")
+	merge.Flags().StringVar(&failOn, "fail-on", "", "exit as check does (1: an account could not be checked; 3: a finding of `SEVERITY` or worse fails); without it, merge exits 0 once the report is written")
 	cmd.AddCommand(merge)
 	return cmd
 }

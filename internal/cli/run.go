@@ -480,7 +480,7 @@ func inShard(sel *orgwalk.Selection, s baseline.Shard, management string) {
 
 // registerShard adds --shard to a command.
 func registerShard(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVar(v, "shard", "", "work on one shard of the targeted accounts: INDEX/COUNT, INDEX from 0 (0/3, 1/3, 2/3), or auto/COUNT to take INDEX from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job); organization-scope controls run in shard 0")
+	cmd.Flags().StringVar(v, "shard", "", "work on one shard of the targeted accounts: `INDEX/COUNT`, INDEX from 0 (0/3, 1/3, 2/3), or auto/COUNT to take INDEX from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job); organization-scope controls run in shard 0")
 }
 
 // parseShard reads --shard; "" is no shard.

@@ -52,7 +52,7 @@ func (a *app) simCommand(g *globalFlags) *cobra.Command {
 	}
 	f := &simFlags{}
 	serve := &cobra.Command{
-		Use:   "serve [--listen 127.0.0.1:4566] [--accounts N] [--seed S] [--env-file F] ...",
+		Use:   "serve [--listen 127.0.0.1:4566] [--accounts N] [--seed SEED] [--env-file FILE] ...",
 		Short: "Serve a seeded simulated organization until interrupted",
 		Long: `sim serve runs orgsim, an emulator of Organizations, STS, IAM, CloudTrail,
 Config, IAM Access Analyzer and S3, holding a generated organization. Any AWS
@@ -84,27 +84,27 @@ are refused, opt-in regions are disabled until --enable-region, and
 		},
 	}
 	fl := serve.Flags()
-	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "address to listen on: a loopback address (127.0.0.1, [::1], localhost)")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "`ADDRESS` to listen on: a loopback address (127.0.0.1, [::1], localhost)")
 	fl.BoolVar(&f.insecureListenAny, "insecure-listen-any", false, "allow a --listen address that is not loopback (0.0.0.0, ::, a LAN address): other machines can then reach the simulated organization and its admin API over plain HTTP")
 	fl.BoolVar(&f.seededCredentials, "seeded-credentials", false, "derive every access key and secret from --seed (the same on every start, so anyone who knows the seed can use them) instead of random ones")
-	fl.IntVar(&f.accounts, "accounts", 12, "member accounts besides the management account")
-	fl.IntVar(&f.ous, "ous", 0, "extra OUs under /Workloads besides Prod and Dev")
-	fl.Int64Var(&f.seed, "seed", 1, "seed of the generated organization (same seed, same organization)")
-	fl.DurationVar(&f.latency, "latency", 0, "latency added to every call, e.g. 20ms")
-	fl.DurationVar(&f.jitter, "jitter", 0, "plus a random latency up to this")
+	fl.IntVar(&f.accounts, "accounts", 12, "`N` member accounts besides the management account")
+	fl.IntVar(&f.ous, "ous", 0, "`N` extra OUs under /Workloads besides Prod and Dev")
+	fl.Int64Var(&f.seed, "seed", 1, "`SEED` of the generated organization (same seed, same organization)")
+	fl.DurationVar(&f.latency, "latency", 0, "`DURATION` of latency added to every call, e.g. 20ms")
+	fl.DurationVar(&f.jitter, "jitter", 0, "plus a random latency up to `DURATION`")
 	fl.BoolVar(&f.throttle, "throttle", false, "throttle like AWS (per account and service token buckets, real throttling codes)")
-	fl.Float64Var(&f.errorRate, "error-rate", 0, "share of calls answered with a transient 5xx, e.g. 0.05")
-	fl.IntVar(&f.suspended, "suspended", 0, "member accounts in SUSPENDED state")
-	fl.IntVar(&f.missingRole, "missing-role", 0, "member accounts without the execution role")
+	fl.Float64Var(&f.errorRate, "error-rate", 0, "`SHARE` of calls answered with a transient 5xx, e.g. 0.05")
+	fl.IntVar(&f.suspended, "suspended", 0, "`N` member accounts in SUSPENDED state")
+	fl.IntVar(&f.missingRole, "missing-role", 0, "`N` member accounts without the execution role")
 	fl.BoolVar(&f.clean, "clean", false, "seed no IAM findings (no users, keys or weak policies)")
-	fl.StringVar(&f.envFile, "env-file", "", "once ready, write `export` lines pointing AWS SDKs and the AWS CLI at the simulated management account")
-	fl.StringVar(&f.role, "execution-role", "OrganizationAccountAccessRole", "the role in every member account that trusts the management account")
-	fl.IntVar(&f.scpMaxSize, "scp-max-size", 0, "SCP size limit in characters (default: today's AWS quota)")
-	fl.IntVar(&f.scpPerTarget, "scp-max-per-target", 0, "SCPs per root, OU or account (default: today's AWS quota)")
-	fl.StringVar(&f.partition, "partition", "aws", "the AWS partition to serve: "+strings.Join(orgsim.Partitions(), ", ")+" (its ARNs, regions and global-service region)")
+	fl.StringVar(&f.envFile, "env-file", "", "once ready, write to `FILE` the export lines pointing AWS SDKs and the AWS CLI at the simulated management account (source it)")
+	fl.StringVar(&f.role, "execution-role", "OrganizationAccountAccessRole", "the role `NAME` in every member account that trusts the management account")
+	fl.IntVar(&f.scpMaxSize, "scp-max-size", 0, "at most `N` characters per SCP (default: today's AWS quota)")
+	fl.IntVar(&f.scpPerTarget, "scp-max-per-target", 0, "`N` SCPs at most per root, OU or account (default: today's AWS quota)")
+	fl.StringVar(&f.partition, "partition", "aws", "the AWS `PARTITION` to serve: "+strings.Join(orgsim.Partitions(), ", ")+" (its ARNs, regions and global-service region)")
 	fl.BoolVar(&f.awsLike, "aws-like", true, "answer like AWS: propagation delays, asynchronous operations, clock-skew and payload-hash checks, opt-in regions, PassRole and the other checks of orgsim.AWSLike; false turns them all off")
-	fl.DurationVar(&f.propagationDelay, "propagation-delay", orgsim.DefaultAWSLike().PropagationDelay, "how long a new role, service-linked role, bucket policy or delegated administrator takes to become usable by AWS services (sim time); 0 turns propagation off")
-	fl.StringArrayVar(&f.enableRegions, "enable-region", nil, "enable an opt-in region: REGION for every account, or ACCOUNT:REGION for one (repeatable); opt-in regions are disabled until enabled, as in AWS")
+	fl.DurationVar(&f.propagationDelay, "propagation-delay", orgsim.DefaultAWSLike().PropagationDelay, "the `DURATION` a new role, service-linked role, bucket policy or delegated administrator takes to become usable by AWS services (sim time); 0 turns propagation off")
+	fl.StringArrayVar(&f.enableRegions, "enable-region", nil, "enable an opt-in region: `REGION` for every account, or ACCOUNT:REGION for one (repeatable); opt-in regions are disabled until enabled, as in AWS")
 	sim.AddCommand(serve)
 	sim.AddCommand(a.benchCommand(g))
 	return sim

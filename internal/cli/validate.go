@@ -72,7 +72,7 @@ A plugin that cannot be launched is an error; --no-plugins skips them.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "baseline.yaml", "the baseline file")
+	cmd.Flags().StringVarP(&file, "file", "f", "baseline.yaml", "the baseline `FILE`")
 	cmd.Flags().BoolVar(&list, "list-profiles", false, "list the embedded profiles a baseline can extend")
 	cmd.Flags().BoolVar(&noPlugins, "no-plugins", false, "do not launch the check plugins, so their configs are not checked against their schemas")
 	return cmd

@@ -29,8 +29,27 @@ func BuildPlan(org *AccountResult, results []AccountResult, skipped []orgwalk.Sk
 	for _, s := range skipped {
 		p.Accounts = append(p.Accounts, baseline.AccountPlan{Account: s.Account.ID, Name: s.Account.Name, OUPath: s.Account.OUPath, Changes: []baseline.Change{}, Skipped: s.Reason})
 	}
-	sort.SliceStable(p.Accounts, func(i, j int) bool { return p.Accounts[i].Account < p.Accounts[j].Account })
+	sortAccountPlans(p.Accounts)
 	return &p
+}
+
+// sortAccountPlans orders a plan's accounts as check's report and the
+// accounts command order theirs: by OU path, then name, then id, the
+// skipped accounts after the others (report.SortAccounts).
+func sortAccountPlans(as []baseline.AccountPlan) {
+	sort.SliceStable(as, func(i, j int) bool {
+		a, b := as[i], as[j]
+		if (a.Skipped != "") != (b.Skipped != "") {
+			return b.Skipped != ""
+		}
+		if a.OUPath != b.OUPath {
+			return a.OUPath < b.OUPath
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.Account < b.Account
+	})
 }
 
 func accountPlan(r AccountResult) baseline.AccountPlan {

@@ -220,7 +220,7 @@ func FindingsText(w io.Writer, r *Report, colour bool) error {
 		}
 	}
 	s := r.Summary
-	fmt.Fprintf(&b, "\n%sCheck:%s %d accounts, %d passed, %d failed, %d errors, %d skipped.\n", c.bold, c.reset, s.Accounts, s.Pass, s.Fail, s.Error, s.Skip)
+	fmt.Fprintf(&b, "\n%sCheck:%s %d accounts, %d passed, %d failed, %d errors, %d finding(s) skipped.\n", c.bold, c.reset, s.Accounts, s.Pass, s.Fail, s.Error, s.Skip)
 	if filter.Active() {
 		fmt.Fprintf(&b, "Listed %d of %d findings (%s); the other report formats have them all.\n", shownTotal, len(r.Findings), filter.describe())
 	}

@@ -106,7 +106,7 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 	} else {
 		fmt.Fprintf(&b, "%sPlan:%s %d to create, %d to update, %d to delete, in %d account(s).", c.bold, c.reset, cr, up, de, withChanges)
 	}
-	fmt.Fprintf(&b, " %d account(s) already compliant, %d skipped, %d with errors.\n", clean, skipped, failed)
+	fmt.Fprintf(&b, " %d account(s) already compliant, %d account(s) skipped, %d with errors.\n", clean, skipped, failed)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
