@@ -184,6 +184,11 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if o.warnWriteActions {
 		warnWriteActions(log, b)
 	}
+	if o.prefetchOrg { // plan, apply, check: said once per run
+		for _, n := range controls.NotesOf(ctrls) {
+			log.Warn().Msg(n)
+		}
+	}
 	// The run's id names its sessions, the plugins' included.
 	runID := newRunID()
 	// Plugins are verified (checksums) and launched before any AWS call
