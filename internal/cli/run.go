@@ -359,7 +359,11 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	for alias, ref := range b.Organization.Accounts {
 		acct, err := org.ResolveAccount(ref)
 		if err != nil {
-			diags = append(diags, baseline.Diagnostic{Pos: baseline.Position{File: env.path}, Message: fmt.Sprintf("organization.accounts.%s: %v", alias, err)})
+			pos, ok := b.Organization.AccountPositions[alias]
+			if !ok {
+				pos = baseline.Position{File: env.path}
+			}
+			diags = append(diags, baseline.Diagnostic{Pos: pos, Message: fmt.Sprintf("organization.accounts.%s: %v", alias, err)})
 			continue
 		}
 		aliases[alias] = acct
