@@ -184,11 +184,6 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if o.warnWriteActions {
 		warnWriteActions(log, b)
 	}
-	if o.prefetchOrg { // plan, apply, check: said once per run
-		for _, n := range controls.NotesOf(ctrls) {
-			log.Warn().Msg(n)
-		}
-	}
 	// The run's id names its sessions, the plugins' included.
 	runID := newRunID()
 	// Plugins are verified (checksums) and launched before any AWS call
@@ -260,6 +255,11 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	}
 	if err := checkFeatureSet(org.ID, org.FeatureSet, ctrls); err != nil {
 		return fail(err)
+	}
+	if o.prefetchOrg { // plan, apply, check: said once per run, once it goes on
+		for _, n := range controls.NotesOf(ctrls) {
+			log.Warn().Msg(n)
+		}
 	}
 	sessions = orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
 		Role:                b.Organization.ExecutionRole,
