@@ -136,6 +136,12 @@ func load(top *sourceFile, data []byte, absDir string, ps profileSet) (*Baseline
 	}
 
 	applyDefaults(b, idx)
+	for alias := range b.Organization.Accounts {
+		if b.Organization.AccountPositions == nil {
+			b.Organization.AccountPositions = map[string]Position{}
+		}
+		b.Organization.AccountPositions[alias] = idx.pos("organization.accounts." + alias)
+	}
 	b.Version = Version
 	for _, e := range top.extends {
 		b.Extends = append(b.Extends, e.ref)

@@ -109,6 +109,7 @@ func TestLoadEveryKey(t *testing.T) {
 				"audit":      "222233334444",
 				"shared":     "012345678901", // unquoted, leading zero kept
 			},
+			AccountPositions: map[string]Position{"logArchive": at(13, 17), "audit": at(14, 12), "shared": at(15, 13)},
 		},
 		Targets: Targets{
 			Include: []Selector{

@@ -250,26 +250,3 @@ func (s *Selector) decodeScalar(v string, pos Position) error {
 }
 
 func (*Selector) expected() string { return "a selector such as root or ou:/Workloads" }
-
-// Suggest returns the candidate closest to s (edit distance, ignoring
-// case), or else the one candidate that s begins or is the beginning of
-// ("maxAge" for "maxAgeDays"), or "" when none is near enough to be a
-// likely typo: the "did you mean" of a selector that matches no account,
-// or of a plugin setting its schema does not declare.
-func Suggest(s string, candidates []string) string {
-	if m := closestMatch(s, candidates); m != "" {
-		return m
-	}
-	ls, found := strings.ToLower(s), ""
-	for _, c := range candidates {
-		lc := strings.ToLower(c)
-		if len(s) < 3 || lc == "" || !(strings.HasPrefix(lc, ls) || strings.HasPrefix(ls, lc)) {
-			continue
-		}
-		if found != "" {
-			return "" // more than one: no single guess
-		}
-		found = c
-	}
-	return found
-}

@@ -70,6 +70,10 @@ type Organization struct {
 	Concurrency int `yaml:"concurrency"`
 	// Accounts maps an alias (logArchive) to an account name or 12-digit id.
 	Accounts map[string]string `yaml:"accounts"`
+	// AccountPositions is where each alias's value was written (set by
+	// Load; nil when there is no alias), for the errors found once the
+	// organization is read.
+	AccountPositions map[string]Position `yaml:"-"`
 }
 
 // Targets selects the accounts the baseline applies to: every account

@@ -430,45 +430,6 @@ func isBoolWord(s string) bool {
 	return false
 }
 
-// closestMatch returns the candidate nearest to s (edit distance, ignoring
-// case), or "" when none is near enough to be a likely typo.
-func closestMatch(s string, candidates []string) string {
-	best, bestDist := "", 1<<30
-	ls := strings.ToLower(s)
-	for _, c := range candidates {
-		dist := levenshtein(ls, strings.ToLower(c))
-		if dist < bestDist {
-			best, bestDist = c, dist
-		}
-	}
-	limit := max(2, len(s)/3)
-	if best == "" || bestDist > limit || bestDist >= len(s) {
-		return ""
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
-
 // ---- per-file structural checks ----
 
 // checkFile reports, in one file's tree, what merging would hide:

@@ -90,7 +90,7 @@ func (o *Org) resolve(s baseline.Selector, include bool) ([]string, error) {
 	case baseline.SelectRoot, baseline.SelectTag:
 	case baseline.SelectOUPath:
 		if path := strings.TrimSuffix(s.Value, "/"); path != "" && o.ouByPath(path) == nil {
-			return nil, fmt.Errorf("selector %q: no OU at path %s; the organization has %s", s.Raw, path, o.ouPaths())
+			return nil, fmt.Errorf("selector %q: no OU at path %s%s; the organization has %s", s.Raw, path, baseline.DidYouMean(path, o.OUPaths()), o.ouPaths())
 		}
 	case baseline.SelectOUID:
 		if o.OUs[s.Value] == nil {
@@ -186,10 +186,29 @@ func (o *Org) ResolveAccount(ref string) (*Account, error) {
 	case 1:
 		return found[0], nil
 	case 0:
-		return nil, fmt.Errorf("no account with id or name %q in organization %s", ref, o.ID)
+		return nil, fmt.Errorf("no account with id or name %q in organization %s%s", ref, o.ID, baseline.DidYouMean(ref, o.accountRefs()))
 	default:
 		return nil, fmt.Errorf("%d accounts are named %q in organization %s; refer to it by id", len(found), ref, o.ID)
 	}
+}
+
+// accountRefs are the names and ids an account can be referred to by,
+// for a "did you mean".
+func (o *Org) accountRefs() []string {
+	refs := make([]string, 0, 2*len(o.Accounts))
+	for _, a := range o.Accounts {
+		refs = append(refs, a.Name, a.ID)
+	}
+	return refs
+}
+
+// OUPaths are the paths of the organization's OUs, for a "did you mean".
+func (o *Org) OUPaths() []string {
+	ps := make([]string, 0, len(o.OUs))
+	for _, ou := range o.OUs {
+		ps = append(ps, ou.Path)
+	}
+	return ps
 }
 
 func (o *Org) ouByPath(path string) *OU {

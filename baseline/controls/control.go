@@ -144,7 +144,7 @@ func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 	add(newAccessAnalyzer(b))
 	add(newConfig(b))
 	if p := b.Controls.PasswordPolicy; p != nil && p.IsEnabled() {
-		cs = append(cs, NewPasswordPolicy(p.Resolved()))
+		cs = append(cs, NewDeclaredPasswordPolicy(p))
 	}
 	// SCPs run first, guarded against denying what every other control
 	// (and assuming the execution role) must do in member accounts.
@@ -155,6 +155,24 @@ func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 		return nil, errors.Join(errs...)
 	}
 	return cs, nil
+}
+
+// Noter is a control with something to say once per run about how it
+// reads the baseline (which settings it leaves alone); plan, apply and
+// check log it.
+type Noter interface {
+	Notes() []string
+}
+
+// NotesOf collects the notes of the controls that have some.
+func NotesOf(cs []Control) []string {
+	var out []string
+	for _, c := range cs {
+		if n, ok := c.(Noter); ok {
+			out = append(out, n.Notes()...)
+		}
+	}
+	return out
 }
 
 // ActionsOf lists the actions every control calls, sorted, without

@@ -26,6 +26,9 @@ var _ PasswordPolicyAPI = (*iam.Client)(nil)
 // targeted account (CIS AWS Foundations 3.0 items 1.8 and 1.9).
 type PasswordPolicy struct {
 	want passwordSettings
+	// declared are the fields the baseline states (json names); the
+	// others are left as each account has them (effective).
+	declared map[string]bool
 	// newClient is the IAM client for a target; tests of other controls
 	// never need to replace it, so it is not exported.
 	newClient func(aws.Config) PasswordPolicyAPI
@@ -44,14 +47,31 @@ type passwordSettings struct {
 	HardExpiry                 bool `json:"hardExpiry"`
 }
 
-// NewPasswordPolicy returns the control for the declared settings.
+// NewPasswordPolicy returns the control for settings that are all
+// declared: it manages every field.
 func NewPasswordPolicy(s baseline.PasswordPolicySettings) *PasswordPolicy {
+	all := map[string]bool{}
+	for _, f := range passwordFields {
+		all[f.name] = true
+	}
 	return &PasswordPolicy{
-		want: passwordSettings(s),
+		want:     passwordSettings(s),
+		declared: all,
 		newClient: func(cfg aws.Config) PasswordPolicyAPI {
 			return iam.NewFromConfig(cfg)
 		},
 	}
+}
+
+// NewDeclaredPasswordPolicy returns the control for the policy as the
+// baseline writes it: the fields it leaves out are not managed (as
+// Terraform manages only the arguments a configuration sets), so an
+// account's stricter value is never weakened to IAM's default behind the
+// user's back. An account with no policy gets IAM's defaults for them.
+func NewDeclaredPasswordPolicy(p *baseline.PasswordPolicy) *PasswordPolicy {
+	c := NewPasswordPolicy(p.Resolved())
+	c.declared = declaredPasswordFields(p)
+	return c
 }
 
 const passwordPolicyResource = "iam/account-password-policy"
@@ -89,24 +109,35 @@ func (p *PasswordPolicy) Observe(ctx context.Context, t Target) (any, error) {
 	}, nil
 }
 
-// Diff plans one full replacement of the policy when any field differs:
-// UpdateAccountPasswordPolicy is not a partial update.
+// Diff plans one full replacement of the policy when any managed field
+// differs: UpdateAccountPasswordPolicy is not a partial update, so the
+// fields the baseline leaves out are sent as the account has them. A
+// declared field that loosens the account's policy is warned about.
 func (p *PasswordPolicy) Diff(t Target, observed any) ([]baseline.Change, error) {
 	have, _ := observed.(*passwordSettings)
+	want := p.effective(have)
 	c := baseline.Change{
 		Control:  p.Name(),
 		Account:  t.AccountID,
 		Resource: passwordPolicyResource,
-		After:    baseline.ToMap(p.want),
+		After:    baseline.ToMap(want),
 	}
 	switch {
 	case have == nil:
 		c.Action = baseline.ActionCreate
 		c.Reason = "the account has no password policy"
-	case *have != p.want:
+	case *have != want:
 		c.Action = baseline.ActionUpdate
 		c.Before = baseline.ToMap(*have)
 		c.Reason = "the password policy differs from the baseline in " + strings.Join(fieldNames(c), ", ")
+		if k := p.kept(have); len(k) > 0 {
+			c.Reason += "; kept as the account has them (not in the baseline): " + strings.Join(k, ", ")
+		}
+		if t.Warn != nil {
+			for _, w := range p.weakenings(have, want) {
+				t.Warn(w)
+			}
+		}
 	default:
 		return nil, nil
 	}
@@ -156,7 +187,7 @@ func (p *PasswordPolicy) Apply(ctx context.Context, t Target, c baseline.Change)
 // the baseline's, item by item, with the compliance references of each.
 func (p *PasswordPolicy) Findings(t Target, observed any) []baseline.Finding {
 	have, _ := observed.(*passwordSettings)
-	want := p.want
+	want := p.effective(have)
 	resource := t.Org.ARN("iam", "", t.AccountID, "account-password-policy")
 	mk := func(check, title string, ok bool, msg, fix string) baseline.Finding {
 		f := baseline.Finding{
@@ -213,14 +244,34 @@ func (p *PasswordPolicy) Findings(t Target, observed any) []baseline.Finding {
 		}
 	}
 	out = append(out, mk("passwordPolicy.expiry", "Passwords expire as required", expiryOK, expiryMsg, fix))
-	selfOK := have.AllowUsersToChangePassword == want.AllowUsersToChangePassword && have.HardExpiry == want.HardExpiry
-	out = append(out, mk("passwordPolicy.userSelfService", "Users can change their own passwords as declared", selfOK,
-		fmt.Sprintf("allowUsersToChangePassword=%t hardExpiry=%t; the baseline declares %t and %t",
-			have.AllowUsersToChangePassword, have.HardExpiry, want.AllowUsersToChangePassword, want.HardExpiry), fix))
+	out = append(out, p.selfServiceFinding(have, want, mk, fix))
 	for i := range out {
 		if out[i].Check == "passwordPolicy.userSelfService" {
 			out[i].Severity = baseline.SeverityLow
 		}
 	}
 	return out
+}
+
+// selfServiceFinding checks the declared ones of allowUsersToChangePassword
+// and hardExpiry (the others are the account's own, so they pass).
+func (p *PasswordPolicy) selfServiceFinding(have *passwordSettings, want passwordSettings,
+	mk func(check, title string, ok bool, msg, fix string) baseline.Finding, fix string) baseline.Finding {
+	ok := true
+	var parts []string
+	for _, f := range []struct {
+		name       string
+		have, want bool
+	}{
+		{"allowUsersToChangePassword", have.AllowUsersToChangePassword, want.AllowUsersToChangePassword},
+		{"hardExpiry", have.HardExpiry, want.HardExpiry},
+	} {
+		if !p.declared[f.name] {
+			parts = append(parts, fmt.Sprintf("%s=%t (not in the baseline)", f.name, f.have))
+			continue
+		}
+		ok = ok && f.have == f.want
+		parts = append(parts, fmt.Sprintf("%s=%t; the baseline declares %t", f.name, f.have, f.want))
+	}
+	return mk("passwordPolicy.userSelfService", "Users can change their own passwords as declared", ok, strings.Join(parts, "; "), fix)
 }

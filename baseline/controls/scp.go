@@ -556,29 +556,37 @@ func resolveSCPTargets(org *Org, p *declaredSCP) ([]scpTarget, []error) {
 				}
 			}
 			if found == "" {
-				errs = append(errs, fmt.Errorf("SCP %q: target %q: no OU at path %s in organization %s; check the path (OU names are case-sensitive)", p.name, s.Raw, s.Value, org.ID))
+				errs = append(errs, fmt.Errorf("%sSCP %q: target %q: no OU at path %s in organization %s%s; check the path (OU names are case-sensitive)", writtenAt(s), p.name, s.Raw, s.Value, org.ID, baseline.DidYouMean(s.Value, org.OUPaths())))
 				continue
 			}
 			add(found)
 		case baseline.SelectOUID:
 			if org.OUs[s.Value] == nil {
-				errs = append(errs, fmt.Errorf("SCP %q: target %q: no OU with id %s in organization %s", p.name, s.Raw, s.Value, org.ID))
+				errs = append(errs, fmt.Errorf("%sSCP %q: target %q: no OU with id %s in organization %s", writtenAt(s), p.name, s.Raw, s.Value, org.ID))
 				continue
 			}
 			add(s.Value)
 		case baseline.SelectAccountID, baseline.SelectAccountName:
 			a, err := org.ResolveAccount(s.Value)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("SCP %q: target %q: %w", p.name, s.Raw, err))
+				errs = append(errs, fmt.Errorf("%sSCP %q: target %q: %w", writtenAt(s), p.name, s.Raw, err))
 				continue
 			}
 			add(a.ID)
 		default:
-			errs = append(errs, fmt.Errorf("SCP %q: target %q: an SCP is attached to the root, an OU or an account; use root, ou:/Path, ou:<id> or account:<id or name>", p.name, s.Raw))
+			errs = append(errs, fmt.Errorf("%sSCP %q: target %q: an SCP is attached to the root, an OU or an account; use root, ou:/Path, ou:<id> or account:<id or name>", writtenAt(s), p.name, s.Raw))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
 	return out, errs
+}
+
+// writtenAt is "file:line:col: " where a target was written, "" when unknown.
+func writtenAt(s baseline.Selector) string {
+	if p := s.Pos.String(); p != "" {
+		return p + ": "
+	}
+	return ""
 }
 
 // scpAllTargets are every root, OU and account of the organization: where

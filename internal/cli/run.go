@@ -269,6 +269,11 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	if err := checkFeatureSet(org.ID, org.FeatureSet, ctrls); err != nil {
 		return fail(err)
 	}
+	if o.prefetchOrg { // plan, apply, check: said once per run, once it goes on
+		for _, n := range controls.NotesOf(ctrls) {
+			log.Warn().Msg(n)
+		}
+	}
 	sessions = orgwalk.NewSessions(cfg, orgwalk.SessionOptions{
 		Role:                b.Organization.ExecutionRole,
 		ExternalID:          b.Organization.ExternalID,
@@ -375,7 +380,11 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	for alias, ref := range b.Organization.Accounts {
 		acct, err := org.ResolveAccount(ref)
 		if err != nil {
-			diags = append(diags, baseline.Diagnostic{Pos: baseline.Position{File: env.path}, Message: fmt.Sprintf("organization.accounts.%s: %v", alias, err)})
+			pos, ok := b.Organization.AccountPositions[alias]
+			if !ok {
+				pos = baseline.Position{File: env.path}
+			}
+			diags = append(diags, baseline.Diagnostic{Pos: pos, Message: fmt.Sprintf("organization.accounts.%s: %v", alias, err)})
 			continue
 		}
 		aliases[alias] = acct

@@ -286,9 +286,11 @@ func newHTMLView(r *Report) *htmlView {
 			continue
 		}
 		column[c.ID] = len(v.Columns)
-		title := c.Title
-		if title == "" {
-			title = c.ID
+		// The header shows the id; its title has the id too, so a
+		// tooltip always carries the full label.
+		title := c.ID
+		if c.Title != "" && c.Title != c.ID {
+			title = c.ID + ": " + c.Title
 		}
 		v.Columns = append(v.Columns, htmlColumn{ID: c.ID, Title: title})
 		v.Data.Checks = append(v.Data.Checks, htmlCheck{ID: c.ID, Source: c.Source, Title: c.Title})

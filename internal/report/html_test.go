@@ -135,7 +135,7 @@ func TestHTMLEscaping(t *testing.T) {
 	col := htmlFind(doc, func(n *html.Node) bool {
 		return n.Data == "th" && htmlAttr(n, "data-check") == "plugin:root-account/mfa"
 	})
-	if want := `The root user has MFA <enabled> & "hardware"`; col == nil || htmlAttr(col, "title") != want {
+	if want := `plugin:root-account/mfa: The root user has MFA <enabled> & "hardware"`; col == nil || htmlAttr(col, "title") != want {
 		t.Errorf("the mfa column's title is not %q", want)
 	}
 	// The data is JSON, read back as the report's text.

@@ -383,3 +383,52 @@ func TestBrowserHTMLFramework(t *testing.T) {
 		t.Errorf("with SOC2 the account's details lack the tagging failure:\n%s", details)
 	}
 }
+
+// htmlCutLabelsJS lists the heat map's labels whose text does not fit
+// their box (cut by an ellipsis or hidden by overflow).
+const htmlCutLabelsJS = `Array.from(document.querySelectorAll(
+	"#heat tr.grp th span, #heat tr.chk th span, #heat th[scope=row] .l, #heat td.nt span")).
+	filter(e => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight).
+	map(e => e.textContent.trim() + " (" + e.scrollWidth + "x" + e.scrollHeight + " in " + e.clientWidth + "x" + e.clientHeight + ")")`
+
+// htmlUntitledLabelsJS lists the heat map's labels whose title does not
+// hold their full text (the group's source, the check's id, the account).
+const htmlUntitledLabelsJS = `[
+	...Array.from(document.querySelectorAll("#heat tr.grp th, #heat tr.chk th[data-check]")).
+		filter(e => !(e.title || "").includes(e.textContent.trim())).map(e => e.textContent.trim()),
+	...Array.from(document.querySelectorAll("#heat th[scope=row] .l")).
+		filter(e => !(e.title || "").includes(e.closest("th").dataset.account)).map(e => e.textContent.trim()),
+]`
+
+// In a 1400 px window the heat map takes the width it is given, not a
+// third of it, and no label is cut: every one shows in full, and its
+// title holds it too.
+func TestBrowserHTMLHeatMapUsesTheWidth(t *testing.T) {
+	ctx, bl := htmlBrowser(t)
+	defer bl.check(t)
+	htmlDo(t, ctx,
+		chromedp.EmulateViewport(1400, 900),
+		chromedp.Navigate(htmlWritePage(t, fixture(), "fixture.html")),
+		chromedp.WaitVisible(chromedp.CSS("#filters")),
+	)
+	if w := htmlEval[float64](t, ctx, `window.innerWidth`); w != 1400 {
+		t.Fatalf("the window is %v px wide, want 1400", w)
+	}
+	ratio := htmlEval[float64](t, ctx, `(() => {
+		const s = document.getElementById("map"), cs = getComputedStyle(s);
+		const content = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+		return document.getElementById("heat").getBoundingClientRect().width / content;
+	})()`)
+	if ratio < 0.8 {
+		t.Errorf("the heat map is %.0f%% of the content width, want at least 80%%", 100*ratio)
+	}
+	if n := htmlEval[int](t, ctx, `document.querySelectorAll("#heat tr.grp th span, #heat tr.chk th span, #heat th[scope=row] .l").length`); n == 0 {
+		t.Fatal("no heat-map labels found: the selectors are stale")
+	}
+	if cut := htmlEval[[]string](t, ctx, htmlCutLabelsJS); len(cut) > 0 {
+		t.Errorf("labels cut at 1400 px: %q", cut)
+	}
+	if untitled := htmlEval[[]string](t, ctx, htmlUntitledLabelsJS); len(untitled) > 0 {
+		t.Errorf("labels without their full text in a title: %q", untitled)
+	}
+}
