@@ -37,15 +37,19 @@ func (a *app) applyCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "apply [-f baseline.yaml] [plan.json] [--auto-approve] [--max-changes N]",
 		Short: "Apply the baseline (or exactly a saved plan) to every targeted account",
-		Long: `apply plans and applies the baseline. Given a plan file written by
-"plan -out", it computes the plan again from the baseline and the
-organization now and applies that plan only if it is the file's, as a whole
-(every account entry, skipped ones included, and the organization scope);
-otherwise it refuses, shows the differences and changes nothing. The file's
-changes themselves are never applied.
+		Long: `apply plans and applies the baseline. Without --auto-approve it asks for
+confirmation on a terminal, and refuses to run when there is no terminal to
+ask on.
 
-Without --auto-approve it asks for confirmation on a terminal, and refuses to
-run when there is no terminal to ask on.`,
+Given a plan file written by "plan -out", it does not ask again (as
+Terraform does): it computes the plan again from the baseline the file
+records and the organization now, and applies that plan only if it is the
+file's, as a whole (every account entry, skipped ones included, and the
+organization scope); otherwise it refuses, shows the differences and
+changes nothing. The file's changes themselves are never applied.
+
+Ctrl-C stops starting changes (those in flight finish); a second one
+quits at once.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("force-unlock") {
@@ -62,7 +66,7 @@ run when there is no terminal to ask on.`,
 			return a.apply(cmd.Context(), g, f, planFile, runOptions{file: f.file, targets: f.targets})
 		},
 	}
-	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file")
+	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline file (with a plan file: the one it records)")
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation (needed when not on a terminal)")
 	cmd.Flags().IntVar(&f.maxChanges, "max-changes", 0, "refuse a plan with more than N changes (0: no limit)")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching this selector too (repeatable)")
