@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
 // readPlanFile reads a plan written by `plan -out` and checks what can be
@@ -109,7 +110,7 @@ func planBaseline(planFile string, saved *baseline.Plan, flag string, flagSet bo
 	ri, rerr := os.Stat(recorded)
 	if !flagSet {
 		if rerr != nil {
-			return "", fmt.Errorf("%s was made from the baseline %s, which cannot be read (%v): give the baseline with -f", planFile, clipValue(recorded), errors.Unwrap(rerr))
+			return "", fmt.Errorf("%s was made from the baseline %s, which cannot be read (%v): give the baseline with -f", planFile, clipPath(recorded), errors.Unwrap(rerr))
 		}
 		return recorded, nil
 	}
@@ -118,7 +119,17 @@ func planBaseline(planFile string, saved *baseline.Plan, flag string, flagSet bo
 		return flag, nil
 	}
 	return "", fmt.Errorf("%s was made from the baseline %s, but -f names %s: leave out -f to apply it with %s, or plan again with `orgbaseline plan -f %s -out %s`",
-		planFile, clipValue(recorded), clipValue(flag), clipValue(recorded), flag, planFile)
+		planFile, clipPath(recorded), clipPath(flag), clipPath(recorded), report.Clean(flag), report.Clean(planFile))
+}
+
+// clipPath quotes a path as clipValue does, cut only when far longer
+// than a path people give: a path cut short names nothing.
+func clipPath(s string) string {
+	const max = 240
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // relativeBaseline is the baseline's path as a plan file records it:
