@@ -14,7 +14,7 @@ const PlanFormatVersion = "1"
 type Plan struct {
 	FormatVersion  string    `json:"formatVersion"`
 	CreatedAt      time.Time `json:"createdAt"`      // not compared by apply: differs on every computation
-	Baseline       string    `json:"baseline"`       // the file the plan came from, as given (not compared: the digest is)
+	Baseline       string    `json:"baseline"`       // the file the plan came from: in a plan file, relative to it (not compared: the digest is)
 	BaselineDigest string    `json:"baselineDigest"` // sha256 of the effective baseline
 	Organization   string    `json:"organization"`   // organization id
 	// Shard is set on the plan of one shard (--shard); apply of the saved

@@ -33,7 +33,7 @@ func (s *syncBuffer) String() string {
 func TestASecondInterruptExitsAtOnce(t *testing.T) {
 	var stderr syncBuffer
 	exited := make(chan int, 1)
-	ctx, stop := interrupts(&stderr, func(code int) { exited <- code })
+	ctx, stop := interrupts(&stderr, false, func(code int) { exited <- code })
 	defer stop()
 
 	self, err := os.FindProcess(os.Getpid())

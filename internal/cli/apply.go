@@ -20,9 +20,11 @@ type applyFlags struct {
 	file        string
 	autoApprove bool
 	maxChanges  int
-	targets     []string
-	summary     bool
-	shard       string
+	// fileSet: -f was given (else a saved plan's own baseline is used).
+	fileSet bool
+	targets []string
+	summary bool
+	shard   string
 	// forceUnlock releases the organization-scope lease of this run id
 	// and does nothing else (applylease.go).
 	forceUnlock string
@@ -35,15 +37,19 @@ func (a *app) applyCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "apply [-f baseline.yaml] [plan.json] [--auto-approve] [--max-changes N]",
 		Short: "Apply the baseline (or exactly a saved plan) to every targeted account",
-		Long: `apply plans and applies the baseline. Given a plan file written by
-"plan -out", it computes the plan again from the baseline and the
-organization now and applies that plan only if it is the file's, as a whole
-(every account entry, skipped ones included, and the organization scope);
-otherwise it refuses, shows the differences and changes nothing. The file's
-changes themselves are never applied.
+		Long: `apply plans and applies the baseline. Without --auto-approve it asks for
+confirmation on a terminal, and refuses to run when there is no terminal to
+ask on.
 
-Without --auto-approve it asks for confirmation on a terminal, and refuses to
-run when there is no terminal to ask on.`,
+Given a plan file written by "plan -out", it does not ask again (as
+Terraform does): it computes the plan again from the baseline the file
+records and the organization now, and applies that plan only if it is the
+file's, as a whole (every account entry, skipped ones included, and the
+organization scope); otherwise it refuses, shows the differences and
+changes nothing. The file's changes themselves are never applied.
+
+Ctrl-C stops starting changes (those in flight finish); a second one
+quits at once.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("force-unlock") {
@@ -52,6 +58,7 @@ run when there is no terminal to ask on.`,
 				}
 				return a.forceUnlock(cmd.Context(), g, f.forceUnlock)
 			}
+			f.fileSet = cmd.Flags().Changed("file")
 			planFile := ""
 			if len(args) == 1 {
 				planFile = args[0]
@@ -59,7 +66,7 @@ run when there is no terminal to ask on.`,
 			return a.apply(cmd.Context(), g, f, planFile, runOptions{file: f.file, targets: f.targets})
 		},
 	}
-	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline `FILE`")
+	cmd.Flags().StringVarP(&f.file, "file", "f", "baseline.yaml", "the baseline `FILE` (with a plan file: the one it records)")
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking for confirmation (needed when not on a terminal)")
 	cmd.Flags().IntVar(&f.maxChanges, "max-changes", 0, "refuse a plan with more than `N` changes (0: no limit)")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "narrow the run to accounts matching `SELECTOR` too (repeatable), e.g. ou:/Workloads/Prod")
@@ -80,18 +87,8 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	}
 	var saved *baseline.Plan
 	if planFile != "" {
-		if saved, err = readPlanFile(planFile); err != nil {
+		if saved, err = a.openSavedPlan(planFile, f, &o); err != nil {
 			return err
-		}
-		if len(o.targets) > 0 {
-			return fmt.Errorf("--target cannot be combined with a plan file: the plan already fixes its accounts")
-		}
-		// A saved plan of a shard is applied to that shard.
-		switch {
-		case o.shard == nil:
-			o.shard = saved.Shard
-		case saved.Shard == nil || *saved.Shard != *o.shard:
-			return fmt.Errorf("--shard %s does not match the plan file, which is of %s", o.shard, shardLabel(saved.Shard))
 		}
 	}
 	o.prefetchOrg, o.applying, o.stream = true, true, true
@@ -107,18 +104,20 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	if err != nil {
 		return err
 	}
+	n := p.ChangeCount()
 	if saved != nil {
 		// p, computed now, is what is applied; the file is only compared
 		// with it.
 		if err := checkSavedPlan(planFile, saved, env, p); err != nil {
 			return err
 		}
-	}
-	if err := writePlan(a.stdout, p, f.summary); err != nil {
+		if n > 0 {
+			fmt.Fprintf(a.stdout, "It is: applying its %d change(s).\n", n)
+		}
+	} else if err := writePlan(a.stdout, p, f.summary); err != nil {
 		return err
 	}
 	planErrs := len(p.Errors())
-	n := p.ChangeCount()
 	if n == 0 {
 		fmt.Fprintln(a.stdout, "Nothing to apply: no changes were made (0 write calls).")
 		if s := env.stopped(ctx); s != "" {
@@ -132,33 +131,45 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 	if f.maxChanges > 0 && n > f.maxChanges {
 		return fmt.Errorf("the plan has %d changes, more than --max-changes %d; nothing was applied", n, f.maxChanges)
 	}
-	if !f.autoApprove {
-		if err := a.confirm(n, p); err != nil {
+	// A saved plan was approved when it was saved (Terraform does not ask
+	// again either): it is applied only if it is the plan computed now.
+	if saved == nil && !f.autoApprove {
+		if err := a.confirm(ctx, n, p); err != nil {
 			return err
 		}
 	}
-	applied, failed, notStarted, notApplied := 0, 0, 0, 0
-	var done []string // accounts (and scope) where every change was applied
-	var waits []report.Wait
-	record := func(r engine.AccountResult, label string) {
-		applied += len(r.Applied)
-		waits = append(waits, reportWaits(r, label)...)
-		if !r.Failed() {
-			done = append(done, fmt.Sprintf("%s: %d of %d change(s) applied", label, len(r.Applied), len(r.Changes)))
-			return
-		}
-		failed++
-		notApplied += len(r.Changes) - len(r.Applied)
-		if r.NotStarted != "" {
-			notStarted++
-			fmt.Fprintf(a.stdout, "%s: not started: %s; none of its %d change(s) applied\n", report.Clean(label), report.Clean(r.NotStarted), len(r.Changes))
-			return
-		}
-		fmt.Fprintf(a.stdout, "%s: %d of %d change(s) applied; errors:\n", report.Clean(label), len(r.Applied), len(r.Changes))
-		for _, e := range r.Errors {
-			fmt.Fprintf(a.stdout, "  - %s\n", report.Clean(e))
-		}
+	return a.applyPlan(ctx, env, f, p, planErrs)
+}
+
+// openSavedPlan reads a plan file for apply, before any AWS call, and
+// sets the run's baseline and shard from it; it says on stdout why the
+// organization is read again.
+func (a *app) openSavedPlan(planFile string, f *applyFlags, o *runOptions) (*baseline.Plan, error) {
+	saved, err := readPlanFile(planFile)
+	if err != nil {
+		return nil, err
 	}
+	if len(o.targets) > 0 {
+		return nil, fmt.Errorf("--target cannot be combined with a plan file: the plan already fixes its accounts")
+	}
+	if o.file, err = planBaseline(planFile, saved, f.file, f.fileSet); err != nil {
+		return nil, err
+	}
+	// A saved plan of a shard is applied to that shard.
+	switch {
+	case o.shard == nil:
+		o.shard = saved.Shard
+	case saved.Shard == nil || *saved.Shard != *o.shard:
+		return nil, fmt.Errorf("--shard %s does not match the plan file, which is of %s", o.shard, shardLabel(saved.Shard))
+	}
+	fmt.Fprintf(a.stdout, "Checking that %s is still the plan of %s and the organization now...\n", report.Clean(planFile), report.Clean(o.file))
+	return saved, nil
+}
+
+// applyPlan applies the plan's changes, the organization scope's first,
+// and reports what became of each.
+func (a *app) applyPlan(ctx context.Context, env *runEnv, f *applyFlags, p *baseline.Plan, planErrs int) error {
+	t := &applyTally{out: a.stdout, total: p.ChangeCount()}
 	accounts, changes, err := env.planAccounts(p)
 	if err != nil {
 		return err
@@ -170,41 +181,35 @@ func (a *app) apply(ctx context.Context, g *globalFlags, f *applyFlags, planFile
 		// Under the organization-scope lease (applylease.go).
 		r, err := a.applyOrgScope(ctx, env, f.lockTimeout, scope.Changes)
 		if err != nil {
+			if ctx.Err() != nil {
+				return interrupted("waiting for the organization-scope lease")
+			}
 			return err
 		}
-		record(r, "organization scope")
+		t.record(r, "organization scope")
 	}
 	for _, r := range env.engine.Apply(ctx, accounts, changes) {
-		record(r, r.Account.Label())
+		t.record(r, r.Account.Label())
 	}
 	stopped := env.stopped(ctx)
 	if stopped != "" {
-		// The run stopped early: say what was done as well as what was not.
-		fmt.Fprintln(a.stdout, "Applied in full:")
-		if len(done) == 0 {
-			fmt.Fprintln(a.stdout, "  (nothing)")
-		}
-		for _, d := range done {
-			fmt.Fprintf(a.stdout, "  %s\n", report.Clean(d))
-		}
+		t.listDone()
 	}
-	if err := report.Waits(a.stdout, waits); err != nil {
+	if err := report.Waits(a.stdout, t.waits); err != nil {
 		return err
 	}
 	scope := fmt.Sprintf("%d account(s)", len(accounts))
 	if p.OrganizationScope != nil && len(p.OrganizationScope.Changes) > 0 {
 		scope += " and the organization scope"
 	}
-	fmt.Fprintf(a.stdout, "Apply complete: %d of %d change(s) applied in %s; %d with errors.\n", applied, n, scope, failed)
+	fmt.Fprintln(a.stdout, t.summary(scope, stopped))
 	switch {
 	case ctx.Err() != nil:
-		fmt.Fprintf(a.stdout, "Interrupted: no new change was started; %d change(s) not applied (%d account(s) not started).\n", notApplied, notStarted)
-		return &exitError{code: ExitError, err: fmt.Errorf("interrupted: %d of %d change(s) applied; run apply again to converge the rest", applied, n)}
+		return &exitError{code: ExitError, err: fmt.Errorf("interrupted: %d of %d change(s) applied; run apply again to converge the rest", t.applied, t.total)}
 	case stopped != "":
-		fmt.Fprintf(a.stdout, "Stopped starting new accounts: %s; %d account(s) not started.\n", report.Clean(stopped), notStarted)
 		return &exitError{code: ExitError, err: fmt.Errorf("stopped: %s; fix the errors above and run apply again", stopped)}
-	case failed > 0 || planErrs > 0:
-		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) did not converge; fix the errors above and run apply again (it converges from wherever this run stopped)", failed+planErrs)}
+	case t.failedAccounts > 0 || planErrs > 0:
+		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) did not converge; fix the errors above and run apply again (it converges from wherever this run stopped)", t.failedAccounts+planErrs)}
 	}
 	return nil
 }
@@ -283,25 +288,59 @@ func checkSavedPlan(file string, saved *baseline.Plan, env *runEnv, fresh *basel
 		}
 		return fmt.Errorf("%s names account(s) %s%s, not in organization %s: the file was edited or is from another organization; nothing was applied", file, strings.Join(unknown, ", "), more, fresh.Organization)
 	}
-	return engine.ComparePlans(file, saved, fresh)
+	err := engine.ComparePlans(file, saved, fresh)
+	if err != nil && alreadyApplied(saved, fresh) {
+		return fmt.Errorf("%s: this plan has already been applied (nothing in it is left to change); run `orgbaseline plan` to see the organization now", file)
+	}
+	return err
+}
+
+// alreadyApplied reports whether fresh is the saved plan with every one
+// of its changes made: it has changes, fresh has none, and the two are
+// otherwise the same plan (the same accounts, skipped, errors, warnings).
+// Then a list of each change as gone would say the same thing at length.
+func alreadyApplied(saved, fresh *baseline.Plan) bool {
+	if saved.ChangeCount() == 0 || fresh.ChangeCount() != 0 {
+		return false
+	}
+	done := *saved
+	if s := saved.OrganizationScope; s != nil {
+		scope := *s
+		scope.Changes = nil
+		done.OrganizationScope = &scope
+	}
+	done.Accounts = make([]baseline.AccountPlan, len(saved.Accounts))
+	for i, ap := range saved.Accounts {
+		ap.Changes = nil
+		done.Accounts[i] = ap
+	}
+	return engine.ComparePlans("", &done, fresh) == nil
 }
 
 var errNotConfirmed = errors.New("apply cancelled: nothing was changed")
 
-// confirm asks on a terminal; without one it refuses.
-func (a *app) confirm(n int, p *baseline.Plan) error {
+// confirm asks on a terminal; without one it refuses. An interrupt ends
+// the question at once: the answer is read beside it, as the read itself
+// cannot be cancelled (the reader is left to the process's exit).
+func (a *app) confirm(ctx context.Context, n int, p *baseline.Plan) error {
 	if !a.stdinTTY {
 		return fmt.Errorf("apply needs confirmation, but there is no terminal to ask on: review the plan and run again with --auto-approve")
 	}
 	fmt.Fprintf(a.stdout, "\nApply %d change(s) to organization %s? Only 'yes' will be accepted: ", n, p.Organization)
-	line, err := bufio.NewReader(a.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return errNotConfirmed
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		return interrupted("asking for confirmation")
+	case line := <-answer:
+		if strings.TrimSpace(line) != "yes" {
+			return errNotConfirmed
+		}
+		return nil
 	}
-	if strings.TrimSpace(line) != "yes" {
-		return errNotConfirmed
-	}
-	return nil
 }
 
 // reportWaits turns an account's waits for AWS into the report's rows.

@@ -130,6 +130,9 @@ func reportExit(rep *report.Report, threshold baseline.Severity) error {
 // check observes every targeted account and builds the report.
 func (env *runEnv) check(ctx context.Context) (*report.Report, error) {
 	org, results, err := env.overAccounts(ctx, checkPhase)
+	if ctx.Err() != nil {
+		return nil, interrupted("checking") // no partial report (interrupted.go)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -319,10 +320,17 @@ func TestStalePlanIsRefused(t *testing.T) {
 		t.Fatalf("a stale plan made %d writes", w)
 	}
 
-	// A plan made from another baseline is refused too.
+	// A plan made from another baseline is refused too: -f naming
+	// another file, or the plan's own baseline edited since.
 	h.want(h.run("plan", "-f", f, "-out", planFile), ExitOK)
 	other := h.write("other.yaml", strings.Replace(passwordBaseline, "minimumPasswordLength: 14", "minimumPasswordLength: 16", 1))
 	r = h.run("apply", "-f", other, planFile, "--auto-approve")
+	h.want(r, ExitError)
+	if !strings.Contains(r.stderr, "was made from the baseline "+strconv.Quote(f)+", but -f names "+strconv.Quote(other)) {
+		t.Fatalf("a -f naming another baseline is not refused naming both:\n%s", r.stderr)
+	}
+	h.write("baseline.yaml", strings.Replace(passwordBaseline, "minimumPasswordLength: 14", "minimumPasswordLength: 16", 1))
+	r = h.run("apply", planFile, "--auto-approve")
 	h.want(r, ExitError)
 	if !strings.Contains(r.stderr, "different baseline") {
 		t.Fatalf("plan from another baseline not refused:\n%s", r.stderr)

@@ -73,7 +73,7 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 	} else {
 		err = writePlan(a.stdout, p, f.summary)
 		if err == nil && f.out != "" && !f.noApplyHint {
-			fmt.Fprintf(a.stdout, "Saved the plan to %s. Apply exactly this plan with: orgbaseline apply -f %s %s\n", f.out, o.file, f.out)
+			fmt.Fprintf(a.stdout, "Saved the plan to %s. Apply exactly this plan with: orgbaseline apply %s\n", f.out, f.out)
 		}
 	}
 	if err != nil {
@@ -89,9 +89,18 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 }
 
 // makePlan observes the organization-scope controls and every targeted
-// account, and builds the plan.
+// account, and builds the plan. A plan cut short by an interrupt is no
+// plan: it fails with errInterrupted alone, not with each account's
+// cancelled calls.
 func (env *runEnv) makePlan(ctx context.Context) (*baseline.Plan, error) {
 	org, results, err := env.overAccounts(ctx, planPhase)
+	if ctx.Err() != nil {
+		// The walk ended (env.sel set) before overAccounts returned.
+		if env.sel == nil {
+			return nil, interrupted("reading the organization")
+		}
+		return nil, interrupted("planning")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -104,9 +113,12 @@ func (env *runEnv) makePlan(ctx context.Context) (*baseline.Plan, error) {
 }
 
 // writePlanFile writes the plan atomically: a half-written plan file never
-// exists under the final name.
+// exists under the final name. It records the baseline's path relative to
+// the plan file (relativeBaseline), for `apply FILE` to find it.
 func writePlanFile(path string, p *baseline.Plan) error {
-	if err := writeAtomicMode(path, 0o600, func(w io.Writer) error { return report.PlanJSON(w, p) }); err != nil {
+	rec := *p
+	rec.Baseline = relativeBaseline(path, p.Baseline)
+	if err := writeAtomicMode(path, 0o600, func(w io.Writer) error { return report.PlanJSON(w, &rec) }); err != nil {
 		return fmt.Errorf("write plan %s: %w", path, err)
 	}
 	return nil

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/report"
 )
 
 // readPlanFile reads a plan written by `plan -out` and checks what can be
@@ -88,4 +90,66 @@ func clipValue(s string) string {
 		s = string(r[:max]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// planBaseline is the baseline a saved plan is applied with: the one the
+// plan records (a relative path is relative to the plan file's
+// directory, as plan -out writes it), so `apply plan.json` needs no -f.
+// A -f that names another file is an error naming both; one that names
+// the same file (by another path), or stands in for a recorded file that
+// is not there, is used. Either way the baseline's digest must be the
+// plan's (checkSavedPlan).
+func planBaseline(planFile string, saved *baseline.Plan, flag string, flagSet bool) (string, error) {
+	if saved.Baseline == "" {
+		return flag, nil
+	}
+	recorded := saved.Baseline
+	if !filepath.IsAbs(recorded) {
+		recorded = filepath.Join(filepath.Dir(planFile), recorded)
+	}
+	ri, rerr := os.Stat(recorded)
+	if !flagSet {
+		if rerr != nil {
+			return "", fmt.Errorf("%s was made from the baseline %s, which cannot be read (%v): give the baseline with -f", planFile, clipPath(recorded), errors.Unwrap(rerr))
+		}
+		return recorded, nil
+	}
+	fi, ferr := os.Stat(flag)
+	if rerr != nil || ferr != nil || os.SameFile(ri, fi) {
+		return flag, nil
+	}
+	return "", fmt.Errorf("%s was made from the baseline %s, but -f names %s: leave out -f to apply it with %s, or plan again with `orgbaseline plan -f %s -out %s`",
+		planFile, clipPath(recorded), clipPath(flag), clipPath(recorded), report.Clean(flag), report.Clean(planFile))
+}
+
+// clipPath quotes a path as clipValue does, cut only when far longer
+// than a path people give: a path cut short names nothing.
+func clipPath(s string) string {
+	const max = 240
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// relativeBaseline is the baseline's path as a plan file records it:
+// relative to the plan file's directory, so the two can move together,
+// or absolute when it was given so (or cannot be made relative).
+func relativeBaseline(planFile, baselinePath string) string {
+	if filepath.IsAbs(baselinePath) {
+		return baselinePath
+	}
+	dir, err := filepath.Abs(filepath.Dir(planFile))
+	if err != nil {
+		return baselinePath
+	}
+	abs, err := filepath.Abs(baselinePath)
+	if err != nil {
+		return baselinePath
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil {
+		return abs
+	}
+	return rel
 }

@@ -114,6 +114,10 @@ type AccountResult struct {
 	// NotStarted says why the account was never started (the run was
 	// interrupted, or too many accounts had failed); "" when it was.
 	NotStarted string
+	// Interrupted counts the changes of a started account that apply
+	// left unstarted because its context ended (an interrupt, a lost
+	// lease): not errors, but not applied either.
+	Interrupted int
 	// Waits are the waits for AWS to settle that the account's controls
 	// made, as they ended.
 	Waits []awsapi.Wait
@@ -195,6 +199,12 @@ func (e *Engine) observe(ctx context.Context, a *orgwalk.Account, orgScope bool,
 			if err != nil {
 				err = awsapi.RegionNotEnabled(err, a.ID, j.region)
 				outs[i].err = place(j.control, j.region, err)
+				if ctx.Err() != nil {
+					// The run was interrupted: the call was cut short,
+					// which is no failure of the account's to log.
+					log.Debug().Str("control", j.control.Name()).Str("region", j.region).Err(err).Msg("observe stopped")
+					return
+				}
 				log.Error().Str("control", j.control.Name()).Str("region", j.region).Err(err).Msg("observe failed")
 				return
 			}
@@ -462,6 +472,9 @@ func (e *Engine) applyChanges(ctx context.Context, a *orgwalk.Account, res *Acco
 		if o.applied {
 			res.Applied = append(res.Applied, ch)
 		}
+		if o.interrupted {
+			res.Interrupted++
+		}
 	}
 }
 
@@ -501,8 +514,9 @@ func splitByRegion(changes []baseline.Change, idx []int) (first []int, regions [
 
 // applyOutcome is what became of one change.
 type applyOutcome struct {
-	applied bool
-	errs    []string
+	applied     bool
+	interrupted bool // not started: the context ended first
+	errs        []string
 }
 
 // applyLane applies the changes at idx one after another, writing each
@@ -526,8 +540,8 @@ func (e *Engine) applyLane(ctx context.Context, a *orgwalk.Account, changes []ba
 			continue
 		}
 		if ctx.Err() != nil {
-			// Interrupted: start no new change; report each one left.
-			outs[i].errs = append(outs[i].errs, fmt.Sprintf("%s: not applied: %s", ch.Resource, Interrupted))
+			// Interrupted: start no new change; count each one left.
+			outs[i].interrupted = true
 			continue
 		}
 		c := byName[ch.Control]
@@ -687,7 +701,8 @@ func (e *Engine) each(ctx context.Context, phase string, as accounts, fn func(co
 			e.markFailed(a.ID)
 		}
 		if e.Progress != nil {
-			e.Progress.Done(res.Failed())
+			// An account cut short by an interrupt is not counted as failed.
+			e.Progress.Done(res.Failed() && ctx.Err() == nil)
 		}
 		return nil
 	}
