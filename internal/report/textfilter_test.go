@@ -53,7 +53,7 @@ func TestTextFilter(t *testing.T) {
 					t.Errorf("has %q:\n%s", s, out)
 				}
 			}
-			if !strings.Contains(out, "Check: 5 accounts, 5 passed, 4 failed, 1 errors, 1 skipped.") {
+			if !strings.Contains(out, "Check: 5 accounts, 5 passed, 4 failed, 1 errors, 1 finding(s) skipped.") {
 				t.Errorf("the summary does not count every finding:\n%s", out)
 			}
 			var filtered, complete bytes.Buffer
