@@ -157,7 +157,7 @@ func (a *app) forceUnlock(ctx context.Context, g *globalFlags, run string) error
 	found, err := readLease(ctx, api, clock)
 	switch {
 	case err != nil:
-		return err
+		return awsapi.Explain("read the organization-scope lease", err)
 	case found == nil:
 		return fmt.Errorf("--force-unlock %q: no apply holds the organization-scope lease; nothing was released", shorten(run, 64))
 	case found.bad:

@@ -30,8 +30,9 @@ func TestNoCredentialsSaysWhereItLooked(t *testing.T) {
 	h := newHarness(t, orgsim.OrgSpec{Members: 1})
 	h.clearCredentials()
 	file := h.write("baseline.yaml", passwordBaseline)
-	for _, cmd := range []string{"plan", "check", "accounts"} {
-		r := h.run(cmd, "-f", file)
+	for _, args := range [][]string{{"plan", "-f", file}, {"check", "-f", file}, {"accounts", "-f", file}, {"apply", "--force-unlock", "20261207T000000Z-abcdef"}} {
+		cmd := strings.Join(args, " ")
+		r := h.run(args...)
 		h.want(r, ExitError)
 		for _, want := range []string{"no AWS credentials found (looked in: environment, shared config/credentials files, SSO, web identity, container and instance metadata)", "AWS_PROFILE", "AWS_ACCESS_KEY_ID"} {
 			if !strings.Contains(r.stderr, want) {
