@@ -8,7 +8,9 @@
 // data controls exchange with the engine (baseline.Change,
 // baseline.Finding) is plain.
 //
-// Controls are registered explicitly by FromBaseline, never by init().
+// Controls are registered explicitly by FromBaseline, never by init(). A
+// control may also be a Noter, with one note per run about what it leaves
+// alone (the password policy: the fields the baseline does not state).
 // controls may import baseline, internal/awsapi and the AWS SDK; it must
 // not import internal/cli, internal/engine or internal/orgsim.
 package controls
