@@ -30,6 +30,9 @@ type applyFlags struct {
 	forceUnlock string
 	// lockTimeout is how long to wait for the lease another apply holds.
 	lockTimeout time.Duration
+	// noPaths: say "the saved plan" and "its baseline" rather than their
+	// paths (the demo's are in a directory it deletes).
+	noPaths bool
 }
 
 func (a *app) applyCommand(g *globalFlags) *cobra.Command {
@@ -162,7 +165,11 @@ func (a *app) openSavedPlan(planFile string, f *applyFlags, o *runOptions) (*bas
 	case saved.Shard == nil || *saved.Shard != *o.shard:
 		return nil, fmt.Errorf("--shard %s does not match the plan file, which is of %s", o.shard, shardLabel(saved.Shard))
 	}
-	fmt.Fprintf(a.stdout, "Checking that %s is still the plan of %s and the organization now...\n", report.Clean(planFile), report.Clean(o.file))
+	planName, baselineName := report.Clean(planFile), report.Clean(o.file)
+	if f.noPaths {
+		planName, baselineName = "the saved plan", "its baseline"
+	}
+	fmt.Fprintf(a.stdout, "Checking that %s is still the plan of %s and the organization now...\n", planName, baselineName)
 	return saved, nil
 }
 

@@ -103,7 +103,7 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 
 	step(2, "apply: apply exactly that plan")
 	sim.ResetCounters()
-	if err := a.apply(ctx, g, &applyFlags{autoApprove: true, summary: true}, planFile, o); err != nil {
+	if err := a.apply(ctx, g, &applyFlags{autoApprove: true, summary: true, noPaths: true}, planFile, o); err != nil {
 		return fmt.Errorf("demo apply: %w", err)
 	}
 	applyCalls := sim.Counters()

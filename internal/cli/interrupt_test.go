@@ -59,7 +59,9 @@ func (h *harness) runIn(ctx context.Context, stdin *os.File, tty bool, stdout *s
 	var errb bytes.Buffer
 	a := &app{stdin: stdin, stdout: stdout, stderr: &errb, stdinTTY: tty, getenv: os.Getenv, sleep: h.sim.Sleep}
 	code := a.run(ctx, append(args, "--log-format", "json"))
-	return result{code: code, stderr: errb.String()}
+	// The final error, a JSON line, as the text it carries (readable):
+	// what is left at error level is the run's own.
+	return result{code: code, stderr: readable(errb.String())}
 }
 
 // An interrupt while accounts are being read (their IAM calls held in
