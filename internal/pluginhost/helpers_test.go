@@ -165,14 +165,33 @@ func pid(t testing.TB, fs []baseline.Finding) string {
 
 // logBuffer collects zerolog JSON lines from many goroutines.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	cond *sync.Cond // signalled on every write; made by waitFor
 }
 
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.cond != nil {
+		defer b.cond.Broadcast()
+	}
 	return b.buf.Write(p)
+}
+
+// waitFor returns once the log holds s. A plugin's plain stderr lines
+// reach the host over go-plugin's stdio stream, apart from its answers:
+// one written during a run may still be on its way when the run returns.
+// A line that never comes hangs the test until its deadline.
+func (b *logBuffer) waitFor(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cond == nil {
+		b.cond = sync.NewCond(&b.mu)
+	}
+	for !bytes.Contains(b.buf.Bytes(), []byte(s)) {
+		b.cond.Wait()
+	}
 }
 
 func (b *logBuffer) logger() zerolog.Logger {

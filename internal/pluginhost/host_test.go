@@ -361,7 +361,8 @@ func TestPluginLogLinesReachZerolog(t *testing.T) {
 	var buf logBuffer
 	h := open(t, []Spec{fixtureSpec(t, "talky", "")}, Options{Log: buf.logger()})
 	h.Run(context.Background(), account("111111111111", "a"), "us-east-1", regions)
-	h.Close() // waits for the plugin's last lines
+	buf.waitFor("a plain stderr line from 111111111111") // on its way apart from the answer
+	h.Close()
 	var structured, plain bool
 	for _, l := range buf.lines(t) {
 		if l["plugin"] != "talky" {

@@ -131,6 +131,7 @@ func TestAPluginCannotSetTheAccountOfALogLine(t *testing.T) {
 	var buf logBuffer
 	h := open(t, []Spec{fixtureSpec(t, "spoof", `{"spoofAccount":"999999999999"}`)}, Options{Log: buf.logger()})
 	h.Run(context.Background(), account("111111111111", "a"), "us-east-1", regions)
+	buf.waitFor("spoofed line") // on its way apart from the answer
 	h.Close()
 	spoofed, own := false, false
 	for _, l := range buf.lines(t) {

@@ -55,7 +55,8 @@ func TestIssuedCredentialsNeverReachAReportOrTheLog(t *testing.T) {
 	}
 	h := open(t, []Spec{fixtureSpec(t, "echo", `{"echoCredentials":true}`)}, Options{Log: buf.logger(), Credentials: src})
 	fs := h.Run(context.Background(), account("111111111111", "a"), "us-east-1", regions)
-	h.Close() // waits for the plugin's last log lines
+	buf.waitFor("plain line with") // its stderr line, on its way apart from the answer
+	h.Close()
 	if calls != 1 {
 		t.Fatalf("the credential source was called %d times", calls)
 	}
