@@ -56,7 +56,7 @@ func TestExpiredSessionCredentials(t *testing.T) {
 	_, err = e.orgs(sess).DescribeOrganization(bg, &organizations.DescribeOrganizationInput{})
 	orgWant(t, err, "ExpiredTokenException", 400)
 	_, err = e.sts(sess).GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
-	orgWant(t, err, "ExpiredTokenException", 400)
+	orgWant(t, err, "ExpiredToken", 400)
 	// Long-lived keys do not expire.
 	if _, err := e.orgs(e.cfg).DescribeOrganization(bg, &organizations.DescribeOrganizationInput{}); err != nil {
 		t.Fatal(err)

@@ -73,7 +73,13 @@ func organizationsService() *service {
 func stsService() *service {
 	s := queryService("sts", "https://sts.amazonaws.com/doc/2011-06-15/", stsOps())
 	s.transient = errFn(500, "InternalFailure", "orgsim injected a transient failure; retry the request")
-	s.expiredToken = errFn(400, "ExpiredTokenException", msgExpired)
+	// STS, an awsQuery service, answers an expired session token as the
+	// other query services do: ExpiredToken, "The security token included
+	// in the request is expired" (what `aws sts get-caller-identity` prints
+	// with expired credentials, e.g. aws/aws-cli#7870,
+	// prowler-cloud/prowler#789). ExpiredTokenException is the awsJson
+	// services' code and, in STS, AssumeRoleWithWebIdentity's for an
+	// expired web identity token.
 	return s
 }
 
