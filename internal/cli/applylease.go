@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/baseline/controls"
@@ -100,13 +99,9 @@ func (a *app) applyOrgScope(ctx context.Context, env *runEnv, lockTimeout time.D
 // takeLease takes the lease for this run, waiting for it up to timeout
 // (polling every leasePoll), or fails naming the run that holds it.
 func (a *app) takeLease(ctx context.Context, env *runEnv, timeout time.Duration) (*orgLease, error) {
-	caller, err := awsapi.WhoAmI(ctx, sts.NewFromConfig(env.cfg))
-	if err != nil {
-		return nil, err
-	}
 	host, _ := os.Hostname() // a name for people; none is no loss
 	p := leaseParams{
-		holder: fmt.Sprintf("%s on %s (pid %d)", caller.ARN, host, os.Getpid()),
+		holder: fmt.Sprintf("%s on %s (pid %d)", env.caller.ARN, host, os.Getpid()),
 		run:    env.runID,
 		ttl:    a.lease.ttl,
 		sleep:  a.sleep,

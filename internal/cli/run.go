@@ -33,7 +33,8 @@ type runEnv struct {
 	log      zerolog.Logger
 	baseline *baseline.Baseline
 	path     string
-	cfg      aws.Config // management account
+	cfg      aws.Config    // management account
+	caller   awsapi.Caller // who runs this (read once, before any other call)
 	org      *orgwalk.Org
 	sel      *orgwalk.Selection
 	engine   *engine.Engine
@@ -288,7 +289,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 		now = time.Now
 	}
 	env := &runEnv{
-		log: log, baseline: b, path: o.file, cfg: cfg, runID: runID, host: host, sessions: sessions,
+		log: log, baseline: b, path: o.file, cfg: cfg, caller: caller, runID: runID, host: host, sessions: sessions,
 		shard: o.shard, now: now, stopPrefetch: stopPrefetch,
 		extra: extra, maxFailed: maxFailed, maxFailedFlag: g.maxFailed,
 		engine: &engine.Engine{
