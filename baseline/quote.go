@@ -32,3 +32,13 @@ func clip(s string) string {
 
 // quote is strconv.Quote of clip(s): a value as a diagnostic shows it.
 func quote(s string) string { return strconv.Quote(clip(s)) }
+
+// Quote is a value as every error of orgbaseline quotes it, whatever it
+// came from (a baseline, a plan file, a plugin's answer, the
+// organization): cut to maxQuoted characters and quoted, control
+// characters escaped.
+func Quote(s string) string { return quote(s) }
+
+// Clip is s cut to maxQuoted characters, unquoted, for an error that
+// shows a value as it is (a user name, a path).
+func Clip(s string) string { return clip(s) }

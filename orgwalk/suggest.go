@@ -50,13 +50,13 @@ func (o *Org) didYouMean(s baseline.Selector) string {
 			if len(known) == 0 {
 				return "; no account has any tag"
 			}
-			return "; no account has the tag " + clipped(s.TagKey) + "; the tag keys in use are " + list(known)
+			return "; no account has the tag " + baseline.Quote(s.TagKey) + "; the tag keys in use are " + list(known)
 		}
 		vs := sortedKeys(values)
 		if sug := baseline.Suggest(s.TagValue, vs); sug != "" {
 			return guess("tag:" + s.TagKey + "=" + sug)
 		}
-		return "; the values of " + clipped(s.TagKey) + " in use are " + list(vs)
+		return "; the values of " + baseline.Quote(s.TagKey) + " in use are " + list(vs)
 	}
 	return ""
 }
@@ -86,15 +86,7 @@ func list(vs []string) string {
 			out = append(out, fmt.Sprintf("... (%d more)", len(vs)-12))
 			break
 		}
-		out = append(out, clipped(v))
+		out = append(out, baseline.Quote(v))
 	}
 	return strings.Join(out, ", ")
-}
-
-// clipped quotes a value from the organization, clipped to 40 bytes.
-func clipped(v string) string {
-	if len(v) > 40 {
-		return fmt.Sprintf("%q...", v[:40])
-	}
-	return fmt.Sprintf("%q", v)
 }

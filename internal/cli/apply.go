@@ -279,7 +279,7 @@ func checkSavedPlan(file string, saved *baseline.Plan, env *runEnv, fresh *basel
 		return fmt.Errorf("%s was made from a different baseline than %s (or the file changed since); run `orgbaseline plan -out` again", file, env.path)
 	}
 	if saved.Organization != fresh.Organization {
-		return fmt.Errorf("%s was made for organization %s, but these credentials reach %s", file, clipValue(saved.Organization), fresh.Organization)
+		return fmt.Errorf("%s was made for organization %s, but these credentials reach %s", file, baseline.Quote(saved.Organization), fresh.Organization)
 	}
 	var unknown []string
 	for _, ap := range saved.Sections() {

@@ -34,7 +34,7 @@ func readPlanFile(path string) (*baseline.Plan, error) {
 		return nil, fmt.Errorf("%s is not a plan written by `orgbaseline plan -out`: something follows the plan", path)
 	}
 	if p.FormatVersion != baseline.PlanFormatVersion {
-		return nil, fmt.Errorf("%s has plan format version %s; this orgbaseline reads version %q: run `orgbaseline plan -out` again", path, clipValue(p.FormatVersion), baseline.PlanFormatVersion)
+		return nil, fmt.Errorf("%s has plan format version %s; this orgbaseline reads version %q: run `orgbaseline plan -out` again", path, baseline.Quote(p.FormatVersion), baseline.PlanFormatVersion)
 	}
 	if err := checkPlanAccounts(&p); err != nil {
 		return nil, fmt.Errorf("%s is not a plan as `orgbaseline plan -out` writes it (edited?); nothing was applied:\n%w", path, err)
@@ -47,13 +47,13 @@ func readPlanFile(path string) (*baseline.Plan, error) {
 func checkPlanAccounts(p *baseline.Plan) error {
 	var errs []error
 	if s := p.OrganizationScope; s != nil && !isAccountID(s.Account) {
-		errs = append(errs, fmt.Errorf("organizationScope: account %s is not a 12-digit account id", clipValue(s.Account)))
+		errs = append(errs, fmt.Errorf("organizationScope: account %s is not a 12-digit account id", baseline.Quote(s.Account)))
 	}
 	first := map[string]int{}
 	for i, ap := range p.Accounts {
 		where := fmt.Sprintf("accounts[%d]", i)
 		if !isAccountID(ap.Account) {
-			errs = append(errs, fmt.Errorf("%s: account %s is not a 12-digit account id", where, clipValue(ap.Account)))
+			errs = append(errs, fmt.Errorf("%s: account %s is not a 12-digit account id", where, baseline.Quote(ap.Account)))
 			continue
 		}
 		if j, dup := first[ap.Account]; dup {
@@ -63,7 +63,7 @@ func checkPlanAccounts(p *baseline.Plan) error {
 		first[ap.Account] = i
 		for k, c := range ap.Changes {
 			if c.Account != ap.Account {
-				errs = append(errs, fmt.Errorf("%s: account %s: changes[%d] is for account %s", where, ap.Account, k, clipValue(c.Account)))
+				errs = append(errs, fmt.Errorf("%s: account %s: changes[%d] is for account %s", where, ap.Account, k, baseline.Quote(c.Account)))
 			}
 		}
 	}
@@ -80,16 +80,6 @@ func isAccountID(s string) bool {
 		}
 	}
 	return true
-}
-
-// clipValue quotes a value read from a file, control characters escaped,
-// cut to a few dozen characters: an error never quotes more of it.
-func clipValue(s string) string {
-	const max = 40
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max]) + "…"
-	}
-	return strconv.Quote(s)
 }
 
 // planBaseline is the baseline a saved plan is applied with: the one the

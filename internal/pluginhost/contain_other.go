@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os/exec"
 	"runtime"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
 // containment elsewhere than Linux: plugins run as the tool's own user,
@@ -18,7 +20,7 @@ type containment struct{}
 func newContainment(user string) (*containment, error) {
 	if user != "" {
 		return nil, fmt.Errorf("plugin user %q: running plugins as another user is supported on Linux only, not on %s; unset it",
-			clipForError(user), runtime.GOOS)
+			baseline.Clip(user), runtime.GOOS)
 	}
 	return &containment{}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
 // DefaultPluginUser is the user plugins run as when orgbaseline runs as
@@ -34,10 +36,10 @@ func resolvePluginUser(spec string, euid int) (*pluginUser, error) {
 		return nil, nil
 	case euid != 0:
 		return nil, fmt.Errorf("plugin user %q: only root can run plugins as another user, and orgbaseline runs as uid %d; "+
-			"unset the plugin user (plugins then run as uid %d) or run orgbaseline as root", clipForError(spec), euid, euid)
+			"unset the plugin user (plugins then run as uid %d) or run orgbaseline as root", baseline.Clip(spec), euid, euid)
 	case u.uid == 0 || u.gid == 0:
 		return nil, fmt.Errorf("plugin user %q is root or in group root; plugins never run with root's rights: give an unprivileged user such as %s",
-			clipForError(spec), DefaultPluginUser)
+			baseline.Clip(spec), DefaultPluginUser)
 	}
 	return u, nil
 }
@@ -55,7 +57,7 @@ func lookupPluginUser(spec string) (*pluginUser, error) {
 		u, uerr := strconv.ParseUint(uid, 10, 32)
 		g, gerr := strconv.ParseUint(gid, 10, 32)
 		if uerr != nil || gerr != nil {
-			return nil, fmt.Errorf("plugin user %q is not of the form uid:gid (numbers, such as 65534:65534)", clipForError(spec))
+			return nil, fmt.Errorf("plugin user %q is not of the form uid:gid (numbers, such as 65534:65534)", baseline.Clip(spec))
 		}
 		return &pluginUser{uid: uint32(u), gid: uint32(g)}, nil
 	}
@@ -67,21 +69,12 @@ func lookupPluginUser(spec string) (*pluginUser, error) {
 		acct, err = user.Lookup(spec)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("plugin user %q: %w; give an existing user, or uid:gid", clipForError(spec), err)
+		return nil, fmt.Errorf("plugin user %q: %w; give an existing user, or uid:gid", baseline.Clip(spec), err)
 	}
 	uid, uerr := strconv.ParseUint(acct.Uid, 10, 32)
 	gid, gerr := strconv.ParseUint(acct.Gid, 10, 32)
 	if uerr != nil || gerr != nil {
-		return nil, fmt.Errorf("plugin user %q has no numeric uid and gid on this system; give uid:gid", clipForError(spec))
+		return nil, fmt.Errorf("plugin user %q has no numeric uid and gid on this system; give uid:gid", baseline.Clip(spec))
 	}
 	return &pluginUser{uid: uint32(uid), gid: uint32(gid)}, nil
-}
-
-// clipForError shortens a value quoted in an error.
-func clipForError(s string) string {
-	const keep = 40
-	if len(s) <= keep {
-		return s
-	}
-	return s[:keep] + "..."
 }
