@@ -214,7 +214,7 @@ func (s *Sim) run(c *call, spec op) (any, *apiError) {
 	c.recordKeyUse()
 	if acct.State != "ACTIVE" {
 		// Suspended accounts cannot make calls; AWS answers like this.
-		return nil, newErr(403, c.svc.deniedCode, "The AWS account %s is suspended or closed and cannot make this call.", acct.ID)
+		return nil, newErr(c.svc.deniedStatus, c.svc.deniedCode, "The AWS account %s is suspended or closed and cannot make this call.", acct.ID)
 	}
 	if spec.action != "-" {
 		action := spec.action
@@ -287,17 +287,6 @@ func writeError(w http.ResponseWriter, svc *service, e *apiError, reqID string) 
 	if svc == nil {
 		writeJSONError(w, e, reqID)
 		return
-	}
-	if svc.actionPrefix == "organizations" && e.Status >= 400 && e.Status < 500 {
-		// Every error of the Organizations API answers HTTP 400, access
-		// denied and not-found included: each operation's Errors section
-		// in the API reference says "HTTP Status Code: 400" (for example
-		// https://docs.aws.amazon.com/organizations/latest/APIReference/API_DeletePolicy.html).
-		// Clients go by the error code; a status of 403, 404 or 409 would be
-		// a status no client meets on AWS.
-		c := *e
-		c.Status = 400
-		e = &c
 	}
 	switch svc.protocol {
 	case protoJSON, protoRESTJSON:

@@ -131,7 +131,7 @@ func orgRootChanging(r *orgRoot) bool {
 }
 
 func orgConcurrent() *apiError {
-	return newErr(409, "ConcurrentModificationException", "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.")
+	return newErr(400, "ConcurrentModificationException", "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.")
 }
 
 // ID patterns [BC organizations].
@@ -210,7 +210,7 @@ func orgInvalid(reason, msg string) *apiError {
 }
 
 func orgConstraint(reason, msg string) *apiError {
-	return newErr(409, "ConstraintViolationException", "%s", msg).with("Reason", reason)
+	return newErr(400, "ConstraintViolationException", "%s", msg).with("Reason", reason)
 }
 
 func orgRequired(member string) *apiError {
@@ -220,7 +220,7 @@ func orgRequired(member string) *apiError {
 // orgMgmtOnly answers a member account as AWS does.
 func orgMgmtOnly(c *call) *apiError {
 	if c.acct.ID != c.sim.org.mgmtID {
-		return newErr(403, "AccessDeniedException", "%s", orgMsgDenied)
+		return newErr(400, "AccessDeniedException", "%s", orgMsgDenied)
 	}
 	return nil
 }
@@ -446,7 +446,7 @@ func (c *call) orgParent(id *string) (string, *apiError) {
 	default:
 		return "", orgInvalid("INVALID_PATTERN", orgMsgPattern)
 	}
-	return "", newErr(404, "ParentNotFoundException", "%s", orgMsgParentNotFound)
+	return "", newErr(400, "ParentNotFoundException", "%s", orgMsgParentNotFound)
 }
 
 // orgTarget resolves a policy TargetId (root, OU or account).
@@ -471,7 +471,7 @@ func (c *call) orgTarget(id *string) (string, *apiError) {
 	default:
 		return "", orgInvalid("INVALID_PATTERN_TARGET_ID", "You specified a policy target ID that doesn't match the required pattern.")
 	}
-	return "", newErr(404, "TargetNotFoundException", "%s", orgMsgTargetNotFound)
+	return "", newErr(400, "TargetNotFoundException", "%s", orgMsgTargetNotFound)
 }
 
 func (c *call) orgPolicyByID(id *string) (*orgPolicy, *apiError) {
@@ -483,7 +483,7 @@ func (c *call) orgPolicyByID(id *string) (*orgPolicy, *apiError) {
 	}
 	p := c.sim.org.policies[*id]
 	if p == nil {
-		return nil, newErr(404, "PolicyNotFoundException", "%s", orgMsgPolicyNotFound)
+		return nil, newErr(400, "PolicyNotFoundException", "%s", orgMsgPolicyNotFound)
 	}
 	return p, nil
 }
@@ -497,7 +497,7 @@ func (c *call) orgAccountByID(id *string) (*Account, *apiError) {
 	}
 	a := c.sim.accounts[*id]
 	if a == nil {
-		return nil, newErr(404, "AccountNotFoundException", "%s", orgMsgAccountNotFound)
+		return nil, newErr(400, "AccountNotFoundException", "%s", orgMsgAccountNotFound)
 	}
 	return a, nil
 }
@@ -635,7 +635,7 @@ func orgDescribeOU(c *call) (any, *apiError) {
 	}
 	ou := c.sim.org.ous[*in.OrganizationalUnitId]
 	if ou == nil {
-		return nil, newErr(404, "OrganizationalUnitNotFoundException", "%s", orgMsgOUNotFound)
+		return nil, newErr(400, "OrganizationalUnitNotFoundException", "%s", orgMsgOUNotFound)
 	}
 	return struct {
 		OrganizationalUnit orgOUOut `json:"OrganizationalUnit"`
@@ -787,7 +787,7 @@ func orgListParents(c *call) (any, *apiError) {
 		return nil, orgInvalid("INVALID_PATTERN", orgMsgPattern)
 	}
 	if parent == "" {
-		return nil, newErr(404, "ChildNotFoundException", "%s", orgMsgChildNotFound)
+		return nil, newErr(400, "ChildNotFoundException", "%s", orgMsgChildNotFound)
 	}
 	start, end, next, e := orgPage(c, in.orgPaging, 1)
 	if e != nil {
@@ -850,7 +850,7 @@ func (c *call) orgTags(id *string) (tags map[string]string, awsManaged bool, e *
 	default:
 		return nil, false, orgInvalid("INVALID_PATTERN", orgMsgPattern)
 	}
-	return nil, false, newErr(404, "TargetNotFoundException", "%s", orgMsgTargetNotFound)
+	return nil, false, newErr(400, "TargetNotFoundException", "%s", orgMsgTargetNotFound)
 }
 
 func sortedTags(m map[string]string) []orgTagOut {
@@ -1113,7 +1113,7 @@ func orgCreatePolicy(c *call) (any, *apiError) {
 	}
 	o := c.sim.org
 	if o.orgNameTaken(typ, *in.Name, "") {
-		return nil, newErr(409, "DuplicatePolicyException", "A policy with the same name already exists.")
+		return nil, newErr(400, "DuplicatePolicyException", "A policy with the same name already exists.")
 	}
 	count := 0
 	for _, p := range o.policies {
@@ -1175,7 +1175,7 @@ func orgUpdatePolicy(c *call) (any, *apiError) {
 		}
 	}
 	if in.Name != nil && c.sim.org.orgNameTaken(p.typ, *in.Name, p.id) {
-		return nil, newErr(409, "DuplicatePolicyException", "A policy with the same name already exists.")
+		return nil, newErr(400, "DuplicatePolicyException", "A policy with the same name already exists.")
 	}
 	if in.Name != nil {
 		p.name = *in.Name
@@ -1257,7 +1257,7 @@ func orgDeletePolicy(c *call) (any, *apiError) {
 		return nil, orgInvalid("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
 	}
 	if len(c.sim.orgTargetsOf(p.id)) > 0 {
-		return nil, newErr(409, "PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+		return nil, newErr(400, "PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 	}
 	o := c.sim.org
 	delete(o.policies, p.id)
@@ -1346,7 +1346,7 @@ func orgAttachPolicy(c *call) (any, *apiError) {
 	attached := o.attachedOfType(target, p.typ)
 	for _, a := range attached {
 		if a.id == p.id {
-			return nil, newErr(409, "DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+			return nil, newErr(400, "DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
 		}
 	}
 	limit := 10
@@ -1391,7 +1391,7 @@ func orgDetachPolicy(c *call) (any, *apiError) {
 		}
 	}
 	if idx < 0 {
-		return nil, newErr(409, "PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
+		return nil, newErr(400, "PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
 	}
 	// Every root, OU and account keeps at least one SCP while SCPs are enabled.
 	if p.typ == "SERVICE_CONTROL_POLICY" && len(o.attachedOfType(target, p.typ)) <= 1 {
@@ -1480,7 +1480,7 @@ func (c *call) orgRootByID(id *string) (*orgRoot, *apiError) {
 		return nil, orgInvalid("INVALID_PATTERN", orgMsgPattern)
 	}
 	if *id != c.sim.org.root.id {
-		return nil, newErr(404, "RootNotFoundException", "%s", orgMsgRootNotFound)
+		return nil, newErr(400, "RootNotFoundException", "%s", orgMsgRootNotFound)
 	}
 	return c.sim.org.root, nil
 }
@@ -1534,7 +1534,7 @@ func orgEnablePolicyType(c *call) (any, *apiError) {
 	}
 	switch root.policyTypes[typ] {
 	case orgEnabled:
-		return nil, newErr(409, "PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled in the specified root.")
+		return nil, newErr(400, "PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled in the specified root.")
 	case orgPendingEnable, orgPendingDisable:
 		return nil, orgConcurrent()
 	}
@@ -1557,7 +1557,7 @@ func orgEnablePolicyType(c *call) (any, *apiError) {
 // orgNotAvailable answers a policy type the organization's feature set
 // does not offer: a billing-only organization has none.
 func orgNotAvailable() *apiError {
-	return newErr(409, "PolicyTypeNotAvailableForOrganizationException", "You can't use the specified policy type with the feature set currently enabled for this organization.")
+	return newErr(400, "PolicyTypeNotAvailableForOrganizationException", "You can't use the specified policy type with the feature set currently enabled for this organization.")
 }
 
 // attachFullAWSAccessEverywhere attaches FullAWSAccess to the root and to
@@ -1623,7 +1623,7 @@ func orgDisablePolicyType(c *call) (any, *apiError) {
 }
 
 func orgTypeNotEnabled() *apiError {
-	return newErr(409, "PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
+	return newErr(400, "PolicyTypeNotEnabledException", "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.")
 }
 
 // --- trusted access and delegated administrators ---
@@ -1733,7 +1733,7 @@ func orgRegisterDelegatedAdmin(c *call) (any, *apiError) {
 	}
 	for _, d := range o.delegatedAdmins[sp] {
 		if d.accountID == a.ID {
-			return nil, newErr(409, "AccountAlreadyRegisteredException", "The provided account is already a delegated administrator for your organization.")
+			return nil, newErr(400, "AccountAlreadyRegisteredException", "The provided account is already a delegated administrator for your organization.")
 		}
 	}
 	if a.State != "ACTIVE" {
@@ -1780,7 +1780,7 @@ func orgDeregisterDelegatedAdmin(c *call) (any, *apiError) {
 			return struct{}{}, nil
 		}
 	}
-	return nil, newErr(409, "AccountNotRegisteredException", "The specified account is not a delegated administrator for this AWS service.")
+	return nil, newErr(400, "AccountNotRegisteredException", "The specified account is not a delegated administrator for this AWS service.")
 }
 
 // delegations returns, for account, the services it administers and since when.
@@ -1864,7 +1864,7 @@ func orgListDelegatedServices(c *call) (any, *apiError) {
 	}
 	ds := c.sim.org.delegations(a.ID)
 	if len(ds) == 0 {
-		return nil, newErr(409, "AccountNotRegisteredException", "The specified account is not a delegated administrator for this AWS service.")
+		return nil, newErr(400, "AccountNotRegisteredException", "The specified account is not a delegated administrator for this AWS service.")
 	}
 	sps := make([]string, 0, len(ds))
 	for sp := range ds {

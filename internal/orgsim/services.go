@@ -65,8 +65,12 @@ func queryService(signing, xmlns string, ops map[string]op) *service {
 }
 
 func organizationsService() *service {
+	// Every error of the Organizations API answers HTTP 400, access denied,
+	// not-found and throttling included: each operation's Errors section in
+	// the API reference says "HTTP Status Code: 400" (for example
+	// https://docs.aws.amazon.com/organizations/latest/APIReference/API_DeletePolicy.html).
+	// organizations.go answers its own errors with 400 for the same reason.
 	s := jsonService("organizations", "organizations", true, "TooManyRequestsException", 400, "ServiceException", organizationsOps())
-	s.deniedStatus = 403
 	return s
 }
 
