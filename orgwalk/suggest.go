@@ -2,7 +2,8 @@ package orgwalk
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
@@ -43,7 +44,7 @@ func (o *Org) didYouMean(s baseline.Selector) string {
 	case baseline.SelectTag:
 		values, ok := keys[s.TagKey]
 		if !ok {
-			known := sortedKeys(keys)
+			known := slices.Sorted(maps.Keys(keys))
 			if sug := baseline.Suggest(s.TagKey, known); sug != "" {
 				return guess(retag(s, sug))
 			}
@@ -52,7 +53,7 @@ func (o *Org) didYouMean(s baseline.Selector) string {
 			}
 			return "; no account has the tag " + baseline.Quote(s.TagKey) + "; the tag keys in use are " + list(known)
 		}
-		vs := sortedKeys(values)
+		vs := slices.Sorted(maps.Keys(values))
 		if sug := baseline.Suggest(s.TagValue, vs); sug != "" {
 			return guess("tag:" + s.TagKey + "=" + sug)
 		}
@@ -67,15 +68,6 @@ func retag(s baseline.Selector, key string) string {
 		return "tag:" + key + "=" + s.TagValue
 	}
 	return "tag:" + key
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // list joins at most 12 values, each clipped, quoted.
