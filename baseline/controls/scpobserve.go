@@ -1,0 +1,301 @@
+package controls
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
+)
+
+
+// scpState is what Observe reads: the SCP type's status on the root and
+// every SCP of the organization with its attachments.
+type scpState struct {
+	RootID string
+	// TypeStatus is the SCP type's status on the root: ENABLED,
+	// PENDING_ENABLE, PENDING_DISABLE, or "" when it is not enabled.
+	TypeStatus string
+	// Policies are every SCP, sorted by name.
+	Policies []*observedSCP
+}
+
+func (s *scpState) enabled() bool { return s.TypeStatus == string(types.PolicyTypeStatusEnabled) }
+
+// observedSCP is one SCP as read.
+type observedSCP struct {
+	ID, ARN, Name, Description string
+	AWSManaged                 bool
+	// Managed reports the orgbaseline:managed=true tag.
+	Managed bool
+	// Content is read for managed policies and for policies attached
+	// somewhere (the lockout guard evaluates them); Described says so.
+	Content   string
+	Described bool
+	// Targets are the ids of the roots, OUs and accounts the policy is
+	// attached to, sorted.
+	Targets []string
+	// targetsPending marks FullAWSAccess between observe and
+	// fullAccessTargets.
+	targetsPending bool
+	parsed         *iampolicy.Policy
+	parseErr       error
+}
+
+// Observe reads the root's policy types, every SCP with its targets, the
+// managed tag of customer policies and the content of the policies that
+// matter (managed or attached). All calls go to the management account.
+func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, error) {
+	c.applyMu.Lock()
+	c.forgetLive() // a new plan: the next apply reads the SCPs again
+	c.applyMu.Unlock()
+	c.mu.Lock()
+	p := c.early
+	c.early = nil
+	c.mu.Unlock()
+	if p != nil {
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if p.err != nil {
+			return nil, p.err
+		}
+		if err := c.fullAccessTargets(ctx, c.newClient(t.Config), p.st, t.Org); err != nil {
+			return nil, err
+		}
+		return p.st, nil
+	}
+	st, err := c.observe(ctx, t.Config)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.fullAccessTargets(ctx, c.newClient(t.Config), st, t.Org); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// fullAccessTargets fills in where FullAWSAccess is attached, which
+// observe leaves for last because it is usually everywhere: AWS attaches
+// it to the root and to every OU and account, and listing its targets
+// costs a page per 20 of them, most of a run's Organizations calls in a
+// large organization (which AWS throttles as one). AWS also requires at
+// least one SCP on every root, OU and account while the SCP type is
+// enabled, and FullAWSAccess is the only SCP whose targets observe did
+// not list; so a target with none of the listed SCPs attached has
+// FullAWSAccess, and only the targets that have one of them attached are
+// asked (ListPoliciesForTarget). When those are more calls than the
+// pages of FullAWSAccess's targets, or the organization was not walked,
+// the targets are listed instead.
+func (c *ServiceControlPolicies) fullAccessTargets(ctx context.Context, api SCPAPI, st *scpState, org *Org) error {
+	var faa *observedSCP
+	for _, p := range st.Policies {
+		if p.targetsPending {
+			faa = p
+		}
+	}
+	if faa == nil {
+		return nil
+	}
+	faa.targetsPending = false
+	var all []string
+	if org != nil {
+		all = scpAllTargets(org)
+	}
+	// others are the organization's targets with one of the listed SCPs
+	// attached (a target that is not in the organization as walked, an
+	// account that left since, is left out).
+	inOrg := make(map[string]bool, len(all))
+	for _, id := range all {
+		inOrg[id] = true
+	}
+	others := map[string]bool{}
+	for _, p := range st.Policies {
+		for _, id := range p.Targets {
+			if inOrg[id] {
+				others[id] = true
+			}
+		}
+	}
+	if len(all) == 0 || len(others) >= (len(all)+scpTargetsPerPage-1)/scpTargetsPerPage {
+		return c.listTargets(ctx, api, faa)
+	}
+	var (
+		mu       sync.Mutex
+		attached []string
+	)
+	for _, id := range all {
+		if !others[id] {
+			attached = append(attached, id)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(scpConcurrency)
+	for id := range others {
+		g.Go(func() error {
+			has, err := scpAttachedTo(gctx, api, id, faa.ID)
+			if err != nil {
+				return fmt.Errorf("list SCPs of %s: %w", id, err)
+			}
+			if has {
+				mu.Lock()
+				attached = append(attached, id)
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	sort.Strings(attached)
+	faa.Targets = attached
+	return nil
+}
+
+// scpTargetsPerPage is the most targets ListTargetsForPolicy returns in a
+// page.
+const scpTargetsPerPage = 20
+
+// scpAttachedTo reports whether the SCP policyID is attached directly to
+// target.
+func scpAttachedTo(ctx context.Context, api SCPAPI, target, policyID string) (bool, error) {
+	p := organizations.NewListPoliciesForTargetPaginator(api, &organizations.ListPoliciesForTargetInput{
+		TargetId: aws.String(target), Filter: types.PolicyTypeServiceControlPolicy,
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, s := range out.Policies {
+			if aws.ToString(s.Id) == policyID {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// listTargets reads the targets of one policy, a page of 20 at a time.
+func (c *ServiceControlPolicies) listTargets(ctx context.Context, api SCPAPI, p *observedSCP) error {
+	tp := organizations.NewListTargetsForPolicyPaginator(api, &organizations.ListTargetsForPolicyInput{PolicyId: aws.String(p.ID)})
+	for tp.HasMorePages() {
+		out, err := tp.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("list targets of SCP %s (%s): %w", p.Name, p.ID, err)
+		}
+		for _, t := range out.Targets {
+			p.Targets = append(p.Targets, aws.ToString(t.TargetId))
+		}
+	}
+	sort.Strings(p.Targets)
+	return nil
+}
+
+// observe reads the SCP type's state, every SCP, its targets, tags and
+// (when it matters) content.
+func (c *ServiceControlPolicies) observe(ctx context.Context, cfg aws.Config) (*scpState, error) {
+	api := c.newClient(cfg)
+	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		return nil, fmt.Errorf("list roots: %w", err)
+	}
+	if len(roots.Roots) == 0 {
+		return nil, fmt.Errorf("list roots: the organization has no root")
+	}
+	root := roots.Roots[0]
+	st := &scpState{RootID: aws.ToString(root.Id)}
+	for _, pt := range root.PolicyTypes {
+		if string(pt.Type) == scpType {
+			st.TypeStatus = string(pt.Status)
+		}
+	}
+	if st.TypeStatus == string(types.PolicyTypeStatusPendingDisable) {
+		return nil, fmt.Errorf("AWS is disabling service control policies on root %s (%s), which detaches every SCP; orgbaseline does not race a disable in progress: run again once ListRoots no longer shows the type, and the plan enables it again", st.RootID, st.TypeStatus)
+	}
+
+	lp := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
+	for lp.HasMorePages() {
+		out, err := lp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list service control policies: %w", err)
+		}
+		for _, p := range out.Policies {
+			st.Policies = append(st.Policies, &observedSCP{
+				ID: aws.ToString(p.Id), ARN: aws.ToString(p.Arn), Name: aws.ToString(p.Name),
+				Description: aws.ToString(p.Description), AWSManaged: p.AwsManaged,
+			})
+		}
+	}
+	sort.Slice(st.Policies, func(i, j int) bool { return st.Policies[i].Name < st.Policies[j].Name })
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(scpConcurrency)
+	for _, p := range st.Policies {
+		g.Go(func() error { return c.observePolicy(gctx, api, st.enabled(), p) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// observePolicy reads one policy's targets (when SCPs are enabled: a
+// disabled type has no attachments), its tags (customer policies only) and
+// its content when it is managed or attached.
+func (c *ServiceControlPolicies) observePolicy(ctx context.Context, api SCPAPI, enabled bool, p *observedSCP) error {
+	switch {
+	case !enabled:
+	case p.AWSManaged && p.Name == scpFullAWSAccess:
+		// Attached almost everywhere: fullAccessTargets works its
+		// targets out once the organization is walked.
+		p.targetsPending = true
+	default:
+		if err := c.listTargets(ctx, api, p); err != nil {
+			return err
+		}
+	}
+	if !p.AWSManaged {
+		tags, err := scpPolicyTags(ctx, api, p.ID)
+		if err != nil {
+			return fmt.Errorf("list tags of SCP %s (%s): %w", p.Name, p.ID, err)
+		}
+		p.Managed = scpManaged(tags)
+	}
+	if p.Managed || len(p.Targets) > 0 || p.Name == scpFullAWSAccess {
+		out, err := api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(p.ID)})
+		if err != nil {
+			return fmt.Errorf("describe SCP %s (%s): %w", p.Name, p.ID, err)
+		}
+		if out.Policy != nil {
+			p.Content = aws.ToString(out.Policy.Content)
+			p.Described = true
+			p.parsed, p.parseErr = iampolicy.Parse([]byte(p.Content), iampolicy.KindSCP)
+		}
+	}
+	return nil
+}
+
+func scpPolicyTags(ctx context.Context, api SCPAPI, id string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := organizations.NewListTagsForResourcePaginator(api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range out.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}

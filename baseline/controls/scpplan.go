@@ -1,0 +1,386 @@
+package controls
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/orgbaseline/orgbaseline/baseline"
+	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
+)
+
+
+// Change payloads. A change's Before (for a delete) or After (otherwise)
+// holds one of these; Apply tells them apart by their keys.
+type (
+	scpTypeChange struct {
+		RootID     string `json:"rootId"`
+		PolicyType string `json:"policyType"`
+	}
+	scpPolicyChange struct {
+		ID          string            `json:"id,omitempty"`
+		Name        string            `json:"name"`
+		Description string            `json:"description"`
+		Content     string            `json:"content"`
+		Tags        map[string]string `json:"tags,omitempty"`
+	}
+	scpAttachChange struct {
+		Policy   string `json:"policy"`
+		PolicyID string `json:"policyId,omitempty"` // "" when the policy is created by the same plan
+		Target   string `json:"target"`
+		TargetID string `json:"targetId"`
+	}
+)
+
+// scpAttachments maps a target id to the names of the SCPs attached to it.
+type scpAttachments map[string]map[string]bool
+
+func (a scpAttachments) add(target, policy string) {
+	if a[target] == nil {
+		a[target] = map[string]bool{}
+	}
+	a[target][policy] = true
+}
+
+func (a scpAttachments) names(target string) []string {
+	var out []string
+	for n := range a[target] {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (a scpAttachments) clone() scpAttachments {
+	out := scpAttachments{}
+	for t, ps := range a {
+		for p := range ps {
+			out.add(t, p)
+		}
+	}
+	return out
+}
+
+// Diff plans, in this order: enable the SCP type (when it is not and a
+// policy is declared); create or update the managed policies (update when
+// the normalised documents differ, or the description); attach them where
+// declared; detach FullAWSAccess where a policy with replaceFullAWSAccess
+// is now attached; detach managed policies from targets no longer
+// declared; delete managed policies no longer declared. The order is a
+// safety property: every attachment comes before any detachment, so no
+// root, OU or account is ever left without an SCP while the changes are
+// applied one after another, and the SCP count of a target peaks at the
+// attachments, where it is checked.
+//
+// It fails the plan, naming the policy, target and limit, when a target
+// would have more SCPs than maxPoliciesPerTarget at any point (attachments
+// orgbaseline does not manage count), when a target would be left with no
+// SCP, when a declared name belongs to a policy orgbaseline does not
+// manage, and when the SCPs in force afterwards would deny the execution
+// role a call orgbaseline makes in a targeted account (the lockout guard).
+// A Deny of * on * without a condition is a warning.
+//
+// While the SCP type is not enabled, or AWS is still enabling it
+// (PENDING_ENABLE), the plan predicts what enabling it does: FullAWSAccess
+// attached to the root and to every OU and account.
+func (c *ServiceControlPolicies) Diff(t Target, observed any) ([]baseline.Change, error) {
+	st, ok := observed.(*scpState)
+	if !ok || st == nil {
+		return nil, fmt.Errorf("no observation of the organization's SCPs")
+	}
+	p, err := c.newPlanner(t, st)
+	if err != nil {
+		return nil, err
+	}
+	p.enableType()
+	p.createOrUpdate()
+	if err := p.attach(); err != nil {
+		return nil, err
+	}
+	p.replaceFullAWSAccess()
+	p.detachUndeclared()
+	if err := p.keepOneSCP(); err != nil {
+		return nil, err
+	}
+	c.warnDenyAll(t, p.targetsOf)
+	if st.enabled() || p.willEnable {
+		if err := c.guard(p.org, st, p.final); err != nil {
+			return nil, err
+		}
+	}
+	return p.changes, nil
+}
+
+// scpPlanner is one Diff: what was observed and declared, the attachments
+// before (current) and after (final) the plan, and the changes planned so
+// far. Each phase of Diff is one method, called in Diff's order.
+type scpPlanner struct {
+	c         *ServiceControlPolicies
+	st        *scpState
+	org       *Org
+	mgmt      string
+	byName    map[string]*observedSCP // every SCP, by name
+	declared  map[string]*declaredSCP // the baseline's, by name
+	targetsOf map[string][]scpTarget  // where the baseline attaches each
+	faaID     string                  // FullAWSAccess's id
+	// willEnable: the plan enables the SCP type (or waits for AWS to
+	// finish enabling it).
+	willEnable bool
+	// current are the attachments now, or right after enabling the SCP
+	// type; final are those after the plan.
+	current, final scpAttachments
+	changes        []baseline.Change
+}
+
+// newPlanner reads the declared policies against the observation: every
+// declared name that belongs to a policy orgbaseline does not manage and
+// every target that does not resolve is an error, all reported at once.
+func (c *ServiceControlPolicies) newPlanner(t Target, st *scpState) (*scpPlanner, error) {
+	p := &scpPlanner{
+		c: c, st: st, org: t.Org, mgmt: t.AccountID,
+		byName: map[string]*observedSCP{}, declared: map[string]*declaredSCP{}, targetsOf: map[string][]scpTarget{},
+		faaID: scpFullAWSAccessID, current: scpAttachments{},
+	}
+	if p.org.ManagementAccountID != "" {
+		p.mgmt = p.org.ManagementAccountID
+	}
+	for _, o := range st.Policies {
+		p.byName[o.Name] = o
+	}
+	if o := p.byName[scpFullAWSAccess]; o != nil && o.AWSManaged {
+		p.faaID = o.ID
+	}
+	var errs []error
+	for i := range c.policies {
+		d := &c.policies[i]
+		p.declared[d.name] = d
+		if o := p.byName[d.name]; o != nil && !o.Managed {
+			errs = append(errs, fmt.Errorf("SCP %q: a policy with this name (%s) already exists and orgbaseline does not manage it (no tag %s=%s); rename the baseline's policy, or tag the existing one %s=%s to let orgbaseline manage it",
+				d.name, o.ID, SCPManagedTagKey, SCPManagedTagValue, SCPManagedTagKey, SCPManagedTagValue))
+		}
+		ts, terrs := resolveSCPTargets(p.org, d)
+		errs = append(errs, terrs...)
+		p.targetsOf[d.name] = ts
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	p.willEnable = !st.enabled() && len(c.policies) > 0
+	switch {
+	case st.enabled():
+		for _, o := range st.Policies {
+			for _, tg := range o.Targets {
+				p.current.add(tg, o.Name)
+			}
+		}
+	case p.willEnable:
+		for _, id := range scpAllTargets(p.org) {
+			p.current.add(id, scpFullAWSAccess)
+		}
+	}
+	p.final = p.current.clone()
+	return p, nil
+}
+
+// add plans one change.
+func (p *scpPlanner) add(resource string, action baseline.Action, before, after any, reason string) {
+	ch := baseline.Change{Control: p.c.Name(), Account: p.mgmt, Resource: resource, Action: action, Reason: reason}
+	if before != nil {
+		ch.Before = baseline.ToMap(before)
+	}
+	if after != nil {
+		ch.After = baseline.ToMap(after)
+	}
+	p.changes = append(p.changes, ch)
+}
+
+func scpResource(name string) string              { return "scp/" + name }
+func scpAttachResource(name, label string) string { return "scp/" + name + "/target/" + label }
+
+// enableType plans enabling the SCP type. When AWS is already enabling it
+// (PENDING_ENABLE), the change only waits for it: apply reads the root's
+// state first and calls EnablePolicyType only when the type is not
+// enabled at all.
+func (p *scpPlanner) enableType() {
+	if !p.willEnable {
+		return
+	}
+	reason := "service control policies are not enabled in the organization; enabling them attaches FullAWSAccess to the root and to every OU and account"
+	if p.st.TypeStatus == string(types.PolicyTypeStatusPendingEnable) {
+		reason = "AWS is still enabling service control policies in the organization (PENDING_ENABLE); apply waits until they are ENABLED, when AWS attaches FullAWSAccess to the root and to every OU and account"
+	}
+	p.add("root/"+p.st.RootID+"/policy-type/"+scpType, baseline.ActionCreate, nil,
+		scpTypeChange{RootID: p.st.RootID, PolicyType: scpType}, reason)
+}
+
+// createOrUpdate plans a create for every declared policy that does not
+// exist and an update for every one whose document (normalised) or
+// description differs.
+func (p *scpPlanner) createOrUpdate() {
+	for i := range p.c.policies {
+		d := &p.c.policies[i]
+		want := scpPolicyChange{Name: d.name, Description: d.description, Content: d.content}
+		o := p.byName[d.name]
+		if o == nil {
+			want.Tags = map[string]string{SCPManagedTagKey: SCPManagedTagValue}
+			p.add(scpResource(d.name), baseline.ActionCreate, nil, want, "the SCP does not exist")
+			continue
+		}
+		var why []string
+		if norm, err := iampolicy.Normalize([]byte(o.Content)); err != nil || !bytes.Equal(norm, d.normalized) {
+			why = append(why, "its document")
+		}
+		if o.Description != d.description {
+			why = append(why, "its description")
+		}
+		if len(why) > 0 {
+			want.ID = o.ID
+			p.add(scpResource(d.name), baseline.ActionUpdate,
+				scpPolicyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, want,
+				"the SCP differs from the baseline in "+strings.Join(why, " and "))
+		}
+	}
+}
+
+// attach plans every declared attachment that is missing, counting every
+// SCP on the target, managed or not, against the limit: attachments come
+// before any detach, so the count peaks here.
+func (p *scpPlanner) attach() error {
+	var errs []error
+	for i := range p.c.policies {
+		d := &p.c.policies[i]
+		id := ""
+		if o := p.byName[d.name]; o != nil {
+			id = o.ID
+		}
+		for _, tg := range p.targetsOf[d.name] {
+			if p.current[tg.ID][d.name] {
+				continue
+			}
+			p.final.add(tg.ID, d.name)
+			if n := len(p.final[tg.ID]); n > p.c.maxPerTarget {
+				errs = append(errs, fmt.Errorf("SCP %q cannot be attached to %s: %s would have %d SCPs (%s), over maxPoliciesPerTarget %d; the count includes the policies orgbaseline does not manage: detach one there, or raise maxPoliciesPerTarget if your organization's quota is higher",
+					d.name, tg.Label, tg.Label, n, strings.Join(p.final.names(tg.ID), ", "), p.c.maxPerTarget))
+			}
+			p.add(scpAttachResource(d.name, tg.Label), baseline.ActionCreate, nil,
+				scpAttachChange{Policy: d.name, PolicyID: id, Target: tg.Label, TargetID: tg.ID},
+				fmt.Sprintf("SCP %s is not attached to %s", d.name, tg.Label))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// replaceFullAWSAccess plans the allow-lists: FullAWSAccess is detached
+// from a target once the policy that replaces it there is attached.
+func (p *scpPlanner) replaceFullAWSAccess() {
+	detached := map[string]bool{}
+	for i := range p.c.policies {
+		d := &p.c.policies[i]
+		if !d.replaceFullAWSAccess {
+			continue
+		}
+		for _, tg := range p.targetsOf[d.name] {
+			if !p.final[tg.ID][scpFullAWSAccess] || detached[tg.ID] {
+				continue
+			}
+			detached[tg.ID] = true
+			delete(p.final[tg.ID], scpFullAWSAccess)
+			p.add(scpAttachResource(scpFullAWSAccess, tg.Label), baseline.ActionDelete,
+				scpAttachChange{Policy: scpFullAWSAccess, PolicyID: p.faaID, Target: tg.Label, TargetID: tg.ID}, nil,
+				fmt.Sprintf("SCP %s replaces FullAWSAccess on %s (replaceFullAWSAccess)", d.name, tg.Label))
+		}
+	}
+}
+
+// detachUndeclared plans detaching the managed policies from the targets
+// the baseline no longer names, then deleting the managed policies no
+// longer in the baseline (after all their detachments).
+func (p *scpPlanner) detachUndeclared() {
+	var removed []*observedSCP
+	for _, o := range p.st.Policies {
+		if !o.Managed {
+			continue
+		}
+		want := map[string]bool{}
+		if p.declared[o.Name] != nil {
+			for _, tg := range p.targetsOf[o.Name] {
+				want[tg.ID] = true
+			}
+		} else {
+			removed = append(removed, o)
+		}
+		var targets []scpTarget
+		for _, id := range o.Targets {
+			if !want[id] {
+				targets = append(targets, scpTarget{ID: id, Label: scpTargetLabel(p.org, id)})
+			}
+		}
+		sort.Slice(targets, func(i, j int) bool { return targets[i].Label < targets[j].Label })
+		for _, tg := range targets {
+			delete(p.final[tg.ID], o.Name)
+			reason := fmt.Sprintf("the baseline no longer attaches SCP %s to %s", o.Name, tg.Label)
+			if p.declared[o.Name] == nil {
+				reason = fmt.Sprintf("SCP %s is no longer in the baseline", o.Name)
+			}
+			p.add(scpAttachResource(o.Name, tg.Label), baseline.ActionDelete,
+				scpAttachChange{Policy: o.Name, PolicyID: o.ID, Target: tg.Label, TargetID: tg.ID}, nil, reason)
+		}
+	}
+	for _, o := range removed {
+		p.add(scpResource(o.Name), baseline.ActionDelete,
+			scpPolicyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, nil,
+			fmt.Sprintf("SCP %s is managed by orgbaseline and no longer in the baseline", o.Name))
+	}
+}
+
+// keepOneSCP fails the plan when it would leave a root, OU or account
+// that has an SCP now with none: AWS requires at least one on each.
+func (p *scpPlanner) keepOneSCP() error {
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(p.current)) {
+		if err := scpKeepsOne(p.org, p.current, p.final, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// warnDenyAll warns about every declared statement that denies every
+// action on every resource without a condition: it locks everyone out of
+// the accounts under its targets.
+func (c *ServiceControlPolicies) warnDenyAll(t Target, targetsOf map[string][]scpTarget) {
+	if t.Warn == nil {
+		return
+	}
+	for i := range c.policies {
+		p := &c.policies[i]
+		for _, s := range p.parsed.Statements {
+			if s.Effect != iampolicy.EffectDeny || len(s.Condition) > 0 || len(s.NotAction) > 0 || len(s.NotResource) > 0 ||
+				!slices.Contains(s.Action, "*") || !slices.Contains(s.Resource, "*") {
+				continue
+			}
+			var labels []string
+			for _, tg := range targetsOf[p.name] {
+				labels = append(labels, tg.Label)
+			}
+			t.Warn(fmt.Sprintf("SCP %q %s denies every action on every resource with no condition, at %s: nobody in the accounts there can do anything, orgbaseline's execution role included",
+				p.name, scpStatementName(s), strings.Join(labels, ", ")))
+		}
+	}
+}
+
+// scpStatementName is `statement "Sid" (Statement[i])`, or `statement
+// Statement[i]` when the statement has no Sid.
+func scpStatementName(s *iampolicy.Statement) string {
+	pos := fmt.Sprintf("Statement[%d]", s.Index)
+	if s.Sid == "" {
+		return "statement " + pos
+	}
+	return fmt.Sprintf("statement %q (%s)", s.Sid, pos)
+}
