@@ -14,7 +14,6 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
-
 // Apply makes one SDK call per change, in the management account. It is
 // idempotent: an attachment already there, a detachment already done and
 // a type already enabled are success. Existing policies are addressed by

@@ -12,7 +12,6 @@ import (
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
-
 // Findings reports, per declared SCP, whether its document is as declared
 // (serviceControlPolicies.content) and whether it is attached to every
 // declared target (serviceControlPolicies.attached), in the management

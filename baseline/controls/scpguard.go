@@ -11,7 +11,6 @@ import (
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
-
 // scpGlobalServices are the services whose calls carry aws:RequestedRegion
 // of the partition's global-service region (us-east-1, cn-northwest-1,
 // us-gov-west-1) whatever the caller's region (their endpoint is there);

@@ -14,7 +14,6 @@ import (
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
-
 // scpState is what Observe reads: the SCP type's status on the root and
 // every SCP of the organization with its attachments.
 type scpState struct {

@@ -15,7 +15,6 @@ import (
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
-
 // Change payloads. A change's Before (for a delete) or After (otherwise)
 // holds one of these; Apply tells them apart by their keys.
 type (

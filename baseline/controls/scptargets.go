@@ -7,7 +7,6 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
-
 // scpTarget is a root, OU or account an SCP can be attached to.
 type scpTarget struct {
 	ID string
