@@ -40,6 +40,7 @@ func (s *Sim) authorizeWith(c *call, action, resource string, extra map[string][
 		req.Context[k] = v
 	}
 	reason := s.decide(c.caller, req)
+	s.record(c, req, reason)
 	if reason == "" {
 		return nil
 	}

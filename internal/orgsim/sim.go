@@ -75,16 +75,19 @@ type Options struct {
 
 // Sim is the emulator. It is an http.Handler; create it with New.
 type Sim struct {
-	mu       sync.Mutex // guards everything below; see doc.go
-	opts     Options
-	limits   Limits
-	rng      *rand.Rand
-	org      *organization
-	accounts map[string]*Account // by id
-	order    []string            // account ids in creation order
-	creds    map[string]*credential
-	buckets  map[string]*bucket // S3 buckets by name (the namespace is global)
-	mgmt     Credentials
+	mu sync.Mutex // guards everything below; see doc.go
+	// recording and recorded: Record and Authorizations (record.go).
+	recording bool
+	recorded  []Authorization
+	opts      Options
+	limits    Limits
+	rng       *rand.Rand
+	org       *organization
+	accounts  map[string]*Account // by id
+	order     []string            // account ids in creation order
+	creds     map[string]*credential
+	buckets   map[string]*bucket // S3 buckets by name (the namespace is global)
+	mgmt      Credentials
 	// adminToken is the admin API's bearer token (Options.AdminToken).
 	adminToken string
 	nextID     uint64
