@@ -187,7 +187,7 @@ func TestLoadInvalidFiles(t *testing.T) {
 			`testdata/invalid/multi.yaml:4:20: organization.sessionDuration 13h is out of range; set it between 15m and 12h (the limits of sts:AssumeRole)`,
 			`testdata/invalid/multi.yaml:6:24: region "eu-west-1" is listed twice in organization.regions (first at 6:13); remove one`,
 			`testdata/invalid/multi.yaml:6:35: organization.regions[2] "mars-north-1" is not an AWS region name; write one such as us-east-1 or eu-west-1`,
-			`testdata/invalid/multi.yaml:7:3: unknown key "concurency" in organization; did you mean "concurrency"? (valid keys: accounts, concurrency, executionRole, externalId, homeRegion, regions, sessionDuration)`,
+			`testdata/invalid/multi.yaml:7:3: unknown key "concurency" in organization; did you mean "concurrency"? (valid keys: accounts, concurrency, executionRole, externalId, guardContext, homeRegion, regions, sessionDuration)`,
 			`testdata/invalid/multi.yaml:10:7: targets.include[0]: selector "ou:Workloads": an OU is a path from the root starting with "/" (ou:/Workloads) or an OU id (ou:ou-xxxx-xxxxxxxx)`,
 			`testdata/invalid/multi.yaml:13:5: unknown key "minimumPasswordLenght" in controls.passwordPolicy; did you mean "minimumPasswordLength"? (valid keys: allowUsersToChangePassword, enabled, hardExpiry, maxPasswordAge, minimumPasswordLength, passwordReusePrevention, requireLowercaseCharacters, requireNumbers, requireSymbols, requireUppercaseCharacters)`,
 			`testdata/invalid/multi.yaml:14:21: controls.passwordPolicy.requireSymbols: expected true or false, got "yes"; write true or false (yes, no, on and off are text in YAML 1.2)`,

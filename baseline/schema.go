@@ -117,6 +117,10 @@ func (g *schemaGen) schemaOf(t reflect.Type, nullable bool) (obj, error) {
 	if isScalarType(t) {
 		return g.scalarRef(t)
 	}
+	if t == guardValuesType {
+		str := obj{"type": []string{"number", "string"}}
+		return obj{"anyOf": []obj{str, {"type": "array", "items": str, "minItems": 1}}}, nil
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		return g.structRef(t, nullable)
@@ -450,6 +454,14 @@ func schemaFieldDocs() map[string]schemaDoc {
 				"propertyNames":        aliasRules(),
 				"additionalProperties": obj{"type": []string{"number", "string"}, "pattern": "^(" + unanchored(accountIDRe) + "|" + accountNamePattern + ")$", "maxLength": maxAccountName},
 			},
+		},
+
+		"Organization.guardContext": {
+			desc: "Condition keys the SCP lockout guard cannot know from the organization, with the value the run's requests carry " +
+				"(a value or a list), e.g. aws:SourceIp: 203.0.113.7 or aws:SourceVpc: vpc-0abc. A Deny that depends on a key " +
+				"neither known nor stated here refuses the plan. Keys the guard sets itself (the principal, the organization, " +
+				"the region, the time) cannot be stated.",
+			rules: obj{"propertyNames": obj{"pattern": guardKeyRe.String()}},
 		},
 
 		"Targets.include": {

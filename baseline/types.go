@@ -74,7 +74,16 @@ type Organization struct {
 	// Load; nil when there is no alias), for the errors found once the
 	// organization is read.
 	AccountPositions map[string]Position `yaml:"-"`
+	// GuardContext states the value of condition keys the SCP lockout
+	// guard cannot know from the organization (aws:SourceIp,
+	// aws:SourceVpc, ...), as the requests of the run will carry them:
+	// a key to one value or a list.
+	GuardContext map[string]GuardValues `yaml:"guardContext"`
 }
+
+// GuardValues are the values of one condition key: one value, or a list
+// (a multivalued key such as aws:TagKeys).
+type GuardValues []string
 
 // Targets selects the accounts the baseline applies to: every account
 // matched by an Include selector and by no Exclude selector.

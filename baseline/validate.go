@@ -65,6 +65,9 @@ type scalarDecoder interface {
 
 var scalarDecoderType = reflect.TypeFor[scalarDecoder]()
 
+// guardValuesType is written as one scalar or a list of them.
+var guardValuesType = reflect.TypeFor[GuardValues]()
+
 // maxNodes bounds the nodes one decode visits, so that a file of nested
 // aliases cannot make loading explode.
 const maxNodes = 1_000_000
@@ -176,6 +179,10 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 
+	if v.Type() == guardValuesType && n.Kind == yaml.ScalarNode && !isNullNode(n) {
+		// One value written without a list.
+		n = &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{n}, Line: n.Line, Column: n.Column}
+	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if isNullNode(n) && v.Type().Elem().Kind() == reflect.Struct {
@@ -518,6 +525,7 @@ func (v *validation) intRange(path string, x *int, lo, hi int, fix string) {
 }
 
 var (
+	guardKeyRe     = regexp.MustCompile(`^[A-Za-z0-9-]+:[A-Za-z0-9_.:/-]+$`)
 	roleNameRe     = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 	externalIDRe   = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2-1224 characters
 	awsRegionRe    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
@@ -593,6 +601,7 @@ func validateOrganization(o *Organization, v *validation) {
 		x := o.Concurrency
 		v.intRange(p+"concurrency", &x, MinConcurrency, MaxConcurrency, "set it between 1 and 1000 (default 16)")
 	}
+	validateGuardContext(o.GuardContext, v)
 	aliases := make([]string, 0, len(o.Accounts))
 	for a := range o.Accounts {
 		aliases = append(aliases, a)
@@ -710,5 +719,50 @@ func applyDefaults(b *Baseline, idx *posIndex) {
 	}
 	if b.Targets.Exclude == nil {
 		b.Targets.Exclude = []Selector{}
+	}
+}
+
+// GuardOwnKeys are the condition keys the SCP lockout guard sets itself
+// for every call it evaluates (lower-case; an entry ending in "/" is a
+// prefix): organization.guardContext cannot state them, so that no
+// statement in the baseline can talk the guard out of what it knows.
+var GuardOwnKeys = []string{
+	"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:userid", "aws:username",
+	"aws:principalorgid", "aws:principalorgpaths", "aws:principaltag/", "aws:principalisawsservice",
+	"aws:principalservicename", "aws:viaawsservice", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast",
+	"aws:securetransport", "aws:requestedregion", "aws:currenttime", "aws:epochtime", "aws:tokenissuetime",
+	"aws:multifactorauthpresent", "aws:multifactorauthage", "aws:resourceaccount", "aws:resourceorgid",
+	"aws:resourceorgpaths", "aws:requesttag/", "aws:tagkeys", "aws:sourceidentity",
+}
+
+// IsGuardOwnKey reports whether key (any case) is one of GuardOwnKeys.
+func IsGuardOwnKey(key string) bool {
+	k := strings.ToLower(key)
+	for _, own := range GuardOwnKeys {
+		if k == own || (strings.HasSuffix(own, "/") && strings.HasPrefix(k, own)) {
+			return true
+		}
+	}
+	return false
+}
+
+func validateGuardContext(gc map[string]GuardValues, v *validation) {
+	const p = "organization.guardContext"
+	keys := make([]string, 0, len(gc))
+	for k := range gc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		kp := p + "." + k
+		switch {
+		case v.bad(kp):
+		case !guardKeyRe.MatchString(k):
+			v.errorf(kp, "%s: %s is not a condition key; write one such as aws:SourceIp or aws:SourceVpc", p, quote(k))
+		case IsGuardOwnKey(k):
+			v.errorf(kp, "%s: the lockout guard sets %s itself from the organization and the run; remove it (only keys the guard cannot know, such as aws:SourceIp, may be stated)", p, quote(k))
+		case len(gc[k]) == 0:
+			v.errorf(kp, "%s.%s has no value; give the value the run's requests carry, or remove the key", p, k)
+		}
 	}
 }
