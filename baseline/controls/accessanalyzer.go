@@ -117,20 +117,44 @@ func (c *AccessAnalyzer) Scope() Scope {
 
 func (c *AccessAnalyzer) organization() bool { return c.want.Type == baseline.AnalyzerTypeOrganization }
 
-// Actions are the calls made as the execution role: in every targeted
+// Actions are the actions of Calls.
+func (c *AccessAnalyzer) Actions() []string { return actionsOf(c) }
+
+// Calls are the calls made as the execution role: in every targeted
 // account (ACCOUNT), or in the delegated administrator's account
-// (ORGANIZATION). The first analyzer in an account creates Access
-// Analyzer's service-linked role, which needs iam:CreateServiceLinkedRole.
-// Waiting for a new analyzer to leave CREATING lists analyzers. Reading
-// and updating one analyzer is needed only for the unused-access
-// analyzer's age.
-func (c *AccessAnalyzer) Actions() []string {
-	acts := []string{"access-analyzer:CreateAnalyzer", "access-analyzer:ListAnalyzers", "iam:CreateServiceLinkedRole"}
-	if c.want.UnusedAccess {
-		acts = append(acts, "access-analyzer:GetAnalyzer", "access-analyzer:UpdateAnalyzer")
+// (ORGANIZATION), in every governed region. Observing lists the analyzers
+// (ListAnalyzers has no resource-level permissions) and reads the
+// unused-access analyzer wherever it is (GetAnalyzer, in any region: an
+// earlier version made one in each); apply creates the analyzer
+// everywhere and the unused-access one in the home region, where it is
+// updated. The first analyzer in an account creates Access Analyzer's
+// service-linked role, for which AWS authorizes the caller's
+// iam:CreateServiceLinkedRole with iam:AWSServiceName in the analyzer's
+// call (IAM user guide, "Service-linked role permissions"). Analyzers are
+// authorized on arn:${Partition}:access-analyzer:${Region}:${Account}:analyzer/${AnalyzerName}
+// (Service Authorization Reference, "Actions, resources, and condition
+// keys for IAM Access Analyzer"); no tags are sent.
+func (c *AccessAnalyzer) Calls(o *Org) []Call {
+	w := o.callsIn(c.Name(), "")
+	if c.organization() {
+		w = o.callsIn(c.Name(), c.want.DelegatedAdministrator)
 	}
-	sort.Strings(acts)
-	return acts
+	analyzer := func(name string) string { return o.ARN("access-analyzer", "{region}", "{account}", "analyzer/"+name) }
+	slr := o.ARN("iam", "", "{account}", "role/aws-service-role/"+AccessAnalyzerPrincipal+"/AWSServiceRoleForAccessAnalyzer")
+	out := []Call{
+		w.call("access-analyzer:ListAnalyzers", "*", InEachRegion),
+		w.call("access-analyzer:CreateAnalyzer", analyzer(c.want.Name), InEachRegion),
+		w.call("iam:CreateServiceLinkedRole", slr, InEachRegion, "iam:awsservicename", AccessAnalyzerPrincipal),
+	}
+	if c.want.UnusedAccess {
+		u := analyzer(c.want.UnusedAccessName)
+		out = append(out,
+			w.call("access-analyzer:GetAnalyzer", u, InEachRegion),
+			w.call("access-analyzer:CreateAnalyzer", u, InHomeRegion),
+			w.call("access-analyzer:UpdateAnalyzer", u, InHomeRegion),
+		)
+	}
+	return out
 }
 
 // ---- observation ----

@@ -36,18 +36,43 @@ func (*ConfigOrganization) Scope() Scope { return ScopeOrganization }
 // needs trusted access and a delegated administrator.
 func (c *ConfigOrganization) NeedsAllFeatures() bool { return c.want.Aggregator != nil }
 
-// Actions are the calls made as the execution role in the log-archive
-// account (the bucket) and, with an aggregator, in the audit account.
-func (c *ConfigOrganization) Actions() []string {
-	as := BucketActions()
-	if c.want.Aggregator != nil {
-		as = append(as,
-			"iam:GetRole", "iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:GetRolePolicy", "iam:PutRolePolicy", "iam:PassRole",
-			"config:DescribeConfigurationAggregators", "config:PutConfigurationAggregator",
-			"organizations:ListDelegatedAdministrators")
+// Actions are the actions of Calls.
+func (c *ConfigOrganization) Actions() []string { return actionsOf(c) }
+
+// Calls are the calls made as the execution role in the log-archive
+// account (the bucket, bucketCalls) and, with an aggregator, in its
+// account, in the home region: the role Config assumes (IAM, at its
+// global endpoint), and the aggregator. Config authorizes the caller's
+// iam:PassRole for the role (IAM user guide, "Grant a user permissions to
+// pass a role to an AWS service") and, from a delegated administrator,
+// its organizations:ListDelegatedAdministrators (Config's answer without
+// it: "This action can only be performed if you are a registered
+// delegated administrator for AWS Config with permissions to call
+// ListDelegatedAdministrators API"). DescribeConfigurationAggregators has
+// no resource-level permissions; PutConfigurationAggregator is authorized
+// on the aggregator, whose ARN ends in an id Config generates
+// (config-aggregator/${AggregatorId}, Service Authorization Reference,
+// "Actions, resources, and condition keys for AWS Config"); no tags are
+// sent.
+func (c *ConfigOrganization) Calls(o *Org) []Call {
+	home := o.HomeRegion
+	la := o.callsIn(c.Name(), c.want.BucketAccount)
+	out := bucketCalls(la, o, c.want.bucketName(la.account, home), home)
+	a := c.want.Aggregator
+	if a == nil {
+		return out
 	}
-	sort.Strings(as)
-	return as
+	w := o.callsIn(c.Name(), a.Account)
+	role := o.ARN("iam", "", "{account}", "role/"+cfgAggregatorRole)
+	for _, act := range []string{"iam:GetRole", "iam:GetRolePolicy", "iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy"} {
+		out = append(out, w.call(act, role, InGlobalRegion))
+	}
+	return append(out,
+		w.call("config:DescribeConfigurationAggregators", "*", InHomeRegion),
+		w.call("config:PutConfigurationAggregator", o.ARN("config", "{region}", "{account}", "config-aggregator/*"), InHomeRegion),
+		w.call("iam:PassRole", role, InHomeRegion, "iam:passedtoservice", cfgServicePrincipal),
+		w.call("organizations:ListDelegatedAdministrators", "*", InHomeRegion),
+	)
 }
 
 // cfgAggState is the aggregator and its prerequisites as observed.

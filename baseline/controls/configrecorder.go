@@ -28,14 +28,68 @@ type ConfigRecorder struct {
 func (*ConfigRecorder) Name() string { return "config" }
 func (*ConfigRecorder) Scope() Scope { return ScopeRegional }
 
-// Actions are the calls made in every targeted account and region.
-func (*ConfigRecorder) Actions() []string {
-	return []string{
-		"config:DeleteConfigRule", "config:DescribeConfigRules", "config:DescribeConfigurationRecorderStatus",
-		"config:DescribeConfigurationRecorders", "config:DescribeDeliveryChannels", "config:ListTagsForResource",
-		"config:PutConfigRule", "config:PutConfigurationRecorder", "config:PutDeliveryChannel",
-		"config:StartConfigurationRecorder", "config:TagResource", "iam:PassRole",
+// Actions are the actions of Calls.
+func (c *ConfigRecorder) Actions() []string { return actionsOf(c) }
+
+// Calls are the calls made in every targeted account and governed region,
+// authorized as the Service Authorization Reference says ("Actions,
+// resources, and condition keys for AWS Config"): on the recorder
+// (configuration-recorder/${RecorderName}/${RecorderId}, an id Config
+// generates) for the recorder's reads and writes; on a rule
+// (config-rule/${ConfigRuleId}, likewise) for PutConfigRule,
+// DeleteConfigRule and the tags of a rule; on "*" for the delivery
+// channel and the list of rules. A rule orgbaseline creates carries its
+// tag, so PutConfigRule creating one carries aws:RequestTag and
+// aws:TagKeys (updating one, none); that AWS
+// also authorizes config:TagResource for a tag sent on create is not
+// documented either way, and the model keeps it (a Deny of it stops the
+// tag, so the rule would never be deleted). The recorder is handed
+// Config's service-linked role: iam:PassRole with iam:PassedToService
+// (IAM user guide, "Grant a user permissions to pass a role to an AWS
+// service"; kept although AWS may not ask it for a service-linked role).
+//
+// Rules: put where the baseline declares any (the home region only when
+// every declared rule is an IAM rule kept there), deleted and their tags
+// read in any region (a rule orgbaseline made there earlier).
+func (c *ConfigRecorder) Calls(o *Org) []Call {
+	w := o.callsIn(c.Name(), "")
+	recorder := o.ARN("config", "{region}", "{account}", "configuration-recorder/*")
+	rule := o.ARN("config", "{region}", "{account}", "config-rule/*")
+	out := []Call{
+		w.call("config:DescribeConfigurationRecorders", recorder, InEachRegion),
+		w.call("config:DescribeConfigurationRecorderStatus", recorder, InEachRegion),
+		w.call("config:PutConfigurationRecorder", recorder, InEachRegion),
+		w.call("iam:PassRole", cfgSLRARN(o, "{account}"), InEachRegion, "iam:passedtoservice", cfgServicePrincipal),
+		w.call("config:StartConfigurationRecorder", recorder, InEachRegion),
+		w.call("config:DescribeDeliveryChannels", "*", InEachRegion),
+		w.call("config:PutDeliveryChannel", "*", InEachRegion),
+		w.call("config:DescribeConfigRules", "*", InEachRegion),
+		w.call("config:ListTagsForResource", rule, InEachRegion),
+		w.call("config:DeleteConfigRule", rule, InEachRegion),
 	}
+	if put, ok := c.ruleRegions(); ok {
+		tag := []string{"aws:requesttag/" + cfgManagedTagKey, cfgManagedTagValue, "aws:tagkeys", cfgManagedTagKey}
+		out = append(out,
+			w.call("config:PutConfigRule", rule, put, tag...), // create
+			w.call("config:TagResource", rule, put, tag...),
+			w.call("config:PutConfigRule", rule, put), // update
+		)
+	}
+	return out
+}
+
+// ruleRegions says where rules are put: nowhere (false) without declared
+// rules, in the home region only when every rule is kept there.
+func (c *ConfigRecorder) ruleRegions() (CallRegion, bool) {
+	if len(c.want.Rules) == 0 {
+		return 0, false
+	}
+	for _, r := range c.want.Rules {
+		if !r.HomeRegionOnly {
+			return InEachRegion, true
+		}
+	}
+	return InHomeRegion, true
 }
 
 // cfgRecorderSettings is a recorder as plans show it.

@@ -23,8 +23,26 @@ type ConfigRole struct {
 
 func (*ConfigRole) Name() string { return "configRole" }
 func (*ConfigRole) Scope() Scope { return ScopeAccount }
-func (*ConfigRole) Actions() []string {
-	return []string{"iam:CreateServiceLinkedRole", "iam:GetRole"}
+
+// Actions are the actions of Calls.
+func (c *ConfigRole) Actions() []string { return actionsOf(c) }
+
+// Calls are IAM's, at its global endpoint, in every targeted account: the
+// role is read, and created with iam:AWSServiceName set to Config's
+// principal (Service Authorization Reference, "Actions, resources, and
+// condition keys for AWS Identity and Access Management":
+// CreateServiceLinkedRole on the role, with iam:AWSServiceName). GetRole
+// names the role by name only: IAM authorizes the ARN of the role, with
+// its path, when it exists, and role/NAME, the one ARN it can build from
+// the name, when it does not.
+func (c *ConfigRole) Calls(o *Org) []Call {
+	w := o.callsIn(c.Name(), "")
+	slr := cfgSLRARN(o, "{account}")
+	return []Call{
+		w.call("iam:GetRole", slr, InGlobalRegion),
+		w.call("iam:GetRole", o.ARN("iam", "", "{account}", "role/"+cfgSLRName), InGlobalRegion),
+		w.call("iam:CreateServiceLinkedRole", slr, InGlobalRegion, "iam:awsservicename", cfgServicePrincipal),
+	}
 }
 
 // cfgSLRARN is the service-linked role's ARN in account, in the run's

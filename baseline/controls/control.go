@@ -115,7 +115,8 @@ type Control interface {
 	Scope() Scope
 	// Actions are the IAM actions the control calls in member accounts
 	// as the execution role; the SCP lockout guard checks that the SCPs
-	// in force after a change still allow every one of them.
+	// in force after a change still allow every one of them. A control
+	// that describes its calls (Caller) returns their actions.
 	Actions() []string
 	Observe(ctx context.Context, t Target) (any, error)
 	// Diff returns the changes it can plan safely and an error for what it

@@ -190,12 +190,28 @@ func newOrganizationTrail(b *baseline.Baseline) ([]Control, error) {
 func (*OrganizationTrail) Name() string { return "organizationTrail" }
 func (*OrganizationTrail) Scope() Scope { return ScopeOrganization }
 
-// Actions are the calls made in member accounts as the execution role:
-// the bucket's, in the log-archive account; and, when a delegated
-// administrator manages the trail, the trail's, with what CloudTrail
-// checks the caller of an organization trail may do (AWS CloudTrail User
-// Guide, "Prepare for creating a trail for your organization"), and
-// iam:PassRole for the CloudWatch Logs role CloudTrail is handed.
+// Actions are the actions of Calls.
+func (c *OrganizationTrail) Actions() []string { return actionsOf(c) }
+
+// Calls are the calls made in member accounts as the execution role: the
+// bucket's, in the log-archive account (bucketCalls); and, when a
+// delegated administrator manages the trail, the trail's there, in the
+// home region, with what CloudTrail checks the caller of an organization
+// trail may do (AWS CloudTrail User Guide, "Prepare for creating a trail
+// for your organization": iam:GetRole, iam:CreateServiceLinkedRole,
+// organizations:DescribeOrganization, ListAWSServiceAccessForOrganization,
+// ListAccounts), and iam:PassRole for the CloudWatch Logs role CloudTrail
+// is handed (IAM user guide, "Grant a user permissions to pass a role to
+// an AWS service").
+//
+// The trail is addressed by its ARN, which names the management account
+// (Observe, applyTrail), except CreateTrail, which names it by name:
+// AWS then authorizes the ARN a trail of that name has in the caller's
+// account and region (the Service Authorization Reference's
+// arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${TrailName}).
+// The checks CloudTrail makes for the caller are on the caller's account:
+// its own copy of CloudTrail's service-linked role, and Organizations'
+// reads, which have no resource-level permissions.
 //
 // In the management account (the run's own credentials, not the
 // execution role) the control also calls
@@ -204,21 +220,39 @@ func (*OrganizationTrail) Scope() Scope { return ScopeOrganization }
 // iam:CreateServiceLinkedRole CloudTrail uses on the caller's behalf, and
 // iam:GetRole / iam:CreateServiceLinkedRole for CloudTrail's
 // service-linked role (CloudTrail user guide, "Required permissions to
-// assign a delegated administrator").
-func (c *OrganizationTrail) Actions() []string {
-	as := BucketActions()
-	if c.s.DelegatedAdministrator != "" {
-		as = append(as,
-			"cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
-			"cloudtrail:CreateTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StartLogging",
-			"iam:GetRole", "iam:CreateServiceLinkedRole",
-			"organizations:DescribeOrganization", "organizations:ListAWSServiceAccessForOrganization", "organizations:ListAccounts")
-		if c.s.RoleArn != "" {
-			as = append(as, "iam:PassRole")
-		}
+// assign a delegated administrator"); SCPs never restrict those.
+func (c *OrganizationTrail) Calls(o *Org) []Call {
+	home := o.HomeRegion
+	la := o.callsIn(c.Name(), c.s.BucketAccount)
+	bucket := c.s.BucketName
+	if bucket == "" {
+		bucket = "orgbaseline-cloudtrail-" + la.account + "-" + home
 	}
-	slices.Sort(as)
-	return as
+	out := bucketCalls(la, o, bucket, home)
+	if c.s.DelegatedAdministrator == "" {
+		return out
+	}
+	da := o.callsIn(c.Name(), c.s.DelegatedAdministrator)
+	trail := trailARN(o, home, o.managementID(), c.s.Name)
+	for _, a := range []string{
+		"cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
+		"cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StartLogging",
+	} {
+		out = append(out, da.call(a, trail, InHomeRegion))
+	}
+	slr := o.ARN("iam", "", "{account}", "role/aws-service-role/"+cloudTrailPrincipal+"/"+cloudTrailSLR)
+	out = append(out,
+		da.call("cloudtrail:CreateTrail", trailARN(o, "{region}", "{account}", c.s.Name), InHomeRegion),
+		da.call("iam:GetRole", slr, InHomeRegion),
+		da.call("iam:CreateServiceLinkedRole", slr, InHomeRegion, "iam:awsservicename", cloudTrailPrincipal),
+		da.call("organizations:DescribeOrganization", "*", InHomeRegion),
+		da.call("organizations:ListAWSServiceAccessForOrganization", "*", InHomeRegion),
+		da.call("organizations:ListAccounts", "*", InHomeRegion),
+	)
+	if c.s.RoleArn != "" {
+		out = append(out, da.call("iam:PassRole", c.s.RoleArn, InHomeRegion, "iam:passedtoservice", cloudTrailPrincipal))
+	}
+	return out
 }
 
 // trailSettings are the trail's settings the control manages, keyed as

@@ -79,9 +79,19 @@ const passwordPolicyResource = "iam/account-password-policy"
 func (*PasswordPolicy) Name() string { return "passwordPolicy" }
 func (*PasswordPolicy) Scope() Scope { return ScopeAccount }
 
-// Actions are the calls the control makes in every targeted account.
-func (*PasswordPolicy) Actions() []string {
-	return []string{"iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"}
+// Actions are the actions of Calls.
+func (p *PasswordPolicy) Actions() []string { return actionsOf(p) }
+
+// Calls are IAM's, at its global endpoint, in every targeted account; the
+// account password policy has no resource-level permissions (Service
+// Authorization Reference, "Actions, resources, and condition keys for
+// AWS Identity and Access Management").
+func (p *PasswordPolicy) Calls(o *Org) []Call {
+	w := o.callsIn(p.Name(), "")
+	return []Call{
+		w.call("iam:GetAccountPasswordPolicy", "*", InGlobalRegion),
+		w.call("iam:UpdateAccountPasswordPolicy", "*", InGlobalRegion),
+	}
 }
 
 // Observe reads the account's password policy; nil means the account has

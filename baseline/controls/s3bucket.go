@@ -44,15 +44,41 @@ type S3BucketAPI interface {
 var _ S3BucketAPI = (*s3.Client)(nil)
 
 // BucketActions are the IAM actions the log-bucket helpers call in the
-// bucket's account (HeadBucket is authorized as s3:ListBucket).
+// bucket's account (bucketCalls).
 func BucketActions() []string {
-	return []string{
-		"s3:CreateBucket", "s3:ListBucket",
+	return callActions(bucketCalls(placeholderOrg().callsIn("", "bucket"), placeholderOrg(), "*", "*"))
+}
+
+// bucketCalls are the calls ObserveBucket and ApplyBucketChange make on
+// the bucket called name, in region, as w's account. Each is authorized
+// on the bucket (arn:PARTITION:s3:::name) by an action that is not always
+// the operation's name (Service Authorization Reference, "Actions,
+// resources, and condition keys for Amazon S3", and the S3 API reference
+// of each operation): HeadBucket is s3:ListBucket, Get/PutPublicAccessBlock
+// are s3:Get/PutBucketPublicAccessBlock, Get/PutBucketEncryption are
+// s3:Get/PutEncryptionConfiguration. CreateBucket carries
+// s3:LocationConstraint when it sends one (every region but us-east-1,
+// ApplyBucketChange); it sends no canned ACL (s3:x-amz-acl) and no object
+// ownership.
+func bucketCalls(w callSite, o *Org, name, region string) []Call {
+	bucket := o.ARN("s3", "", "", name)
+	var create Call
+	if region == "us-east-1" {
+		create = w.call("s3:CreateBucket", bucket, InHomeRegion)
+	} else {
+		create = w.call("s3:CreateBucket", bucket, InHomeRegion, "s3:locationconstraint", region)
+	}
+	out := []Call{create}
+	for _, a := range []string{
+		"s3:ListBucket",
 		"s3:GetBucketPolicy", "s3:PutBucketPolicy",
 		"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock",
 		"s3:GetBucketVersioning", "s3:PutBucketVersioning",
 		"s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
+	} {
+		out = append(out, w.call(a, bucket, InHomeRegion))
 	}
+	return out
 }
 
 // PolicyStatement is one bucket policy statement as plain JSON values

@@ -45,6 +45,7 @@ func registerCompletions(root *cobra.Command) {
 		"log-format":   fixed("json", "console", "auto"),
 		"shard":        completeShard,
 		"target":       completeTarget,
+		"partition":    fixed("aws", "aws-cn", "aws-us-gov"),
 	}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {

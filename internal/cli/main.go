@@ -201,6 +201,7 @@ Try it on a simulated organization:  orgbaseline demo`,
 
 	root.AddCommand(
 		a.validateCommand(g),
+		a.permissionsCommand(),
 		a.accountsCommand(g),
 		a.planCommand(g),
 		a.applyCommand(g),
