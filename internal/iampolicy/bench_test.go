@@ -140,6 +140,20 @@ func BenchmarkEvaluateDenied(b *testing.B) {
 	}
 }
 
+// BenchmarkEvaluateUnknown is the lockout guard's path: the same request
+// with keys it cannot know.
+func BenchmarkEvaluateUnknown(b *testing.B) {
+	p := MustParse(benchSCP, KindSCP)
+	req := benchRequest()
+	req.Unknown = map[string]bool{"aws:sourceip": true, "aws:sourcevpc": true, "aws:resourcetag/": true}
+	b.ReportAllocs()
+	for b.Loop() {
+		if p.Evaluate(req).Decision != Allow {
+			b.Fatal("unexpected decision")
+		}
+	}
+}
+
 func BenchmarkParse(b *testing.B) {
 	doc := []byte(benchSCP)
 	b.ReportAllocs()

@@ -149,7 +149,8 @@ func suggestOperator(name string) string {
 
 // ccond is a compiled Condition.
 type ccond struct {
-	key string // lower-cased
+	key  string // lower-cased
+	name string // as written, for reporting it
 	opSpec
 	never bool // the operator could not be compiled (hand-built policy): never holds
 
@@ -176,7 +177,7 @@ type ccond struct {
 // "IAM policy elements: Variables and tags", Condition element).
 func compileCondition(c Condition, vars bool) ccond {
 	spec, ok := parseOperator(c.Operator)
-	cc := ccond{key: strings.ToLower(c.Key), opSpec: spec, never: !ok}
+	cc := ccond{key: strings.ToLower(c.Key), name: c.Key, opSpec: spec, never: !ok}
 	if !ok {
 		return cc
 	}
@@ -225,55 +226,185 @@ func compileCondition(c Condition, vars bool) ccond {
 	return cc
 }
 
-// eval reports whether the condition holds for the request context.
-func (c *ccond) eval(ctx map[string][]string) bool {
+// eval evaluates the pair for req in a statement of the given effect
+// (deny). It is unknown when req.Unknown hides the key or, where it
+// decides, a policy variable of a value; key is then that key as written
+// in the policy. The rules and their sources:
+//
+//   - "If the key that you specify in a policy condition is not present in
+//     the request context, the values do not match and the condition is
+//     false. If the policy condition requires that the key is not matched,
+//     such as StringNotLike or ArnNotLike, and the right key is not
+//     present, the condition is true. This logic applies to all condition
+//     operators except ...IfExists and Null check" (IAM user guide, "IAM
+//     JSON policy elements: Condition operators").
+//   - ...IfExists: "If the key is not present, evaluate the condition
+//     element as true ... If you are using an "Effect": "Deny" element with
+//     a negated condition operator like StringNotEqualsIfExists, the request
+//     is still denied even if the tag is missing" (same page).
+//   - ForAllValues "returns true if every key value in the request matches
+//     at least one value in the policy. It also returns true if there are
+//     no keys in the request, or if the key values resolve to a null data
+//     set, such as an empty string"; ForAnyValue "returns true if any one of
+//     the key values in the request matches any one of the condition values
+//     in the policy. For no matching key or a null dataset, the condition
+//     returns false" (IAM user guide, "Creating a condition with multiple
+//     keys or values"). With a negated operator the qualifier applies to
+//     the negated test of each request value: ForAllValues:StringNotLike
+//     {"aws:TagKeys": "key1*"} denies a request tagged key2:audit or not
+//     tagged, not one tagged key1:legal (IAM user guide, "Multivalued
+//     context key examples").
+//   - ForAnyValue with IfExists on a missing key is false: the set
+//     operator's rule wins. AWS answered a ForAnyValue:StringEqualsIfExists
+//     Allow over an absent aws:TagKeys with an implicit deny (AWS re:Post,
+//     "ForAnyValue:StringEqualsIfExists behaving unexpectedly"); the
+//     operator reference does not say.
+//   - Null with a qualifier: "When you use the Null condition operator with
+//     ForAllValues, the statement always returns true. When you use the
+//     Null condition operator with ForAnyValue, the statement always
+//     returns false" (IAM user guide, "IAM Access Analyzer policy check
+//     reference", Null with qualifier).
+//   - Values of one pair: "If a single condition operator includes multiple
+//     values for one key, that condition operator is evaluated using a
+//     logical OR"; for negated operators "the string cannot match any of
+//     the ... values listed to resolve the condition to true" (NOR) (IAM
+//     user guide, "Creating a condition with multiple keys or values").
+//   - An operator without a qualifier over a request key that has several
+//     values: AWS does not define it ("Multivalued condition keys require a
+//     set operator"; IAM Access Analyzer reports the policy as an error,
+//     "Missing qualifier"). This package takes the reading that grants
+//     least: in a Deny the pair holds when the operator holds for some
+//     request value (as ForAnyValue: would), in an Allow it never holds.
+//     With one request value every reading agrees.
+func (c *ccond) eval(req *Request, deny bool) (tri, string) {
 	if c.never {
-		return false
+		return triFalse, ""
 	}
-	vals := ctx[c.key]
-	present := len(vals) > 0
+	if req.Unknown != nil && req.unknown(c.key) {
+		return triUnknown, c.name
+	}
+	vals := req.Context[c.key]
 	if c.fam == famNull {
-		return (c.nullTrue && !present) || (c.nullFalse && present)
+		return triOf(c.null(len(vals) > 0)), ""
 	}
-	if !present {
-		switch {
-		case c.ifExists:
-			return true
-		case c.set == setAnyValue:
-			return false
-		case c.set == setAllValues:
-			return true
+	if len(vals) == 0 || (c.set != setNone && allEmpty(vals)) {
+		return triOf(c.missing()), ""
+	}
+	var hidden string // a policy variable the caller cannot know
+	if c.vars != nil && req.Unknown != nil {
+		hidden = c.unknownVar(req)
+	}
+	if len(vals) == 1 && hidden == "" { // the common case, where every set mode agrees
+		return triOf(c.matchOne(vals[0], req.Context) != c.negated), ""
+	}
+	set := c.set
+	if set == setNone && len(vals) > 1 {
+		if !deny {
+			return triFalse, ""
 		}
-		return c.negated
+		set = setAnyValue
 	}
-	switch c.set {
-	case setAnyValue: // some request value satisfies the operator
+	r := c.combine(vals, req, hidden != "", set)
+	if r == triUnknown {
+		return r, hidden
+	}
+	return r, ""
+}
+
+// combine applies the operator to each request value and joins the
+// results: every one must hold for ForAllValues, some for any other set
+// (a single value holds or not). skip leaves the values with unknown
+// policy variables undecided.
+func (c *ccond) combine(vals []string, req *Request, skip bool, set setMode) tri {
+	if set == setAllValues {
+		r := triTrue
 		for _, v := range vals {
-			if c.matchOne(v, ctx) != c.negated {
-				return true
+			if r = r.and(c.value(v, req, skip).not(c.negated)); r == triFalse {
+				break
 			}
 		}
-		return false
-	case setAllValues: // every request value satisfies the operator
-		for _, v := range vals {
-			if c.matchOne(v, ctx) == c.negated {
-				return false
-			}
-		}
-		return true
+		return r
 	}
-	matched := false
+	r := triFalse
 	for _, v := range vals {
-		if c.matchOne(v, ctx) {
-			matched = true
+		if r = r.or(c.value(v, req, skip).not(c.negated)); r == triTrue {
 			break
 		}
 	}
-	return matched != c.negated
+	return r
 }
 
-// matchOne reports whether request value v matches any policy value under the
-// positive form of the operator. ctx resolves policy variables.
+// value reports whether request value v matches any policy value under the
+// positive form of the operator; with skip, a policy value whose variable
+// names an unknown key is not compared, and the result is unknown rather
+// than false when no other value matched.
+func (c *ccond) value(v string, req *Request, skip bool) tri {
+	if !skip {
+		return triOf(c.matchOne(v, req.Context))
+	}
+	r := triFalse
+	for i, t := range c.vars {
+		if t != nil && t.unknownVar(req) != "" {
+			r = triUnknown
+			continue
+		}
+		if c.matchValue(i, v, req.Context) {
+			return triTrue
+		}
+	}
+	return r
+}
+
+// null is the Null operator (with its qualifier) on a key present or not.
+func (c *ccond) null(present bool) bool {
+	switch c.set {
+	case setAllValues:
+		return true
+	case setAnyValue:
+		return false
+	}
+	return (c.nullTrue && !present) || (c.nullFalse && present)
+}
+
+// missing is the value of the pair when its key is absent or, for the set
+// operators, resolves to an empty data set.
+func (c *ccond) missing() bool {
+	switch {
+	case c.set == setAnyValue:
+		return false
+	case c.ifExists, c.set == setAllValues:
+		return true
+	}
+	return c.negated
+}
+
+// allEmpty reports whether every value is the empty string: "a null data
+// set, such as an empty string" for the set operators.
+func allEmpty(vals []string) bool {
+	for _, v := range vals {
+		if v != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// unknownVar returns the first policy variable of the pair's values whose
+// key the caller cannot know, as written ("" when none).
+func (c *ccond) unknownVar(req *Request) string {
+	for _, t := range c.vars {
+		if t == nil {
+			continue
+		}
+		if k := t.unknownVar(req); k != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// matchOne reports whether request value v matches any policy value under
+// the positive form of the operator. ctx resolves policy variables.
 func (c *ccond) matchOne(v string, ctx map[string][]string) bool {
 	switch c.fam {
 	case famString, famBinary, famStringIgnoreCase, famBool:
@@ -289,15 +420,12 @@ func (c *ccond) matchOne(v string, ctx map[string][]string) bool {
 				return true
 			}
 		}
+		return false
 	case famStringLike, famArn:
 		for i := range c.globs {
 			if c.vars != nil && c.vars[i] != nil {
-				expanded, ok := c.vars[i].pattern(ctx)
-				if ok {
-					g := compileGlob(expanded, false, c.fam == famArn)
-					if g.match(v) {
-						return true
-					}
+				if c.vars[i].match(v, ctx, c.fam == famArn) {
+					return true
 				}
 				continue
 			}
@@ -305,6 +433,33 @@ func (c *ccond) matchOne(v string, ctx map[string][]string) bool {
 				return true
 			}
 		}
+		return false
+	}
+	return c.matchFixed(v)
+}
+
+// matchValue reports whether request value v matches the i-th policy value
+// of a String* or Arn* operator (the only ones with policy variables).
+func (c *ccond) matchValue(i int, v string, ctx map[string][]string) bool {
+	switch c.fam {
+	case famString, famStringIgnoreCase:
+		fold := c.fam == famStringIgnoreCase
+		if c.vars[i] != nil {
+			return c.vars[i].equal(v, ctx, fold)
+		}
+		return c.strs[i] == v || (fold && strings.EqualFold(c.strs[i], v))
+	case famStringLike, famArn:
+		if c.vars[i] != nil {
+			return c.vars[i].match(v, ctx, c.fam == famArn)
+		}
+		return c.globs[i].match(v)
+	}
+	return false
+}
+
+// matchFixed is matchOne for the operators that take no policy variables.
+func (c *ccond) matchFixed(v string) bool {
+	switch c.fam {
 	case famNumeric:
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {

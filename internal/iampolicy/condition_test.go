@@ -132,7 +132,7 @@ func TestConditionOperators(t *testing.T) {
 		{"ForAnyValue one matches", `{"ForAnyValue:StringEquals":{"aws:TagKeys":["env","owner"]}}`, ctx("aws:tagkeys", "cost", "aws:tagkeys", "env"), true},
 		{"ForAnyValue none matches", `{"ForAnyValue:StringEquals":{"aws:TagKeys":["env","owner"]}}`, ctx("aws:tagkeys", "cost"), false},
 		{"ForAnyValue missing", `{"ForAnyValue:StringEquals":{"aws:TagKeys":["env"]}}`, none, false},
-		{"ForAnyValue IfExists missing", `{"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":["env"]}}`, none, true},
+		{"ForAnyValue IfExists missing is still false", `{"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":["env"]}}`, none, false}, // see TestAWSSemantics
 		{"ForAnyValue StringLike", `{"ForAnyValue:StringLike":{"aws:TagKeys":"team-*"}}`, ctx("aws:tagkeys", "x", "aws:tagkeys", "team-a"), true},
 		{"ForAnyValue negated some differ", `{"ForAnyValue:StringNotEquals":{"aws:TagKeys":["env"]}}`, ctx("aws:tagkeys", "env", "aws:tagkeys", "x"), true},
 		{"ForAnyValue negated all equal", `{"ForAnyValue:StringNotEquals":{"aws:TagKeys":["env"]}}`, ctx("aws:tagkeys", "env"), false},
@@ -143,9 +143,10 @@ func TestConditionOperators(t *testing.T) {
 		{"ForAllValues negated one listed", `{"ForAllValues:StringNotEquals":{"aws:TagKeys":["secret"]}}`, ctx("aws:tagkeys", "env", "aws:tagkeys", "secret"), false},
 		{"ForAllValues StringLike", `{"ForAllValues:StringLike":{"aws:TagKeys":["team-*","env"]}}`, ctx("aws:tagkeys", "team-a", "aws:tagkeys", "env"), true},
 
-		// Single-valued operators on multi-valued keys
-		{"StringEquals multi any", `{"StringEquals":{"aws:TagKeys":"env"}}`, ctx("aws:tagkeys", "x", "aws:tagkeys", "env"), true},
-		{"StringNotEquals multi one equal", `{"StringNotEquals":{"aws:TagKeys":"env"}}`, ctx("aws:tagkeys", "x", "aws:tagkeys", "env"), false},
+		// Operators without a qualifier on multi-valued keys: never hold in an Allow (see TestAWSSemantics)
+		{"StringEquals multi in Allow", `{"StringEquals":{"aws:TagKeys":"env"}}`, ctx("aws:tagkeys", "x", "aws:tagkeys", "env"), false},
+		{"StringNotEquals multi in Allow", `{"StringNotEquals":{"aws:TagKeys":"env"}}`, ctx("aws:tagkeys", "x", "aws:tagkeys", "y"), false},
+		{"StringEquals one value of a multi-valued key", `{"StringEquals":{"aws:TagKeys":"env"}}`, ctx("aws:tagkeys", "env"), true},
 
 		// Combination: AND across operators and keys, OR across values
 		{"AND all hold", `{"StringEquals":{"aws:PrincipalOrgID":"o-abc","aws:RequestedRegion":["us-east-1","eu-west-1"]},"Bool":{"aws:SecureTransport":"true"}}`,
@@ -159,6 +160,12 @@ func TestConditionOperators(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := condAllows(t, tc.cond, tc.ctx); got != tc.want {
 				t.Errorf("condition %s with context %v: allowed = %v, want %v", tc.cond, tc.ctx, got, tc.want)
+			}
+			// Three-valued evaluation with nothing unknown is two-valued evaluation.
+			p := mustParseTB(t, `{"Version":"2012-10-17","Statement":[{"Sid":"C","Effect":"Allow","Action":"*","Resource":"*","Condition":`+tc.cond+`}]}`, KindIdentity)
+			r := p.Evaluate(&Request{Action: "s3:GetObject", Resource: "*", Context: tc.ctx, Unknown: map[string]bool{"aws:unrelated": true}})
+			if got := r.Decision == Allow; got != tc.want || r.Undecided {
+				t.Errorf("with an unrelated unknown key: allowed = %v, undecided = %v; want %v, false", got, r.Undecided, tc.want)
 			}
 		})
 	}

@@ -36,7 +36,8 @@
 //     are expanded from the request context in Resource and NotResource
 //     and in the values of the String* and Arn* condition operators, as
 //     IAM does; other operators compare ${...} literally. A key that is
-//     absent makes the value match nothing unless a default is given
+//     absent, or has several values (multivalued keys cannot be
+//     variables), makes the value match nothing unless a default is given
 //     (${key, 'default'}). String comparisons against a value with
 //     variables allocate nothing; patterns with variables (Resource,
 //     StringLike, Arn*) are expanded and compiled per request.
@@ -44,18 +45,38 @@
 //     the caller itself (or everyone), for the same-account rule of
 //     resource-based policies.
 //   - Conditions: every condition (operator, key) pair must hold (AND); a
-//     pair holds when any of its values matches (OR). Missing keys make the
-//     positive operators fail and the negated ones (StringNotEquals,
-//     ArnNotLike, NotIpAddress, ...) succeed; ...IfExists succeeds on a
-//     missing key; Null tests presence; ForAnyValue: fails and ForAllValues:
-//     succeeds on a missing key. Request context keys must be lower-case; the
-//     policy's keys are lower-cased when compiled.
+//     pair holds when any of its values matches (OR), a negated one
+//     (StringNotEquals, ArnNotLike, NotIpAddress, ...) when none does
+//     (NOR). A missing key makes the positive operators fail and the
+//     negated ones hold; ...IfExists holds on a missing key (negated
+//     operators included); Null tests presence. ForAnyValue: holds when
+//     some request value passes the (possibly negated) test and fails on a
+//     missing key or an empty data set (all values ""), even with
+//     IfExists; ForAllValues: holds when every request value passes and on
+//     a missing key or empty data set. ForAllValues:Null always holds,
+//     ForAnyValue:Null never. An operator without a qualifier over a key
+//     with several request values, which AWS leaves undefined, is read to
+//     grant least: in a Deny it holds when some value passes, in an Allow
+//     never. Request context keys must be lower-case; the policy's keys are
+//     lower-cased when compiled. condition.go (ccond.eval) quotes the AWS
+//     documentation for each rule and TestAWSSemantics checks them.
+//   - Unknown keys (Request.Unknown, for the SCP lockout guard): a pair over
+//     a key the caller cannot know is unknown whatever its operator, and so
+//     is a value or Resource pattern whose policy variable names one (other
+//     values and patterns can still decide). A statement with a known-false
+//     pair does not match; one with no false pair but an unknown one is
+//     undecided. Decision treats undecided statements as not matching, and
+//     Result.Undecided reports that an undecided Deny could turn the
+//     decision into an explicit deny, or an undecided Allow an implicit
+//     deny into an Allow, naming the statement and the key as the policy
+//     writes it. With Unknown nil evaluation is two-valued.
 //   - Principal/NotPrincipal are evaluated only for KindTrust and
 //     KindResource policies.
 //   - Decision order within a policy or a set of policies: an explicit Deny
 //     wins over an Allow, which wins over the implicit deny. The deciding
 //     statement is the first matching Deny, else the first matching Allow, in
-//     document (and set) order.
+//     document (and set) order; Result.Keys lists its condition keys as
+//     written, so that a refusal can name the key that decided.
 //
 // # Dependencies
 //

@@ -1,6 +1,9 @@
 package iampolicy
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // cstmt is a compiled statement.
 type cstmt struct {
@@ -22,6 +25,9 @@ type cstmt struct {
 	notPrincipal bool
 
 	conds []ccond
+	// keys are the condition keys as written, each once (Result.Keys);
+	// nil when the statement has no Condition.
+	keys []string
 }
 
 // cprincipal is a compiled PrincipalSet.
@@ -58,6 +64,9 @@ func compileStatement(st *Statement, kind Kind, vars bool) cstmt {
 	if st.NotAction != nil && st.Action == nil {
 		actions, cs.notAction = st.NotAction, true
 	}
+	// "The prefix and the action name are case insensitive. For example,
+	// iam:ListAccessKeys is the same as IAM:listaccesskeys" (IAM user
+	// guide, "IAM JSON policy elements: Action"): actions fold case.
 	cs.actions = make([]glob, len(actions))
 	for i, a := range actions {
 		cs.actions[i] = compileGlob(a, true, false)
@@ -93,6 +102,9 @@ func compileStatement(st *Statement, kind Kind, vars bool) cstmt {
 	cs.conds = make([]ccond, len(st.Condition))
 	for i, c := range st.Condition {
 		cs.conds[i] = compileCondition(c, vars)
+		if !slices.Contains(cs.keys, c.Key) {
+			cs.keys = append(cs.keys, c.Key)
+		}
 	}
 	return cs
 }
@@ -196,9 +208,12 @@ func (cp *cprincipal) match(p *Principal) bool {
 	return false
 }
 
-// matches reports whether the statement applies to the request (ignoring its
-// Effect). Cheap checks come first.
-func (cs *cstmt) matches(req *Request) bool {
+// matches reports whether the statement applies to the request (ignoring
+// its Effect): true, false, or unknown when only keys of req.Unknown stand
+// between it and a match; key is then the first such key, as written in
+// the policy. A pair known to be false outweighs any unknown one. Cheap
+// checks come first.
+func (cs *cstmt) matches(req *Request) (t tri, key string) {
 	hit := false
 	for i := range cs.actions {
 		if cs.actions[i].match(req.Action) {
@@ -207,45 +222,74 @@ func (cs *cstmt) matches(req *Request) bool {
 		}
 	}
 	if hit == cs.notAction {
-		return false
+		return triFalse, ""
 	}
+	t = triTrue
 	if !cs.anyResource {
 		res := req.Resource
 		if res == "" {
 			res = "*"
 		}
-		hit = false
-		for i := range cs.resources {
-			if cs.resourceVars != nil && cs.resourceVars[i] != nil {
-				expanded, ok := cs.resourceVars[i].pattern(req.Context)
-				if !ok {
-					continue
-				}
-				g := compileGlob(expanded, false, true)
-				if g.match(res) {
+		if cs.resourceVars != nil {
+			t, key = cs.matchResourceVars(res, req)
+		} else {
+			hit = false
+			for i := range cs.resources {
+				if cs.resources[i].match(res) {
 					hit = true
 					break
 				}
-				continue
 			}
-			if cs.resources[i].match(res) {
-				hit = true
-				break
-			}
+			t = triOf(hit != cs.notResource)
 		}
-		if hit == cs.notResource {
-			return false
+		if t == triFalse {
+			return triFalse, ""
 		}
 	}
 	if cs.principal != nil && cs.principal.match(&req.Principal) == cs.notPrincipal {
-		return false
+		return triFalse, ""
 	}
 	for i := range cs.conds {
-		if !cs.conds[i].eval(req.Context) {
-			return false
+		switch ct, k := cs.conds[i].eval(req, cs.deny); ct {
+		case triFalse:
+			return triFalse, ""
+		case triUnknown:
+			if t != triUnknown {
+				t, key = triUnknown, k
+			}
 		}
 	}
-	return true
+	return t, key
+}
+
+// matchResourceVars matches the Resource or NotResource element when some
+// pattern has policy variables. A pattern whose variable names an unknown
+// key is unknown; another pattern matching still decides.
+func (cs *cstmt) matchResourceVars(res string, req *Request) (tri, string) {
+	hit, key := triFalse, ""
+	for i := range cs.resources {
+		if t := cs.resourceVars[i]; t != nil {
+			if k := t.unknownVar(req); k != "" {
+				if hit == triFalse {
+					hit, key = triUnknown, k
+				}
+				continue
+			}
+			if t.match(res, req.Context, true) {
+				hit = triTrue
+				break
+			}
+			continue
+		}
+		if cs.resources[i].match(res) {
+			hit = triTrue
+			break
+		}
+	}
+	if hit == triUnknown {
+		return hit, key
+	}
+	return hit.not(cs.notResource), ""
 }
 
 func (p *Policy) compiledStatements() []cstmt {
@@ -256,51 +300,116 @@ func (p *Policy) compiledStatements() []cstmt {
 	return compileStatements(p.Statements, p.Kind, p.Version == variablesVersion)
 }
 
-// Evaluate evaluates one policy.
-func (p *Policy) Evaluate(req *Request) Result {
-	if p == nil || req == nil {
-		return Result{}
-	}
+// outcome is what evaluating policies found: the deciding statements (a
+// matching Deny, else the first matching Allow) and the first Deny and the
+// first Allow left undecided by unknown keys.
+type outcome struct {
+	deny, allow   *cstmt
+	udeny, uallow pending
+}
+
+// pending is a statement left undecided by an unknown key.
+type pending struct {
+	policy *Policy
+	cs     *cstmt // nil: none
+	key    string // the unknown key, as written in the policy
+}
+
+// evaluate evaluates p's statements in document order into o. It stops at
+// the first matching Deny, and once an Allow matched it evaluates only Deny
+// statements: nothing else can change the decision or make it undecided.
+// It keeps what o already holds from earlier policies of a set: their
+// Allow (so that only Deny statements are evaluated) and their undecided
+// statements.
+func (p *Policy) evaluate(req *Request, o *outcome) {
 	stmts := p.compiledStatements()
-	var allow *Statement
 	for i := range stmts {
 		cs := &stmts[i]
-		if !cs.deny && allow != nil {
-			continue // an Allow is already known; only a Deny can change the result
-		}
-		if !cs.matches(req) {
+		if !cs.deny && o.allow != nil {
 			continue
 		}
-		if cs.deny {
-			return Result{Decision: ExplicitDeny, Policy: p, Statement: cs.st}
+		t, key := cs.matches(req)
+		switch {
+		case t == triTrue && cs.deny:
+			o.deny = cs
+			return
+		case t == triTrue:
+			o.allow = cs
+		case t == triUnknown && cs.deny && o.udeny.cs == nil:
+			o.udeny = pending{p, cs, key}
+		case t == triUnknown && !cs.deny && o.uallow.cs == nil:
+			o.uallow = pending{p, cs, key}
 		}
-		allow = cs.st
 	}
-	if allow != nil {
-		return Result{Decision: Allow, Policy: p, Statement: allow}
+}
+
+// decide sets r's decision to d, made by statement cs of p.
+func (r *Result) decide(d Decision, p *Policy, cs *cstmt) {
+	r.Decision, r.Policy, r.Statement, r.Keys = d, p, cs.st, cs.keys
+}
+
+// undecided marks r Undecided when the undecided Deny d could turn it into
+// an explicit deny, or the undecided Allow a could turn its implicit deny
+// into an Allow.
+func (r *Result) undecided(d, a *pending) {
+	var u *pending
+	switch {
+	case d.cs != nil && r.Decision != ExplicitDeny:
+		u = d
+	case a.cs != nil && r.Decision == ImplicitDeny:
+		u = a
+	default:
+		return
 	}
-	return Result{}
+	r.Undecided, r.UndecidedPolicy, r.UndecidedStatement, r.UnknownKey = true, u.policy, u.cs.st, u.key
+}
+
+// Evaluate evaluates one policy.
+func (p *Policy) Evaluate(req *Request) (r Result) {
+	if p == nil || req == nil {
+		return r
+	}
+	var o outcome
+	p.evaluate(req, &o)
+	switch {
+	case o.deny != nil:
+		r.decide(ExplicitDeny, p, o.deny)
+		return r
+	case o.allow != nil:
+		r.decide(Allow, p, o.allow)
+	}
+	if o.udeny.cs != nil || o.uallow.cs != nil {
+		r.undecided(&o.udeny, &o.uallow)
+	}
+	return r
 }
 
 // EvaluateSet evaluates several policies as one layer (e.g. the identity policies of a role, or the SCPs
 // attached at one level): any matching Deny wins, else any matching Allow, else ImplicitDeny.
 // The deciding statement is the first matching Deny in policy order, else the first matching Allow.
+// Undecided and its fields are computed over the whole set (UndecidedPolicy names the policy).
 // Nil policies are skipped.
-func EvaluateSet(ps []*Policy, req *Request) Result {
-	var allow Result
+func EvaluateSet(ps []*Policy, req *Request) (r Result) {
+	if req == nil {
+		return r
+	}
+	var o outcome
 	for _, p := range ps {
 		if p == nil {
 			continue
 		}
-		r := p.Evaluate(req)
-		switch r.Decision {
-		case ExplicitDeny:
+		p.evaluate(req, &o) // once o.allow is set, later policies' Allows are skipped too
+		if o.deny != nil {
+			r = Result{}
+			r.decide(ExplicitDeny, p, o.deny)
 			return r
-		case Allow:
-			if allow.Decision != Allow {
-				allow = r
-			}
+		}
+		if o.allow != nil && r.Decision != Allow {
+			r.decide(Allow, p, o.allow)
 		}
 	}
-	return allow
+	if o.udeny.cs != nil || o.uallow.cs != nil {
+		r.undecided(&o.udeny, &o.uallow)
+	}
+	return r
 }

@@ -207,6 +207,17 @@ type Request struct {
 	// "aws:principalorgid", "aws:principalaccount", "sts:externalid", "aws:sourcearn"); multi-valued allowed.
 	// A key mapped to an empty slice counts as absent.
 	Context map[string][]string
+
+	// Unknown names the lower-cased condition keys whose value the caller
+	// cannot know (e.g. "aws:sourceip" for a request not yet made). An
+	// entry ending in "/" names every key with that prefix (e.g.
+	// "aws:resourcetag/"). A key that has an entry in Context is known,
+	// whatever Unknown says: a value, or an empty slice stating that the
+	// key is absent. A condition over an unknown key, and a policy
+	// variable naming one, evaluate to unknown, and Result says whether
+	// the decision could depend on them (Result.Undecided). nil (the
+	// emulator's case) evaluates every key from Context alone.
+	Unknown map[string]bool
 }
 
 // Result is the outcome of Evaluate or EvaluateSet.
@@ -214,4 +225,25 @@ type Result struct {
 	Decision  Decision
 	Policy    *Policy    // the policy holding the deciding statement (nil for ImplicitDeny)
 	Statement *Statement // the deciding statement: the first explicit Deny that matched, else the first Allow
+	// Keys are the condition keys of the deciding statement, as written in
+	// the policy, each once, in the statement's Condition order; nil when
+	// it has no Condition (and for ImplicitDeny). The slice is shared by
+	// every Result of that statement: do not modify it.
+	Keys []string
+
+	// Undecided reports that the decision could be different depending on
+	// a key of Request.Unknown: some statement neither matched nor failed
+	// to match because of an unknown key, and it is a Deny while Decision
+	// is not ExplicitDeny, or an Allow while Decision is ImplicitDeny.
+	// Decision itself treats such statements as not matching.
+	Undecided bool
+	// UndecidedPolicy and UndecidedStatement name that statement (the
+	// first such Deny, else the first such Allow, in document and set
+	// order); nil unless Undecided.
+	UndecidedPolicy    *Policy
+	UndecidedStatement *Statement
+	// UnknownKey is the unknown key that left UndecidedStatement
+	// undecided, as written in the policy (a condition key, or the key of
+	// a policy variable such as ${aws:SourceIp}); "" unless Undecided.
+	UnknownKey string
 }

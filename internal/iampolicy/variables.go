@@ -14,13 +14,18 @@ import "strings"
 // allocates nothing; only patterns (Resource, StringLike, Arn*) are
 // expanded and compiled per request.
 //
-// A variable whose key is absent and has no default resolves to nothing:
-// "If AWS cannot resolve a variable, this might cause the entire statement
-// to be invalid" (same page). orgsim reads this as: the value holding it
-// matches no request value (a positive operator fails, a negated one
-// holds, a Resource pattern matches no resource, a NotResource pattern
-// excludes none), the rule it already applied to Resource. The page does
-// not say more.
+// A variable whose key is absent (or multivalued) and has no default
+// resolves to nothing: the value holding it matches no request value. The
+// same page: "When you use a variable with no value in the condition
+// element of an IAM policy, ... condition operators like StringEquals or
+// StringLike do not match, and the policy statement does not take effect.
+// Inverted condition operators like StringNotEquals or StringNotLike do
+// match against a null value". A Resource pattern holding it matches no
+// resource and a NotResource pattern excludes none, by the same rule.
+//
+// A variable whose key is in Request.Unknown makes its value (or pattern)
+// unknown instead (unknown.go); the other values of the same condition,
+// and the other patterns of the same Resource, can still decide.
 
 // template is a value with policy variables, split into its parts.
 type template struct {
@@ -33,6 +38,7 @@ type tpart struct {
 	escape bool   // lit came from ${*}, ${?} or ${$}: the character itself, never a wildcard
 	isVar  bool
 	key    string // lower-cased context key
+	name   string // the key as written, for reporting it
 	def    string // the default, when hasDef
 	hasDef bool
 }
@@ -61,7 +67,8 @@ func compileTemplate(s string) *template {
 			continue
 		}
 		key, def, hasDef := strings.Cut(inner, ",")
-		p := tpart{isVar: true, key: strings.ToLower(strings.TrimSpace(key)), hasDef: hasDef}
+		name := strings.TrimSpace(key)
+		p := tpart{isVar: true, key: strings.ToLower(name), name: name, hasDef: hasDef}
 		if hasDef {
 			p.def = strings.Trim(strings.TrimSpace(def), "'")
 		}
@@ -73,14 +80,17 @@ func compileTemplate(s string) *template {
 	return t
 }
 
-// value resolves part p: its literal text, the context value of its key
-// (the first, for a multivalued key), or its default. ok is false when
-// the key is absent and there is no default.
+// value resolves part p: its literal text, the context value of its key,
+// or its default. ok is false when the key has no single value and there
+// is no default. A key with several values does not resolve: "You can use
+// any single-valued condition key as a variable. You can't use a
+// multivalued condition key as a variable" (IAM user guide, "IAM policy
+// elements: Variables and tags").
 func (p *tpart) value(ctx map[string][]string) (string, bool) {
 	if !p.isVar {
 		return p.lit, true
 	}
-	if vs := ctx[p.key]; len(vs) > 0 {
+	if vs := ctx[p.key]; len(vs) == 1 {
 		return vs[0], true
 	}
 	return p.def, p.hasDef
@@ -127,4 +137,15 @@ func (t *template) pattern(ctx map[string][]string) (string, bool) {
 		b.WriteString(val)
 	}
 	return b.String(), true
+}
+
+// match reports whether s matches the template expanded from ctx as a
+// wildcard pattern (with arn, under the Resource element's ARN rule).
+func (t *template) match(s string, ctx map[string][]string, arn bool) bool {
+	expanded, ok := t.pattern(ctx)
+	if !ok {
+		return false
+	}
+	g := compileGlob(expanded, false, arn)
+	return g.match(s)
 }
