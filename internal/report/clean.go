@@ -58,3 +58,15 @@ func hex2(c byte) string {
 	const digits = "0123456789abcdef"
 	return string([]byte{digits[c>>4], digits[c&0xf]})
 }
+
+// CleanLines is Clean for text of several lines (a guard's refusal lists
+// one denied call per line): each line is escaped on its own and the
+// lines are joined again with indent before each one after the first, so
+// the text keeps its shape and still holds no control character.
+func CleanLines(s, indent string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Clean(l)
+	}
+	return strings.Join(lines, "\n"+indent)
+}

@@ -51,7 +51,7 @@ func PlanText(w io.Writer, p *baseline.Plan, colour bool) error {
 			continue
 		case ap.Error != "":
 			failed++
-			fmt.Fprintf(&b, "%s%s%s %s\n  %serror:%s %s\n\n", c.bold, accountLabel(ap), c.reset, Clean(ap.OUPath), c.red, c.reset, Clean(ap.Error))
+			fmt.Fprintf(&b, "%s%s%s %s\n  %serror:%s %s\n\n", c.bold, accountLabel(ap), c.reset, Clean(ap.OUPath), c.red, c.reset, CleanLines(ap.Error, "    "))
 			if len(ap.Changes) == 0 {
 				continue
 			}
@@ -181,7 +181,7 @@ func PlanSummary(w io.Writer, p *baseline.Plan, colour bool) error {
 			fmt.Fprintf(&b, "%sWarning%s (%s): %s\n", c.yellow, c.reset, accountLabel(ap), Clean(wn))
 		}
 		if ap.Error != "" {
-			fmt.Fprintf(&b, "%s%s%s: %serror:%s %s\n", c.bold, accountLabel(ap), c.reset, c.red, c.reset, Clean(ap.Error))
+			fmt.Fprintf(&b, "%s%s%s: %serror:%s %s\n", c.bold, accountLabel(ap), c.reset, c.red, c.reset, CleanLines(ap.Error, "    "))
 		}
 		if len(ap.Changes) == 0 {
 			continue
