@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,6 +42,12 @@ type Org struct {
 	*orgwalk.Org
 	// Targets are the accounts this run targets.
 	Targets []*orgwalk.Account
+	// Guarded are the accounts the baseline's targets select, before
+	// --target narrows them: the SCP lockout guard checks them all (nil:
+	// Targets).
+	Guarded []*orgwalk.Account
+	// RunID names the run's sessions (orgbaseline-<RunID>).
+	RunID string
 	// Aliases are organization.accounts, resolved (logArchive, audit, ...).
 	Aliases       map[string]*orgwalk.Account
 	HomeRegion    string
@@ -148,8 +155,10 @@ func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 		cs = append(cs, NewDeclaredPasswordPolicy(p))
 	}
 	// SCPs run first, guarded against denying what every other control
-	// (and assuming the execution role) must do in member accounts.
-	scps, err := newServiceControlPolicies(b, append(ActionsOf(cs), "sts:AssumeRole"))
+	// and every plugin calls in member accounts.
+	others := slices.Clone(cs)
+	plugins := PluginCalls(b.Plugins)
+	scps, err := newServiceControlPolicies(b, func(o *Org) []Call { return append(guardedCalls(others, o), plugins...) })
 	add(nil, err)
 	cs = append(scps, cs...)
 	if len(errs) > 0 {

@@ -73,9 +73,17 @@ type ServiceControlPolicies struct {
 	policies     []declaredSCP // sorted by name
 	maxSize      int
 	maxPerTarget int
-	// guarded are the IAM actions orgbaseline calls in member accounts as
-	// the execution role; the SCPs in force after a plan must allow them.
-	guarded   []string
+	// calls are the calls orgbaseline makes in member accounts (the call
+	// model of the other controls and the plugins); the SCPs in force
+	// after a plan must allow them. stated is organization.guardContext,
+	// its keys lower-cased.
+	calls  func(*Org) []Call
+	stated map[string][]string
+	// roles are the execution role's id and tags in each guarded account,
+	// read when a policy names aws:userid or aws:PrincipalTag
+	// (guardroles.go).
+	rolesMu sync.Mutex
+	roles   map[string]*guardRole
 	newClient func(aws.Config) SCPAPI
 
 	// created remembers the ids of the policies this run created, for
@@ -130,8 +138,8 @@ type declaredSCP struct {
 // newServiceControlPolicies builds the control, reading and checking every
 // policy document offline: valid JSON, the SCP grammar, the size limit.
 // Every problem is returned at once, each naming the policy (and file),
-// before any AWS call. guarded are the actions the lockout guard checks.
-func newServiceControlPolicies(b *baseline.Baseline, guarded []string) ([]Control, error) {
+// before any AWS call. calls are what the lockout guard checks.
+func newServiceControlPolicies(b *baseline.Baseline, calls func(*Org) []Call) ([]Control, error) {
 	cfg := b.Controls.ServiceControlPolicies
 	if !cfg.IsEnabled() {
 		return nil, nil
@@ -139,11 +147,14 @@ func newServiceControlPolicies(b *baseline.Baseline, guarded []string) ([]Contro
 	c := &ServiceControlPolicies{
 		maxSize:      cfg.PolicySizeLimit(),
 		maxPerTarget: cfg.PoliciesPerTargetLimit(),
-		guarded:      append([]string(nil), guarded...),
+		calls:        calls,
+		stated:       map[string][]string{},
 		newClient:    func(cfg aws.Config) SCPAPI { return organizations.NewFromConfig(cfg) },
 		created:      map[string]string{},
 	}
-	sort.Strings(c.guarded)
+	for k, v := range b.Organization.GuardContext {
+		c.stated[strings.ToLower(k)] = v
+	}
 	var errs []error
 	for i, p := range cfg.Policies {
 		where := fmt.Sprintf("SCP %q (controls.serviceControlPolicies.policies[%d])", p.Name, i)
@@ -208,3 +219,13 @@ func (*ServiceControlPolicies) Scope() Scope { return ScopeOrganization }
 // Actions is nil: every SCP call is made in the management account, which
 // SCPs never restrict, so the control needs nothing in member accounts.
 func (*ServiceControlPolicies) Actions() []string { return nil }
+
+// declared is the baseline's policy named name, or nil.
+func (c *ServiceControlPolicies) declared(name string) *declaredSCP {
+	for i := range c.policies {
+		if c.policies[i].name == name {
+			return &c.policies[i]
+		}
+	}
+	return nil
+}

@@ -467,9 +467,17 @@ controls:
 	scpRebase(t, w, "version: 1\ncontrols:\n  serviceControlPolicies:\n    policies: []\n")
 	wantIn(t, planError(t, w.plan()), "ou:/Sandbox would be left with no SCP after detaching allow-list", "attach FullAWSAccess there first")
 
-	// An allow-list that does not allow sts:AssumeRole is an implicit deny.
-	scpRebase(t, w, fmt.Sprintf(yaml, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`))
-	wantIn(t, planError(t, w.plan()), "no SCP attached at ou:/Sandbox (allow-list) would allow sts:AssumeRole to the execution role",
+	// With no other control, orgbaseline makes no call in /Sandbox:
+	// assuming the execution role is the management account's call, which
+	// SCPs never restrict. An allow-list without IAM passes.
+	s3Only := fmt.Sprintf(yaml, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	scpRebase(t, w, s3Only)
+	if errs := planErrors(w.plan()); len(errs) > 0 {
+		t.Fatalf("an allow-list without the calls of a control that is not enabled is refused: %v", errs)
+	}
+	// With the password policy, the allow-list is an implicit deny of its calls.
+	scpRebase(t, w, strings.Replace(s3Only, "controls:\n", "controls:\n  passwordPolicy:\n    minimumPasswordLength: 14\n", 1))
+	wantIn(t, planError(t, w.plan()), "no SCP attached at ou:/Sandbox (allow-list) allows iam:UpdateAccountPasswordPolicy on * (every level from the root to the account must allow it)",
 		"sandbox-003 ("+w.id("sandbox-003")+")")
 }
 
@@ -574,8 +582,8 @@ controls:
 	w := scpWorld(t, fmt.Sprintf(yaml, denyPasswordPolicyDoc), nil)
 	prod, dev, sandbox := w.id("prod-001"), w.id("dev-002"), w.id("sandbox-003")
 	msg := planError(t, w.plan())
-	wantIn(t, msg, `SCP "deny-password-policy" statement "DenyPasswordPolicy" (Statement[0]) would deny iam:UpdateAccountPasswordPolicy to the execution role`,
-		"dev-002 ("+dev+") at ou:/Workloads", "prod-001 ("+prod+") at ou:/Workloads",
+	wantIn(t, msg, `SCP "deny-password-policy" statement "DenyPasswordPolicy" (Statement[0]), attached at ou:/Workloads, denies iam:UpdateAccountPasswordPolicy on *`,
+		"dev-002 ("+dev+")", "prod-001 ("+prod+")", "(region us-east-1)",
 		"Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn arn:aws:iam::*:role/OrganizationAccountAccessRole")
 	if strings.Contains(msg, sandbox) || strings.Contains(msg, "iam:GetAccountPasswordPolicy") {
 		t.Errorf("the guard names more than it should:\n%s", msg)
@@ -652,9 +660,11 @@ controls:
 	warnings := strings.Join(p.OrganizationScope.Warnings, "\n")
 	wantIn(t, warnings, `SCP "quarantine" statement "DenyAll" (Statement[0]) denies every action on every resource with no condition, at ou:/Sandbox`)
 
-	// Targeted, the same accounts fail the guard.
-	scpRebase(t, w, strings.Replace(yaml, "ou:/Sandbox", "ou:/Workloads", 1))
-	wantIn(t, planError(t, w.plan()), `SCP "quarantine" statement "DenyAll" (Statement[0]) would deny sts:AssumeRole`)
+	// Targeted, the same accounts fail the guard once a control calls
+	// there.
+	targeted := strings.Replace(yaml, "ou:/Sandbox", "ou:/Workloads", 1)
+	scpRebase(t, w, strings.Replace(targeted, "controls:\n", "controls:\n  passwordPolicy:\n    minimumPasswordLength: 14\n", 1))
+	wantIn(t, planError(t, w.plan()), `SCP "quarantine" statement "DenyAll" (Statement[0]), attached at ou:/Workloads, denies iam:GetAccountPasswordPolicy on *`)
 }
 
 // TestSCPPlanFileRoundTrip applies a plan read back from JSON, the creates
@@ -713,8 +723,8 @@ controls:
 `
 	w := scpWorld(t, fmt.Sprintf(yaml, "eu-west-1", `"organizations:*"`, "eu-west-1"), nil)
 	msg := planError(t, w.plan())
-	wantIn(t, msg, `SCP "region-lock" statement "OnlyHere" (Statement[0]) would deny iam:UpdateAccountPasswordPolicy`,
-		`SCP "region-lock" statement "OnlyHere" (Statement[0]) would deny iam:GetAccountPasswordPolicy`)
+	wantIn(t, msg, `SCP "region-lock" statement "OnlyHere" (Statement[0]), attached at root, denies iam:UpdateAccountPasswordPolicy on * (its conditions on aws:RequestedRegion hold)`,
+		`SCP "region-lock" statement "OnlyHere" (Statement[0]), attached at root, denies iam:GetAccountPasswordPolicy on *`, "(region us-east-1)")
 	if strings.Contains(msg, "sts:AssumeRole") {
 		t.Errorf("sts:AssumeRole in eu-west-1 is allowed:\n%s", msg)
 	}
@@ -724,12 +734,11 @@ controls:
 	}
 
 	// Governing us-east-1 too, while the SCP only allows us-east-1 and
-	// exempts IAM: sts:AssumeRole is denied in eu-west-1 only.
+	// exempts IAM: the password policy's calls are IAM's, made at its
+	// endpoint, and assuming the role is the management account's call.
 	scpRebase(t, w, fmt.Sprintf(yaml, "eu-west-1, us-east-1", `"iam:*"`, "us-east-1"))
-	msg = planError(t, w.plan())
-	wantIn(t, msg, `SCP "region-lock" statement "OnlyHere" (Statement[0]) would deny sts:AssumeRole to the execution role in eu-west-1 in accounts`)
-	if strings.Contains(msg, "would deny iam:") {
-		t.Errorf("IAM is exempt:\n%s", msg)
+	if errs := planErrors(w.plan()); len(errs) > 0 {
+		t.Errorf("IAM is exempt, and nothing else is called in eu-west-1: %v", errs)
 	}
 
 	scpRebase(t, w, fmt.Sprintf(yaml, "eu-west-1", `"iam:*","sts:*","organizations:*"`, "eu-west-1"))
@@ -800,14 +809,14 @@ controls:
 		}
 	}
 	wantIn(t, msg,
-		fmt.Sprintf("no SCP attached at account:%s (narrow) would allow iam:UpdateAccountPasswordPolicy to the execution role (every level from the root to the account must allow it) in account prod-004 (%s);", alone, alone),
-		fmt.Sprintf("no SCP attached at ou:/Sandbox (narrow) would allow iam:UpdateAccountPasswordPolicy to the execution role (every level from the root to the account must allow it) in accounts sandbox-003 (%s), sandbox-006 (%s), sandbox-009 (%s) and %d more;",
+		fmt.Sprintf("no SCP attached at account:%s (narrow) allows iam:UpdateAccountPasswordPolicy on * (every level from the root to the account must allow it), in account prod-004 (%s) (region us-east-1).", alone, alone),
+		fmt.Sprintf("no SCP attached at ou:/Sandbox (narrow) allows iam:UpdateAccountPasswordPolicy on * (every level from the root to the account must allow it), in accounts sandbox-003 (%s), sandbox-006 (%s), sandbox-009 (%s) and %d more (region us-east-1).",
 			inSandbox[0], inSandbox[1], inSandbox[2], len(inSandbox)-3))
 	if strings.Contains(msg, beside) {
 		t.Errorf("the guard names dev-005, which keeps FullAWSAccess beside the narrow SCP:\n%s", msg)
 	}
-	if n := strings.Count(msg, "no SCP attached at"); n != 6 {
-		t.Errorf("the guard reports %d lockouts, want 6 (three actions at ou:/Sandbox and at prod-004):\n%s", n, msg)
+	if n := strings.Count(msg, "no SCP attached at"); n != 4 {
+		t.Errorf("the guard reports %d lockouts, want 4 (two actions at ou:/Sandbox and at prod-004):\n%s", n, msg)
 	}
 }
 
@@ -998,7 +1007,7 @@ controls:
 		return w
 	}
 	w := world(denyPasswordPolicyDoc)
-	wantIn(t, strings.Join(w.engine.PlanOrg(bg).Errors, "\n"), "would deny iam:UpdateAccountPasswordPolicy to the execution role",
+	wantIn(t, strings.Join(w.engine.PlanOrg(bg).Errors, "\n"), "denies iam:UpdateAccountPasswordPolicy on *",
 		"Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn arn:aws-us-gov:iam::*:role/OrganizationAccountAccessRole")
 
 	// An SCP that denies IAM in us-east-1 does not reach GovCloud's IAM,

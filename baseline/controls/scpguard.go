@@ -1,54 +1,72 @@
 package controls
 
 import (
-	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strings"
+	"time"
 
-	"github.com/orgbaseline/orgbaseline/internal/awsapi"
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
+	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
 
-// scpGlobalServices are the services whose calls carry aws:RequestedRegion
-// of the partition's global-service region (us-east-1, cn-northwest-1,
-// us-gov-west-1) whatever the caller's region (their endpoint is there);
-// other actions are checked in every governed region.
-var scpGlobalServices = map[string]bool{"iam": true, "organizations": true}
-
-// scpGlobalRegion is where the run's partition serves its global services.
-func scpGlobalRegion(org *Org) string {
-	if r := awsapi.GlobalRegion(org.PartitionName()); r != "" {
-		return r
-	}
-	return "us-east-1"
-}
-
-// guard evaluates, for every targeted member account, the SCPs in force
-// after the plan (final) at each level from the root down to the account,
-// against every guarded action called by the execution role. Every level
-// must allow and none deny. All denials are reported at once, one line per
-// policy, statement and action (or per level and action for an implicit
-// deny), with a few of the accounts.
+// The lockout guard: before a plan (and again before each SCP write) it
+// evaluates the SCPs that would be in force against every call of the
+// call model (calls.go), in every account and region the call is made in,
+// with the request context AWS would build for it (guardcontext.go).
+// Every level from the root down to the account must allow the call and
+// none deny it; a Deny whose outcome depends on a key the guard cannot
+// know refuses too, until the baseline states the key's value
+// (organization.guardContext). A plugin's declared call that would be
+// denied is a warning.
 //
-// At plan time the declared policies are evaluated with the baseline's
-// documents (what the plan will write); guardAfter does the same at apply
-// time with the documents in force.
-func (c *ServiceControlPolicies) guard(org *Org, st *scpState, final scpAttachments) error {
+// The accounts are every account the baseline's targets select (--target
+// narrows what a run plans, never what is guarded: SCPs apply to the
+// whole organization) and the accounts the organization-scope controls
+// work in (the log archive, the audit account, a delegated
+// administrator), targeted or not. The management account is never
+// restricted by SCPs, and sts:AssumeRole into a member account is the
+// management account's call, so neither is guarded.
+
+// guard runs the lockout guard on the plan: the attachments final, the
+// declared policies evaluated with the baseline's documents (what the plan
+// will write). guardAfter does the same at apply time with the documents
+// in force.
+func (c *ServiceControlPolicies) guard(t Target, st *scpState, final scpAttachments) error {
 	declared := map[string]*iampolicy.Policy{}
 	for i := range c.policies {
 		declared[c.policies[i].name] = c.policies[i].parsed
 	}
-	return c.lockoutGuard(org, st, final, declared, "this plan")
+	return c.lockoutGuard(t.Org, st, final, declared, "this plan", t.Warn)
 }
 
 // lockoutGuard is the guard over the attachments final, each policy
 // evaluated with its document in over when it is there, else with the
 // one observed in st. A policy in force whose document cannot be
 // evaluated (not read, or not valid) fails it. after names the state
-// checked in the error ("this plan").
-func (c *ServiceControlPolicies) lockoutGuard(org *Org, st *scpState, final scpAttachments, over map[string]*iampolicy.Policy, after string) error {
+// checked in the error ("this plan"); warn (may be nil) takes the
+// warnings about plugins.
+func (c *ServiceControlPolicies) lockoutGuard(org *Org, st *scpState, final scpAttachments, over map[string]*iampolicy.Policy, after string, warn func(string)) error {
+	parsed, err := policiesInForce(st, final, over)
+	if err != nil {
+		return err
+	}
+	run := c.newGuardRun(org, st, final, parsed)
+	refusals, warnings := run.check()
+	if warn != nil {
+		for _, w := range warnings {
+			warn(w.String())
+		}
+	}
+	if len(refusals) == 0 {
+		return nil
+	}
+	return &LockoutError{Role: org.ExecutionRole, After: after, Refusals: refusals}
+}
+
+// policiesInForce are the documents to evaluate, by policy name: over's,
+// else the observed ones; FullAWSAccess's is known. A policy in force that
+// cannot be evaluated is an error.
+func policiesInForce(st *scpState, final scpAttachments, over map[string]*iampolicy.Policy) (map[string]*iampolicy.Policy, error) {
 	inForce := map[string]bool{}
 	for _, ps := range final {
 		for n := range ps {
@@ -72,137 +90,171 @@ func (c *ServiceControlPolicies) lockoutGuard(org *Org, st *scpState, final scpA
 	if parsed[scpFullAWSAccess] == nil {
 		parsed[scpFullAWSAccess] = iampolicy.MustParse(scpFullAWSAccessContent, iampolicy.KindSCP)
 	}
-	maps.Copy(parsed, over)
+	for n, p := range over {
+		parsed[n] = p
+	}
 	if len(errs) > 0 {
-		return errors.Join(errs...)
+		return nil, joinErrors(errs)
 	}
-	nameOf := map[*iampolicy.Policy]string{}
-	for n, p := range parsed {
-		nameOf[p] = n
-	}
-	levelPolicies := map[string][]*iampolicy.Policy{}
-	policiesAt := func(level string) []*iampolicy.Policy {
-		if ps, ok := levelPolicies[level]; ok {
-			return ps
-		}
-		var ps []*iampolicy.Policy
-		for _, n := range final.names(level) {
-			if p := parsed[n]; p != nil {
-				ps = append(ps, p)
-			}
-		}
-		levelPolicies[level] = ps
-		return ps
-	}
-	governed := org.Regions
-	if len(governed) == 0 {
-		governed = []string{org.HomeRegion}
-	}
-
-	// One denial per policy, statement and action (explicit), or per
-	// level and action (implicit), with the accounts and regions hit.
-	type denial struct {
-		msg, hint string
-		accounts  []string
-		regions   map[string]bool
-		evaluated int
-		seen      map[string]bool
-	}
-	denials := map[string]*denial{}
-	var order []string
-	record := func(key, msg, hint, account, region string, evaluated int) {
-		d := denials[key]
-		if d == nil {
-			d = &denial{msg: msg, hint: hint, regions: map[string]bool{}, seen: map[string]bool{}, evaluated: evaluated}
-			denials[key] = d
-			order = append(order, key)
-		}
-		d.regions[region] = true
-		if !d.seen[account] {
-			d.seen[account] = true
-			d.accounts = append(d.accounts, account)
-		}
-	}
-	role := org.ExecutionRole
-	exempt := fmt.Sprintf("Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn %s", org.ARN("iam", "", "*", "role/"+role))
-	global := scpGlobalRegion(org)
-	for _, a := range org.Targets {
-		if a.Management {
-			continue // SCPs never restrict the management account
-		}
-		roleARN := org.ARN("iam", "", a.ID, "role/"+role)
-		principal := iampolicy.Principal{ARN: org.ARN("sts", "", a.ID, "assumed-role/"+role+"/orgbaseline"), Account: a.ID, RoleARN: roleARN}
-		levels := append(append([]string(nil), a.Ancestors...), a.ID)
-		for _, action := range c.guarded {
-			regions := governed
-			if svc, _, _ := strings.Cut(action, ":"); scpGlobalServices[strings.ToLower(svc)] {
-				regions = []string{global}
-			}
-			for _, region := range regions {
-				req := &iampolicy.Request{Action: action, Resource: "*", Principal: principal, Context: map[string][]string{
-					"aws:principalarn":     {roleARN},
-					"aws:principalaccount": {a.ID},
-					"aws:principalorgid":   {org.ID},
-					"aws:principaltype":    {"AssumedRole"},
-					"aws:requestedregion":  {region},
-				}}
-			levels:
-				for _, level := range levels {
-					r := iampolicy.EvaluateSet(policiesAt(level), req)
-					switch r.Decision {
-					case iampolicy.ExplicitDeny:
-						name := nameOf[r.Policy]
-						owner := ""
-						if c.declared(name) == nil {
-							owner = " (not managed by orgbaseline)"
-						}
-						record("deny|"+name+"|"+r.Statement.Name()+"|"+action,
-							fmt.Sprintf("SCP %q%s %s would deny %s to the execution role", name, owner, scpStatementName(r.Statement), action),
-							exempt, scpAccountLabel(org, a.ID)+" at "+scpTargetLabel(org, level), region, len(regions))
-						break levels
-					case iampolicy.ImplicitDeny:
-						record("implicit|"+level+"|"+action,
-							fmt.Sprintf("no SCP attached at %s (%s) would allow %s to the execution role (every level from the root to the account must allow it)",
-								scpTargetLabel(org, level), strings.Join(final.names(level), ", "), action),
-							"Add an Allow for the action to a policy attached there, or keep FullAWSAccess attached",
-							scpAccountLabel(org, a.ID), region, len(regions))
-						break levels
-					}
-				}
-			}
-		}
-	}
-	if len(order) == 0 {
-		return nil
-	}
-	for _, key := range order {
-		d := denials[key]
-		const show = 3
-		accts := d.accounts
-		more := ""
-		if len(accts) > show {
-			more = fmt.Sprintf(" and %d more", len(accts)-show)
-			accts = accts[:show]
-		}
-		where, which := "in account ", "that account"
-		if len(d.accounts) > 1 {
-			where, which = "in accounts ", "those accounts"
-		}
-		inRegions := ""
-		if len(d.regions) < d.evaluated {
-			inRegions = " in " + strings.Join(slices.Sorted(maps.Keys(d.regions)), ", ")
-		}
-		errs = append(errs, fmt.Errorf("%s%s %s%s%s; orgbaseline could no longer manage %s. %s",
-			d.msg, inRegions, where, strings.Join(accts, ", "), more, which, d.hint))
-	}
-	return fmt.Errorf("lockout guard: the SCPs in force after %s would deny calls orgbaseline makes as the execution role %s:\n%w", after, role, errors.Join(errs...))
+	return parsed, nil
 }
 
-func (c *ServiceControlPolicies) declared(name string) *declaredSCP {
-	for i := range c.policies {
-		if c.policies[i].name == name {
-			return &c.policies[i]
+// guardRun is one evaluation of the guard.
+type guardRun struct {
+	c       *ServiceControlPolicies
+	org     *Org
+	final   scpAttachments
+	parsed  map[string]*iampolicy.Policy
+	nameOf  map[*iampolicy.Policy]string
+	atLevel map[string][]*iampolicy.Policy
+	reqs    *guardRequests
+	found   *guardFindings
+}
+
+func (c *ServiceControlPolicies) newGuardRun(org *Org, st *scpState, final scpAttachments, parsed map[string]*iampolicy.Policy) *guardRun {
+	r := &guardRun{c: c, org: org, final: final, parsed: parsed, nameOf: map[*iampolicy.Policy]string{}, atLevel: map[string][]*iampolicy.Policy{}, found: &guardFindings{}}
+	var all []*iampolicy.Policy
+	for n, p := range parsed {
+		r.nameOf[p] = n
+		all = append(all, p)
+	}
+	now := st.At
+	if now.IsZero() {
+		now = time.Now()
+	}
+	r.reqs = &guardRequests{
+		org: org, role: org.ExecutionRole, session: "orgbaseline-" + org.RunID, now: now,
+		stated: c.stated, roles: c.roleFacts(), named: namedKeys(all),
+	}
+	return r
+}
+
+// policiesAt are the policies attached at level after the plan.
+func (r *guardRun) policiesAt(level string) []*iampolicy.Policy {
+	if ps, ok := r.atLevel[level]; ok {
+		return ps
+	}
+	var ps []*iampolicy.Policy
+	for _, n := range r.final.names(level) {
+		if p := r.parsed[n]; p != nil {
+			ps = append(ps, p)
 		}
 	}
-	return nil
+	r.atLevel[level] = ps
+	return ps
+}
+
+// check evaluates every call in every account and region it is made in.
+func (r *guardRun) check() (refusals, warnings []*GuardRefusal) {
+	calls := r.c.calls(r.org)
+	if r.reqs.roles != nil {
+		// The guard read the execution role in each account (guardroles.go).
+		calls = append(calls, Call{Control: r.c.Name(), Action: "iam:GetRole", Resource: r.org.ARN("iam", "", "{account}", "role/"+r.org.ExecutionRole), Regions: InGlobalRegion})
+	}
+	each := guardedAccounts(r.org)
+	for _, call := range calls {
+		for _, a := range r.accountsOf(call, each) {
+			for _, region := range r.regionsOf(call) {
+				r.decide(a, region, call)
+			}
+		}
+	}
+	for _, f := range r.found.list {
+		if f.Plugin != "" {
+			warnings = append(warnings, f)
+		} else {
+			refusals = append(refusals, f)
+		}
+	}
+	return refusals, warnings
+}
+
+// guardedAccounts are the member accounts the baseline's targets select,
+// whatever --target narrowed (Org.Guarded; Org.Targets when not set).
+func guardedAccounts(org *Org) []*orgwalk.Account {
+	as := org.Guarded
+	if as == nil {
+		as = org.Targets
+	}
+	return slices.DeleteFunc(slices.Clone(as), func(a *orgwalk.Account) bool { return a.Management })
+}
+
+// accountsOf are the member accounts call is made in.
+func (r *guardRun) accountsOf(call Call, each []*orgwalk.Account) []*orgwalk.Account {
+	if call.Where == InEachAccount {
+		return each
+	}
+	if r.org.Org == nil {
+		return nil
+	}
+	a := r.org.Account(call.Account)
+	if a == nil || a.Management || a.ID == r.org.ManagementAccountID {
+		return nil
+	}
+	return []*orgwalk.Account{a}
+}
+
+// regionsOf are the regions call is made in.
+func (r *guardRun) regionsOf(call Call) []string {
+	switch {
+	case call.Regions == InGlobalRegion:
+		return []string{r.org.GlobalRegion()}
+	case call.Regions == InHomeRegion || len(r.org.Regions) == 0:
+		return []string{r.org.HomeRegion}
+	}
+	return r.org.Regions
+}
+
+// decide evaluates call in a and region at every level from the root
+// down to the account, and records what denies it: the first explicit or
+// implicit deny, else the first level whose decision depends on a key the
+// guard cannot know.
+func (r *guardRun) decide(a *orgwalk.Account, region string, call Call) {
+	req := r.reqs.request(a, region, call)
+	var undecided *GuardRefusal
+	for _, level := range append(slices.Clone(a.Ancestors), a.ID) {
+		res := iampolicy.EvaluateSet(r.policiesAt(level), req)
+		switch {
+		case res.Decision == iampolicy.ExplicitDeny:
+			r.found.add(r.refusal(GuardDenied, a, level, req, call, res.Policy, res.Statement, res.Keys))
+			return
+		case res.Undecided && undecided == nil:
+			undecided = r.refusal(GuardUnknown, a, level, req, call, res.UndecidedPolicy, res.UndecidedStatement, []string{res.UnknownKey})
+		case res.Decision == iampolicy.ImplicitDeny && !res.Undecided:
+			r.found.add(r.refusal(GuardNotAllowed, a, level, req, call, nil, nil, nil))
+			return
+		}
+	}
+	if undecided != nil {
+		r.found.add(undecided)
+	}
+}
+
+// refusal describes one denied call.
+func (r *guardRun) refusal(kind GuardKind, a *orgwalk.Account, level string, req *iampolicy.Request, call Call, p *iampolicy.Policy, s *iampolicy.Statement, keys []string) *GuardRefusal {
+	f := &GuardRefusal{
+		Kind: kind, Level: scpTargetLabel(r.org, level), Action: call.Action, Resource: req.Resource,
+		resourceModel: call.Resource, Region: firstOf(req.Context["aws:requestedregion"]),
+		Account: scpAccountLabel(r.org, a.ID), Plugin: call.Plugin, Keys: keys, Role: r.org.ExecutionRole,
+		ARNPrefix: r.org.ARN("iam", "", "*", "role/"),
+	}
+	f.Places = []GuardPlace{{AccountID: a.ID, Region: f.Region, Resource: req.Resource}}
+	if kind == GuardNotAllowed {
+		f.Attached = r.final.names(level)
+	}
+	if p != nil {
+		f.Policy = r.nameOf[p]
+		f.Unmanaged = r.c.declared(f.Policy) == nil
+	}
+	if s != nil {
+		f.Statement = scpStatementName(s)
+	}
+	return f
+}
+
+func firstOf(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }

@@ -169,7 +169,7 @@ func (c *ServiceControlPolicies) fullAccessReplaced(org *Org, now scpAttachments
 // guardAfter runs the lockout guard on the attachments after a write, with
 // over (the document an update writes) in place of what is in force.
 func (c *ServiceControlPolicies) guardAfter(org *Org, l *scpLive, after scpAttachments, over map[string]*iampolicy.Policy, doing string) error {
-	if err := c.lockoutGuard(org, l.st, after, over, "this change"); err != nil {
+	if err := c.lockoutGuard(org, l.st, after, over, "this change", nil); err != nil {
 		return fmt.Errorf("%s: refused: %w", doing, err)
 	}
 	return nil

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"golang.org/x/sync/errgroup"
@@ -23,6 +25,9 @@ type scpState struct {
 	TypeStatus string
 	// Policies are every SCP, sorted by name.
 	Policies []*observedSCP
+	// At is when AWS answered ListRoots, by AWS's clock (its Date
+	// header): the time the lockout guard evaluates aws:CurrentTime at.
+	At time.Time
 }
 
 func (s *scpState) enabled() bool { return s.TypeStatus == string(types.PolicyTypeStatusEnabled) }
@@ -70,6 +75,7 @@ func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, er
 		if err := c.fullAccessTargets(ctx, c.newClient(t.Config), p.st, t.Org); err != nil {
 			return nil, err
 		}
+		c.readRoles(ctx, t, p.st)
 		return p.st, nil
 	}
 	st, err := c.observe(ctx, t.Config)
@@ -79,6 +85,7 @@ func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, er
 	if err := c.fullAccessTargets(ctx, c.newClient(t.Config), st, t.Org); err != nil {
 		return nil, err
 	}
+	c.readRoles(ctx, t, st)
 	return st, nil
 }
 
@@ -212,7 +219,10 @@ func (c *ServiceControlPolicies) observe(ctx context.Context, cfg aws.Config) (*
 		return nil, fmt.Errorf("list roots: the organization has no root")
 	}
 	root := roots.Roots[0]
-	st := &scpState{RootID: aws.ToString(root.Id)}
+	st := &scpState{RootID: aws.ToString(root.Id), At: time.Now()}
+	if at, ok := awsmiddleware.GetServerTime(roots.ResultMetadata); ok {
+		st.At = at // AWS's clock: the guard's aws:CurrentTime
+	}
 	for _, pt := range root.PolicyTypes {
 		if string(pt.Type) == scpType {
 			st.TypeStatus = string(pt.Status)

@@ -109,7 +109,7 @@ func (c *ServiceControlPolicies) Diff(t Target, observed any) ([]baseline.Change
 	}
 	c.warnDenyAll(t, p.targetsOf)
 	if st.enabled() || p.willEnable {
-		if err := c.guard(p.org, st, p.final); err != nil {
+		if err := c.guard(t, st, p.final); err != nil {
 			return nil, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -298,7 +299,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 			Org: &controls.Org{
 				HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
 				ExecutionRole: b.Organization.ExecutionRole, Sessions: sessions,
-				Partition: caller.Partition,
+				Partition: caller.Partition, RunID: runID,
 			},
 			HomeRegion:  b.Organization.HomeRegion,
 			Regions:     b.Organization.Regions,
@@ -344,6 +345,9 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	if err != nil {
 		return fmt.Errorf("%s: targets do not match the organization:\n%w", env.path, err)
 	}
+	// The lockout guard checks every account the baseline targets: SCPs
+	// apply to the whole organization, whatever --target narrows.
+	guarded := slices.Clone(sel.Targets)
 	if len(env.extra) > 0 {
 		narrow, err := org.Select(baseline.Targets{Include: env.extra, IncludeManagementAccount: true})
 		if err != nil {
@@ -404,6 +408,7 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	ev.Msg("organization read")
 	env.org, env.sel, env.aliases = org, sel, aliases
 	env.engine.Org.Org, env.engine.Org.Targets, env.engine.Org.Aliases = org, allTargets, aliases
+	env.engine.Org.Guarded = guarded
 	return nil
 }
 

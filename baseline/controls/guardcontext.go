@@ -1,0 +1,228 @@
+package controls
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
+	"github.com/orgbaseline/orgbaseline/orgwalk"
+)
+
+// The request context the lockout guard evaluates a call with: the keys
+// AWS sets on a call orgbaseline makes as the execution role, built from
+// what the guard knows (the organization, the account, the region, the
+// call model, the role as read, the time of the plan), the keys the
+// baseline states (organization.guardContext), and, for every other key a
+// policy in force names, whether AWS leaves it out (known absent) or sets
+// it to a value the guard cannot know (unknown: a Deny that depends on it
+// refuses the plan).
+//
+// Sources: IAM user guide, "AWS global condition context keys" (each
+// key's "Availability"); Service Authorization Reference for the service
+// keys. This file reads nothing of orgsim: the agreement test compares the
+// two.
+
+// guardRole is the execution role in one account as read for the guard:
+// its unique id (for aws:userid) and tags (aws:PrincipalTag). nil: not
+// read, so both are unknown.
+type guardRole struct {
+	ID   string
+	Tags map[string]string
+}
+
+// guardAbsent are the global keys AWS leaves out of every call
+// orgbaseline makes as the execution role, with the reason.
+var guardAbsent = map[string]string{
+	"aws:calledvia":                 "only on a call a service makes with the caller's credentials (FAS); orgbaseline calls directly",
+	"aws:calledviafirst":            "as aws:CalledVia",
+	"aws:calledvialast":             "as aws:CalledVia",
+	"aws:sourcearn":                 "only on a call a service principal makes",
+	"aws:sourceaccount":             "only on a call a service principal makes",
+	"aws:sourceorgid":               "only on a call a service principal makes",
+	"aws:sourceorgpaths":            "only on a call a service principal makes",
+	"aws:principalservicename":      "only for a service principal",
+	"aws:principalservicenameslist": "only for a service principal",
+	"aws:username":                  "only for IAM users; the execution role is a role",
+	"aws:multifactorauthage":        "only with MFA; AssumeRole is called without MFA",
+	"aws:sourceidentity":            "only when AssumeRole sets a source identity; orgbaseline sets none",
+	"aws:federatedprovider":         "only for federated principals",
+	"aws:referer":                   "only for requests made from a browser",
+	"aws:assumedroot":               "only for sessions of sts:AssumeRoot",
+	"aws:ec2instancesourcevpc":      "only for EC2 instance credentials",
+	"aws:ec2instancesourceprivateipv4": "only for EC2 instance credentials",
+}
+
+// guardServiceUnknown are the keys a service sets on every request with a
+// value that depends on the client and the network, not on the call
+// (Amazon S3 user guide, "Amazon S3 condition key examples"; Service
+// Authorization Reference for S3): the guard cannot know them.
+var guardServiceUnknown = map[string]bool{
+	"s3:tlsversion": true, "s3:authtype": true, "s3:signatureversion": true,
+	"s3:signatureage": true, "s3:x-amz-content-sha256": true,
+}
+
+// guardRequests builds the requests the guard evaluates.
+type guardRequests struct {
+	org     *Org
+	role    string
+	session string // the role session name, orgbaseline-<run>
+	now     time.Time
+	stated  map[string][]string // organization.guardContext, lower-cased keys
+	roles   map[string]*guardRole
+	// named are the condition keys (lower-cased) the policies in force
+	// name in conditions or variables: only they can be unknown.
+	named map[string]bool
+}
+
+// request is the call c made in account a and region, as AWS authorizes it.
+func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) *iampolicy.Request {
+	resource := c.ResourceIn(a.ID, region)
+	roleARN := g.org.ARN("iam", "", a.ID, "role/"+g.role)
+	ctx := make(map[string][]string, 24)
+	set := func(k, v string) { ctx[k] = []string{v} }
+	set("aws:principalarn", roleARN)
+	set("aws:principalaccount", a.ID)
+	set("aws:principaltype", "AssumedRole")
+	set("aws:principalisawsservice", "false")
+	set("aws:viaawsservice", "false")
+	set("aws:securetransport", "true") // the SDK calls over HTTPS only
+	set("aws:requestedregion", region)
+	set("aws:currenttime", g.now.UTC().Format("2006-01-02T15:04:05Z"))
+	set("aws:epochtime", strconv.FormatInt(g.now.Unix(), 10))
+	set("aws:tokenissuetime", g.now.UTC().Format(time.RFC3339))
+	set("aws:multifactorauthpresent", "false")
+	if path := g.orgPath(a); path != "" {
+		set("aws:principalorgid", g.org.ID)
+		set("aws:principalorgpaths", path)
+	}
+	role := g.roles[a.ID]
+	if role != nil {
+		set("aws:userid", role.ID+":"+g.session)
+		for k, v := range role.Tags {
+			set("aws:principaltag/"+strings.ToLower(k), v)
+		}
+	}
+	if owner := guardResourceOwner(resource, a.ID); owner != "" {
+		set("aws:resourceaccount", owner)
+		if o := g.org.Account(owner); o != nil {
+			set("aws:resourceorgid", g.org.ID)
+			set("aws:resourceorgpaths", g.orgPath(o))
+		}
+	}
+	for k, v := range c.Context {
+		ctx[strings.ToLower(k)] = v
+	}
+	for k, v := range g.stated {
+		if _, set := ctx[k]; !set {
+			ctx[k] = v
+		}
+	}
+	req := &iampolicy.Request{
+		Action: c.Action, Resource: resource, Context: ctx,
+		Principal: iampolicy.Principal{ARN: g.org.ARN("sts", "", a.ID, "assumed-role/"+g.role+"/"+g.session), Account: a.ID, RoleARN: roleARN},
+	}
+	req.Unknown = g.unknown(ctx, c, role != nil)
+	return req
+}
+
+// unknown are the keys the policies name that the request may carry with
+// a value the guard cannot know: every global key neither set nor known
+// absent, the principal's keys when the role was not read, and the keys
+// a service sets on every request (guardServiceUnknown). A service key of
+// the call's own service that the call model does not list is absent (the
+// model lists what the request carries); a key of another service is
+// absent.
+func (g *guardRequests) unknown(ctx map[string][]string, c Call, roleRead bool) map[string]bool {
+	var out map[string]bool
+	add := func(k string) {
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[k] = true
+	}
+	for k := range g.named {
+		if _, known := ctx[k]; known {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(k, "aws:principaltag/"), k == "aws:userid":
+			if !roleRead {
+				add(k)
+			}
+		case strings.HasPrefix(k, "aws:requesttag/"), k == "aws:tagkeys":
+			// The call model lists the tags a call sends.
+		case strings.HasPrefix(k, "aws:"):
+			if _, absent := guardAbsent[k]; !absent {
+				add(k)
+			}
+		case guardServiceUnknown[k]:
+			add(k)
+		}
+	}
+	return out
+}
+
+// orgPath is aws:PrincipalOrgPaths (and aws:ResourceOrgPaths) of a:
+// o-xxxxxxxxxx/r-xxxx/ou-xxxx-xxxxxxxx/.../, the root and the OUs down to
+// the account's parent, with a trailing slash (IAM user guide,
+// aws:PrincipalOrgPaths).
+func (g *guardRequests) orgPath(a *orgwalk.Account) string {
+	if g.org.Org == nil || g.org.ID == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(g.org.ID)
+	b.WriteByte('/')
+	for _, id := range a.Ancestors {
+		b.WriteString(id)
+		b.WriteByte('/')
+	}
+	return b.String()
+}
+
+// guardResourceOwner is the account that owns resource (aws:ResourceAccount):
+// the ARN's account field, or for an S3 bucket (whose ARN has none) the
+// account the call is made in, where orgbaseline keeps its buckets. ""
+// for "*" and AWS-owned resources.
+func guardResourceOwner(resource, account string) string {
+	f := strings.SplitN(resource, ":", 6)
+	if len(f) < 6 || f[0] != "arn" {
+		return ""
+	}
+	if f[2] == "s3" && f[4] == "" {
+		return account
+	}
+	if isAccountID(f[4]) {
+		return f[4]
+	}
+	return ""
+}
+
+// guardVarRe finds the policy variables in a value: ${key} and ${key, 'default'}.
+var guardVarRe = regexp.MustCompile(`\$\{([^},\s]+)`)
+
+// namedKeys are the condition keys policies name, lower-cased: in their
+// conditions and in the variables of their resources and condition values.
+func namedKeys(ps []*iampolicy.Policy) map[string]bool {
+	out := map[string]bool{}
+	vars := func(vs []string) {
+		for _, v := range vs {
+			for _, m := range guardVarRe.FindAllStringSubmatch(v, -1) {
+				out[strings.ToLower(m[1])] = true
+			}
+		}
+	}
+	for _, p := range ps {
+		for _, s := range p.Statements {
+			vars(s.Resource)
+			vars(s.NotResource)
+			for _, c := range s.Condition {
+				out[strings.ToLower(c.Key)] = true
+				vars(c.Values)
+			}
+		}
+	}
+	return out
+}

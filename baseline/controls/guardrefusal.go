@@ -1,0 +1,202 @@
+package controls
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// GuardPlace is one account and region where a call is refused, and the
+// resource it acts on there.
+type GuardPlace struct {
+	AccountID, Region, Resource string
+}
+
+// GuardKind is why the lockout guard refuses a call.
+type GuardKind string
+
+const (
+	// GuardDenied: an SCP statement denies the call.
+	GuardDenied GuardKind = "denied"
+	// GuardNotAllowed: no SCP attached at a level allows the call.
+	GuardNotAllowed GuardKind = "not-allowed"
+	// GuardUnknown: whether the SCPs deny the call depends on a condition
+	// key the guard cannot know.
+	GuardUnknown GuardKind = "unknown"
+)
+
+// GuardRefusal is one call the SCPs in force would deny (or might), with
+// every account and region where they do. It names what a person needs to
+// find and fix it: the policy, statement, where it is attached, the
+// account, region, action, resource and the condition keys that decided.
+type GuardRefusal struct {
+	Kind GuardKind
+	// Policy and Statement decide (GuardDenied, GuardUnknown); Unmanaged
+	// says the policy is not orgbaseline's.
+	Policy, Statement string
+	Unmanaged         bool
+	// Level is the root, OU or account the deciding policies are attached
+	// to; Attached, for GuardNotAllowed, the SCPs attached there.
+	Level    string
+	Attached []string
+	// Account and Region are the first where the call is denied;
+	// Accounts and Regions all of them.
+	Account, Region   string
+	Accounts, Regions []string
+	// Places are every account, region and resource where the call is
+	// refused, in the order found.
+	Places []GuardPlace
+	Action, Resource  string
+	// Keys are the condition keys of the deciding statement (GuardDenied)
+	// or the key the guard cannot know (GuardUnknown).
+	Keys []string
+	// Plugin names the plugin whose declared call this is: a warning.
+	Plugin string
+	// Role and ARNPrefix build the hint (the execution role's name, and
+	// arn:PARTITION:iam::*:role/).
+	Role, ARNPrefix string
+
+	resourceModel string
+}
+
+// String is the refusal as one line for people.
+func (f *GuardRefusal) String() string {
+	var b strings.Builder
+	if f.Plugin != "" {
+		fmt.Fprintf(&b, "plugin %q: ", f.Plugin)
+	}
+	owner := ""
+	if f.Unmanaged {
+		owner = " (not managed by orgbaseline)"
+	}
+	on := f.Action + " on " + f.Resource
+	switch f.Kind {
+	case GuardDenied:
+		fmt.Fprintf(&b, "SCP %q%s %s, attached at %s, denies %s", f.Policy, owner, f.Statement, f.Level, on)
+		if len(f.Keys) > 0 {
+			fmt.Fprintf(&b, " (its conditions on %s hold)", strings.Join(f.Keys, ", "))
+		}
+	case GuardNotAllowed:
+		fmt.Fprintf(&b, "no SCP attached at %s (%s) allows %s (every level from the root to the account must allow it)", f.Level, strings.Join(f.Attached, ", "), on)
+	case GuardUnknown:
+		fmt.Fprintf(&b, "whether SCP %q%s %s, attached at %s, denies %s depends on %s, which the lockout guard cannot know", f.Policy, owner, f.Statement, f.Level, on, strings.Join(f.Keys, ", "))
+	}
+	fmt.Fprintf(&b, ", in %s %s (%s %s)", plural(len(f.Accounts), "account", "accounts"), listSome(f.Accounts, 3),
+		plural(len(f.Regions), "region", "regions"), strings.Join(f.Regions, ", "))
+	if f.Plugin != "" {
+		b.WriteString("; the plugin's check would fail there")
+		return b.String()
+	}
+	b.WriteString(". ")
+	b.WriteString(f.hint())
+	return b.String()
+}
+
+// hint says how to fix the refusal.
+func (f *GuardRefusal) hint() string {
+	exempt := fmt.Sprintf("e.g. with a Condition ArnNotLike aws:PrincipalArn %s%s", f.ARNPrefix, f.Role)
+	switch f.Kind {
+	case GuardNotAllowed:
+		return "Add an Allow for the action to a policy attached there, or keep FullAWSAccess attached"
+	case GuardUnknown:
+		key := "the key"
+		if len(f.Keys) > 0 {
+			key = f.Keys[0]
+		}
+		return fmt.Sprintf("State the value the run's requests carry under organization.guardContext (e.g. %s: <value>), or exempt the role, %s", key, exempt)
+	}
+	return "Exempt the role, " + exempt
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// listSome is the first n of vs and how many more.
+func listSome(vs []string, n int) string {
+	if len(vs) <= n {
+		return strings.Join(vs, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(vs[:n], ", "), len(vs)-n)
+}
+
+// guardFindings groups refusals: one per kind, policy, statement, action,
+// modelled resource, deciding keys and plugin, with the accounts and
+// regions where it happens.
+type guardFindings struct {
+	byKey map[string]*GuardRefusal
+	list  []*GuardRefusal
+	seen  map[*GuardRefusal]map[string]bool
+}
+
+func (g *guardFindings) add(f *GuardRefusal) {
+	if g.byKey == nil {
+		g.byKey, g.seen = map[string]*GuardRefusal{}, map[*GuardRefusal]map[string]bool{}
+	}
+	key := strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Action, f.resourceModel, strings.Join(f.Keys, ","), f.Plugin, f.levelKey()}, "\x00")
+	have := g.byKey[key]
+	if have == nil {
+		have = f
+		g.byKey[key] = f
+		g.seen[f] = map[string]bool{}
+		g.list = append(g.list, f)
+	}
+	if have != f {
+		have.Places = append(have.Places, f.Places...)
+	}
+	if !g.seen[have]["a"+f.Account] {
+		g.seen[have]["a"+f.Account] = true
+		have.Accounts = append(have.Accounts, f.Account)
+	}
+	if !g.seen[have]["r"+f.Region] {
+		g.seen[have]["r"+f.Region] = true
+		have.Regions = append(have.Regions, f.Region)
+		slices.Sort(have.Regions)
+	}
+}
+
+// levelKey keeps implicit denies apart per level (each names what is
+// attached there).
+func (f *GuardRefusal) levelKey() string {
+	if f.Kind == GuardNotAllowed {
+		return f.Level
+	}
+	return ""
+}
+
+// LockoutError is the guard's refusal of a plan or a change: every call the
+// SCPs in force after it would deny the execution role.
+type LockoutError struct {
+	Role, After string
+	Refusals    []*GuardRefusal
+}
+
+func (e *LockoutError) Error() string {
+	lines := make([]string, len(e.Refusals))
+	for i, f := range e.Refusals {
+		lines[i] = f.String()
+	}
+	return fmt.Sprintf("lockout guard: the SCPs in force after %s would deny calls orgbaseline makes as the execution role %s:\n%s",
+		e.After, e.Role, strings.Join(lines, "\n"))
+}
+
+// joinErrors is errors.Join, for the guard's errors about the policies.
+func joinErrors(errs []error) error { return errors.Join(errs...) }
+
+// isAccountID reports whether s is a 12-digit account id.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
