@@ -46,8 +46,8 @@ type GuardRefusal struct {
 	Accounts, Regions []string
 	// Places are every account, region and resource where the call is
 	// refused, in the order found.
-	Places []GuardPlace
-	Action, Resource  string
+	Places           []GuardPlace
+	Action, Resource string
 	// Keys are the condition keys of the deciding statement (GuardDenied)
 	// or the key the guard cannot know (GuardUnknown).
 	Keys []string
@@ -199,4 +199,3 @@ func isAccountID(s string) bool {
 	}
 	return true
 }
-

@@ -82,8 +82,8 @@ type ServiceControlPolicies struct {
 	// roles are the execution role's id and tags in each guarded account,
 	// read when a policy names aws:userid or aws:PrincipalTag
 	// (guardroles.go).
-	rolesMu sync.Mutex
-	roles   map[string]*guardRole
+	rolesMu   sync.Mutex
+	roles     map[string]*guardRole
 	newClient func(aws.Config) SCPAPI
 
 	// created remembers the ids of the policies this run created, for
