@@ -68,6 +68,7 @@ type guardRequests struct {
 	org     *Org
 	role    string
 	session string // the role session name, orgbaseline-<run>
+	runID   string
 	now     time.Time
 	stated  map[string][]string // organization.guardContext, lower-cased keys
 	roles   map[string]*guardRole
@@ -97,9 +98,14 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) *iamp
 		set("aws:principalorgid", g.org.ID)
 		set("aws:principalorgpaths", path)
 	}
+	session := g.session
+	if c.Plugin != "" {
+		// A plugin calls with its own session (orgwalk.PluginSessionName).
+		session = orgwalk.PluginSessionName(c.Plugin, g.runID)
+	}
 	role := g.roles[a.ID]
 	if role != nil {
-		set("aws:userid", role.ID+":"+g.session)
+		set("aws:userid", role.ID+":"+session)
 		for k, v := range role.Tags {
 			set("aws:principaltag/"+strings.ToLower(k), v)
 		}
@@ -121,7 +127,7 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) *iamp
 	}
 	req := &iampolicy.Request{
 		Action: c.Action, Resource: resource, Context: ctx,
-		Principal: iampolicy.Principal{ARN: g.org.ARN("sts", "", a.ID, "assumed-role/"+g.role+"/"+g.session), Account: a.ID, RoleARN: roleARN},
+		Principal: iampolicy.Principal{ARN: g.org.ARN("sts", "", a.ID, "assumed-role/"+g.role+"/"+session), Account: a.ID, RoleARN: roleARN},
 	}
 	req.Unknown = g.unknown(ctx, c, role != nil)
 	return req

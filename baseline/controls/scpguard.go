@@ -123,7 +123,7 @@ func (c *ServiceControlPolicies) newGuardRun(org *Org, st *scpState, final scpAt
 		now = time.Now()
 	}
 	r.reqs = &guardRequests{
-		org: org, role: org.ExecutionRole, session: "orgbaseline-" + org.RunID, now: now,
+		org: org, role: org.ExecutionRole, session: "orgbaseline-" + org.RunID, runID: org.RunID, now: now,
 		stated: c.stated, roles: c.roleFacts(), named: namedKeys(all),
 	}
 	return r
