@@ -1,0 +1,98 @@
+package controls_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/orgbaseline/orgbaseline/baseline/controls"
+)
+
+// TestGuardWarnsAboutAPluginsCalls: an SCP that would deny a call a
+// plugin is approved to make (its actions:) is a warning naming the
+// plugin, the policy and the call, not a refusal; orgsim, given the SCP,
+// denies that call to the execution role there.
+func TestGuardWarnsAboutAPluginsCalls(t *testing.T) {
+	const yaml = `version: 1
+controls:
+  passwordPolicy:
+    minimumPasswordLength: 14
+  serviceControlPolicies:
+    policies:
+      - name: no-bucket-listing
+        document: '{"Version":"2012-10-17","Statement":[{"Sid":"NoListing","Effect":"Deny","Action":"s3:ListAllMyBuckets","Resource":"*"}]}'
+        targets: [ou:/Workloads]
+plugins:
+  - name: bucket-lister
+    path: ./bucket-lister
+    sha256: %s
+    actions: [s3:ListAllMyBuckets]
+`
+	w := scpWorld(t, fmt.Sprintf(yaml, strings.Repeat("a", 64)), nil)
+	p := w.plan()
+	if errs := planErrors(p); len(errs) > 0 {
+		t.Fatalf("a plugin's denied call refuses the plan: %v", errs)
+	}
+	prod := w.id("prod-001")
+	wantIn(t, strings.Join(p.OrganizationScope.Warnings, "\n"),
+		`plugin "bucket-lister": SCP "no-bucket-listing" statement "NoListing" (Statement[0]), attached at ou:/Workloads, denies s3:ListAllMyBuckets on *`,
+		"prod-001 ("+prod+")", "the plugin's check would fail there")
+
+	w.converge()
+	_, err := s3.NewFromConfig(w.as(prod, "us-east-1")).ListBuckets(bg, &s3.ListBucketsInput{})
+	if err == nil || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Errorf("orgsim lets prod-001's execution role list buckets under the SCP: %v", err)
+	}
+}
+
+// TestGuardRefusalIsStructured: the guard's refusal reaches the engine
+// as a LockoutError whose refusals hold every place a call is denied.
+func TestGuardRefusalIsStructured(t *testing.T) {
+	const yaml = `version: 1
+controls:
+  passwordPolicy:
+    minimumPasswordLength: 14
+  serviceControlPolicies:
+    policies:
+      - name: deny-password-policy
+        document: '%s'
+        targets: [ou:/Workloads]
+`
+	w := scpWorld(t, fmt.Sprintf(yaml, denyPasswordPolicyDoc), nil)
+	var scp controls.Control
+	for _, c := range w.engine.Controls {
+		if c.Name() == "serviceControlPolicies" {
+			scp = c
+		}
+	}
+	tg := controls.Target{AccountID: w.org.ManagementAccountID, Region: "us-east-1", Config: w.cfg, Org: w.engine.Org, Warn: func(string) {}}
+	obs, err := scp.Observe(bg, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = scp.Diff(tg, obs)
+	var le *controls.LockoutError
+	if !errors.As(err, &le) || len(le.Refusals) != 1 {
+		t.Fatalf("Diff: %v, want one refusal in a LockoutError", err)
+	}
+	r := le.Refusals[0]
+	if r.Kind != controls.GuardDenied || r.Policy != "deny-password-policy" || r.Action != "iam:UpdateAccountPasswordPolicy" || r.Resource != "*" {
+		t.Errorf("refusal %+v", r)
+	}
+	got := map[string]bool{}
+	for _, pl := range r.Places {
+		got[pl.AccountID+" "+pl.Region] = true
+	}
+	for _, name := range []string{"prod-001", "dev-002"} {
+		if !got[w.id(name)+" us-east-1"] {
+			t.Errorf("%s is not among the places: %v", name, r.Places)
+		}
+	}
+	if got[w.id("sandbox-003")+" us-east-1"] {
+		t.Errorf("sandbox-003, outside /Workloads, is among the places: %v", r.Places)
+	}
+}
+
