@@ -95,4 +95,3 @@ controls:
 		t.Errorf("sandbox-003, outside /Workloads, is among the places: %v", r.Places)
 	}
 }
-
