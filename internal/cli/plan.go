@@ -80,7 +80,13 @@ func (a *app) plan(ctx context.Context, g *globalFlags, f *planFlags, o runOptio
 		return err
 	}
 	if errs := p.Errors(); len(errs) > 0 {
-		return &exitError{code: ExitError, err: fmt.Errorf("%d account(s) could not be planned; see above", len(errs))}
+		err := fmt.Errorf("%d account(s) could not be planned; see above", len(errs))
+		if s := env.stopped(ctx); s != "" {
+			// --max-failed-accounts passed, even when the last failure
+			// left no account to stop starting.
+			err = fmt.Errorf("%s; %w", s, err)
+		}
+		return &exitError{code: ExitError, err: err}
 	}
 	if f.detailedExitcode && p.ChangeCount() > 0 {
 		return &exitError{code: ExitChanges}
