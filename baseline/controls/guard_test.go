@@ -38,7 +38,7 @@ plugins:
 	}
 	prod := w.id("prod-001")
 	wantIn(t, strings.Join(p.OrganizationScope.Warnings, "\n"),
-		`plugin "bucket-lister": SCP "no-bucket-listing" statement "NoListing" (Statement[0]), attached at ou:/Workloads, denies s3:ListAllMyBuckets on *`,
+		`plugin "bucket-lister": SCP "no-bucket-listing" statement "NoListing" (Statement[0]), attached at ou:/Workloads, denies s3:ListAllMyBuckets on * in accounts`,
 		"prod-001 ("+prod+")", "the plugin's check would fail there")
 
 	w.converge()

@@ -60,30 +60,13 @@ type GuardRefusal struct {
 	resourceModel string
 }
 
-// String is the refusal as one line for people.
+// String is the refusal as one line for people (a plugin's warning).
 func (f *GuardRefusal) String() string {
 	var b strings.Builder
 	if f.Plugin != "" {
 		fmt.Fprintf(&b, "plugin %q: ", f.Plugin)
 	}
-	owner := ""
-	if f.Unmanaged {
-		owner = " (not managed by orgbaseline)"
-	}
-	on := f.Action + " on " + f.Resource
-	switch f.Kind {
-	case GuardDenied:
-		fmt.Fprintf(&b, "SCP %q%s %s, attached at %s, denies %s", f.Policy, owner, f.Statement, f.Level, on)
-		if len(f.Keys) > 0 {
-			fmt.Fprintf(&b, " (its conditions on %s hold)", strings.Join(f.Keys, ", "))
-		}
-	case GuardNotAllowed:
-		fmt.Fprintf(&b, "no SCP attached at %s (%s) allows %s (every level from the root to the account must allow it)", f.Level, strings.Join(f.Attached, ", "), on)
-	case GuardUnknown:
-		fmt.Fprintf(&b, "whether SCP %q%s %s, attached at %s, denies %s depends on %s, which the lockout guard cannot know", f.Policy, owner, f.Statement, f.Level, on, strings.Join(f.Keys, ", "))
-	}
-	fmt.Fprintf(&b, ", in %s %s (%s %s)", plural(len(f.Accounts), "account", "accounts"), listSome(f.Accounts, 3),
-		plural(len(f.Regions), "region", "regions"), strings.Join(f.Regions, ", "))
+	b.WriteString(f.header(f.call()))
 	if f.Plugin != "" {
 		b.WriteString("; the plugin's check would fail there")
 		return b.String()
@@ -93,12 +76,45 @@ func (f *GuardRefusal) String() string {
 	return b.String()
 }
 
+// header says what decides about what (the calls): the policy and
+// statement and where they are attached, or the level that allows none of
+// them, and the deciding keys.
+func (f *GuardRefusal) header(what string) string {
+	owner := ""
+	if f.Unmanaged {
+		owner = " (not managed by orgbaseline)"
+	}
+	switch f.Kind {
+	case GuardNotAllowed:
+		return fmt.Sprintf("no SCP attached at %s (%s) allows %s (every level from the root to the account must allow a call)", f.Level, strings.Join(f.Attached, ", "), what)
+	case GuardUnknown:
+		return fmt.Sprintf("SCP %q%s %s, attached at %s, may deny %s: whether it does depends on %s, which the lockout guard cannot know", f.Policy, owner, f.Statement, f.Level, what, strings.Join(f.Keys, ", "))
+	}
+	keys := ""
+	if len(f.Keys) > 0 {
+		keys = fmt.Sprintf(" (its conditions on %s hold)", strings.Join(f.Keys, ", "))
+	}
+	return fmt.Sprintf("SCP %q%s %s, attached at %s, denies %s%s", f.Policy, owner, f.Statement, f.Level, what, keys)
+}
+
+// groupKey is what refusals listed under one header share.
+func (f *GuardRefusal) groupKey() string {
+	return strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Level, strings.Join(f.Keys, ","), f.Plugin}, "\x00")
+}
+
+// call is the call refused and where: the action on the resource, in
+// the first few accounts, and the regions.
+func (f *GuardRefusal) call() string {
+	return fmt.Sprintf("%s on %s in %s %s (%s %s)", f.Action, f.Resource, plural(len(f.Accounts), "account", "accounts"), listSome(f.Accounts, 3),
+		plural(len(f.Regions), "region", "regions"), strings.Join(f.Regions, ", "))
+}
+
 // hint says how to fix the refusal.
 func (f *GuardRefusal) hint() string {
 	exempt := fmt.Sprintf("e.g. with a Condition ArnNotLike aws:PrincipalArn %s%s", f.ARNPrefix, f.Role)
 	switch f.Kind {
 	case GuardNotAllowed:
-		return "Add an Allow for the action to a policy attached there, or keep FullAWSAccess attached"
+		return "Add an Allow for the actions to a policy attached there, or keep FullAWSAccess attached"
 	case GuardUnknown:
 		key := "the key"
 		if len(f.Keys) > 0 {
@@ -176,12 +192,30 @@ type LockoutError struct {
 }
 
 func (e *LockoutError) Error() string {
-	lines := make([]string, len(e.Refusals))
-	for i, f := range e.Refusals {
-		lines[i] = f.String()
+	var b strings.Builder
+	fmt.Fprintf(&b, "lockout guard: the SCPs in force after %s would deny calls orgbaseline makes as the execution role %s:", e.After, e.Role)
+	// One paragraph per deciding statement (or level), its calls below it
+	// and how to fix it once.
+	var order []string
+	groups := map[string][]*GuardRefusal{}
+	for _, f := range e.Refusals {
+		k := f.groupKey()
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], f)
 	}
-	return fmt.Sprintf("lockout guard: the SCPs in force after %s would deny calls orgbaseline makes as the execution role %s:\n%s",
-		e.After, e.Role, strings.Join(lines, "\n"))
+	for _, k := range order {
+		fs := groups[k]
+		fmt.Fprintf(&b, "\n%s:", fs[0].header(plural(len(fs), "this call", fmt.Sprintf("these %d calls", len(fs)))))
+		for _, f := range fs {
+			b.WriteString("\n  - ")
+			b.WriteString(f.call())
+		}
+		b.WriteString("\n  ")
+		b.WriteString(fs[0].hint())
+	}
+	return b.String()
 }
 
 // joinErrors is errors.Join, for the guard's errors about the policies.

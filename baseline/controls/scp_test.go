@@ -477,7 +477,7 @@ controls:
 	}
 	// With the password policy, the allow-list is an implicit deny of its calls.
 	scpRebase(t, w, strings.Replace(s3Only, "controls:\n", "controls:\n  passwordPolicy:\n    minimumPasswordLength: 14\n", 1))
-	wantIn(t, planError(t, w.plan()), "no SCP attached at ou:/Sandbox (allow-list) allows iam:UpdateAccountPasswordPolicy on * (every level from the root to the account must allow it)",
+	wantIn(t, planError(t, w.plan()), "no SCP attached at ou:/Sandbox (allow-list) allows these 2 calls (every level from the root to the account must allow a call):", "- iam:UpdateAccountPasswordPolicy on * in account",
 		"sandbox-003 ("+w.id("sandbox-003")+")")
 }
 
@@ -582,7 +582,7 @@ controls:
 	w := scpWorld(t, fmt.Sprintf(yaml, denyPasswordPolicyDoc), nil)
 	prod, dev, sandbox := w.id("prod-001"), w.id("dev-002"), w.id("sandbox-003")
 	msg := planError(t, w.plan())
-	wantIn(t, msg, `SCP "deny-password-policy" statement "DenyPasswordPolicy" (Statement[0]), attached at ou:/Workloads, denies iam:UpdateAccountPasswordPolicy on *`,
+	wantIn(t, msg, `SCP "deny-password-policy" statement "DenyPasswordPolicy" (Statement[0]), attached at ou:/Workloads, denies this call:`, "- iam:UpdateAccountPasswordPolicy on * in accounts",
 		"dev-002 ("+dev+")", "prod-001 ("+prod+")", "(region us-east-1)",
 		"Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn arn:aws:iam::*:role/OrganizationAccountAccessRole")
 	if strings.Contains(msg, sandbox) || strings.Contains(msg, "iam:GetAccountPasswordPolicy") {
@@ -664,7 +664,7 @@ controls:
 	// there.
 	targeted := strings.Replace(yaml, "ou:/Sandbox", "ou:/Workloads", 1)
 	scpRebase(t, w, strings.Replace(targeted, "controls:\n", "controls:\n  passwordPolicy:\n    minimumPasswordLength: 14\n", 1))
-	wantIn(t, planError(t, w.plan()), `SCP "quarantine" statement "DenyAll" (Statement[0]), attached at ou:/Workloads, denies iam:GetAccountPasswordPolicy on *`)
+	wantIn(t, planError(t, w.plan()), `SCP "quarantine" statement "DenyAll" (Statement[0]), attached at ou:/Workloads, denies these 2 calls:`, "- iam:GetAccountPasswordPolicy on *")
 }
 
 // TestSCPPlanFileRoundTrip applies a plan read back from JSON, the creates
@@ -723,8 +723,8 @@ controls:
 `
 	w := scpWorld(t, fmt.Sprintf(yaml, "eu-west-1", `"organizations:*"`, "eu-west-1"), nil)
 	msg := planError(t, w.plan())
-	wantIn(t, msg, `SCP "region-lock" statement "OnlyHere" (Statement[0]), attached at root, denies iam:UpdateAccountPasswordPolicy on * (its conditions on aws:RequestedRegion hold)`,
-		`SCP "region-lock" statement "OnlyHere" (Statement[0]), attached at root, denies iam:GetAccountPasswordPolicy on *`, "(region us-east-1)")
+	wantIn(t, msg, `SCP "region-lock" statement "OnlyHere" (Statement[0]), attached at root, denies these 2 calls (its conditions on aws:RequestedRegion hold):`,
+		"- iam:UpdateAccountPasswordPolicy on * in accounts", "- iam:GetAccountPasswordPolicy on * in accounts", "(region us-east-1)")
 	if strings.Contains(msg, "sts:AssumeRole") {
 		t.Errorf("sts:AssumeRole in eu-west-1 is allowed:\n%s", msg)
 	}
@@ -809,13 +809,15 @@ controls:
 		}
 	}
 	wantIn(t, msg,
-		fmt.Sprintf("no SCP attached at account:%s (narrow) allows iam:UpdateAccountPasswordPolicy on * (every level from the root to the account must allow it), in account prod-004 (%s) (region us-east-1).", alone, alone),
-		fmt.Sprintf("no SCP attached at ou:/Sandbox (narrow) allows iam:UpdateAccountPasswordPolicy on * (every level from the root to the account must allow it), in accounts sandbox-003 (%s), sandbox-006 (%s), sandbox-009 (%s) and %d more (region us-east-1).",
+		fmt.Sprintf("no SCP attached at account:%s (narrow) allows these 2 calls (every level from the root to the account must allow a call):", alone),
+		fmt.Sprintf("- iam:UpdateAccountPasswordPolicy on * in account prod-004 (%s) (region us-east-1)", alone),
+		"no SCP attached at ou:/Sandbox (narrow) allows these 2 calls",
+		fmt.Sprintf("- iam:UpdateAccountPasswordPolicy on * in accounts sandbox-003 (%s), sandbox-006 (%s), sandbox-009 (%s) and %d more (region us-east-1)",
 			inSandbox[0], inSandbox[1], inSandbox[2], len(inSandbox)-3))
 	if strings.Contains(msg, beside) {
 		t.Errorf("the guard names dev-005, which keeps FullAWSAccess beside the narrow SCP:\n%s", msg)
 	}
-	if n := strings.Count(msg, "no SCP attached at"); n != 4 {
+	if n := strings.Count(msg, "\n  - "); n != 4 {
 		t.Errorf("the guard reports %d lockouts, want 4 (two actions at ou:/Sandbox and at prod-004):\n%s", n, msg)
 	}
 }
@@ -1007,7 +1009,7 @@ controls:
 		return w
 	}
 	w := world(denyPasswordPolicyDoc)
-	wantIn(t, strings.Join(w.engine.PlanOrg(bg).Errors, "\n"), "denies iam:UpdateAccountPasswordPolicy on *",
+	wantIn(t, strings.Join(w.engine.PlanOrg(bg).Errors, "\n"), "- iam:UpdateAccountPasswordPolicy on *",
 		"Exempt the role, e.g. with a Condition ArnNotLike aws:PrincipalArn arn:aws-us-gov:iam::*:role/OrganizationAccountAccessRole")
 
 	// An SCP that denies IAM in us-east-1 does not reach GovCloud's IAM,

@@ -106,7 +106,7 @@ func TestSCPApplyRechecksInvariants(t *testing.T) {
 			scpAttach(w, baseline.ActionCreate, "lock-out", lockOut, "root", root),
 			scpAttach(w, baseline.ActionDelete, "FullAWSAccess", ids["FullAWSAccess"], "root", root)},
 			[]string{"attach SCP lock-out (" + lockOut + ") to root: refused: lockout guard: the SCPs in force after this change would deny",
-				`SCP "lock-out" (not managed by orgbaseline) statement Statement[0], attached at root, denies iam:GetAccountPasswordPolicy on *`,
+				`SCP "lock-out" (not managed by orgbaseline) statement Statement[0], attached at root, denies these 2 calls:`, "- iam:GetAccountPasswordPolicy on *",
 				"not applied because an earlier change of serviceControlPolicies failed"}},
 		{"an SCP orgbaseline does not manage detached", []baseline.Change{scpAttach(w, baseline.ActionDelete, "theirs", theirs, "ou:/Workloads", workloads)},
 			[]string{"detach SCP theirs (" + theirs + ") from ou:/Workloads: refused: the policy is not managed by orgbaseline (no tag orgbaseline:managed=true)"}},
@@ -121,7 +121,7 @@ func TestSCPApplyRechecksInvariants(t *testing.T) {
 		{"the last SCP of an account detached", []baseline.Change{scpAttach(w, baseline.ActionDelete, "allow-list", ids["allow-list"], "account:"+alone, alone)},
 			[]string{"account:" + alone + " would be left with no SCP after detaching allow-list"}},
 		{"an allow-list detached, leaving an SCP that does not allow the tool", []baseline.Change{scpAttach(w, baseline.ActionDelete, "allow-list", ids["allow-list"], "ou:/Sandbox", sandbox)},
-			[]string{"detach SCP allow-list", "refused: lockout guard", "no SCP attached at ou:/Sandbox (s3-only) allows iam:GetAccountPasswordPolicy on *"}},
+			[]string{"detach SCP allow-list", "refused: lockout guard", "no SCP attached at ou:/Sandbox (s3-only) allows these 2 calls", "- iam:GetAccountPasswordPolicy on *"}},
 		{"a policy id the organization does not have", []baseline.Change{scpAttach(w, baseline.ActionDelete, "deny-leave", "p-notthere1", "root", root)},
 			[]string{"detach SCP deny-leave (p-notthere1) from root: refused: no SCP with this id in the organization"}},
 		{"an attachment with an action no plan has", []baseline.Change{scpAttach(w, baseline.ActionUpdate, "lock-out", lockOut, "root", root)},
@@ -167,7 +167,7 @@ controls:
 	id := before["deny-password-policy"].id
 	msg := applyForged(t, w, scpPolicy(w, baseline.ActionUpdate, id, "deny-password-policy", denyPasswordPolicyDoc))
 	wantIn(t, msg, "update SCP deny-password-policy ("+id+"): refused: lockout guard: the SCPs in force after this change would deny",
-		`statement "DenyPasswordPolicy" (Statement[0]), attached at ou:/Workloads, denies iam:UpdateAccountPasswordPolicy on *`)
+		`statement "DenyPasswordPolicy" (Statement[0]), attached at ou:/Workloads, denies this call:`, "- iam:UpdateAccountPasswordPolicy on *")
 	if after := scps(t, w); fmt.Sprint(after) != fmt.Sprint(before) {
 		t.Errorf("the SCPs changed:\nbefore %v\nafter  %v", before, after)
 	}

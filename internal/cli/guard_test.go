@@ -209,21 +209,39 @@ func wantRefused(t *testing.T, r result, ids *strings.Replacer, c guardCase) {
 		want = append(want, ids.Replace(w))
 	}
 	named := false
-	// The plan shows an error's line breaks escaped, as \x0a.
-	for _, l := range strings.Split(strings.ReplaceAll(out, `\x0a`, "\n"), "\n") {
+	for _, l := range refusalEntries(out) {
 		if containsAll(l, want) && containsAllFold(l, c.keys) {
 			named = true
 			break
 		}
 	}
 	if !named {
-		t.Errorf("no line of the refusal names all of %q and the condition keys %q:\n%s", want, c.keys, out)
+		t.Errorf("no denied call of the refusal names all of %q and the condition keys %q:\n%s", want, c.keys, out)
 	}
 	for _, w := range c.also {
 		if w = ids.Replace(w); !strings.Contains(out, w) {
 			t.Errorf("the refusal does not name %q:\n%s", w, out)
 		}
 	}
+}
+
+// refusalEntries are the denied calls a refusal lists, each with the
+// header above it (the policy, statement, attachment and deciding keys):
+// the guard writes one paragraph per deciding statement, a header line
+// and one "  - " line per call.
+func refusalEntries(out string) []string {
+	var entries []string
+	header := ""
+	for _, l := range strings.Split(out, "\n") {
+		trimmed := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(trimmed, "- "):
+			entries = append(entries, header+" "+trimmed)
+		case strings.HasSuffix(trimmed, ":"):
+			header = trimmed
+		}
+	}
+	return entries
 }
 
 // wantPlanned asserts plan ran to a plan the lockout guard let through.
