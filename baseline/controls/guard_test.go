@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/orgbaseline/orgbaseline/baseline/controls"
+	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 )
 
 // TestGuardWarnsAboutAPluginsCalls: an SCP that would deny a call a
@@ -93,5 +94,26 @@ controls:
 	}
 	if got[w.id("sandbox-003")+" us-east-1"] {
 		t.Errorf("sandbox-003, outside /Workloads, is among the places: %v", r.Places)
+	}
+}
+
+// BenchmarkLockoutGuard1000: the organization-scope plan of a baseline
+// with every control and an SCP whose conditions the guard evaluates, on
+// 1,000 member accounts in two regions: the SCP observation plus the
+// guard over every call of the call model in every account.
+func BenchmarkLockoutGuard1000(b *testing.B) {
+	yaml := strings.Replace(callsYAML(false, "ORGANIZATION", false, callsRuleIAM, callsRuleAll), "controls:\n", `controls:
+  serviceControlPolicies:
+    policies:
+      - name: region-lock
+        document: '{"Version":"2012-10-17","Statement":[{"Sid":"OnlyHere","Effect":"Deny","NotAction":["iam:*","organizations:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/OrganizationAccountAccessRole"}}}]}'
+        targets: [root]
+`, 1)
+	w := newWorld(b, orgsim.OrgSpec{Members: 1000, Clean: true}, yaml, nil)
+	b.ResetTimer()
+	for b.Loop() {
+		if p := w.engine.PlanOrg(bg); len(p.Errors) > 0 {
+			b.Fatal(p.Errors)
+		}
 	}
 }
