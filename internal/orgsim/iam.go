@@ -105,6 +105,8 @@ func iamOps() map[string]op {
 		"CreateServiceLinkedRole":            {fn: iamCreateServiceLinkedRole, write: true, resource: iamServiceLinkedRoleResource},
 		"DeleteServiceLinkedRole":            {fn: iamDeleteServiceLinkedRole, write: true, resource: role},
 		"GetServiceLinkedRoleDeletionStatus": {fn: iamGetServiceLinkedRoleDeletionStatus},
+		"TagRole":                            {fn: iamTagRole, write: true, resource: role},
+		"UntagRole":                          {fn: iamUntagRole, write: true, resource: role},
 
 		// Managed policies.
 		"ListPolicies":            {fn: iamListPolicies},
