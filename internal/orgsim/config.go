@@ -35,6 +35,10 @@ type configState struct {
 	// or delegated administrator)
 	orgRules     map[string]*cfgOrgRule
 	orgRuleOrder []string
+	// made counts the rules and aggregators made of each name
+	// ("rule/<name>", "aggregator/<name>"), for their ids
+	// (config_resources.go).
+	made map[string]int
 }
 
 func cfgRegionState(a *Account, region string) *configState {
@@ -44,6 +48,7 @@ func cfgRegionState(a *Account, region string) *configState {
 			rules:       map[string]*cfgRule{},
 			aggregators: map[string]*cfgAggregator{},
 			orgRules:    map[string]*cfgOrgRule{},
+			made:        map[string]int{},
 		}
 	}
 	return r.config
@@ -53,12 +58,12 @@ func cfgState(c *call) *configState { return cfgRegionState(c.acct, c.region) }
 
 func configOps() map[string]op {
 	return map[string]op{
-		"PutConfigurationRecorder":            {fn: cfgPutRecorder, write: true},
-		"DescribeConfigurationRecorders":      {fn: cfgDescribeRecorders},
-		"DescribeConfigurationRecorderStatus": {fn: cfgDescribeRecorderStatus},
-		"DeleteConfigurationRecorder":         {fn: cfgDeleteRecorder, write: true},
-		"StartConfigurationRecorder":          {fn: cfgStartRecorder, write: true},
-		"StopConfigurationRecorder":           {fn: cfgStopRecorder, write: true},
+		"PutConfigurationRecorder":            {fn: cfgPutRecorder, write: true, resource: cfgRecorderResource},
+		"DescribeConfigurationRecorders":      {fn: cfgDescribeRecorders, resource: cfgRecorderResource},
+		"DescribeConfigurationRecorderStatus": {fn: cfgDescribeRecorderStatus, resource: cfgRecorderResource},
+		"DeleteConfigurationRecorder":         {fn: cfgDeleteRecorder, write: true, resource: cfgRecorderResource},
+		"StartConfigurationRecorder":          {fn: cfgStartRecorder, write: true, resource: cfgRecorderResource},
+		"StopConfigurationRecorder":           {fn: cfgStopRecorder, write: true, resource: cfgRecorderResource},
 		"PutDeliveryChannel":                  {fn: cfgPutChannel, write: true},
 		"DescribeDeliveryChannels":            {fn: cfgDescribeChannels},
 		"DescribeDeliveryChannelStatus":       {fn: cfgDescribeChannelStatus},
@@ -66,9 +71,9 @@ func configOps() map[string]op {
 		"PutConfigRule":                       {fn: cfgPutRule, write: true, resource: cfgRuleResource},
 		"DescribeConfigRules":                 {fn: cfgDescribeRules},
 		"DeleteConfigRule":                    {fn: cfgDeleteRule, write: true, resource: cfgRuleResource},
-		"PutConfigurationAggregator":          {fn: cfgPutAggregator, write: true},
+		"PutConfigurationAggregator":          {fn: cfgPutAggregator, write: true, resource: cfgAggregatorResource},
 		"DescribeConfigurationAggregators":    {fn: cfgDescribeAggregators},
-		"DeleteConfigurationAggregator":       {fn: cfgDeleteAggregator, write: true},
+		"DeleteConfigurationAggregator":       {fn: cfgDeleteAggregator, write: true, resource: cfgAggregatorResource},
 		"PutOrganizationConfigRule":           {fn: cfgPutOrgRule, write: true},
 		"DescribeOrganizationConfigRules":     {fn: cfgDescribeOrgRules},
 		"DeleteOrganizationConfigRule":        {fn: cfgDeleteOrgRule, write: true},
@@ -409,7 +414,7 @@ func cfgPutRecorder(c *call) (any, *apiError) {
 	}
 	r := st.recorder
 	if r == nil {
-		r = &cfgRecorder{name: name, arn: c.sim.arn("config", c.region, c.acct.ID, "configuration-recorder/"+name+"/"+c.sim.derivedLowerID(16, c.acct.ID+"/"+c.region+"/"+name)), tags: tags}
+		r = &cfgRecorder{name: name, arn: cfgRecorderARN(c, name), tags: tags}
 		st.recorder = r
 	} else {
 		for k, v := range tags {
@@ -649,7 +654,7 @@ func (s *Sim) cfgBucketAllows(b *bucket, prefix, account, region string, role *p
 		ctx := map[string][]string{"aws:securetransport": {"true"}}
 		s.principalKeys(ctx, role, now)
 		timeKeys(ctx, now)
-		s.resourceKeys(ctx, resource)
+		s.resourceKeys(ctx, role.account, action, resource)
 		if acl {
 			ctx["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
 		}
@@ -1174,33 +1179,6 @@ func cfgCheckRule(r *cfgRuleJSON) *apiError {
 	return cfgCheckInputParameters(r.InputParameters, "configRule.inputParameters", nil)
 }
 
-// cfgRuleResource is the rule's ARN when it exists (for resource-level
-// permissions), else "*".
-func cfgRuleResource(c *call) string {
-	var in struct {
-		ConfigRuleName string
-		ConfigRule     *cfgRuleJSON
-	}
-	if c.decode(&in) != nil {
-		return "*"
-	}
-	name := in.ConfigRuleName
-	if in.ConfigRule != nil && in.ConfigRule.ConfigRuleName != nil {
-		name = *in.ConfigRule.ConfigRuleName
-	}
-	if r := cfgPeekRules(c)[name]; r != nil {
-		return r.arn
-	}
-	return "*"
-}
-
-func cfgPeekRules(c *call) map[string]*cfgRule {
-	if r := c.acct.regions[c.region]; r != nil && r.config != nil {
-		return r.config.rules
-	}
-	return nil
-}
-
 func cfgNoRule(name string) *apiError {
 	return newErr(400, "NoSuchConfigRuleException", "The ConfigRule '%s' provided in the request is invalid. Please check the configRule name", name)
 }
@@ -1270,7 +1248,7 @@ func cfgPutRule(c *call) (any, *apiError) {
 	if len(st.rules) >= c.sim.limits.ConfigRulesPerRegion {
 		return nil, newErr(400, "MaxNumberOfConfigRulesExceededException", "Failed to put config rule '%s' because the maximum number of config rules: %d is reached.", name, c.sim.limits.ConfigRulesPerRegion)
 	}
-	id := "config-rule-" + c.sim.lowerID(6)
+	id := cfgNewRuleID(c, st, name)
 	r := &cfgRule{name: name, id: id, arn: c.sim.arn("config", c.region, c.acct.ID, "config-rule/"+id), def: clean, tags: tags}
 	st.rules[name] = r
 	st.ruleOrder = append(st.ruleOrder, name)
@@ -1544,7 +1522,7 @@ func cfgPutAggregator(c *call) (any, *apiError) {
 		}
 		a = &cfgAggregator{
 			name: in.ConfigurationAggregatorName, created: c.now, tags: tags,
-			arn: c.sim.arn("config", c.region, c.acct.ID, "config-aggregator/config-aggregator-"+c.sim.lowerID(8)),
+			arn: c.sim.arn("config", c.region, c.acct.ID, "config-aggregator/"+cfgNewAggregatorID(c, st, in.ConfigurationAggregatorName)),
 		}
 		st.aggregators[a.name] = a
 		st.aggOrder = append(st.aggOrder, a.name)

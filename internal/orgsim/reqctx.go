@@ -2,6 +2,7 @@ package orgsim
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"net"
 	"net/http"
 	"net/netip"
@@ -76,7 +77,7 @@ func (s *Sim) authRequest(c *call, action, resource string) *iampolicy.Request {
 	ctx := make(map[string][]string, 24)
 	s.principalKeys(ctx, p, c.now)
 	s.callKeys(ctx, c)
-	s.resourceKeys(ctx, resource)
+	s.resourceKeys(ctx, p.account, action, resource)
 	if c.svc != nil && strings.EqualFold(actionService(action), c.svc.actionPrefix) {
 		// The keys a service reads from its own request: only when the
 		// call is that service's (an action a service authorizes for a
@@ -224,13 +225,18 @@ func (s *Sim) requestedRegion(c *call) string {
 	return c.region
 }
 
-// resourceKeys adds the keys that describe the resource the call acts on,
-// when it names one: aws:ResourceAccount ("the account that owns the
-// resource", included "for most service actions"), and aws:ResourceOrgID
-// and aws:ResourceOrgPaths, "included ... only if the account that owns
-// the resource is a member of an organization".
-func (s *Sim) resourceKeys(ctx map[string][]string, resource string) {
-	owner := s.resourceOwner(resource)
+// resourceKeys adds the keys that describe the resource the call acts on:
+// aws:ResourceAccount, "always included in the request context for most
+// service actions" (the exceptions are EBS, some EC2 copies, EventBridge
+// and two WorkSpaces actions) and "equal to the AWS account ID for the
+// account with the resources evaluated in the request"; and
+// aws:ResourceOrgID and aws:ResourceOrgPaths, "included ... only if the
+// account that owns the resource is a member of an organization" (IAM user
+// guide, "AWS global condition context keys"). account is the account
+// the request is made in ("" for a request a service principal makes),
+// action the action authorized (resourceOwner).
+func (s *Sim) resourceKeys(ctx map[string][]string, account, action, resource string) {
+	owner := s.resourceOwner(account, action, resource)
 	if owner == "" {
 		return
 	}
@@ -241,14 +247,38 @@ func (s *Sim) resourceKeys(ctx map[string][]string, resource string) {
 	}
 }
 
-// resourceOwner is the account that owns the resource an ARN names: the
-// account field of the ARN, or for an S3 bucket (whose ARN has none) the
-// bucket's owner. "" for "*", for AWS-owned resources (an AWS managed
-// policy's account is "aws") and for a bucket that does not exist.
-// Callers hold s.mu.
-func (s *Sim) resourceOwner(resource string) string {
+// resourceOwner is the account that owns the resource a request acts on:
+//
+//   - the account field of an ARN;
+//   - for an S3 bucket (whose ARN has none), the bucket's owner, and for
+//     s3:CreateBucket the account creating it, which will own it (S3 user
+//     guide, "General purpose buckets overview": a bucket is owned by the
+//     account that created it); a request on a bucket that does not exist
+//     has none (S3 cannot name an owner; the guide is silent);
+//   - for an action on no resource ("*": a list, an account setting) the
+//     account the request is made in, whose resources it evaluates; for
+//     an Organizations action the organization's management account,
+//     which owns every Organizations resource (their ARNs carry its id:
+//     Service Authorization Reference, "Actions, resources, and condition
+//     keys for AWS Organizations"). The guide does not name the account
+//     for a request without a resource; these are the readings under
+//     which the key is present, as "always included" says, and the
+//     management account is the stricter one for a delegated
+//     administrator (a Deny of resources outside the caller's account
+//     applies to it);
+//
+// and "" for AWS-owned resources (an AWS managed policy's account is
+// "aws") and for a service principal's request on no resource. Callers
+// hold s.mu.
+func (s *Sim) resourceOwner(account, action, resource string) string {
 	if !strings.HasPrefix(resource, "arn:") {
-		return ""
+		switch {
+		case account == "":
+			return ""
+		case strings.EqualFold(actionService(action), "organizations") && s.org != nil:
+			return s.org.mgmtID
+		}
+		return account
 	}
 	f := strings.SplitN(resource, ":", 6)
 	if len(f) < 6 {
@@ -258,6 +288,9 @@ func (s *Sim) resourceOwner(resource string) string {
 		name, _, _ := strings.Cut(f[5], "/")
 		if b := s.buckets[name]; b != nil {
 			return b.owner
+		}
+		if strings.EqualFold(action, "s3:CreateBucket") {
+			return account
 		}
 		return ""
 	}
@@ -344,7 +377,7 @@ func (s *Sim) serviceRequest(sc serviceCall, now time.Time) *iampolicy.Request {
 			set("aws:sourceorgpaths", path)
 		}
 	}
-	s.resourceKeys(ctx, sc.resource)
+	s.resourceKeys(ctx, "", sc.action, sc.resource)
 	in := &requestInput{header: http.Header{}}
 	if sc.acl != "" {
 		in.header.Set("X-Amz-Acl", sc.acl)
@@ -436,6 +469,43 @@ func keyTags(name string) keyRule {
 	}
 }
 
+// keyJSONTags sets aws:RequestTag/<key> for each tag of the JSON list
+// field name ([{"Key": ..., "Value": ...}]) of an awsJson body, and
+// aws:TagKeys to their keys, when tags are sent (as keyTags).
+func keyJSONTags(name string) keyRule {
+	return func(ctx map[string][]string, in *requestInput) {
+		var doc map[string]json.RawMessage
+		if json.Unmarshal(in.body, &doc) != nil || doc[name] == nil {
+			return
+		}
+		var tags []struct{ Key, Value string }
+		if json.Unmarshal(doc[name], &tags) != nil {
+			return
+		}
+		var keys []string
+		for _, t := range tags {
+			ctx["aws:requesttag/"+strings.ToLower(t.Key)] = []string{t.Value}
+			keys = append(keys, t.Key)
+		}
+		if len(keys) > 0 {
+			ctx["aws:tagkeys"] = keys
+		}
+	}
+}
+
+// keyLocationConstraint sets s3:LocationConstraint to the Region a
+// CreateBucket body names (CreateBucketConfiguration/LocationConstraint),
+// when it names one: without a body the bucket goes to us-east-1 and the
+// request carries none.
+func keyLocationConstraint(ctx map[string][]string, in *requestInput) {
+	var cfg struct {
+		LocationConstraint string `xml:"LocationConstraint"`
+	}
+	if xml.Unmarshal(in.body, &cfg) == nil && cfg.LocationConstraint != "" {
+		ctx["s3:locationconstraint"] = []string{cfg.LocationConstraint}
+	}
+}
+
 // keyList sets key to the members of the awsQuery list parameter
 // name (multivalued), when sent.
 func keyList(key, name string) keyRule {
@@ -502,11 +572,17 @@ var serviceKeys = map[string]keyRule{
 	"organizations:listpoliciesfortarget":            keyJSON("organizations:policytype", "Filter"),
 	// Amazon S3 ("Actions, resources, and condition keys for Amazon S3"):
 	// s3:x-amz-acl on the calls that take a canned ACL, and
-	// s3:x-amz-object-ownership on CreateBucket.
+	// s3:x-amz-object-ownership and s3:LocationConstraint on CreateBucket.
 	"s3:putobject":    keyHeader("s3:x-amz-acl", "X-Amz-Acl"),
 	"s3:putobjectacl": keyHeader("s3:x-amz-acl", "X-Amz-Acl"),
 	"s3:putbucketacl": keyHeader("s3:x-amz-acl", "X-Amz-Acl"),
-	"s3:createbucket": keyRules(keyHeader("s3:x-amz-acl", "X-Amz-Acl"), keyHeader("s3:x-amz-object-ownership", "X-Amz-Object-Ownership")),
+	"s3:createbucket": keyRules(keyHeader("s3:x-amz-acl", "X-Amz-Acl"), keyHeader("s3:x-amz-object-ownership", "X-Amz-Object-Ownership"), keyLocationConstraint),
+	// AWS Config ("Actions, resources, and condition keys for AWS
+	// Config"): aws:RequestTag/${TagKey} and aws:TagKeys on the calls that
+	// create a resource with tags.
+	"config:putconfigrule":              keyJSONTags("Tags"),
+	"config:putconfigurationrecorder":   keyJSONTags("Tags"),
+	"config:putconfigurationaggregator": keyJSONTags("Tags"),
 }
 
 // addServiceKeys adds the service-specific keys action's request carries.
