@@ -87,6 +87,12 @@ type Call struct {
 	// itself carries tags. The other global keys (aws:...) are the
 	// guard's to set.
 	Context map[string][]string
+	// BeforeCreate marks a call that may be made on a resource that does
+	// not exist yet (the read that finds out whether it does, on a run's
+	// first pass): AWS can name no owner then, so the request carries no
+	// aws:ResourceAccount, aws:ResourceOrgID or aws:ResourceOrgPaths. The
+	// model lists it beside the same call on the resource as it exists.
+	BeforeCreate bool
 	// Plugin is the plugin's name for a plugin's declared call: made with
 	// the plugin's own session (orgbaseline-plugin-<name>-<run>), on
 	// resources the guard cannot know ("*"). An SCP that denies it is a

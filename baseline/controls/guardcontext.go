@@ -54,6 +54,9 @@ var guardAbsent = map[string]string{
 	"aws:ec2instancesourceprivateipv4": "only for EC2 instance credentials",
 }
 
+// guardResourceKeys are the keys that describe the resource's owner.
+var guardResourceKeys = map[string]bool{"aws:resourceaccount": true, "aws:resourceorgid": true, "aws:resourceorgpaths": true}
+
 // guardServiceUnknown are the keys a service sets on every request with a
 // value that depends on the client and the network, not on the call
 // (Amazon S3 user guide, "Amazon S3 condition key examples"; Service
@@ -110,7 +113,7 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) *iamp
 			set("aws:principaltag/"+strings.ToLower(k), v)
 		}
 	}
-	if owner := guardResourceOwner(resource, a.ID); owner != "" {
+	if owner := g.resourceOwner(resource, c.Action, a.ID); isAccountID(owner) && !c.BeforeCreate {
 		set("aws:resourceaccount", owner)
 		if o := g.org.Account(owner); o != nil {
 			set("aws:resourceorgid", g.org.ID)
@@ -159,6 +162,8 @@ func (g *guardRequests) unknown(ctx map[string][]string, c Call, roleRead bool) 
 			}
 		case strings.HasPrefix(k, "aws:requesttag/"), k == "aws:tagkeys":
 			// The call model lists the tags a call sends.
+		case c.BeforeCreate && guardResourceKeys[k]:
+			// No owner before the resource exists.
 		case strings.HasPrefix(k, "aws:"):
 			if _, absent := guardAbsent[k]; !absent {
 				add(k)
@@ -188,13 +193,30 @@ func (g *guardRequests) orgPath(a *orgwalk.Account) string {
 	return b.String()
 }
 
-// guardResourceOwner is the account that owns resource (aws:ResourceAccount):
-// the ARN's account field, or for an S3 bucket (whose ARN has none) the
-// account the call is made in, where orgbaseline keeps its buckets. ""
-// for "*" and AWS-owned resources.
-func guardResourceOwner(resource, account string) string {
+// resourceOwner is the account that owns the resource a call acts on
+// (aws:ResourceAccount, "always included in the request context for most
+// service actions" and "equal to the AWS account ID for the account with
+// the resources evaluated in the request", IAM user guide, "AWS global
+// condition context keys"): the ARN's account field; for an S3 bucket
+// (whose ARN has none) the account the call is made in, where orgbaseline
+// keeps its buckets and which creates them; for a call on no resource
+// ("*") the account it is made in, whose resources it evaluates, but for
+// an Organizations call the management account, which owns every
+// Organizations resource (their ARNs carry its id; Service Authorization
+// Reference for Organizations). The guide names no account for a call on
+// no resource: these are the readings under which the key is present, as
+// "always included" says, and the management account is the stricter one
+// for a delegated administrator. "" for AWS-owned resources (an ARN whose
+// account is "aws").
+func (g *guardRequests) resourceOwner(resource, action, account string) string {
+	if !strings.HasPrefix(resource, "arn:") {
+		if svc, _, _ := strings.Cut(action, ":"); strings.EqualFold(svc, "organizations") {
+			return g.org.managementID()
+		}
+		return account
+	}
 	f := strings.SplitN(resource, ":", 6)
-	if len(f) < 6 || f[0] != "arn" {
+	if len(f) < 6 {
 		return ""
 	}
 	if f[2] == "s3" && f[4] == "" {

@@ -59,7 +59,8 @@ func BucketActions() []string {
 // s3:Get/PutEncryptionConfiguration. CreateBucket carries
 // s3:LocationConstraint when it sends one (every region but us-east-1,
 // ApplyBucketChange); it sends no canned ACL (s3:x-amz-acl) and no object
-// ownership.
+// ownership. HeadBucket is also made before the bucket exists, when S3
+// can name no owner for the request (BeforeCreate).
 func bucketCalls(w callSite, o *Org, name, region string) []Call {
 	bucket := o.ARN("s3", "", "", name)
 	var create Call
@@ -68,7 +69,9 @@ func bucketCalls(w callSite, o *Org, name, region string) []Call {
 	} else {
 		create = w.call("s3:CreateBucket", bucket, InHomeRegion, "s3:locationconstraint", region)
 	}
-	out := []Call{create}
+	before := w.call("s3:ListBucket", bucket, InHomeRegion)
+	before.BeforeCreate = true
+	out := []Call{create, before}
 	for _, a := range []string{
 		"s3:ListBucket",
 		"s3:GetBucketPolicy", "s3:PutBucketPolicy",

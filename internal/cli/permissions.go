@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -160,7 +161,8 @@ func callPlace(o *controls.Org, c controls.Call) string {
 // callLines are the lines of calls made in one place: action, resource
 // and request keys, one line per action and resource; a call made with
 // different keys (PutConfigRule creating a tagged rule, or updating one)
-// lists each set, "none" for a request without any.
+// lists each set, "none" for a request without any; the same keys once
+// (a read made before its resource exists and after).
 func callLines(calls []controls.Call) []string {
 	var order []string
 	ctxs := map[string][]string{}
@@ -169,7 +171,9 @@ func callLines(calls []controls.Call) []string {
 		if _, ok := ctxs[k]; !ok {
 			order = append(order, k)
 		}
-		ctxs[k] = append(ctxs[k], callContext(c))
+		if cc := callContext(c); !slices.Contains(ctxs[k], cc) {
+			ctxs[k] = append(ctxs[k], cc)
+		}
 	}
 	var out []string
 	for _, k := range order {
