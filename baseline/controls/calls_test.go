@@ -337,36 +337,14 @@ func serviceKeys(ctx map[string][]string) map[string][]string {
 	return out
 }
 
-// keysOrgsimLacks are keys the model gives a request, as the Service
-// Authorization Reference documents them, that orgsim's request context
-// (reqctx.go, serviceKeys) does not set: the model may have them where the
-// record has not. s3:LocationConstraint is a condition key of
-// s3:CreateBucket ("Actions, resources, and condition keys for Amazon
-// S3"); PutConfigRule takes aws:RequestTag/${TagKey} and aws:TagKeys
-// ("... for AWS Config"), and config:TagResource is the model's
-// conservative extra call with the same keys.
-var keysOrgsimLacks = map[string][]string{
-	"s3:createbucket":      {"s3:locationconstraint"},
-	"config:putconfigrule": {"aws:requesttag/", "aws:tagkeys"},
-}
-
 // sameKeys reports whether the call carries exactly the recorded request
-// keys (values in any order), but for keysOrgsimLacks.
+// keys (values in any order).
 func sameKeys(c controls.Call, recorded map[string][]string) bool {
+	if len(c.Context) != len(recorded) {
+		return false
+	}
 	for k, v := range recorded {
 		if !sameValues(c.Context[k], v) {
-			return false
-		}
-	}
-	for k := range c.Context {
-		if _, ok := recorded[k]; ok {
-			continue
-		}
-		lacks := false
-		for _, p := range keysOrgsimLacks[strings.ToLower(c.Action)] {
-			lacks = lacks || strings.HasPrefix(k, p)
-		}
-		if !lacks {
 			return false
 		}
 	}
