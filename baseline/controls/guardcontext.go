@@ -78,62 +78,106 @@ type guardRequests struct {
 	// named are the condition keys (lower-cased) the policies in force
 	// name in conditions or variables: only they can be unknown.
 	named map[string]bool
+	// principals caches principalContext; times are the three time keys.
+	principals map[principalKey]map[string][]string
+	times      [3][]string
 }
 
-// request is the call c made in account a and region, as AWS authorizes it.
-func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) *iampolicy.Request {
+// request is the call c made in account a and region, as AWS authorizes
+// it. Its context is the principal's (shared by every call of the
+// session there) with the call's own keys set on top: done must be called
+// once the request has been evaluated, and puts the shared context back.
+func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) (req *iampolicy.Request, done func()) {
 	resource := c.ResourceIn(a.ID, region)
+	session := g.session
+	if c.Plugin != "" {
+		// A plugin calls with its own session (orgwalk.PluginSessionName).
+		session = orgwalk.PluginSessionName(c.Plugin, g.runID)
+	}
+	ctx := g.principalContext(a, region, session)
+	var undo []func()
+	set := func(k string, v []string) {
+		old, had := ctx[k]
+		undo = append(undo, func() {
+			if had {
+				ctx[k] = old
+			} else {
+				delete(ctx, k)
+			}
+		})
+		ctx[k] = v
+	}
+	if owner := g.resourceOwner(resource, c.Action, a.ID); isAccountID(owner) && !c.BeforeCreate {
+		set("aws:resourceaccount", []string{owner})
+		if o := g.org.Account(owner); o != nil {
+			set("aws:resourceorgid", []string{g.org.ID})
+			set("aws:resourceorgpaths", []string{g.orgPath(o)})
+		}
+	}
+	for k, v := range c.Context {
+		set(strings.ToLower(k), v)
+	}
 	roleARN := g.org.ARN("iam", "", a.ID, "role/"+g.role)
+	req = &iampolicy.Request{
+		Action: c.Action, Resource: resource, Context: ctx,
+		Principal: iampolicy.Principal{ARN: g.org.ARN("sts", "", a.ID, "assumed-role/"+g.role+"/"+session), Account: a.ID, RoleARN: roleARN},
+	}
+	req.Unknown = g.unknown(ctx, c, g.roles[a.ID] != nil)
+	return req, func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+}
+
+// principalKey names one principal context: an account, a region and a
+// session.
+type principalKey struct{ account, region, session string }
+
+// principalContext holds the keys every call of a session in account and
+// region carries: who calls, how, where and when. It is built once per
+// account, region and session, and never changed: each request copies it.
+func (g *guardRequests) principalContext(a *orgwalk.Account, region, session string) map[string][]string {
+	key := principalKey{a.ID, region, session}
+	if ctx, ok := g.principals[key]; ok {
+		return ctx
+	}
+	if g.principals == nil {
+		g.principals = map[principalKey]map[string][]string{}
+		g.times = [3][]string{
+			{g.now.UTC().Format("2006-01-02T15:04:05Z")},
+			{strconv.FormatInt(g.now.Unix(), 10)},
+			{g.now.UTC().Format(time.RFC3339)},
+		}
+	}
 	ctx := make(map[string][]string, 24)
 	set := func(k, v string) { ctx[k] = []string{v} }
-	set("aws:principalarn", roleARN)
+	set("aws:principalarn", g.org.ARN("iam", "", a.ID, "role/"+g.role))
 	set("aws:principalaccount", a.ID)
 	set("aws:principaltype", "AssumedRole")
 	set("aws:principalisawsservice", "false")
 	set("aws:viaawsservice", "false")
 	set("aws:securetransport", "true") // the SDK calls over HTTPS only
 	set("aws:requestedregion", region)
-	set("aws:currenttime", g.now.UTC().Format("2006-01-02T15:04:05Z"))
-	set("aws:epochtime", strconv.FormatInt(g.now.Unix(), 10))
-	set("aws:tokenissuetime", g.now.UTC().Format(time.RFC3339))
+	ctx["aws:currenttime"], ctx["aws:epochtime"], ctx["aws:tokenissuetime"] = g.times[0], g.times[1], g.times[2]
 	set("aws:multifactorauthpresent", "false")
 	if path := g.orgPath(a); path != "" {
 		set("aws:principalorgid", g.org.ID)
 		set("aws:principalorgpaths", path)
 	}
-	session := g.session
-	if c.Plugin != "" {
-		// A plugin calls with its own session (orgwalk.PluginSessionName).
-		session = orgwalk.PluginSessionName(c.Plugin, g.runID)
-	}
-	role := g.roles[a.ID]
-	if role != nil {
+	if role := g.roles[a.ID]; role != nil {
 		set("aws:userid", role.ID+":"+session)
 		for k, v := range role.Tags {
 			set("aws:principaltag/"+strings.ToLower(k), v)
 		}
 	}
-	if owner := g.resourceOwner(resource, c.Action, a.ID); isAccountID(owner) && !c.BeforeCreate {
-		set("aws:resourceaccount", owner)
-		if o := g.org.Account(owner); o != nil {
-			set("aws:resourceorgid", g.org.ID)
-			set("aws:resourceorgpaths", g.orgPath(o))
-		}
-	}
-	for k, v := range c.Context {
-		ctx[strings.ToLower(k)] = v
-	}
 	for k, v := range g.stated {
-		if _, set := ctx[k]; !set {
+		if _, own := ctx[k]; !own {
 			ctx[k] = v
 		}
 	}
-	req := &iampolicy.Request{
-		Action: c.Action, Resource: resource, Context: ctx,
-		Principal: iampolicy.Principal{ARN: g.org.ARN("sts", "", a.ID, "assumed-role/"+g.role+"/"+session), Account: a.ID, RoleARN: roleARN},
-	}
-	req.Unknown = g.unknown(ctx, c, role != nil)
-	return req
+	g.principals[key] = ctx
+	return ctx
 }
 
 // unknown are the keys the policies name that the request may carry with

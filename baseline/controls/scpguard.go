@@ -210,7 +210,8 @@ func (r *guardRun) regionsOf(call Call) []string {
 // implicit deny, else the first level whose decision depends on a key the
 // guard cannot know.
 func (r *guardRun) decide(a *orgwalk.Account, region string, call Call) {
-	req := r.reqs.request(a, region, call)
+	req, done := r.reqs.request(a, region, call)
+	defer done()
 	var undecided *GuardRefusal
 	for _, level := range append(slices.Clone(a.Ancestors), a.ID) {
 		res := iampolicy.EvaluateSet(r.policiesAt(level), req)
