@@ -250,3 +250,6 @@ func (s *Selector) decodeScalar(v string, pos Position) error {
 }
 
 func (*Selector) expected() string { return "a selector such as root or ou:/Workloads" }
+
+// IsAccountID reports whether s is a 12-digit AWS account id.
+func IsAccountID(s string) bool { return accountIDRe.MatchString(s) }

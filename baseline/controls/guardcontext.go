@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 	"github.com/orgbaseline/orgbaseline/orgwalk"
 )
@@ -107,7 +108,7 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) (req 
 		})
 		ctx[k] = v
 	}
-	if owner := g.resourceOwner(resource, c.Action, a.ID); isAccountID(owner) && !c.BeforeCreate {
+	if owner := g.resourceOwner(resource, c.Action, a.ID); baseline.IsAccountID(owner) && !c.BeforeCreate {
 		set("aws:resourceaccount", []string{owner})
 		if o := g.org.Account(owner); o != nil {
 			set("aws:resourceorgid", []string{g.org.ID})
@@ -266,7 +267,7 @@ func (g *guardRequests) resourceOwner(resource, action, account string) string {
 	if f[2] == "s3" && f[4] == "" {
 		return account
 	}
-	if isAccountID(f[4]) {
+	if baseline.IsAccountID(f[4]) {
 		return f[4]
 	}
 	return ""

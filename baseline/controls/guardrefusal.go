@@ -220,16 +220,3 @@ func (e *LockoutError) Error() string {
 
 // joinErrors is errors.Join, for the guard's errors about the policies.
 func joinErrors(errs []error) error { return errors.Join(errs...) }
-
-// isAccountID reports whether s is a 12-digit account id.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}

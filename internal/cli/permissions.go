@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -73,8 +72,6 @@ func (a *app) permissions(f *permissionsFlags) error {
 	return writeCalls(a.stdout, f.file, o, calls)
 }
 
-var accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
-
 // offlineOrg is the organization as the baseline alone says it: the
 // aliases given by id are those accounts, the others (given by name) and
 // the management account are *.
@@ -82,7 +79,7 @@ func offlineOrg(b *baseline.Baseline, partition string) *controls.Org {
 	aliases := map[string]*orgwalk.Account{}
 	for alias, ref := range b.Organization.Accounts {
 		a := &orgwalk.Account{ID: "*", Name: ref}
-		if accountIDRe.MatchString(ref) {
+		if baseline.IsAccountID(ref) {
 			a = &orgwalk.Account{ID: ref}
 		}
 		aliases[alias] = a

@@ -46,13 +46,13 @@ func readPlanFile(path string) (*baseline.Plan, error) {
 // account id, an account twice, or changes for another account.
 func checkPlanAccounts(p *baseline.Plan) error {
 	var errs []error
-	if s := p.OrganizationScope; s != nil && !isAccountID(s.Account) {
+	if s := p.OrganizationScope; s != nil && !baseline.IsAccountID(s.Account) {
 		errs = append(errs, fmt.Errorf("organizationScope: account %s is not a 12-digit account id", baseline.Quote(s.Account)))
 	}
 	first := map[string]int{}
 	for i, ap := range p.Accounts {
 		where := fmt.Sprintf("accounts[%d]", i)
-		if !isAccountID(ap.Account) {
+		if !baseline.IsAccountID(ap.Account) {
 			errs = append(errs, fmt.Errorf("%s: account %s is not a 12-digit account id", where, baseline.Quote(ap.Account)))
 			continue
 		}
@@ -68,18 +68,6 @@ func checkPlanAccounts(p *baseline.Plan) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // planBaseline is the baseline a saved plan is applied with: the one the
