@@ -46,13 +46,15 @@ import (
 // as orgsim decided it): the role's id and tags are then rightly unknown,
 // and those places are counted, not compared.
 //
-// The sets are seeded (-agree.seed, printed; 0 draws one) and there are
+// The sets are seeded (-agree.seed, printed; the default is fixed, so
+// that every run, CI's included, judges the same sets; 0 draws a new one
+// for exploring: go test -run Agreement -agree.seed=0 -agree.n=3000) and there are
 // -agree.n of them (at least 300); a disagreement is shrunk to the
 // smallest set that still disagrees and printed with both verdicts
 // (-agree.all reports every disagreeing set instead of the first).
 
 var (
-	agreeSeed = flag.Uint64("agree.seed", 0, "seed of the agreement test's SCP sets (0: a new one, printed)")
+	agreeSeed = flag.Uint64("agree.seed", 15, "seed of the agreement test's SCP sets (0: a new one, printed)")
 	agreeN    = flag.Int("agree.n", 300, "number of SCP sets the agreement test generates (at least 300)")
 	agreeAll  = flag.Bool("agree.all", false, "report every disagreeing set (shrunk) instead of stopping at the first")
 )
