@@ -235,8 +235,10 @@ func newAgreeGen(r *rand.Rand, aw *agreeWorld) *agreeGen {
 // the call model only through a * that stands for an id AWS generates (a
 // Config rule's, a recorder's, an aggregator's): the guard evaluates the
 // model's pattern and cannot know the id, so a policy naming that one
-// resource is outside what it can decide exactly. Such ARNs are left out
-// of the generator's resources (the patterns over them are in).
+// resource is one it cannot decide: it refuses, saying so
+// (TestGuardUnknownResourceID), where orgsim, which knows the id, decides.
+// Such ARNs are left out of the generator's resources (the patterns over
+// them are in).
 func agreeGenerated(calls []controls.Call, o *controls.Org, account, res string) bool {
 	regions := append(slices.Clone(o.Regions), o.GlobalRegion())
 	for _, c := range calls {

@@ -117,3 +117,37 @@ func BenchmarkLockoutGuard1000(b *testing.B) {
 		}
 	}
 }
+
+// TestGuardUnknownResourceID: the id AWS generates in a Config rule's ARN
+// is unknown to the guard. A Deny naming one rule by its id may hit the
+// rule orgbaseline makes, so it refuses, saying so; a pattern covering
+// every rule denies outright; one covering none lets the plan through.
+func TestGuardUnknownResourceID(t *testing.T) {
+	yaml := func(resource string) string {
+		return strings.Replace(callsYAML(false, "ACCOUNT", false, callsRuleAll), "controls:\n", `controls:
+  serviceControlPolicies:
+    policies:
+      - name: protect-rule
+        document: '{"Version":"2012-10-17","Statement":[{"Sid":"KeepRule","Effect":"Deny","Action":"config:PutConfigRule","Resource":"`+resource+`"}]}'
+        targets: [root]
+`, 1)
+	}
+	w := newWorld(t, orgsim.OrgSpec{Members: 4, Clean: true}, yaml("arn:aws:config:*:*:config-rule/config-rule-a1b2c3"), nil)
+	wantIn(t, planError(t, w.plan()),
+		`SCP "protect-rule" statement "KeepRule" (Statement[0]), attached at root, may deny`,
+		"depends on the id AWS generates in the resource's ARN (its *)",
+		"- config:PutConfigRule on arn:aws:config:",
+		"Write the statement's Resource so that it covers every id there")
+
+	scpRebase(t, w, yaml("arn:aws:config:*:*:config-rule/*"))
+	msg := planError(t, w.plan())
+	wantIn(t, msg, `SCP "protect-rule" statement "KeepRule" (Statement[0]), attached at root, denies`)
+	if strings.Contains(msg, "id AWS generates") {
+		t.Errorf("a pattern covering every rule is undecided:\n%s", msg)
+	}
+
+	scpRebase(t, w, yaml("arn:aws:config:*:*:config-aggregator/*"))
+	if errs := planErrors(w.plan()); len(errs) > 0 {
+		t.Errorf("a Deny on no rule refuses: %v", errs)
+	}
+}

@@ -124,6 +124,9 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) (req 
 		Principal: iampolicy.Principal{ARN: g.org.ARN("sts", "", a.ID, "assumed-role/"+g.role+"/"+session), Account: a.ID, RoleARN: roleARN},
 	}
 	req.Unknown = g.unknown(ctx, c, g.roles[a.ID] != nil)
+	// A "*" left in a resource is an id AWS generates (a Config rule's,
+	// recorder's or aggregator's): unknown text, not a wildcard.
+	req.ResourceUnknown = resource != "*" && strings.Contains(resource, "*")
 	return req, func() {
 		for i := len(undo) - 1; i >= 0; i-- {
 			undo[i]()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
 // GuardPlace is one account and region where a call is refused, and the
@@ -88,6 +90,9 @@ func (f *GuardRefusal) header(what string) string {
 	case GuardNotAllowed:
 		return fmt.Sprintf("no SCP attached at %s (%s) allows %s (every level from the root to the account must allow a call)", f.Level, strings.Join(f.Attached, ", "), what)
 	case GuardUnknown:
+		if f.resourceUnknown() {
+			return fmt.Sprintf("SCP %q%s %s, attached at %s, may deny %s: whether it does depends on the id AWS generates in the resource's ARN (its *), which the lockout guard cannot know", f.Policy, owner, f.Statement, f.Level, what)
+		}
 		return fmt.Sprintf("SCP %q%s %s, attached at %s, may deny %s: whether it does depends on %s, which the lockout guard cannot know", f.Policy, owner, f.Statement, f.Level, what, strings.Join(f.Keys, ", "))
 	}
 	keys := ""
@@ -95,6 +100,12 @@ func (f *GuardRefusal) header(what string) string {
 		keys = fmt.Sprintf(" (its conditions on %s hold)", strings.Join(f.Keys, ", "))
 	}
 	return fmt.Sprintf("SCP %q%s %s, attached at %s, denies %s%s", f.Policy, owner, f.Statement, f.Level, what, keys)
+}
+
+// resourceUnknown reports a refusal undecided by an id AWS generates in
+// the resource, rather than by a condition key.
+func (f *GuardRefusal) resourceUnknown() bool {
+	return f.Kind == GuardUnknown && len(f.Keys) == 1 && f.Keys[0] == iampolicy.ResourceKey
 }
 
 // groupKey is what refusals listed under one header share.
@@ -116,6 +127,9 @@ func (f *GuardRefusal) hint() string {
 	case GuardNotAllowed:
 		return "Add an Allow for the actions to a policy attached there, or keep FullAWSAccess attached"
 	case GuardUnknown:
+		if f.resourceUnknown() {
+			return "Write the statement's Resource so that it covers every id there (e.g. config-rule/*) or none, or exempt the role, " + exempt
+		}
 		key := "the key"
 		if len(f.Keys) > 0 {
 			key = f.Keys[0]

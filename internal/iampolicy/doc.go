@@ -78,6 +78,14 @@
 //     document (and set) order; Result.Keys lists its condition keys as
 //     written, so that a refusal can name the key that decided.
 //
+// # Unknown resource ids
+//
+// With Request.ResourceUnknown, each "*" of the request's Resource is text
+// the caller cannot know (an id AWS generates, inside one ARN segment): a
+// pattern that covers every such text matches, one whose glob cannot
+// overlap it does not, and any other leaves the statement undecided, with
+// Result.UnknownKey ResourceKey.
+//
 // # Dependencies
 //
 // This package must import nothing outside the Go standard library: in

@@ -16,6 +16,7 @@ type cstmt struct {
 	anyResource bool // no Resource/NotResource (trust policies)
 	notResource bool
 	resources   []glob
+	resourceSrc []string // the patterns as written, for ResourceUnknown
 	// resourceVars holds, at the index of each resource pattern that has
 	// policy variables (${aws:username}), its template; such patterns
 	// are expanded and compiled per request. nil when none has variables.
@@ -80,6 +81,7 @@ func compileStatement(st *Statement, kind Kind, vars bool) cstmt {
 		resources, cs.notResource = st.NotResource, true
 	}
 	cs.resources = make([]glob, len(resources))
+	cs.resourceSrc = resources
 	for i, r := range resources {
 		cs.resources[i] = compileGlob(r, false, true)
 		if vars && strings.Contains(r, "${") {
@@ -232,6 +234,8 @@ func (cs *cstmt) matches(req *Request) (t tri, key string) {
 		}
 		if cs.resourceVars != nil {
 			t, key = cs.matchResourceVars(res, req)
+		} else if req.ResourceUnknown {
+			t, key = cs.matchResourceUnknown(res)
 		} else {
 			hit = false
 			for i := range cs.resources {

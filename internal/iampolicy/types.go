@@ -218,6 +218,12 @@ type Request struct {
 	// the decision could depend on them (Result.Undecided). nil (the
 	// emulator's case) evaluates every key from Context alone.
 	Unknown map[string]bool
+	// ResourceUnknown says that each "*" in Resource stands for text the
+	// caller cannot know (an id AWS generates, as in a Config rule's ARN
+	// config-rule/config-rule-a1b2c3): a Resource or NotResource pattern
+	// that covers every such text matches, one that covers none does not,
+	// and one that covers some is unknown (Result.UnknownKey "Resource").
+	ResourceUnknown bool
 }
 
 // Result is the outcome of Evaluate or EvaluateSet.

@@ -1,5 +1,7 @@
 package iampolicy
 
+import "strings"
+
 // Three-valued evaluation. A caller that cannot know some condition keys
 // (the SCP lockout guard, before a call is made: aws:SourceIp,
 // aws:SourceVpc, aws:ResourceTag/...) lists them in Request.Unknown. A
@@ -90,4 +92,78 @@ func (t *template) unknownVar(r *Request) string {
 		}
 	}
 	return ""
+}
+
+// ResourceKey is Result.UnknownKey when what is unknown is the part of the
+// request's resource that Request.ResourceUnknown marks.
+const ResourceKey = "Resource"
+
+// Probes stand for the unknown text of a resource: a pattern that matches
+// the resource with every "*" replaced by each of them covers (as far as
+// a pattern can tell) every text there.
+var resourceProbes = [...]string{"", "\x01-\x02_\x03"}
+
+// matchResourceUnknown matches the Resource or NotResource element
+// against a resource whose "*" are unknown text: true when some pattern
+// covers every text (it matches each probe), unknown when none does but
+// some pattern could match some text (the two globs overlap), else false;
+// NotResource negates the known outcomes.
+func (cs *cstmt) matchResourceUnknown(res string) (tri, string) {
+	hit := triFalse
+	for i := range cs.resources {
+		covers := true
+		for _, probe := range resourceProbes {
+			if !cs.resources[i].match(strings.ReplaceAll(res, "*", probe)) {
+				covers = false
+				break
+			}
+		}
+		if covers {
+			hit = triTrue
+			break
+		}
+		if globsOverlap(cs.resourceSrc[i], res) {
+			hit = triUnknown
+		}
+	}
+	if hit == triUnknown {
+		return hit, ResourceKey
+	}
+	return hit.not(cs.notResource), ""
+}
+
+// globsOverlap reports whether some resource matches both the policy's
+// pattern p ("*" any text, "?" one character) and the request's resource
+// q, whose "*" is an unknown id: text without ':' or '/' (an id AWS
+// generates sits inside one segment of the ARN). It ignores the ARN rule
+// that keeps some "*" of p and every "?" within a segment, so it may say
+// they overlap where they do not: the stricter answer for the guard
+// (unknown rather than no match).
+func globsOverlap(p, q string) bool {
+	memo := make([]int8, (len(p)+1)*(len(q)+1)) // 0 unknown, 1 yes, 2 no
+	var ov func(i, j int) bool
+	ov = func(i, j int) bool {
+		m := &memo[i*(len(q)+1)+j]
+		if *m != 0 {
+			return *m == 1
+		}
+		var r bool
+		switch {
+		case i < len(p) && p[i] == '*':
+			r = ov(i+1, j) || (j < len(q) && ov(i, j+1))
+		case j < len(q) && q[j] == '*':
+			r = ov(i, j+1) || (i < len(p) && p[i] != ':' && p[i] != '/' && ov(i+1, j))
+		case i == len(p) || j == len(q):
+			r = i == len(p) && j == len(q)
+		default:
+			r = (p[i] == '?' || q[j] == '?' || p[i] == q[j]) && ov(i+1, j+1)
+		}
+		if r {
+			*m = 1
+		} else {
+			*m = 2
+		}
+		return r
+	}
+	return ov(0, 0)
 }
