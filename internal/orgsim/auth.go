@@ -58,11 +58,14 @@ func (s *Sim) authorizeWith(c *call, action, resource string, extra map[string][
 // recorder and aggregator roles, CloudTrail's CloudWatch Logs role):
 // iam:PassRole on the role, with iam:PassedToService set to the service
 // principal (IAM user guide, "Grant a user permissions to pass a role to
-// an AWS service"). A service-linked role needs no PassRole. The error is
-// AccessDenied as the calling service words it. Off with
+// an AWS service"). A service-linked role is passed too: AWS documents no
+// exemption for it (the PassRole page names none, and Config's
+// PutConfigurationRecorder takes the service-linked role's ARN as any
+// role's), so orgsim takes the stricter reading and authorizes it. The
+// error is AccessDenied as the calling service words it. Off with
 // AWSLike.PassRole. Callers hold s.mu.
 func (s *Sim) authorizePassRole(c *call, roleARN, service string) *apiError {
-	if !s.like.PassRole || strings.Contains(roleARN, ":role/aws-service-role/") {
+	if !s.like.PassRole {
 		return nil
 	}
 	return s.authorizeWith(c, "iam:PassRole", roleARN, map[string][]string{"iam:passedtoservice": {service}})

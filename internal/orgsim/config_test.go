@@ -782,7 +782,7 @@ func TestConfigRolesPropagate(t *testing.T) {
 
 // A customer role handed to Config needs iam:PassRole with
 // iam:PassedToService config.amazonaws.com, for the recorder and for an
-// organization aggregator; a service-linked role needs none. With
+// organization aggregator, and so does Config's service-linked role. With
 // AWSLike.PassRole off, nothing is checked.
 func TestConfigPassRole(t *testing.T) {
 	for _, tc := range []struct {
@@ -815,9 +815,13 @@ func TestConfigPassRole(t *testing.T) {
 			passToConfig := e.cfgsvc(cfgSession(t, e, audit, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["config:*","organizations:List*"],"Resource":"*"},
 				{"Effect":"Allow","Action":"iam:PassRole","Resource":"`+role+`","Condition":{"StringEquals":{"iam:PassedToService":"config.amazonaws.com"}}}]}`))
 
-			// The service-linked role needs no PassRole.
-			if _, err := noPass.PutConfigurationRecorder(bg, cfgRecorder("default", slr)); err != nil {
-				t.Fatalf("recorder with the service-linked role: %v", err)
+			// The service-linked role is passed as any role (AWS documents
+			// no exemption: the stricter reading, auth.go).
+			_, err := noPass.PutConfigurationRecorder(bg, cfgRecorder("default", slr))
+			if tc.like == nil {
+				cfgWantMsg(t, err, "AccessDeniedException", "is not authorized to perform: iam:PassRole on resource: "+slr)
+			} else if err != nil {
+				t.Fatalf("recorder with the service-linked role, PassRole off: %v", err)
 			}
 			for _, cs := range []*configservice.Client{noPass, passToOther} {
 				_, err := cs.PutConfigurationRecorder(bg, cfgRecorder("default", role))
