@@ -125,7 +125,8 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) (req 
 	}
 	req.Unknown = g.unknown(ctx, c, g.roles[a.ID] != nil)
 	// A "*" left in a resource is an id AWS generates (a Config rule's,
-	// recorder's or aggregator's): unknown text, not a wildcard.
+	// recorder's or aggregator's, with the recorder's name): unknown
+	// text, not a wildcard.
 	req.ResourceUnknown = resource != "*" && strings.Contains(resource, "*")
 	return req, func() {
 		for i := len(undo) - 1; i >= 0; i-- {

@@ -81,7 +81,7 @@
 // # Unknown resource ids
 //
 // With Request.ResourceUnknown, each "*" of the request's Resource is text
-// the caller cannot know (an id AWS generates, inside one ARN segment): a
+// the caller cannot know (an id AWS generates; text without ":"): a
 // pattern that covers every such text matches, one whose glob cannot
 // overlap it does not, and any other leaves the statement undecided, with
 // Result.UnknownKey ResourceKey.

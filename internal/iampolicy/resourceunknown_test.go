@@ -53,7 +53,8 @@ func TestGlobsOverlap(t *testing.T) {
 	}{
 		{"a*", "*b", true}, {"abc", "a?c", true}, {"abc", "abd", false}, {"a*c", "b*", false},
 		{"config-rule/config-rule-1", "config-rule/*", true}, {"x/*", "y/*", false}, {"", "*", true}, {"?", "", false},
-		{"a:b", "*", false}, {"a/b", "a*", false}, {"a*", "a*", true},
+		{"a:b", "*", false}, {"a/b", "a*", true}, {"a*", "a*", true},
+		{"arn:aws:config:*:*:configuration-recorder/default/abc", "arn:aws:config:us-east-1:1:configuration-recorder/*", true},
 	} {
 		if got := globsOverlap(tc.p, tc.q); got != tc.want {
 			t.Errorf("globsOverlap(%q, %q) = %v, want %v", tc.p, tc.q, got, tc.want)

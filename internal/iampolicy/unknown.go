@@ -134,8 +134,9 @@ func (cs *cstmt) matchResourceUnknown(res string) (tri, string) {
 
 // globsOverlap reports whether some resource matches both the policy's
 // pattern p ("*" any text, "?" one character) and the request's resource
-// q, whose "*" is an unknown id: text without ':' or '/' (an id AWS
-// generates sits inside one segment of the ARN). It ignores the ARN rule
+// q, whose "*" is unknown text without ':' (an id AWS generates, with the
+// name before it when the model does not know that either, sits in the
+// resource part of the ARN: "configuration-recorder/default/a1b2"). It ignores the ARN rule
 // that keeps some "*" of p and every "?" within a segment, so it may say
 // they overlap where they do not: the stricter answer for the guard
 // (unknown rather than no match).
@@ -152,7 +153,7 @@ func globsOverlap(p, q string) bool {
 		case i < len(p) && p[i] == '*':
 			r = ov(i+1, j) || (j < len(q) && ov(i, j+1))
 		case j < len(q) && q[j] == '*':
-			r = ov(i, j+1) || (i < len(p) && p[i] != ':' && p[i] != '/' && ov(i+1, j))
+			r = ov(i, j+1) || (i < len(p) && p[i] != ':' && ov(i+1, j))
 		case i == len(p) || j == len(q):
 			r = i == len(p) && j == len(q)
 		default:
