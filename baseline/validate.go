@@ -732,7 +732,7 @@ var GuardOwnKeys = []string{
 	"aws:principalservicename", "aws:viaawsservice", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast",
 	"aws:securetransport", "aws:requestedregion", "aws:currenttime", "aws:epochtime", "aws:tokenissuetime",
 	"aws:multifactorauthpresent", "aws:multifactorauthage", "aws:resourceaccount", "aws:resourceorgid",
-	"aws:resourceorgpaths", "aws:requesttag/", "aws:tagkeys", "aws:sourceidentity",
+	"aws:resourceorgpaths", "aws:requesttag/", "aws:tagkeys", "aws:sourceidentity", "aws:assumedroot",
 }
 
 // IsGuardOwnKey reports whether key (any case) is one of GuardOwnKeys.

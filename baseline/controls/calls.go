@@ -93,6 +93,15 @@ type Call struct {
 	// aws:ResourceAccount, aws:ResourceOrgID or aws:ResourceOrgPaths. The
 	// model lists it beside the same call on the resource as it exists.
 	BeforeCreate bool
+	// AsRoot marks a call made in a root session of the account: the
+	// credentials sts:AssumeRoot gives the management account (or the IAM
+	// delegated administrator) to act as the member account's root user,
+	// limited by a task policy (IAM user guide, "Centrally manage root
+	// access for member accounts"). AWS evaluates it as the root user's
+	// (aws:PrincipalArn arn:PARTITION:iam::ACCOUNT:root, aws:PrincipalType
+	// Account, aws:userid the account id) with aws:AssumedRoot true, and
+	// the member account's SCPs apply to it.
+	AsRoot bool
 	// Plugin is the plugin's name for a plugin's declared call: made with
 	// the plugin's own session (orgbaseline-plugin-<name>-<run>), on
 	// resources the guard cannot know ("*"). An SCP that denies it is a

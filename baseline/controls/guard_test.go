@@ -151,3 +151,36 @@ func TestGuardUnknownResourceID(t *testing.T) {
 		t.Errorf("a Deny on no rule refuses: %v", errs)
 	}
 }
+
+// TestGuardRootSessionCalls: a call made in a root session (sts:AssumeRoot)
+// is evaluated as the member's root user with aws:AssumedRoot true. A
+// deny-root-user SCP refuses it; the same SCP exempting root sessions
+// (aws:AssumedRoot absent or false) lets it through.
+func TestGuardRootSessionCalls(t *testing.T) {
+	const yaml = `version: 1
+controls:
+  serviceControlPolicies:
+    policies:
+      - name: deny-root
+        document: '%s'
+        targets: [ou:/Workloads]
+`
+	denyRoot := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyRootUser","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}}]}`
+	exempt := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyRootUser","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"},"BoolIfExists":{"aws:AssumedRoot":"false"}}}]}`
+	plan := func(doc string) *world {
+		w := scpWorld(t, fmt.Sprintf(yaml, doc), nil)
+		for _, c := range w.engine.Controls {
+			if s, ok := c.(*controls.ServiceControlPolicies); ok {
+				s.GuardAlso(controls.Call{Control: "rootAccess", Action: "iam:ListAccessKeys", Resource: "*", Regions: controls.InGlobalRegion, AsRoot: true})
+			}
+		}
+		return w
+	}
+	w := plan(denyRoot)
+	wantIn(t, planError(t, w.plan()), `SCP "deny-root" statement "DenyRootUser" (Statement[0]), attached at ou:/Workloads, denies this call (its conditions on aws:PrincipalArn hold):`,
+		"- iam:ListAccessKeys on * in accounts", "prod-001 ("+w.id("prod-001")+")")
+	w = plan(exempt)
+	if errs := planErrors(w.plan()); len(errs) > 0 {
+		t.Errorf("root sessions exempted through aws:AssumedRoot, the guard refuses: %v", errs)
+	}
+}

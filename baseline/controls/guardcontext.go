@@ -95,6 +95,9 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) (req 
 		// A plugin calls with its own session (orgwalk.PluginSessionName).
 		session = orgwalk.PluginSessionName(c.Plugin, g.runID)
 	}
+	if c.AsRoot {
+		session = guardRootSession
+	}
 	ctx := g.principalContext(a, region, session)
 	var undo []func()
 	set := func(k string, v []string) {
@@ -123,7 +126,10 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) (req 
 		Action: c.Action, Resource: resource, Context: ctx,
 		Principal: iampolicy.Principal{ARN: g.org.ARN("sts", "", a.ID, "assumed-role/"+g.role+"/"+session), Account: a.ID, RoleARN: roleARN},
 	}
-	req.Unknown = g.unknown(ctx, c, g.roles[a.ID] != nil)
+	if c.AsRoot {
+		req.Principal = iampolicy.Principal{ARN: g.org.ARN("iam", "", a.ID, "root"), Account: a.ID}
+	}
+	req.Unknown = g.unknown(ctx, c, c.AsRoot || g.roles[a.ID] != nil)
 	// A "*" left in a resource is an id AWS generates (a Config rule's,
 	// recorder's or aggregator's, with the recorder's name): unknown
 	// text, not a wildcard.
@@ -133,6 +139,25 @@ func (g *guardRequests) request(a *orgwalk.Account, region string, c Call) (req 
 			undo[i]()
 		}
 	}
+}
+
+// guardRootSession stands for a root session (sts:AssumeRoot) in
+// principalContext's cache.
+const guardRootSession = "\x00root"
+
+// rootContext sets the keys of a root session that differ from a role
+// session's: the principal is the account's root user ("For the root user,
+// the request context returns the account ARN"; aws:PrincipalType
+// "Account"; aws:userid "the account ID" for the root user) and
+// aws:AssumedRoot is true, "included in the request context when the
+// request is made with sts:AssumeRoot" (IAM user guide, "AWS global
+// condition context keys"). It carries no principal tags: the root user
+// has none.
+func (g *guardRequests) rootContext(ctx map[string][]string, a *orgwalk.Account) {
+	ctx["aws:principalarn"] = []string{g.org.ARN("iam", "", a.ID, "root")}
+	ctx["aws:principaltype"] = []string{"Account"}
+	ctx["aws:userid"] = []string{a.ID}
+	ctx["aws:assumedroot"] = []string{"true"}
 }
 
 // principalKey names one principal context: an account, a region and a
@@ -157,9 +182,13 @@ func (g *guardRequests) principalContext(a *orgwalk.Account, region, session str
 	}
 	ctx := make(map[string][]string, 24)
 	set := func(k, v string) { ctx[k] = []string{v} }
-	set("aws:principalarn", g.org.ARN("iam", "", a.ID, "role/"+g.role))
+	if session == guardRootSession {
+		g.rootContext(ctx, a)
+	} else {
+		set("aws:principalarn", g.org.ARN("iam", "", a.ID, "role/"+g.role))
+		set("aws:principaltype", "AssumedRole")
+	}
 	set("aws:principalaccount", a.ID)
-	set("aws:principaltype", "AssumedRole")
 	set("aws:principalisawsservice", "false")
 	set("aws:viaawsservice", "false")
 	set("aws:securetransport", "true") // the SDK calls over HTTPS only
@@ -170,7 +199,7 @@ func (g *guardRequests) principalContext(a *orgwalk.Account, region, session str
 		set("aws:principalorgid", g.org.ID)
 		set("aws:principalorgpaths", path)
 	}
-	if role := g.roles[a.ID]; role != nil {
+	if role := g.roles[a.ID]; role != nil && session != guardRootSession {
 		set("aws:userid", role.ID+":"+session)
 		for k, v := range role.Tags {
 			set("aws:principaltag/"+strings.ToLower(k), v)
