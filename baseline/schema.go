@@ -380,6 +380,9 @@ func schemaTypeDocs() map[string]schemaDoc {
 			required: []string{"identifier"},
 		},
 		"ConfigAggregator": {desc: "An organization-wide Config aggregator in the delegated administrator account."},
+		"RootAccess": {desc: "Centralized root access for the member accounts: trusted access for IAM, the features root credentials management and root sessions, " +
+			"an audit of every targeted member's root credentials through sts:AssumeRoot, and the deletion of the kinds removeCredentials lists. " +
+			"Enabling the features deletes nothing; switching them off here never disables them."},
 		"Plugin": {
 			desc: "A check plugin run by `orgbaseline check` in every targeted account; the binary is refused unless its sha256 matches, " +
 				"and the plugin unless every IAM action it declares is in its actions list, which holds reads only unless allowWriteActions is true.",
@@ -479,6 +482,7 @@ func schemaFieldDocs() map[string]schemaDoc {
 		"Controls.organizationTrail":      {desc: "A CloudTrail organization trail and its log bucket (CIS 3.1, 3.2)."},
 		"Controls.accessAnalyzer":         {desc: "IAM Access Analyzer in every governed region (CIS 1.20)."},
 		"Controls.config":                 {desc: "AWS Config recorders, delivery, managed rules and an optional aggregator (CIS 3.3)."},
+		"Controls.rootAccess":             {desc: "Centralized root access: member accounts' root credentials audited through sts:AssumeRoot and, where chosen, deleted (CIS 1.4, 1.5, 1.7; CIS 7.0 2.1.1)."},
 
 		"PasswordPolicy.enabled": enabled,
 		"PasswordPolicy.minimumPasswordLength": {
@@ -655,6 +659,33 @@ func schemaFieldDocs() map[string]schemaDoc {
 		"ConfigAggregator.account": {
 			desc:  "The alias (organization.accounts) of the account that holds the aggregator, registered as Config's delegated administrator; default " + DefaultConfigAggregatorAccount + ".",
 			rules: mergeObj(aliasRules(), obj{"default": DefaultConfigAggregatorAccount}),
+		},
+
+		"RootAccess.enabled": enabled,
+		"RootAccess.credentialsManagement": {
+			desc: "Enable root credentials management (iam:EnableOrganizationsRootCredentialsManagement): the management account and the " +
+				"delegated administrator may audit and delete member accounts' root credentials, and new member accounts get none. Default true; " +
+				"false leaves the feature as it is (orgbaseline never disables it).",
+			rules: obj{"default": true},
+		},
+		"RootAccess.rootSessions": {
+			desc: "Enable privileged root actions in member accounts (iam:EnableOrganizationsRootSessions). Default true; false leaves the " +
+				"feature as it is (orgbaseline never disables it).",
+			rules: obj{"default": true},
+		},
+		"RootAccess.delegatedAdministrator": {
+			desc:  "An alias of organization.accounts: that account is registered as IAM's delegated administrator for root access. Unset or \"\": none.",
+			rules: obj{"pattern": orEmpty(accountAliasRe)},
+		},
+		"RootAccess.removeCredentials": {
+			desc: "The kinds of root credentials deleted in every targeted member account (not excluded): password, accessKeys, " +
+				"signingCertificates, mfaDevices. Default none: the root credentials are audited only. A member account without a root " +
+				"password can have it back only through a privileged session that allows password recovery; see the README.",
+			rules: obj{"uniqueItems": true, "items": obj{"type": "string", "enum": RootCredentialKinds()}},
+		},
+		"RootAccess.exclude": {
+			desc:  "Selectors of the accounts whose root user is left alone (break-glass accounts): not audited, nothing deleted.",
+			rules: obj{"uniqueItems": true},
 		},
 
 		"Plugin.enabled": {desc: "Default true; false skips the plugin."},

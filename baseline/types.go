@@ -111,6 +111,7 @@ type Controls struct {
 	AccessAnalyzer         *AccessAnalyzer         `yaml:"accessAnalyzer"`
 	Config                 *Config                 `yaml:"config"`
 	PasswordPolicy         *PasswordPolicy         `yaml:"passwordPolicy"`
+	RootAccess             *RootAccess             `yaml:"rootAccess"`
 }
 
 // PasswordPolicy is the account password policy of IAM, with IAM's field
