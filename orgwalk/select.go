@@ -119,6 +119,11 @@ func (o *Org) resolve(s baseline.Selector, include bool) ([]string, error) {
 	return ids, nil
 }
 
+// Matches reports whether one selector matches one account, as Select
+// and Targeted match it (for a control's own selectors, such as
+// controls.rootAccess.exclude).
+func Matches(s baseline.Selector, a *Account) bool { return matches(s, a) }
+
 // matches reports whether one selector matches one account.
 func matches(s baseline.Selector, a *Account) bool {
 	switch s.Kind {

@@ -80,7 +80,12 @@ type Call struct {
 	// alias could not be resolved, as offline), and Alias the alias of
 	// organization.accounts that names it (logArchive, audit).
 	Account, Alias string
-	Regions        CallRegion
+	// Except are accounts, by id, a call made InEachAccount is not made
+	// in: those the control's own selectors leave out
+	// (controls.rootAccess.exclude). Offline, with the organization
+	// unknown, it is empty.
+	Except  []string
+	Regions CallRegion
 	// Context holds the service-specific condition keys the request
 	// carries, lower-cased (e.g. "iam:passedtoservice"), each with its
 	// value(s), and aws:RequestTag/<key> and aws:TagKeys when the request

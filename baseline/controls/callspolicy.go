@@ -40,6 +40,8 @@ var policyConditionKeys = map[string]string{
 // calls: each action on its resources, with {account} and {region} as *
 // (the role is the same in every account), in one statement per service
 // and set of resources and conditions, and one statement per plugin.
+// Calls made in a root session (AsRoot) are left out: not the execution
+// role's, they are allowed by the task policy of sts:AssumeRoot.
 func ExecutionRolePolicy(calls []Call) RolePolicy {
 	type grant struct {
 		resources []string
@@ -48,6 +50,11 @@ func ExecutionRolePolicy(calls []Call) RolePolicy {
 	grants := map[string]*grant{} // plugin|action -> grant
 	var keys []string
 	for _, c := range calls {
+		if c.AsRoot {
+			// Made in a root session: the task policy AWS attaches to it
+			// allows it, not the execution role.
+			continue
+		}
 		k := c.Plugin + "|" + c.Action
 		g := grants[k]
 		if g == nil {

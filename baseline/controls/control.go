@@ -88,9 +88,13 @@ func (o *Org) Alias(name, usedBy string) (*orgwalk.Account, error) {
 type Target struct {
 	AccountID   string
 	AccountName string
-	Region      string
-	Config      aws.Config
-	Org         *Org
+	// Account is the account itself (its OU path and tags, for a
+	// control's own selectors), when the engine runs the target; nil
+	// otherwise.
+	Account *orgwalk.Account
+	Region  string
+	Config  aws.Config
+	Org     *Org
 	// Warn records a warning that the plan shows (a Deny of * on *, an
 	// unmanaged resource left alone). Never nil when the engine calls.
 	Warn func(msg string)
@@ -154,6 +158,7 @@ func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 	if p := b.Controls.PasswordPolicy; p != nil && p.IsEnabled() {
 		cs = append(cs, NewDeclaredPasswordPolicy(p))
 	}
+	add(newRootAccess(b))
 	// SCPs run first, guarded against denying what every other control
 	// and every plugin calls in member accounts.
 	others := slices.Clone(cs)

@@ -182,7 +182,10 @@ func guardedAccounts(org *Org) []*orgwalk.Account {
 // accountsOf are the member accounts call is made in.
 func (r *guardRun) accountsOf(call Call, each []*orgwalk.Account) []*orgwalk.Account {
 	if call.Where == InEachAccount {
-		return each
+		if len(call.Except) == 0 {
+			return each
+		}
+		return slices.DeleteFunc(slices.Clone(each), func(a *orgwalk.Account) bool { return slices.Contains(call.Except, a.ID) })
 	}
 	if r.org.Org == nil {
 		return nil

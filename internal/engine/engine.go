@@ -260,7 +260,7 @@ func (e *Engine) target(a *orgwalk.Account, region string, cfg aws.Config, res *
 		}
 	}
 	return controls.Target{
-		AccountID: a.ID, AccountName: a.Name, Region: region, Config: cfg, Org: e.Org, Wait: w,
+		AccountID: a.ID, AccountName: a.Name, Account: a, Region: region, Config: cfg, Org: e.Org, Wait: w,
 		Warn: func(msg string) {
 			defer lock()()
 			res.Warnings = append(res.Warnings, msg)
