@@ -7,7 +7,8 @@ import "strings"
 // mapping lives (the table in PRACTICES.md, as data); first-party plugins
 // declare their own references in Describe.
 //
-// CIS numbers are CIS AWS Foundations Benchmark v3.0.0. The other
+// CIS numbers are CIS AWS Foundations Benchmark v3.0.0 (CIS-3.0), and
+// v7.0.0 (CIS-7.0) for what only it asks. The other
 // frameworks follow the common mapping of IAM controls: SOC 2 trust
 // services criteria, ISO/IEC 27001:2013 Annex A, HIPAA 45 CFR 164.312, NIST
 // CSF categories, CMMC 2.0 level 2 practices.
@@ -41,6 +42,18 @@ var Compliance = map[string][]string{
 	"config.bucketVersioning":          {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
 	"config.bucketEncryption":          {"SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.8"},
 	"config.aggregator":                {"SOC2:CC7.2", "ISO27001:A.12.4", "NIST-CSF:DE.CM", "CMMC:CM.L2-3.4.1"},
+
+	// controls.rootAccess: the features (organization scope) and each
+	// member's root user (rootCredentials). CIS 3.0 1.4, 1.5 and 1.7 are
+	// the root user's items; CIS AWS Foundations 7.0 2.1.1 asks for
+	// centralized root access with the members' root credentials removed.
+	// The other columns follow PRACTICES.md's rows for the root user.
+	"rootAccess.credentialsManagement": {"CIS-7.0:2.1.1", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+	"rootAccess.rootSessions":          {"SOC2:CC6.1", "ISO27001:A.9.2", "NIST-CSF:PR.AC"},
+	"rootCredentials.centralized":      {"CIS-7.0:2.1.1", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+	"rootCredentials.none":             {"CIS-7.0:2.1.1", "CIS-3.0:1.7", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.5"},
+	"rootCredentials.accessKeys":       {"CIS-3.0:1.4", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
+	"rootCredentials.mfa":              {"CIS-3.0:1.5", "SOC2:CC6.2", "ISO27001:A.9.2", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.3"},
 }
 
 // References returns the compliance references of a check (a copy).
@@ -50,7 +63,7 @@ func References(check string) []string {
 
 // frameworks are the compliance frameworks orgbaseline's controls and
 // first-party plugins cite, as their references spell them.
-var frameworks = []string{"CIS-3.0", "CMMC", "HIPAA", "ISO27001", "NIST-CSF", "SOC2"}
+var frameworks = []string{"CIS-3.0", "CIS-7.0", "CMMC", "HIPAA", "ISO27001", "NIST-CSF", "SOC2"}
 
 // Frameworks lists the frameworks the references cite.
 func Frameworks() []string { return append([]string(nil), frameworks...) }

@@ -116,7 +116,7 @@ func TestCheckOutputFlagsAreCheckedFirst(t *testing.T) {
 		"more formats":     {[]string{"--format", "json", "--format", "html", "--output", "a.json"}, "2 --format and 1 --output"},
 		"two stdouts":      {[]string{"--format", "json", "--output", "-", "--format", "text", "--output", "-"}, "only one --format can go to standard output"},
 		"same file":        {[]string{"--format", "json", "--output", "x", "--format", "html", "--output", "x"}, "--output x is given twice"},
-		"framework":        {[]string{"--framework", "pci"}, `--framework "pci": use one of CIS-3.0, CMMC`},
+		"framework":        {[]string{"--framework", "pci"}, `--framework "pci": use one of CIS-3.0, CIS-7.0, CMMC`},
 		"shard":            {[]string{"--shard", "3/3"}, "from 0 to 2"},
 		"shard auto":       {[]string{"--shard", "auto/3"}, "neither is set"},
 	}
