@@ -35,8 +35,11 @@ accounts for this baseline: every call orgbaseline and the baseline's
 plugins make there, with the resources AWS authorizes them on, as an IAM
 policy document (--format json, the default) or as the list of calls of
 each control (--format text). These are the calls the SCP lockout guard
-checks. It makes no AWS call: an account that organization.accounts names
-by name is written as *, and so is the management account.`,
+checks. The text also lists the calls made in root sessions
+(controls.rootAccess): the task policy of sts:AssumeRoot allows them, so
+the policy leaves them out. It makes no AWS call: an account that
+organization.accounts names by name is written as *, and so is the
+management account.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.permissions(f) },
 	}
@@ -133,8 +136,13 @@ func writeCalls(w io.Writer, file string, o *controls.Org, calls []controls.Call
 // callPlace says where a call is made: which account, which regions.
 func callPlace(o *controls.Org, c controls.Call) string {
 	acct := "in every targeted account"
-	if c.Plugin != "" {
+	switch {
+	case c.Plugin != "":
 		acct = "with the plugin's own session, in every targeted account"
+	case c.AsRoot:
+		// Not the execution role's: the task policy of the root session
+		// allows them, and the SCPs of the account apply.
+		acct = "in a root session (sts:AssumeRoot by the management account, not the execution role) of every targeted member account that controls.rootAccess.exclude does not select"
 	}
 	if c.Where == controls.InAccount {
 		acct = "in the " + c.Alias + " account"

@@ -318,7 +318,8 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 	}
 	env.engine.StopStarting = env.stopStarting
 	walk := orgwalk.DiscoverOptions{
-		Tags:        orgwalk.NeedsTags(b.Targets) || orgwalk.NeedsTags(baseline.Targets{Include: extra}),
+		Tags: orgwalk.NeedsTags(b.Targets) ||
+			orgwalk.NeedsTags(baseline.Targets{Include: extra, Exclude: b.Controls.RootAccess.ExcludeSelectors()}),
 		Concurrency: 4,
 	}
 	if o.stream {
@@ -379,6 +380,14 @@ func (env *runEnv) resolve(org *orgwalk.Org) error {
 	allTargets := sel.Targets
 	if env.shard != nil {
 		inShard(sel, *env.shard, org.ManagementAccountID)
+	}
+	// controls.rootAccess.exclude names the break-glass accounts whose root
+	// credentials stay: one that names nothing (a misspelt account) must
+	// stop the run before any deletion, as targets do.
+	if ex := b.Controls.RootAccess.ExcludeSelectors(); len(ex) > 0 {
+		if _, err := org.Select(baseline.Targets{Exclude: ex, IncludeManagementAccount: true}); err != nil {
+			return fmt.Errorf("%s: controls.rootAccess.exclude does not match the organization:\n%w", env.path, err)
+		}
 	}
 	aliases := map[string]*orgwalk.Account{}
 	var diags baseline.Diagnostics
