@@ -177,7 +177,9 @@ controls:
 		return w
 	}
 	w := plan(denyRoot)
-	wantIn(t, planError(t, w.plan()), `SCP "deny-root" statement "DenyRootUser" (Statement[0]), attached at ou:/Workloads, denies this call (its conditions on aws:PrincipalArn hold):`,
+	wantIn(t, planError(t, w.plan()), `SCP "deny-root" statement "DenyRootUser" (Statement[0]), attached at ou:/Workloads, denies this call of a root session (its conditions on aws:PrincipalArn hold):`,
+		"would deny calls orgbaseline makes in root sessions (sts:AssumeRoot, controls.rootAccess), as each member account's root user:",
+		`Exempt root sessions, e.g. with a Condition "BoolIfExists": {"aws:AssumedRoot": "false"}`,
 		"- iam:ListAccessKeys on * in accounts", "prod-001 ("+w.id("prod-001")+")")
 	w = plan(exempt)
 	if errs := planErrors(w.plan()); len(errs) > 0 {

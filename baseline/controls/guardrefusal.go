@@ -55,6 +55,9 @@ type GuardRefusal struct {
 	Keys []string
 	// Plugin names the plugin whose declared call this is: a warning.
 	Plugin string
+	// AsRoot says the call is made in a root session (sts:AssumeRoot),
+	// as the member's root user, not as the execution role.
+	AsRoot bool
 	// Role and ARNPrefix build the hint (the execution role's name, and
 	// arn:PARTITION:iam::*:role/).
 	Role, ARNPrefix string
@@ -110,7 +113,7 @@ func (f *GuardRefusal) resourceUnknown() bool {
 
 // groupKey is what refusals listed under one header share.
 func (f *GuardRefusal) groupKey() string {
-	return strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Level, strings.Join(f.Keys, ","), f.Plugin}, "\x00")
+	return strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Level, strings.Join(f.Keys, ","), f.Plugin, fmt.Sprint(f.AsRoot)}, "\x00")
 }
 
 // call is the call refused and where: the action on the resource, in
@@ -123,6 +126,23 @@ func (f *GuardRefusal) call() string {
 // hint says how to fix the refusal.
 func (f *GuardRefusal) hint() string {
 	exempt := fmt.Sprintf("e.g. with a Condition ArnNotLike aws:PrincipalArn %s%s", f.ARNPrefix, f.Role)
+	if f.AsRoot {
+		// A root session is the member's root user: no role to exempt.
+		// AWS sets aws:AssumedRoot only in root sessions (IAM user guide,
+		// "AWS global condition context keys").
+		exempt = `e.g. with a Condition "BoolIfExists": {"aws:AssumedRoot": "false"} on the statement, which then still denies the root user signing in but not the management account's root sessions`
+		switch f.Kind {
+		case GuardNotAllowed:
+			return "Add an Allow for the actions to a policy attached there, or keep FullAWSAccess attached"
+		case GuardUnknown:
+			key := "the key"
+			if len(f.Keys) > 0 {
+				key = f.Keys[0]
+			}
+			return fmt.Sprintf("State the value the run's requests carry under organization.guardContext (e.g. %s: <value>), or exempt root sessions, %s", key, exempt)
+		}
+		return "Exempt root sessions, " + exempt
+	}
 	switch f.Kind {
 	case GuardNotAllowed:
 		return "Add an Allow for the actions to a policy attached there, or keep FullAWSAccess attached"
@@ -167,7 +187,7 @@ func (g *guardFindings) add(f *GuardRefusal) {
 	if g.byKey == nil {
 		g.byKey, g.seen = map[string]*GuardRefusal{}, map[*GuardRefusal]map[string]bool{}
 	}
-	key := strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Action, f.resourceModel, strings.Join(f.Keys, ","), f.Plugin, f.levelKey()}, "\x00")
+	key := strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Action, f.resourceModel, strings.Join(f.Keys, ","), f.Plugin, f.levelKey(), fmt.Sprint(f.AsRoot)}, "\x00")
 	have := g.byKey[key]
 	if have == nil {
 		have = f
@@ -207,7 +227,18 @@ type LockoutError struct {
 
 func (e *LockoutError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "lockout guard: the SCPs in force after %s would deny calls orgbaseline makes as the execution role %s:", e.After, e.Role)
+	role, root := false, false
+	for _, f := range e.Refusals {
+		role, root = role || !f.AsRoot, root || f.AsRoot
+	}
+	who := "as the execution role " + e.Role
+	switch {
+	case root && role:
+		who += " and in root sessions (sts:AssumeRoot, controls.rootAccess)"
+	case root:
+		who = "in root sessions (sts:AssumeRoot, controls.rootAccess), as each member account's root user"
+	}
+	fmt.Fprintf(&b, "lockout guard: the SCPs in force after %s would deny calls orgbaseline makes %s:", e.After, who)
 	// One paragraph per deciding statement (or level), its calls below it
 	// and how to fix it once.
 	var order []string
@@ -221,7 +252,11 @@ func (e *LockoutError) Error() string {
 	}
 	for _, k := range order {
 		fs := groups[k]
-		fmt.Fprintf(&b, "\n%s:", fs[0].header(plural(len(fs), "this call", fmt.Sprintf("these %d calls", len(fs)))))
+		what := plural(len(fs), "this call", fmt.Sprintf("these %d calls", len(fs)))
+		if fs[0].AsRoot {
+			what += plural(len(fs), " of a root session", " of root sessions")
+		}
+		fmt.Fprintf(&b, "\n%s:", fs[0].header(what))
 		for _, f := range fs {
 			b.WriteString("\n  - ")
 			b.WriteString(f.call())

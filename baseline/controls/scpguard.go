@@ -239,7 +239,7 @@ func (r *guardRun) refusal(kind GuardKind, a *orgwalk.Account, level string, req
 	f := &GuardRefusal{
 		Kind: kind, Level: scpTargetLabel(r.org, level), Action: call.Action, Resource: req.Resource,
 		resourceModel: call.Resource, Region: firstOf(req.Context["aws:requestedregion"]),
-		Account: scpAccountLabel(r.org, a.ID), Plugin: call.Plugin, Keys: keys, Role: r.org.ExecutionRole,
+		Account: scpAccountLabel(r.org, a.ID), Plugin: call.Plugin, AsRoot: call.AsRoot, Keys: keys, Role: r.org.ExecutionRole,
 		ARNPrefix: r.org.ARN("iam", "", "*", "role/"),
 	}
 	f.Places = []GuardPlace{{AccountID: a.ID, Region: f.Region, Resource: req.Resource}}
