@@ -267,7 +267,7 @@ func callMade(c controls.Call, o *controls.Org, targeted map[string]bool, a orgs
 			return false
 		}
 	default:
-		if !targeted[a.Account] {
+		if !targeted[a.Account] || slices.Contains(c.Except, a.Account) {
 			return false
 		}
 	}

@@ -55,8 +55,19 @@ func newWorld(t testing.TB, spec orgsim.OrgSpec, yaml string, files map[string]s
 // building its controls (the offline preflight).
 func tryWorld(t testing.TB, opts orgsim.Options, yaml string, files map[string]string) (*world, error) {
 	t.Helper()
+	return tryWorldServing(t, opts, yaml, files, nil)
+}
+
+// tryWorldServing is tryWorld with orgsim served through wrap (nil: as
+// it is), for tests that look at the requests orgsim is sent.
+func tryWorldServing(t testing.TB, opts orgsim.Options, yaml string, files map[string]string, wrap func(http.Handler) http.Handler) (*world, error) {
+	t.Helper()
 	sim := orgsim.New(opts)
-	srv := httptest.NewServer(sim)
+	var h http.Handler = sim
+	if wrap != nil {
+		h = wrap(sim)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	w := &world{t: t, sim: sim, srv: srv, dir: t.TempDir()}
 	for name, content := range files {

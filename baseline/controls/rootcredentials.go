@@ -139,9 +139,10 @@ type rootCredsSeen struct {
 	// Skip says why the account is not audited (the management account,
 	// an excluded one); "" when it is.
 	Skip string
-	// FeatureOff: root credentials management is off, so no root session
-	// could read the credentials; nothing else is known.
-	FeatureOff bool
+	// Off are the features of centralized root access that are off
+	// (sorted), when no root session could be had because of them and
+	// the baseline enables them all: nothing else is known.
+	Off []string
 	Password   bool
 	// AccessKeys, SigningCertificates (ids) and MFADevices (serial
 	// numbers) in the order IAM listed them.
@@ -267,9 +268,13 @@ func (c *RootCredentials) Observe(ctx context.Context, t Target) (any, error) {
 	label := (&orgwalk.Account{ID: t.AccountID, Name: t.AccountName}).Label()
 	cfg, err := rootSession(ctx, c.root.newSTS, mgmt, o, t.AccountID, RootTaskAudit)
 	if err != nil {
-		off, ferr := c.featureOff(ctx, mgmt)
-		if ferr == nil && off {
-			return &rootCredsSeen{FeatureOff: true}, nil
+		off, ferr := c.featuresOff(ctx, mgmt)
+		if ferr == nil && len(off) > 0 {
+			if unwanted := c.unwanted(off); len(unwanted) > 0 {
+				return nil, fmt.Errorf("sts:AssumeRoot into %s with the task policy %s failed: %w; %s in the organization and controls.rootAccess does not enable it: AWS opens root sessions only with centralized root access on; set %s",
+					label, RootTaskAudit, err, offPhrase(unwanted), c.enableHint(unwanted))
+			}
+			return &rootCredsSeen{Off: off}, nil
 		}
 		return nil, c.assumeRootError(label, RootTaskAudit, err, ferr)
 	}
@@ -280,25 +285,70 @@ func (c *RootCredentials) Observe(ctx context.Context, t Target) (any, error) {
 	return seen, nil
 }
 
-// featureOff reports whether root credentials management is off in the
-// organization, read with the management account's config.
-func (c *RootCredentials) featureOff(ctx context.Context, mgmt aws.Config) (bool, error) {
+// featuresOff lists the features of centralized root access that are
+// off in the organization, read with the management account's config.
+// Root sessions need them: AWS's guide has root credentials management
+// let the management account "delete root user credentials", and root
+// sessions let it "perform privileged tasks on member accounts"; which of
+// the two a given task policy needs it does not say, so a session refused
+// while either is off is put down to it.
+func (c *RootCredentials) featuresOff(ctx context.Context, mgmt aws.Config) ([]string, error) {
 	fs, err := rootFeatures(ctx, c.root.newIAM(mgmt))
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	return !slices.Contains(fs, FeatureRootCredentialsManagement), nil
+	var off []string
+	for _, f := range []string{FeatureRootCredentialsManagement, FeatureRootSessions} {
+		if !slices.Contains(fs, f) {
+			off = append(off, f)
+		}
+	}
+	return off, nil
+}
+
+// unwanted are the features of off that the baseline does not enable.
+func (c *RootCredentials) unwanted(off []string) []string {
+	var out []string
+	for _, f := range off {
+		if !slices.Contains(c.root.features(), f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// offPhrase says that features are off: "RootSessions is off",
+// "RootCredentialsManagement and RootSessions are off".
+func offPhrase(features []string) string {
+	if len(features) == 1 {
+		return features[0] + " is off"
+	}
+	return joinAnd(features) + " are off"
+}
+
+// enableHint says which settings enable features.
+func (c *RootCredentials) enableHint(features []string) string {
+	var out []string
+	for _, f := range features {
+		switch f {
+		case FeatureRootCredentialsManagement:
+			out = append(out, "controls.rootAccess.credentialsManagement: true")
+		case FeatureRootSessions:
+			out = append(out, "controls.rootAccess.rootSessions: true")
+		}
+	}
+	return joinAnd(out)
 }
 
 // assumeRootError explains a refused sts:AssumeRoot: root credentials
 // management is on (or could not be read: ferr), so the cause is
 // elsewhere.
 func (c *RootCredentials) assumeRootError(label, task string, err, ferr error) error {
-	causes := "root credentials management is enabled, so check that the account is an ACTIVE member of the organization, " +
+	causes := "centralized root access is enabled, so check that the account is an ACTIVE member of the organization, " +
 		"that the principal orgbaseline runs as in the management account may call sts:AssumeRoot on it with this task policy " +
 		"(its identity policy, and any sts:TaskPolicyArn condition), and that the management account's STS endpoint in the home region is enabled"
 	if ferr != nil {
-		causes = fmt.Sprintf("the features of centralized root access could not be read either (%v): check that root credentials management is enabled "+
+		causes = fmt.Sprintf("the features of centralized root access could not be read either (%v): check that root credentials management and root sessions are enabled "+
 			"(iam:ListOrganizationsFeatures), that the account is an ACTIVE member, and that the principal orgbaseline runs as may call sts:AssumeRoot", ferr)
 	}
 	return fmt.Errorf("sts:AssumeRoot into %s with the task policy %s failed: %w; %s", label, task, err, causes)
@@ -375,11 +425,19 @@ func (c *RootCredentials) Diff(t Target, observed any) ([]baseline.Change, error
 	if seen == nil {
 		return nil, fmt.Errorf("no observation of %s", t.AccountID)
 	}
+	// With the whole organization known (not while it is still walked),
+	// an exclude selector naming nothing refuses the deletions: the
+	// break-glass account it meant would lose its root credentials.
+	if o := t.Org; o != nil && o.Org != nil && o.Account(t.AccountID) != nil && len(c.root.want.Remove) > 0 {
+		if err := c.root.checkExclude(o); err != nil {
+			return nil, err
+		}
+	}
 	remove := c.root.want.Remove
 	switch {
 	case seen.Skip != "":
 		return nil, nil
-	case seen.FeatureOff:
+	case len(seen.Off) > 0:
 		if len(remove) == 0 {
 			return nil, nil
 		}
@@ -389,7 +447,7 @@ func (c *RootCredentials) Diff(t Target, observed any) ([]baseline.Change, error
 		}
 		return []baseline.Change{{
 			Control: c.Name(), Account: t.AccountID, Resource: rootCredentialsResource, Action: baseline.ActionDelete, Before: before,
-			Reason: "root credentials management is off, so no root session can read the root user's credentials yet; " +
+			Reason: offPhrase(seen.Off) + " in the organization, so no root session can read the root user's credentials yet; " +
 				"the organization scope of this plan enables it, then apply deletes the root user's " + strings.Join(remove, ", ") + " (whatever it has of them)",
 		}}, nil
 	}
@@ -449,13 +507,16 @@ func (c *RootCredentials) Apply(ctx context.Context, t Target, ch baseline.Chang
 		cfg, err = rootSession(ctx, c.root.newSTS, mgmt, o, ch.Account, RootTaskDelete)
 		return err
 	}
+	// A feature this run enabled may take AWS a moment to honour.
 	notYet := func(error) bool {
-		return c.root.enabled.has(rootFeatureResourcePrefix + FeatureRootCredentialsManagement)
+		return c.root.enabled.has(rootFeatureResourcePrefix+FeatureRootCredentialsManagement) ||
+			c.root.enabled.has(rootFeatureResourcePrefix+FeatureRootSessions)
 	}
-	if err := t.Wait.For(ch.Account, "").Retry(ctx, "a root session in "+label+" (root credentials management was just enabled)", notYet, start); err != nil {
-		off, ferr := c.featureOff(ctx, mgmt)
-		if ferr == nil && off {
-			return fmt.Errorf("sts:AssumeRoot into %s with the task policy %s failed: %w; root credentials management is off: its organization-scope change must be applied first (apply it, or set controls.rootAccess.credentialsManagement: true)", label, RootTaskDelete, err)
+	if err := t.Wait.For(ch.Account, "").Retry(ctx, "a root session in "+label+" (centralized root access was just enabled)", notYet, start); err != nil {
+		off, ferr := c.featuresOff(ctx, mgmt)
+		if ferr == nil && len(off) > 0 {
+			return fmt.Errorf("sts:AssumeRoot into %s with the task policy %s failed: %w; %s in the organization: the organization-scope changes that enable it must be applied first (apply them; %s)",
+				label, RootTaskDelete, err, offPhrase(off), c.enableHint(off))
 		}
 		return c.assumeRootError(label, RootTaskDelete, err, ferr)
 	}
@@ -587,11 +648,12 @@ func (c *RootCredentials) Findings(t Target, observed any) []baseline.Finding {
 	if seen.Skip != "" {
 		return skip(seen.Skip, centralized, none, keys, mfa)
 	}
-	if seen.FeatureOff {
-		const fix = "set controls.rootAccess.credentialsManagement: true and run `orgbaseline apply` (enabling it deletes no credential)"
+	if len(seen.Off) > 0 {
+		const fix = "run `orgbaseline apply` to enable centralized root access (enabling it deletes no credential)"
+		off := offPhrase(seen.Off)
 		out := []baseline.Finding{mk(centralized.id, centralized.title, centralized.sev, false,
-			"root credentials management is off in the organization: the root user's credentials cannot be audited or removed centrally", fix)}
-		return append(out, skip("not audited: root credentials management is off, so no root session can read the root user's credentials", none, keys, mfa)...)
+			off+" in the organization: the root user's credentials cannot be audited or removed centrally", fix)}
+		return append(out, skip("not audited: "+off+" in the organization, so no root session can read the root user's credentials", none, keys, mfa)...)
 	}
 	present := seen.present()
 	evidence := map[string]any{"password": seen.Password, "accessKeys": len(seen.AccessKeys), "signingCertificates": len(seen.SigningCertificates), "mfaDevices": len(seen.MFADevices)}
