@@ -491,14 +491,21 @@ func TestDemo(t *testing.T) {
 	}
 	s := out.String()
 	step3 := s[strings.Index(s, "== 3/4"):]
-	for _, want := range []string{"Plan: 127 to create, 23 to update", "skipped: account state is SUSPENDED",
-		"Apply complete: 150 of 150 change(s) applied in 10 account(s) and the organization scope; 0 with errors",
+	for _, want := range []string{"Plan: 130 to create, 23 to update, 10 to delete", "skipped: account state is SUSPENDED",
+		"Apply complete: 163 of 163 change(s) applied in 10 account(s) and the organization scope; 0 with errors",
 		"Waited for AWS to settle",
 		"No changes.", "the second plan made 0 writes", " 0 errors,",
 		// The check plugins' findings next to the controls': the seeded
 		// organization's IAM problems, found by the first-party checks.
 		"FAIL [high] iam-users.mfa: User bob", "root-account.", "least-privilege.",
-		"serviceControlPolicies +3", "organizationTrail +", "accessAnalyzer +", "configOrganization +", "config +", "passwordPolicy +"} {
+		"serviceControlPolicies +3", "organizationTrail +", "accessAnalyzer +", "configOrganization +", "config +", "passwordPolicy +",
+		// The audit of the members' root users (controls.rootAccess):
+		// the features enabled, root access keys and signing
+		// certificates deleted, what each root user keeps shown by the
+		// second plan and reported by check.
+		"rootAccess +3", "rootCredentials -1",
+		"rootCredentials: the root user keeps a password and 1 MFA device (not in controls.rootAccess.removeCredentials)",
+		"FAIL [high] rootCredentials.none: the root user has a password", "FAIL [critical] rootCredentials.mfa: the root user has a password and no MFA device"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, s)
 		}

@@ -23,8 +23,9 @@ import (
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 )
 
-// The demo organization: a dozen accounts, one of them suspended.
-var demoOrg = orgsim.OrgSpec{Members: 11, Suspended: 1}
+// The demo organization: a dozen accounts, one of them suspended, the
+// members' root users with credentials for controls.rootAccess to audit.
+var demoOrg = orgsim.OrgSpec{Members: 11, Suspended: 1, RootCredentials: true}
 
 const demoSeed = 7
 
