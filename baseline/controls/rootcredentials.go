@@ -142,8 +142,8 @@ type rootCredsSeen struct {
 	// Off are the features of centralized root access that are off
 	// (sorted), when no root session could be had because of them and
 	// the baseline enables them all: nothing else is known.
-	Off []string
-	Password   bool
+	Off      []string
+	Password bool
 	// AccessKeys, SigningCertificates (ids) and MFADevices (serial
 	// numbers) in the order IAM listed them.
 	AccessKeys          []rootKey
