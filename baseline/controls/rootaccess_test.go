@@ -83,3 +83,46 @@ func TestRootAccessGuard(t *testing.T) {
 		t.Errorf("the SCP reaches only an excluded account, yet the guard refuses:\n%s", got)
 	}
 }
+
+// TestRootAccessDelegatedAdministrator: a delegated administrator is
+// registered for IAM after trusted access and before the features, and
+// the management account cannot be one.
+func TestRootAccessDelegatedAdministrator(t *testing.T) {
+	yaml := func(admin string) string {
+		return "version: 1\norganization:\n  accounts:\n    security: Audit\n    management: Management\ncontrols:\n  rootAccess:\n    delegatedAdministrator: " + admin + "\n"
+	}
+	w := newWorld(t, rootSpec, yaml("security"), nil)
+	mgmt := w.sim.ManagementAccountID()
+	p := w.converge()
+	var org []string
+	for _, c := range changes(p) {
+		if strings.HasPrefix(c, "rootAccess ") {
+			org = append(org, c)
+		}
+	}
+	want := []string{
+		"rootAccess create organizations/trusted-access/iam.amazonaws.com " + mgmt,
+		"rootAccess create organizations/delegated-administrator/iam.amazonaws.com " + mgmt,
+		"rootAccess create iam/organizations-features/RootCredentialsManagement " + mgmt,
+		"rootAccess create iam/organizations-features/RootSessions " + mgmt,
+	}
+	if strings.Join(org, "\n") != strings.Join(want, "\n") {
+		t.Errorf("organization scope:\n%s\nwant:\n%s", strings.Join(org, "\n"), strings.Join(want, "\n"))
+	}
+	w = otWorldOn(t, w, yaml("management"))
+	wantIn(t, planError(t, w.plan()), `controls.rootAccess.delegatedAdministrator ("management") names the management account Management (`+mgmt+`), which manages root access without being registered`)
+}
+
+// TestRootAccessRootSessionsLeftOff: with rootSessions: false and the
+// feature off, no root session can be had; each member account's error
+// says which setting turns it on, instead of planning for a feature the
+// baseline never enables.
+func TestRootAccessRootSessionsLeftOff(t *testing.T) {
+	w := newWorld(t, rootSpec, "version: 1\ncontrols:\n  rootAccess:\n    rootSessions: false\n", nil)
+	p := w.plan()
+	if errs := w.apply(p); len(errs) > 0 {
+		t.Fatalf("apply errors: %v", errs)
+	}
+	wantIn(t, planError(t, w.plan()), w.id("prod-001")+": rootCredentials: sts:AssumeRoot into prod-001",
+		"RootSessions is off in the organization and controls.rootAccess does not enable it", "set controls.rootAccess.rootSessions: true")
+}
