@@ -126,7 +126,7 @@ func TestStarterWithEveryControlOnConverges(t *testing.T) {
 
 	r := h.run("validate", "-f", f)
 	h.want(r, ExitOK)
-	for _, c := range []string{"serviceControlPolicies", "organizationTrail", "accessAnalyzer", "config", "passwordPolicy"} {
+	for _, c := range []string{"serviceControlPolicies", "organizationTrail", "accessAnalyzer", "config", "passwordPolicy", "rootAccess", "rootCredentials"} {
 		if !strings.Contains(r.stdout, c) {
 			t.Errorf("validate does not list %s:\n%s", c, r.stdout)
 		}
