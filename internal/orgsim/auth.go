@@ -17,8 +17,9 @@ import (
 //     must be allowed at every level (root, each OU, the account) and denied
 //     at none;
 //  2. an explicit Deny in any other policy that applies denies: identity
-//     policies of the user or role, session policies passed to AssumeRole,
-//     and the resource's own policy (an S3 bucket policy);
+//     policies of the user or role, session policies passed to AssumeRole
+//     (and a root session's task policy, sts_root.go), and the resource's
+//     own policy (an S3 bucket policy);
 //  3. then, for a resource without a policy or one in the caller's own
 //     account, an Allow in the identity policies (the root user has all)
 //     narrowed by the session policies, or an Allow in the resource
@@ -82,6 +83,11 @@ func (s *Sim) decide(p *principal, req *iampolicy.Request) string {
 	session := iampolicy.Allow
 	if p.sessionPolicies != nil {
 		session = iampolicy.EvaluateSet(p.sessionPolicies, req).Decision
+	}
+	// A root session's task policy limits it by its explicit Denies only:
+	// the task policies hold nothing else (sts_root.go, rootTaskDocs).
+	if p.task != nil && p.task.policy.Evaluate(req).Decision == iampolicy.ExplicitDeny {
+		session = iampolicy.ExplicitDeny
 	}
 	rp := s.resourcePolicy(req.Action, req.Resource)
 	resource := iampolicy.ImplicitDeny

@@ -15,10 +15,10 @@
 // iam_*.go files of its sections; the read calls auditors make in
 // audit_*.go), one per wire protocol (proto_json.go, proto_query.go,
 // proto_restxml.go), and separate files for identity and signing
-// (identity.go, sigv4.go), the request context (reqctx.go), authorization
-// (auth.go), what AWS does later and how strictly (awslike.go),
-// partitions (partition.go), seeding (seed.go), faults (faults.go) and
-// counters (counters.go).
+// (identity.go, sigv4.go; root sessions in sts_root.go), the request
+// context (reqctx.go), authorization (auth.go), what AWS does later and
+// how strictly (awslike.go), partitions (partition.go), seeding (seed.go,
+// seed_root.go), faults (faults.go) and counters (counters.go).
 //
 // Trust: request bodies are read through a size bound (body.go); the admin
 // API under /_orgsim/ (admin.go) requires a bearer token or a SigV4
@@ -119,6 +119,19 @@
 //     account (Account Management reference, "Enable or disable AWS
 //     Regions"): calls there answer as an unknown token, and a regional
 //     STS AssumeRole RegionDisabledException.
+//   - Centralized root access for member accounts (iam_rootaccess.go,
+//     sts_root.go): IAM's organization features
+//     (Enable/DisableOrganizationsRootCredentialsManagement,
+//     Enable/DisableOrganizationsRootSessions, ListOrganizationsFeatures)
+//     with the API reference's errors, and sts:AssumeRoot: only at a
+//     regional endpoint (the global one answers InvalidAction "Unknown
+//     Operation"), from the management account or IAM's delegated
+//     administrator, into a member account, for at most 900 seconds,
+//     scoped by one of AWS's five task policies. The session is the
+//     member's root user, with aws:AssumedRoot "true" in its request
+//     context and the member's SCPs applying to it; it reads and deletes
+//     the root user's password, access keys, signing certificates and MFA
+//     devices, which OrgSpec.RootCredentials seeds (seed_root.go).
 //   - Quotas and throttling as AWS publishes them (Limits, AWSThrottling);
 //     Organizations throttles per operation. AWS's quotas page has a
 //     throttling section this project could not read: the per-operation
@@ -127,7 +140,9 @@
 // Not modelled: CloudWatch Logs, CloudWatch and SNS; KMS cryptography,
 // grants and rotation; Config rule evaluations (every rule
 // INSUFFICIENT_DATA) and organization rules in member accounts; Access
-// Analyzer findings; CloudTrail event history and Insights; IAM service
+// Analyzer findings; CloudTrail event history and Insights; SQS (a root
+// session may be made with SQSUnlockQueuePolicy, and has nothing to
+// unlock); signing certificates of IAM users; IAM service
 // last-accessed data; aws:CalledVia, aws:ResourceTag and S3's own TLS
 // and signature keys; resource control policies. An operation orgsim does
 // not serve answers as AWS answers an unknown one.

@@ -58,6 +58,10 @@ type op struct {
 	// response is written: another write reaching one of them meanwhile
 	// has conflict set (AWSLike.ConcurrentModification). nil holds none.
 	busy func(c *call) []string
+	// regionalOnly: the partition's global endpoint does not serve the
+	// operation (sts:AssumeRoot) and answers as to an unknown one
+	// (sts_root.go).
+	regionalOnly bool
 }
 
 // call is one request in flight: who is calling, where, with what.
@@ -160,6 +164,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	spec, ok := svc.ops[opName]
 	if !ok {
 		writeError(w, svc, unknownOperation(svc, opName), reqID)
+		return
+	}
+	if spec.regionalOnly && s.globalEndpoint(r.Host) {
+		writeError(w, svc, globalEndpointRefusal(), reqID)
 		return
 	}
 

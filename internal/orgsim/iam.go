@@ -8,8 +8,10 @@ import (
 // IAM (awsQuery, global). The operations live in iam_*.go, one file per
 // section: users, access keys, login profiles, MFA devices, the policies of
 // users, groups and roles (iam_attach.go), groups, roles, managed policies,
-// validation and errors, output shapes, resources for authorization, and
-// the account-level reads (iam_report.go).
+// validation and errors, output shapes, resources for authorization, the
+// account-level reads (iam_report.go), and centralized root access: the
+// organization features and the root user's credentials
+// (iam_rootaccess.go).
 //
 // Every list answers in a deterministic order (names sorted
 // case-insensitively, attachments in attachment order) and pages with
@@ -37,6 +39,15 @@ func iamOps() map[string]op {
 		// call it, so it is not counted as a write.
 		"GenerateCredentialReport": {fn: iamGenerateCredentialReport},
 		"GetCredentialReport":      {fn: iamGetCredentialReport},
+
+		// Centralized root access (iam_rootaccess.go).
+		"EnableOrganizationsRootCredentialsManagement":  {fn: iamEnableOrganizationsRootCredentialsManagement, write: true},
+		"EnableOrganizationsRootSessions":               {fn: iamEnableOrganizationsRootSessions, write: true},
+		"DisableOrganizationsRootCredentialsManagement": {fn: iamDisableOrganizationsRootCredentialsManagement, write: true},
+		"DisableOrganizationsRootSessions":              {fn: iamDisableOrganizationsRootSessions, write: true},
+		"ListOrganizationsFeatures":                     {fn: iamListOrganizationsFeatures},
+		"ListSigningCertificates":                       {fn: iamListSigningCertificates, resource: user},
+		"DeleteSigningCertificate":                      {fn: iamDeleteSigningCertificate, write: true, resource: user},
 
 		// Users.
 		"ListUsers":  {fn: iamListUsers},
@@ -135,12 +146,10 @@ func iamOps() map[string]op {
 		"ListInstanceProfiles":           {fn: iamListInstanceProfiles},
 		"ListInstanceProfilesForRole":    {fn: iamListInstanceProfilesForRole, resource: role},
 		"ListServerCertificates":         {fn: iamListServerCertificates},
-		"ListSigningCertificates":        {fn: iamListSigningCertificates, resource: user},
 		"ListSSHPublicKeys":              {fn: iamListSSHPublicKeys, resource: user},
 		"ListServiceSpecificCredentials": {fn: iamListServiceSpecificCredentials, resource: user},
 		"ListSAMLProviders":              {fn: iamListSAMLProviders},
 		"ListOpenIDConnectProviders":     {fn: iamListOpenIDConnectProviders},
-		"ListOrganizationsFeatures":      {fn: iamListOrganizationsFeatures},
 		"ListServerCertificateTags":      {fn: iamListServerCertificateTags},
 		"ListInstanceProfileTags":        {fn: iamListInstanceProfileTags},
 		"ListSAMLProviderTags":           {fn: iamListSAMLProviderTags},

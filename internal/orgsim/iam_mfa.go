@@ -28,11 +28,7 @@ func iamListMFADevices(c *call) (any, *apiError) {
 	if u == nil {
 		root := c.iamSt().root
 		if root.mfa {
-			serial := c.sim.rootMFASerial(c.acct.ID)
-			if root.hardwareMFA {
-				serial = "GAHT" + c.acct.ID[:8]
-			}
-			devs = append(devs, iamXMFADevice{SerialNumber: serial, EnableDate: iso(root.created)})
+			devs = append(devs, iamXMFADevice{SerialNumber: c.rootMFASerialOf(), EnableDate: iso(root.created)})
 		}
 	} else {
 		for _, d := range u.mfa {
@@ -229,12 +225,8 @@ func iamDeactivateMFADevice(c *call) (any, *apiError) {
 		return nil, e
 	}
 	if u == nil {
-		st := c.iamSt()
-		if !st.root.mfa {
-			return nil, newErr(404, "NoSuchEntity", "MFA Device with serial number %s does not exist.", serial)
-		}
-		st.root.mfa, st.root.hardwareMFA = false, false
-		return nil, nil
+		// The root user's own device (iam_rootaccess.go).
+		return nil, c.deactivateRootMFA(serial)
 	}
 	for i, d := range u.mfa {
 		if d.serial == serial {

@@ -11,10 +11,11 @@ import (
 // sections do not serve: tags, the account's authorization details, and
 // the lists of things orgsim does not model and a seeded organization
 // does not have (account aliases, instance profiles, identity providers,
-// server and signing certificates, SSH keys, service-specific
-// credentials). Those answer the empty list AWS gives an account without
-// any, after the same validation and with the same errors (IAM API
-// reference, each operation's page; the shapes are botocore's
+// server certificates, SSH keys, service-specific credentials; signing
+// certificates, which only root users have here, are in
+// iam_rootaccess.go). Those answer the empty list AWS gives an account
+// without any, after the same validation and with the same errors (IAM
+// API reference, each operation's page; the shapes are botocore's
 // iam/2010-05-08 model).
 
 // iamTagList is a Tags member sorted by key, paged with Marker/MaxItems as
@@ -149,13 +150,6 @@ func iamListServerCertificates(c *call) (any, *apiError) {
 func (c *call) iamUserListArg() *apiError {
 	_, _, e := c.iamUserArg()
 	return e
-}
-
-func iamListSigningCertificates(c *call) (any, *apiError) {
-	if e := c.iamUserListArg(); e != nil {
-		return nil, e
-	}
-	return c.iamEmptyList("Certificates", nil)
 }
 
 func iamListSSHPublicKeys(c *call) (any, *apiError) {
@@ -381,34 +375,6 @@ func iamGetAccountAuthorizationDetails(c *call) (any, *apiError) {
 		}
 	}
 	return out, nil
-}
-
-// iamListOrganizationsFeatures lists the centralized root access features
-// enabled for the organization (IAM API reference,
-// ListOrganizationsFeatures; IAM user guide, "Centrally manage root access
-// for member accounts"): it needs an organization with all features,
-// trusted access for iam.amazonaws.com, and the management account or
-// IAM's delegated administrator as the caller. orgsim does not serve the
-// operations that enable the features (EnableOrganizationsRootCredentialsManagement,
-// EnableOrganizationsRootSessions), so none is ever enabled.
-func iamListOrganizationsFeatures(c *call) (any, *apiError) {
-	const sp = "iam.amazonaws.com"
-	org := c.sim.org
-	switch {
-	case org == nil:
-		return nil, newErr(400, "OrganizationNotFoundException", "The request failed because your account is not a member of an organization.")
-	case org.featureSet != "ALL":
-		return nil, newErr(400, "OrganizationNotInAllFeaturesModeException", "The request failed because your organization does not have all features enabled.")
-	case c.acct.ID != org.mgmtID && !c.sim.delegatedAdminUsable(sp, c.acct.ID):
-		return nil, newErr(400, "AccountNotManagementOrDelegatedAdministratorException", "The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.")
-	}
-	if _, ok := org.serviceAccess[sp]; !ok {
-		return nil, newErr(400, "ServiceAccessNotEnabledException", "The request failed because trusted access is not enabled for IAM in your organization.")
-	}
-	return struct {
-		OrganizationId  string             `xml:"OrganizationId"`
-		EnabledFeatures iamMembers[string] `xml:"EnabledFeatures"`
-	}{org.id, iamMembers[string]{}}, nil
 }
 
 // The tags of things orgsim never holds: AWS answers NoSuchEntity for a

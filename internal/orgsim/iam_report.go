@@ -157,8 +157,8 @@ func iamGetAccountSummary(c *call) (any, *apiError) {
 		"MFADevicesInUse":                   mfaInUse,
 		"AccountMFAEnabled":                 b(st.root.mfa),
 		"AccountAccessKeysPresent":          b(len(st.root.accessKeys) > 0),
-		"AccountPasswordPresent":            b(st.root.password || !st.root.passwordLastUsed.IsZero()),
-		"AccountSigningCertificatesPresent": 0,
+		"AccountPasswordPresent":            b(st.root.login != nil),
+		"AccountSigningCertificatesPresent": b(len(st.root.certs) > 0),
 	}
 	keys := make([]string, 0, len(summary))
 	for k := range summary {
@@ -240,7 +240,9 @@ func iamGetCredentialReport(c *call) (any, *apiError) {
 // credentialReportCSV renders the report as AWS does: the 22 columns, the
 // root user first, then the users by name; booleans as lower-case true and
 // false; N/A where a credential does not exist, no_information for a
-// password never used, not_supported for the root user's password fields;
+// password never used, not_supported for the root user's password fields
+// (its signing certificates in cert_1 and cert_2; IAM users have none in
+// orgsim);
 // timestamps ISO 8601 with a +00:00 offset. Lines end with \n and the last
 // has none.
 func (c *call) credentialReportCSV() []byte {
@@ -273,7 +275,19 @@ func (c *call) credentialReportCSV() []byte {
 		}
 		return cols
 	}
-	certs := []string{"false", "N/A", "false", "N/A"}
+	// Signing certificates: orgsim models them for the root user only
+	// (iam_rootaccess.go); the first two, as for access keys.
+	certCols := func(certs []*signingCert) []string {
+		var cols []string
+		for i := 0; i < 2; i++ {
+			if i >= len(certs) {
+				cols = append(cols, "false", "N/A")
+				continue
+			}
+			cols = append(cols, tf(certs[i].status == "Active"), ts(certs[i].uploaded))
+		}
+		return cols
+	}
 
 	var b strings.Builder
 	b.WriteString(strings.Join(iamReportColumns, ","))
@@ -285,7 +299,7 @@ func (c *call) credentialReportCSV() []byte {
 	}
 	row := []string{"<root_account>", c.sim.arn("iam", "", c.acct.ID, "root"), ts(root.created),
 		"not_supported", rootUsed, "not_supported", "not_supported", tf(root.mfa)}
-	row = append(append(row, keyCols(root.accessKeys)...), certs...)
+	row = append(append(row, keyCols(root.accessKeys)...), certCols(root.certs)...)
 	b.WriteString("\n" + strings.Join(row, ","))
 
 	pp := st.passwordPolicy
@@ -307,7 +321,7 @@ func (c *call) credentialReportCSV() []byte {
 			}
 		}
 		row := []string{iamCSVField(u.name), u.arn, ts(u.created), enabled, used, changed, next, tf(len(u.mfa) > 0)}
-		row = append(append(row, keyCols(u.accessKeys)...), certs...)
+		row = append(append(row, keyCols(u.accessKeys)...), certCols(nil)...)
 		b.WriteString("\n" + strings.Join(row, ","))
 	}
 	return []byte(b.String())

@@ -33,9 +33,18 @@ func iamNewUserResource(c *call) string {
 	return c.sim.iamARN(c.acct.ID, "user", iamPathOr(c.form.Get("Path")), c.form.Get("UserName"))
 }
 
+// iamAccessKeyResource is the user whose key GetAccessKeyLastUsed reads,
+// or the root user for one of its keys (resource type user, and the root
+// user's ARN for its own keys, which is what the audit task policy's
+// "NotResource": "arn:aws:iam::*:root" lets a root session read).
 func iamAccessKeyResource(c *call) string {
-	if u, _ := c.iamSt().findKey(c.form.Get("AccessKeyId")); u != nil {
+	st := c.iamSt()
+	id := c.form.Get("AccessKeyId")
+	if u, _ := st.findKey(id); u != nil {
 		return u.arn
+	}
+	if st.findRootKey(id) != nil {
+		return c.sim.arn("iam", "", c.acct.ID, "root")
 	}
 	return "*"
 }

@@ -41,9 +41,16 @@ type principal struct {
 	expires        time.Time
 	sourceIdentity string
 	// session is how a role session was obtained (reqctx.go); nil for
-	// long-term credentials.
+	// long-term credentials. A root session (sts:AssumeRoot) has one too.
 	session *sessionFacts
+	// task is the task policy of a root session made by sts:AssumeRoot
+	// (sts_root.go); nil for every other principal. A root session is
+	// kind principalRoot: it acts as the member account's root user.
+	task *rootTaskPolicy
 }
+
+// assumedRoot reports whether p is a root session made by sts:AssumeRoot.
+func (p *principal) assumedRoot() bool { return p.task != nil }
 
 // credential is an access key orgsim issued.
 type credential struct {

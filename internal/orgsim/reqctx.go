@@ -122,6 +122,19 @@ func (s *Sim) principalKeys(ctx map[string][]string, p *principal, now time.Time
 	for k, v := range s.principalTags(p) {
 		set("aws:principaltag/"+strings.ToLower(k), v)
 	}
+	// aws:AssumedRoot: "true" in the context of every request a root
+	// session made by sts:AssumeRoot makes, absent otherwise (IAM user
+	// guide, "AWS global condition context keys", aws:AssumedRoot; AWS's
+	// example SCP "Prevent root credentials management in member accounts",
+	// aws-samples/service-control-policy-examples, exempts root sessions
+	// from a Deny on arn:aws:iam::*:root with {"Null":{"aws:AssumedRoot":
+	// "true"}}, which holds only where the key is absent). The session's
+	// other principal keys are the root user's: aws:PrincipalArn
+	// arn:PARTITION:iam::ACCOUNT:root, aws:PrincipalType Account,
+	// aws:userid the account id.
+	if p.assumedRoot() {
+		set("aws:assumedroot", "true")
+	}
 	if p.sourceIdentity != "" {
 		// Present once a source identity was set on AssumeRole; it
 		// persists through role chaining.
@@ -556,6 +569,13 @@ var serviceKeys = map[string]keyRule{
 		keyList("sts:transitivetagkeys", "TransitiveTagKeys"),
 		keyTags("Tags"),
 	),
+	// sts:TaskPolicyArn on AssumeRoot (same page: AssumeRoot, resource
+	// type root-user, condition key sts:TaskPolicyArn; IAM user guide,
+	// "Perform a privileged task": "To limit the actions a management
+	// account or delegated administrator can perform during a privileged
+	// root user session, you can use the AWS STS condition key
+	// sts:TaskPolicyArn").
+	"sts:assumeroot": keyParam("sts:taskpolicyarn", "TaskPolicyArn.arn"),
 	// Organizations ("Actions, resources, and condition keys for AWS
 	// Organizations"): organizations:ServicePrincipal on the calls that
 	// name a service principal; organizations:PolicyType on the calls

@@ -82,6 +82,11 @@ import (
 //   - Password last used 2 days ago when i%4 == 2 (recent root use), never
 //     when i%4 == 0, else 150 days ago.
 //
+// With RootCredentials set (Clean or not), the members' root users get
+// instead the credentials of seed_root.go: by i%5, a password; a password,
+// a virtual MFA device and an active access key; a hardware MFA device; a
+// signing certificate and an inactive access key; nothing.
+//
 // Password policy: when i%4 == 3, a weak one (length 8, upper, lower and
 // numbers required, no symbols, users may change, no expiry, no reuse
 // prevention); none elsewhere.
@@ -143,6 +148,13 @@ type OrgSpec struct {
 	// pre-existing trails): an organization where only the baseline's own
 	// settings differ.
 	Clean bool
+	// RootCredentials gives the members' root users the credentials of
+	// seed_root.go (rootCredentials): a password, access keys, signing
+	// certificates and MFA devices in a fixed mix, some members with none,
+	// for centralized root access (sts:AssumeRoot) to audit and delete.
+	// It replaces what Clean or the findings gave the members' root users
+	// and changes nothing else; off, the seed is as without it.
+	RootCredentials bool
 	// FeatureSet is the organization's feature set: "" or ALL, or
 	// CONSOLIDATED_BILLING for a billing-only organization, which refuses
 	// policies, trusted access and delegated administrators as AWS does
@@ -285,6 +297,7 @@ func (g *seeder) management() {
 	a := g.s.accounts[g.s.org.mgmtID]
 	a.iam.root.mfa, a.iam.root.hardwareMFA = true, true
 	a.iam.root.passwordLastUsed = g.ago(95)
+	a.iam.root.login = &loginProfile{created: a.iam.root.created}
 	g.supportRole(a)
 }
 
@@ -348,6 +361,7 @@ func (g *seeder) members() {
 	isMissing := func(i int) bool { return !isSuspended(i) && i > spec.Members-suspended-missing && plans[i-1].workload }
 
 	joined := time.Date(2024, 2, 1, 9, 30, 0, 0, time.UTC)
+	members := make([]*Account, 0, len(plans))
 	for i, p := range plans {
 		n := i + 1
 		state := "ACTIVE"
@@ -360,6 +374,7 @@ func (g *seeder) members() {
 			ParentID: p.parent, Tags: map[string]string{"env": p.env, "owner": p.owner},
 		}
 		s.addAccount(a)
+		members = append(members, a)
 		if !isMissing(n) {
 			g.executionRole(a)
 		}
@@ -368,6 +383,11 @@ func (g *seeder) members() {
 		} else {
 			g.findings(a, n)
 		}
+	}
+	if spec.RootCredentials {
+		// After every member, so that the option changes nothing else the
+		// seed draws (seed_root.go).
+		g.rootCredentials(members)
 	}
 }
 
@@ -531,6 +551,10 @@ func (g *seeder) findings(a *Account, n int) {
 	case 0:
 	default:
 		st.root.passwordLastUsed = g.ago(150)
+	}
+	if !st.root.passwordLastUsed.IsZero() {
+		// A password was used, so the root user has one.
+		st.root.login = &loginProfile{created: st.root.created}
 	}
 
 	// Password policy.

@@ -30,6 +30,9 @@ type organization struct {
 	serviceAccess map[string]time.Time
 	// delegatedAdmins maps a service principal to its delegated administrators.
 	delegatedAdmins map[string][]*delegatedAdmin
+	// rootAccess is IAM's centralized root access for member accounts
+	// (iam_rootaccess.go).
+	rootAccess rootAccessFeatures
 }
 
 type orgRoot struct {
@@ -221,15 +224,30 @@ type policyDoc struct {
 	parsed *iampolicy.Policy
 }
 
-// rootUser is the account's root user as the credential report and the
-// account summary show it.
+// rootUser is the account's root user and its credentials, as the
+// credential report, the account summary and a root session
+// (sts:AssumeRoot, sts_root.go) see them.
 type rootUser struct {
 	created          time.Time
 	mfa              bool
 	hardwareMFA      bool
 	accessKeys       []*accessKey
 	passwordLastUsed time.Time
-	password         bool // the root user has a console password (AccountPasswordPresent)
+	// login is the root user's console password (AccountPasswordPresent;
+	// GetLoginProfile in a root session); nil when it has none.
+	login *loginProfile
+	// certs are the root user's X.509 signing certificates
+	// (AccountSigningCertificatesPresent; ListSigningCertificates in a
+	// root session).
+	certs []*signingCert
+}
+
+// signingCert is an X.509 signing certificate of the root user.
+type signingCert struct {
+	id       string
+	body     string
+	status   string // Active | Inactive
+	uploaded time.Time
 }
 
 type passwordPolicy struct {

@@ -10,7 +10,8 @@ import (
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
-// AWS STS (awsQuery): AssumeRole and GetCallerIdentity (AWS-NOTES §5).
+// AWS STS (awsQuery): AssumeRole and GetCallerIdentity (AWS-NOTES §5);
+// AssumeRoot in sts_root.go.
 //
 // AssumeRole is authorized like every call (identity policies, SCPs of the
 // caller's account and session policies, by the core, against the role's
@@ -22,6 +23,8 @@ import (
 func stsOps() map[string]op {
 	return map[string]op{
 		"GetCallerIdentity": {fn: stsGetCallerIdentity, action: "-"},
+		// AssumeRoot: sts_root.go.
+		"AssumeRoot": {fn: stsAssumeRoot, resource: rootTargetResource, regionalOnly: true},
 		"AssumeRole": {fn: stsAssumeRole, resource: func(c *call) string {
 			if arn := c.form.Get("RoleArn"); arn != "" {
 				return arn
