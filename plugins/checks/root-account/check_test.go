@@ -38,10 +38,10 @@ func byCheck(fs []plugins.Finding) map[string]plugins.Finding {
 
 func TestDescribe(t *testing.T) {
 	d := describe(t)
-	if d.ID != "root-account" || d.Version != "1.0.0" || d.Title == "" || d.Description == "" || d.DefaultSeverity != plugins.SeverityHigh {
+	if d.ID != "root-account" || d.Version != "1.1.0" || d.Title == "" || d.Description == "" || d.DefaultSeverity != plugins.SeverityHigh {
 		t.Errorf("describe: %+v", d)
 	}
-	if !slices.Equal(d.Actions, []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"}) {
+	if !slices.Equal(d.Actions, []string{"iam:GenerateCredentialReport", "iam:GetAccountSummary", "iam:GetCredentialReport"}) {
 		t.Errorf("actions %v", d.Actions)
 	}
 	for rule, refs := range wantCompliance {
@@ -64,7 +64,10 @@ func TestDescribe(t *testing.T) {
 // TestSeededOrganization asserts each member's verdicts against the seed
 // (OrgSpec's doc): no root MFA when i%3 == 0, a root access key when
 // i%5 == 4 (created 400 days ago, used 12 days ago), root password used 2
-// days ago when i%4 == 2, never when i%4 == 0, else 150 days ago.
+// days ago when i%4 == 2, never when i%4 == 0, else 150 days ago. The seed
+// gives a root user a password when it was used, so among members 1 to 8
+// every root user without MFA (3 and 6) has a password and fails 1.5; the
+// root users without credentials are TestCentralizedRootCredentials's.
 func TestSeededOrganization(t *testing.T) {
 	e := checktest.NewEnv(t, orgsim.OrgSpec{Members: 8})
 	actions := describe(t).Actions
@@ -94,15 +97,17 @@ func TestSeededOrganization(t *testing.T) {
 			}
 		}
 		// The credential report is read once: Generate twice (the sim's
-		// clock stands still), Get once.
+		// clock stands still), Get once; the account summary once.
 		sn := e.Sim.Counters()
-		if g, r := sn.Calls("iam", "GenerateCredentialReport"), sn.Calls("iam", "GetCredentialReport"); g > 2 || r != 1 {
-			t.Errorf("member %d: GenerateCredentialReport %d, GetCredentialReport %d calls", i, g, r)
+		if g, r, s := sn.Calls("iam", "GenerateCredentialReport"), sn.Calls("iam", "GetCredentialReport"), sn.Calls("iam", "GetAccountSummary"); g > 2 || r != 1 || s != 1 {
+			t.Errorf("member %d: GenerateCredentialReport %d, GetCredentialReport %d, GetAccountSummary %d calls", i, g, r, s)
 		}
 
 		switch i {
 		case 3:
-			if f := got["root-account.mfa"]; f.Evidence["mfa_active"] != "false" || f.Severity != plugins.SeverityCritical {
+			if f := got["root-account.mfa"]; f.Evidence["mfa_active"] != "false" || f.Evidence["AccountMFAEnabled"] != "0" ||
+				f.Evidence["AccountPasswordPresent"] != "1" || f.Severity != plugins.SeverityCritical ||
+				f.Message != "The root user has no MFA device: its password alone signs in with full control of the account." {
 				t.Errorf("member 3 mfa: %+v", f)
 			}
 		case 4:
