@@ -13,7 +13,7 @@ import (
 //	  - name: root-account
 //	    path: plugins/root-account          # relative to the baseline file
 //	    sha256: 3b1f...                     # required: the binary is refused unless it matches
-//	    actions: [iam:GenerateCredentialReport, iam:GetCredentialReport]
+//	    actions: [iam:GenerateCredentialReport, iam:GetAccountSummary, iam:GetCredentialReport]
 //	                                        # required to run: every IAM action it may declare
 //	    allowWriteActions: false            # true lets actions: hold more than reads (warned about)
 //	    config: {rootUseWindowDays: 30}     # the check's own settings (its JSON Schema)

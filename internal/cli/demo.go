@@ -144,7 +144,7 @@ var demoPlugins = []struct {
 	name    string
 	actions []string
 }{
-	{"root-account", []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"}},
+	{"root-account", []string{"iam:GenerateCredentialReport", "iam:GetAccountSummary", "iam:GetCredentialReport"}},
 	{"iam-users", []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:ListAttachedUserPolicies", "iam:ListUserPolicies", "iam:ListUsers"}},
 	{"least-privilege", []string{
 		"iam:GetGroupPolicy", "iam:GetPolicyVersion", "iam:GetRolePolicy", "iam:GetUserPolicy", "iam:ListEntitiesForPolicy",
