@@ -395,17 +395,18 @@ func (g *agreeGen) condition() agreeCondition {
 	likeOps := []string{"StringLike", "StringNotLike"}
 	boolOp := func() string { return g.ifExists("Bool") }
 	tf := []string{"true", "false"}
-	switch g.r.IntN(28) {
+	switch g.r.IntN(29) {
 	case 0:
 		return agreeCondition{strOp("ArnLike", "ArnNotLike", "StringLike", "StringNotLike", "ArnEquals", "ArnNotEquals"), "aws:PrincipalArn",
 			g.some([]string{arn + "*" + role, arn + "${aws:PrincipalAccount}" + role, arn + "*:role/orgbaseline-*",
-				arn + g.pick(g.accounts) + ":role/*", arn + "*:role/Break*", arn + "${aws:PrincipalAccount}:role/*", arn + g.pick(g.accounts) + role}, 2)}
+				arn + g.pick(g.accounts) + ":role/*", arn + "*:role/Break*", arn + "${aws:PrincipalAccount}:role/*", arn + g.pick(g.accounts) + role,
+				arn + "*:root", arn + "${aws:PrincipalAccount}:root"}, 2)}
 	case 1:
 		return agreeCondition{strOp(eqOps...), "aws:PrincipalAccount", g.some(append(slices.Clone(g.accounts), "${aws:ResourceAccount}"), 2)}
 	case 2:
 		return agreeCondition{strOp(eqOps...), "aws:PrincipalType", g.some([]string{"AssumedRole", "User", "Account", "FederatedUser"}, 2)}
 	case 3:
-		return agreeCondition{strOp(likeOps...), "aws:userid", g.some([]string{"*:orgbaseline-*", "AROA*", "*:other-*", "AIDA*", "*:orgbaseline-test"}, 2)}
+		return agreeCondition{strOp(likeOps...), "aws:userid", g.some([]string{"*:orgbaseline-*", "AROA*", "*:other-*", "AIDA*", "*:orgbaseline-test", "??????????*"}, 2)}
 	case 4:
 		return agreeCondition{strOp(eqOps...), "aws:PrincipalOrgID", g.some([]string{g.orgID, "o-aaaaaaaaaa", "${aws:ResourceOrgID}"}, 2)}
 	case 5:
@@ -479,6 +480,10 @@ func (g *agreeGen) condition() agreeCondition {
 		return agreeCondition{g.ifExists(g.pick([]string{"NumericLessThan", "NumericGreaterThan"})), "aws:MultiFactorAuthAge", []string{"3600"}}
 	case 27:
 		return agreeCondition{strOp(eqOps...), "organizations:ServicePrincipal", g.some([]string{"config.amazonaws.com", "access-analyzer.amazonaws.com"}, 2)}
+	case 28:
+		// Root sessions (sts:AssumeRoot) carry aws:AssumedRoot true; the
+		// execution role's requests leave it out.
+		return agreeCondition{g.pick([]string{"BoolIfExists", "Bool"}), "aws:AssumedRoot", []string{g.pick(tf)}}
 	}
 	return agreeCondition{strOp(eqOps...), "aws:PrincipalTag/other", []string{"x"}}
 }

@@ -124,7 +124,7 @@ const agreeSourceIP = "127.0.0.1"
 func agreeYAML(rules ...string) string {
 	y := callsYAML(true, "ORGANIZATION", true, rules...)
 	y = strings.Replace(y, "organization:\n", "organization:\n  guardContext: {aws:SourceIp: "+agreeSourceIP+"}\n", 1)
-	return strings.Replace(y, "controls:\n", "controls:\n  serviceControlPolicies: {policies: []}\n", 1)
+	return strings.Replace(y, "controls:\n", "controls:\n  serviceControlPolicies: {policies: []}\n  rootAccess: {removeCredentials: [accessKeys, signingCertificates]}\n", 1)
 }
 
 // The rules with other parameters (every rule is updated, without the tag
@@ -149,7 +149,7 @@ const (
 // judged.
 func newAgreeWorld(t *testing.T) *agreeWorld {
 	t.Helper()
-	w := newWorld(t, orgsim.OrgSpec{Members: 4, Clean: true}, agreeYAML(callsRuleIAM, callsRuleAll), nil)
+	w := newWorld(t, orgsim.OrgSpec{Members: 4, Clean: true, RootCredentials: true}, agreeYAML(callsRuleIAM, callsRuleAll), nil)
 	w.engine.Org.RunID = agreeRunID
 	enableSCPs(t, w)
 	aw := &agreeWorld{t: t, orgs: orgAPI(w)}
@@ -204,14 +204,16 @@ func newAgreeWorld(t *testing.T) *agreeWorld {
 	return aw
 }
 
-// agreeKeep keeps the execution role's requests in member accounts, one
-// of each (account, region, action, resource, request keys).
+// agreeKeep keeps the execution role's requests in member accounts, and
+// those of the root sessions (sts:AssumeRoot) there, one of each
+// (account, region, action, resource, request keys).
 func agreeKeep(all []orgsim.Authorization, o *controls.Org) []orgsim.Authorization {
 	role := ":assumed-role/" + o.ExecutionRole + "/orgbaseline-"
 	seen := map[string]bool{}
 	var out []orgsim.Authorization
 	for _, a := range all {
-		if !strings.Contains(a.PrincipalARN, role) || a.Account == o.ManagementAccountID {
+		rootSession := strings.HasSuffix(a.PrincipalARN, ":"+a.Account+":root") && slices.Equal(a.Request.Context["aws:assumedroot"], []string{"true"})
+		if !(strings.Contains(a.PrincipalARN, role) || rootSession) || a.Account == o.ManagementAccountID {
 			continue
 		}
 		k := agreeAuthKey(a)
