@@ -52,16 +52,7 @@ plugins:
 // TestGuardRefusalIsStructured: the guard's refusal reaches the engine
 // as a LockoutError whose refusals hold every place a call is denied.
 func TestGuardRefusalIsStructured(t *testing.T) {
-	const yaml = `version: 1
-controls:
-  passwordPolicy:
-    minimumPasswordLength: 14
-  serviceControlPolicies:
-    policies:
-      - name: deny-password-policy
-        document: '%s'
-        targets: [ou:/Workloads]
-`
+	const yaml = passwordSCPYAML
 	w := scpWorld(t, fmt.Sprintf(yaml, denyPasswordPolicyDoc), nil)
 	var scp controls.Control
 	for _, c := range w.engine.Controls {

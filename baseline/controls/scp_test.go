@@ -57,6 +57,19 @@ controls:
 
 var twoPolicyFiles = map[string]string{"scps/deny-leave.json": denyLeaveDoc + "\n"}
 
+// passwordSCPYAML is a baseline with the password policy and one SCP,
+// deny-password-policy, attached to /Workloads; %s is its document.
+const passwordSCPYAML = `version: 1
+controls:
+  passwordPolicy:
+    minimumPasswordLength: 14
+  serviceControlPolicies:
+    policies:
+      - name: deny-password-policy
+        document: '%s'
+        targets: [ou:/Workloads]
+`
+
 func scpWorld(t testing.TB, yaml string, files map[string]string) *world {
 	t.Helper()
 	return newWorld(t, orgsim.OrgSpec{Members: 6, Clean: true}, yaml, files)
@@ -569,16 +582,7 @@ func TestSCPPreflight(t *testing.T) {
 // a call of another enabled control is refused at plan time, and orgsim,
 // given the same SCP, really denies that call.
 func TestSCPLockoutGuard(t *testing.T) {
-	const yaml = `version: 1
-controls:
-  passwordPolicy:
-    minimumPasswordLength: 14
-  serviceControlPolicies:
-    policies:
-      - name: deny-password-policy
-        document: '%s'
-        targets: [ou:/Workloads]
-`
+	const yaml = passwordSCPYAML
 	w := scpWorld(t, fmt.Sprintf(yaml, denyPasswordPolicyDoc), nil)
 	prod, dev, sandbox := w.id("prod-001"), w.id("dev-002"), w.id("sandbox-003")
 	msg := planError(t, w.plan())

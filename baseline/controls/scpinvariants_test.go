@@ -149,16 +149,7 @@ func TestSCPApplyRechecksInvariants(t *testing.T) {
 // would lock the execution role out, even handed to the engine without
 // the plan that refuses it.
 func TestSCPApplyGuardsAnUpdateThePlanRefuses(t *testing.T) {
-	const yaml = `version: 1
-controls:
-  passwordPolicy:
-    minimumPasswordLength: 14
-  serviceControlPolicies:
-    policies:
-      - name: deny-password-policy
-        document: '%s'
-        targets: [ou:/Workloads]
-`
+	const yaml = passwordSCPYAML
 	w := scpWorld(t, fmt.Sprintf(yaml, exemptPasswordPolicyDoc), nil)
 	w.converge()
 	scpRebase(t, w, fmt.Sprintf(yaml, denyPasswordPolicyDoc))
