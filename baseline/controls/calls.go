@@ -120,21 +120,11 @@ func (c Call) ResourceIn(account, region string) string {
 	return strings.ReplaceAll(r, "{region}", region)
 }
 
-// Caller is a control that describes its calls. o carries the
-// organization's aliases resolved, its home region, governed regions,
-// execution role and partition (Org.ARN builds ARNs in it); an alias it
-// cannot resolve is the account "*".
-type Caller interface {
-	Calls(o *Org) []Call
-}
-
-// CallsOf collects the calls of every control that describes them.
+// CallsOf collects the calls of every control (Control.Calls).
 func CallsOf(cs []Control, o *Org) []Call {
 	var out []Call
 	for _, c := range cs {
-		if m, ok := c.(Caller); ok {
-			out = append(out, m.Calls(o)...)
-		}
+		out = append(out, c.Calls(o)...)
 	}
 	return out
 }
@@ -236,7 +226,7 @@ func placeholderOrg() *Org {
 
 // actionsOf lists the actions of a control's calls, sorted, without
 // duplicates: what Control.Actions returns.
-func actionsOf(c Caller) []string { return callActions(c.Calls(placeholderOrg())) }
+func actionsOf(c interface{ Calls(*Org) []Call }) []string { return callActions(c.Calls(placeholderOrg())) }
 
 // callActions lists the actions of calls, sorted, without duplicates.
 func callActions(calls []Call) []string {

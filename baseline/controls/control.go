@@ -124,10 +124,15 @@ type Prefetcher interface {
 type Control interface {
 	Name() string
 	Scope() Scope
-	// Actions are the IAM actions the control calls in member accounts
-	// as the execution role; the SCP lockout guard checks that the SCPs
-	// in force after a change still allow every one of them. A control
-	// that describes its calls (Caller) returns their actions.
+	// Calls describe every call the control makes in member accounts
+	// (calls.go): what the SCP lockout guard evaluates and `orgbaseline
+	// permissions` prints. o carries the organization's aliases resolved,
+	// its home region, governed regions, execution role and partition
+	// (Org.ARN builds ARNs in it); an alias it cannot resolve is the
+	// account "*". A control whose calls are all the management
+	// account's, which SCPs never restrict, returns none.
+	Calls(o *Org) []Call
+	// Actions are the IAM actions of Calls, sorted, without duplicates.
 	Actions() []string
 	Observe(ctx context.Context, t Target) (any, error)
 	// Diff returns the changes it can plan safely and an error for what it
@@ -163,7 +168,7 @@ func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 	// and every plugin calls in member accounts.
 	others := slices.Clone(cs)
 	plugins := PluginCalls(b.Plugins)
-	scps, err := newServiceControlPolicies(b, func(o *Org) []Call { return append(guardedCalls(others, o), plugins...) })
+	scps, err := newServiceControlPolicies(b, func(o *Org) []Call { return append(CallsOf(others, o), plugins...) })
 	add(nil, err)
 	cs = append(scps, cs...)
 	if len(errs) > 0 {

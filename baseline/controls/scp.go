@@ -220,6 +220,11 @@ func (*ServiceControlPolicies) Scope() Scope { return ScopeOrganization }
 // SCPs never restrict, so the control needs nothing in member accounts.
 func (*ServiceControlPolicies) Actions() []string { return nil }
 
+// Calls are none of its own: SCPs are read and written in the management
+// account. (The guard's own iam:GetRole of the execution role, made only
+// when a policy needs it, is added where it is made: guardRun.check.)
+func (*ServiceControlPolicies) Calls(*Org) []Call { return nil }
+
 // declared is the baseline's policy named name, or nil.
 func (c *ServiceControlPolicies) declared(name string) *declaredSCP {
 	for i := range c.policies {

@@ -23,7 +23,7 @@ type permissionsFlags struct {
 }
 
 // permissionsCommand prints what the execution role needs, from the call
-// model (controls.Caller): the identity policy (json) or the calls of
+// model (controls.Control.Calls): the identity policy (json) or the calls of
 // each control (text). It reads the baseline only, never AWS.
 func (a *app) permissionsCommand() *cobra.Command {
 	f := &permissionsFlags{}
@@ -172,7 +172,7 @@ func callLines(calls []controls.Call) []string {
 	var order []string
 	ctxs := map[string][]string{}
 	for _, c := range calls {
-		k := "    " + c.Action + "\t" + report.Clean(c.Resource)
+		k := "    " + report.Clean(c.Action) + "\t" + report.Clean(c.Resource)
 		if _, ok := ctxs[k]; !ok {
 			order = append(order, k)
 		}
