@@ -226,7 +226,9 @@ func placeholderOrg() *Org {
 
 // actionsOf lists the actions of a control's calls, sorted, without
 // duplicates: what Control.Actions returns.
-func actionsOf(c interface{ Calls(*Org) []Call }) []string { return callActions(c.Calls(placeholderOrg())) }
+func actionsOf(c interface{ Calls(*Org) []Call }) []string {
+	return callActions(c.Calls(placeholderOrg()))
+}
 
 // callActions lists the actions of calls, sorted, without duplicates.
 func callActions(calls []Call) []string {
