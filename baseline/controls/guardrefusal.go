@@ -1,7 +1,6 @@
 package controls
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -266,6 +265,3 @@ func (e *LockoutError) Error() string {
 	}
 	return b.String()
 }
-
-// joinErrors is errors.Join, for the guard's errors about the policies.
-func joinErrors(errs []error) error { return errors.Join(errs...) }

@@ -1,6 +1,7 @@
 package controls
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -94,7 +95,7 @@ func policiesInForce(st *scpState, final scpAttachments, over map[string]*iampol
 		parsed[n] = p
 	}
 	if len(errs) > 0 {
-		return nil, joinErrors(errs)
+		return nil, errors.Join(errs...)
 	}
 	return parsed, nil
 }
