@@ -722,11 +722,11 @@ func applyDefaults(b *Baseline, idx *posIndex) {
 	}
 }
 
-// GuardOwnKeys are the condition keys the SCP lockout guard sets itself
+// guardOwnKeys are the condition keys the SCP lockout guard sets itself
 // for every call it evaluates (lower-case; an entry ending in "/" is a
 // prefix): organization.guardContext cannot state them, so that no
 // statement in the baseline can talk the guard out of what it knows.
-var GuardOwnKeys = []string{
+var guardOwnKeys = []string{
 	"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:userid", "aws:username",
 	"aws:principalorgid", "aws:principalorgpaths", "aws:principaltag/", "aws:principalisawsservice",
 	"aws:principalservicename", "aws:viaawsservice", "aws:calledvia", "aws:calledviafirst", "aws:calledvialast",
@@ -735,10 +735,10 @@ var GuardOwnKeys = []string{
 	"aws:resourceorgpaths", "aws:requesttag/", "aws:tagkeys", "aws:sourceidentity", "aws:assumedroot",
 }
 
-// IsGuardOwnKey reports whether key (any case) is one of GuardOwnKeys.
-func IsGuardOwnKey(key string) bool {
+// isGuardOwnKey reports whether key (any case) is one of guardOwnKeys.
+func isGuardOwnKey(key string) bool {
 	k := strings.ToLower(key)
-	for _, own := range GuardOwnKeys {
+	for _, own := range guardOwnKeys {
 		if k == own || (strings.HasSuffix(own, "/") && strings.HasPrefix(k, own)) {
 			return true
 		}
@@ -759,7 +759,7 @@ func validateGuardContext(gc map[string]GuardValues, v *validation) {
 		case v.bad(kp):
 		case !guardKeyRe.MatchString(k):
 			v.errorf(kp, "%s: %s is not a condition key; write one such as aws:SourceIp or aws:SourceVpc", p, quote(k))
-		case IsGuardOwnKey(k):
+		case isGuardOwnKey(k):
 			v.errorf(kp, "%s: the lockout guard sets %s itself from the organization and the run; remove it (only keys the guard cannot know, such as aws:SourceIp, may be stated)", p, quote(k))
 		case len(gc[k]) == 0:
 			v.errorf(kp, "%s.%s has no value; give the value the run's requests carry, or remove the key", p, k)
