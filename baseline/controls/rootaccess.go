@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -50,6 +51,28 @@ type RootAccess struct {
 	// moment to act on it, so the steps that depend on it wait for it,
 	// bounded. It only decides whether to wait, never what to do.
 	enabled *madeThisRun
+
+	// features are the features the last organization-scope observation
+	// read (featuresRead false before one, and in a shard that does not
+	// run the organization scope): the members' observations that follow
+	// in the same plan take them from here instead of each asking IAM.
+	mu           sync.Mutex
+	seen         []string
+	featuresRead bool
+}
+
+// sawFeatures records the features an organization-scope observation read.
+func (c *RootAccess) sawFeatures(fs []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen, c.featuresRead = slices.Clone(fs), true
+}
+
+// seenFeatures are the features the organization scope read, if it did.
+func (c *RootAccess) seenFeatures() ([]string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.seen), c.featuresRead
 }
 
 // NewRootAccess returns the organization-scope control and the per-member
@@ -136,6 +159,7 @@ func (c *RootAccess) Observe(ctx context.Context, t Target) (any, error) {
 			return nil, fmt.Errorf("list the features of centralized root access (iam:ListOrganizationsFeatures, management account %s): %w", t.AccountID, err)
 		}
 	}
+	c.sawFeatures(st.Features)
 	return st, nil
 }
 

@@ -115,8 +115,8 @@ func (c *RootCredentials) Apply(ctx context.Context, t Target, ch baseline.Chang
 			c.root.enabled.has(rootFeatureResourcePrefix+FeatureRootSessions)
 	}
 	if err := t.Wait.For(ch.Account, "").Retry(ctx, "a root session in "+label+" (centralized root access was just enabled)", notYet, start); err != nil {
-		off, ferr := c.featuresOff(ctx, mgmt)
-		if ferr == nil && len(off) > 0 {
+		fs, ferr := rootFeatures(ctx, c.root.newIAM(mgmt))
+		if off := featuresOff(fs); ferr == nil && len(off) > 0 {
 			return fmt.Errorf("sts:AssumeRoot into %s with the task policy %s failed: %w; %s in the organization: the organization-scope changes that enable it must be applied first (apply them; %s)",
 				label, RootTaskDelete, err, offPhrase(off), c.enableHint(off))
 		}

@@ -476,3 +476,24 @@ func TestRootCallModelCoversEveryCall(t *testing.T) {
 	phase(w, "every kind", "ListSigningCertificates/iam:ListSigningCertificates", "ListMFADevices/iam:ListMFADevices",
 		"DeleteLoginProfile/iam:DeleteLoginProfile", "DeleteSigningCertificate/iam:DeleteSigningCertificate", "DeactivateMFADevice/iam:DeactivateMFADevice")
 }
+
+// TestRootAuditAsksFeaturesOnce: while the organization scope has read
+// the features off, no member's observation asks AWS for a root session
+// (it could not open) nor for the features again: one
+// ListOrganizationsFeatures per plan, not one more per member.
+func TestRootAuditAsksFeaturesOnce(t *testing.T) {
+	w := newWorld(t, rootSpec, rootYAML("removeCredentials: [accessKeys]"), nil)
+	w.sim.ResetCounters()
+	if errs := planErrors(w.plan()); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	c := w.sim.Counters()
+	if n := c.Calls("sts", "AssumeRoot"); n != 0 {
+		t.Errorf("%d AssumeRoot calls while the features are off, want 0", n)
+	}
+	// Trusted access for IAM is off in the seed, so the organization
+	// scope reads no features either: none at all.
+	if n := c.Calls("iam", "ListOrganizationsFeatures"); n > 1 {
+		t.Errorf("%d ListOrganizationsFeatures calls, want at most 1 per plan", n)
+	}
+}

@@ -38,15 +38,18 @@ func (c *RootCredentials) Observe(ctx context.Context, t Target) (any, error) {
 		return nil, err
 	}
 	label := (&orgwalk.Account{ID: t.AccountID, Name: t.AccountName}).Label()
+	if fs, read := c.root.seenFeatures(); read {
+		// The organization scope read the features at the start of this
+		// plan: with one off, no root session can open, in any member.
+		if off := featuresOff(fs); len(off) > 0 {
+			return c.whileOff(label, off, nil)
+		}
+	}
 	cfg, err := rootSession(ctx, c.root.newSTS, mgmt, o, t.AccountID, RootTaskAudit)
 	if err != nil {
-		off, ferr := c.featuresOff(ctx, mgmt)
-		if ferr == nil && len(off) > 0 {
-			if unwanted := c.unwanted(off); len(unwanted) > 0 {
-				return nil, fmt.Errorf("sts:AssumeRoot into %s with the task policy %s failed: %w; %s in the organization and controls.rootAccess does not enable it: AWS opens root sessions only with centralized root access on; set %s",
-					label, RootTaskAudit, err, offPhrase(unwanted), c.enableHint(unwanted))
-			}
-			return &rootCredsSeen{Off: off}, nil
+		fs, ferr := rootFeatures(ctx, c.root.newIAM(mgmt))
+		if off := featuresOff(fs); ferr == nil && len(off) > 0 {
+			return c.whileOff(label, off, err)
 		}
 		return nil, c.assumeRootError(label, RootTaskAudit, err, ferr)
 	}
@@ -58,24 +61,37 @@ func (c *RootCredentials) Observe(ctx context.Context, t Target) (any, error) {
 }
 
 // featuresOff lists the features of centralized root access that are
-// off in the organization, read with the management account's config.
-// Root sessions need them: AWS's guide has root credentials management
-// let the management account "delete root user credentials", and root
-// sessions let it "perform privileged tasks on member accounts"; which of
-// the two a given task policy needs it does not say, so a session refused
-// while either is off is put down to it.
-func (c *RootCredentials) featuresOff(ctx context.Context, mgmt aws.Config) ([]string, error) {
-	fs, err := rootFeatures(ctx, c.root.newIAM(mgmt))
-	if err != nil {
-		return nil, err
-	}
+// not in fs, the features enabled. Root sessions need them: AWS's guide
+// has root credentials management let the management account "delete
+// root user credentials", and root sessions let it "perform privileged
+// tasks on member accounts"; which of the two a given task policy needs
+// it does not say, so a session is not opened (or one refused is put down
+// to it) while either is off.
+func featuresOff(fs []string) []string {
 	var off []string
 	for _, f := range []string{FeatureRootCredentialsManagement, FeatureRootSessions} {
 		if !slices.Contains(fs, f) {
 			off = append(off, f)
 		}
 	}
-	return off, nil
+	return off
+}
+
+// whileOff is the observation of a member while features are off: nothing
+// to read yet when the baseline enables them (the plan does, and apply
+// reads and deletes once they are on), an error naming the settings
+// otherwise. err is AssumeRoot's refusal, nil when none was asked for.
+func (c *RootCredentials) whileOff(label string, off []string, err error) (any, error) {
+	unwanted := c.unwanted(off)
+	if len(unwanted) == 0 {
+		return &rootCredsSeen{Off: off}, nil
+	}
+	why := "cannot open a session"
+	if err != nil {
+		why = fmt.Sprintf("failed: %v", err)
+	}
+	return nil, fmt.Errorf("sts:AssumeRoot into %s with the task policy %s %s; %s in the organization and controls.rootAccess does not enable it: AWS opens root sessions only with centralized root access on; set %s",
+		label, RootTaskAudit, why, offPhrase(unwanted), c.enableHint(unwanted))
 }
 
 // unwanted are the features of off that the baseline does not enable.
