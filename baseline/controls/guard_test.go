@@ -177,3 +177,19 @@ controls:
 		t.Errorf("root sessions exempted through aws:AssumedRoot, the guard refuses: %v", errs)
 	}
 }
+
+// TestGuardCannotReadTheRole: where the SCPs deny the guard's own
+// iam:GetRole of the execution role, aws:PrincipalTag stays unknown there;
+// a Deny depending on it refuses, saying the role could not be read (its
+// keys cannot be stated in guardContext).
+func TestGuardCannotReadTheRole(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"ByTag","Effect":"Deny","Action":"iam:UpdateAccountPasswordPolicy","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blocked"}}},` +
+		`{"Sid":"NoRoleReads","Effect":"Deny","Action":"iam:GetRole","Resource":"arn:aws:iam::*:role/OrganizationAccountAccessRole"}]}`
+	w := scpWorld(t, fmt.Sprintf(passwordSCPYAML, doc), nil)
+	enableSCPs(t, w)
+	createSCP(t, w, "no-role-reads", doc, ouID(t, w, "/Workloads"))
+	wantIn(t, planError(t, w.plan()),
+		`statement "ByTag" (Statement[0]), attached at ou:/Workloads, may deny this call: whether it does depends on aws:PrincipalTag/team`,
+		"The lockout guard could not read the execution role there (iam:GetRole on the role itself")
+}

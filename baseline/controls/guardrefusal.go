@@ -153,6 +153,11 @@ func (f *GuardRefusal) hint() string {
 		if len(f.Keys) > 0 {
 			key = f.Keys[0]
 		}
+		if k := strings.ToLower(key); k == "aws:userid" || strings.HasPrefix(k, "aws:principaltag/") {
+			// The guard's own keys, unknown only where it could not read
+			// the role: guardContext cannot state them.
+			return "The lockout guard could not read the execution role there (iam:GetRole on the role itself, which it calls when an SCP names aws:userid or aws:PrincipalTag): allow that call, or exempt the role, " + exempt
+		}
 		return fmt.Sprintf("State the value the run's requests carry under organization.guardContext (e.g. %s: <value>), or exempt the role, %s", key, exempt)
 	}
 	return "Exempt the role, " + exempt
