@@ -368,6 +368,12 @@ func schemaTypeDocs() map[string]schemaDoc {
 			required: []string{"name", "targets"},
 			rules:    obj{"oneOf": []obj{{"required": []string{"document"}}, {"required": []string{"file"}}}},
 		},
+		"OrganizationPolicies": {desc: "The policies of one Organizations policy type that orgbaseline creates, keeps up to date and attaches, shaped like serviceControlPolicies. It only ever changes policies tagged orgbaseline:managed; a managed policy no longer listed is detached and deleted."},
+		"OrganizationPolicy": {
+			desc:     "One policy, identified by name; exactly one of document and file. Its document follows the type's grammar: IAM JSON with Principal \"*\" and Deny statements for RCPs, the @@assign/@@append/@@remove operators and the type's keys for the management policy types.",
+			required: []string{"name", "targets"},
+			rules:    obj{"oneOf": []obj{{"required": []string{"document"}}, {"required": []string{"file"}}}},
+		},
 		"OrganizationTrail":               {desc: "A CloudTrail organization trail and its log bucket in the log-archive account (CIS 3.1, 3.2)."},
 		"OrganizationTrailBucket":         {desc: "The S3 bucket the organization trail delivers to."},
 		"OrganizationTrailCloudWatchLogs": {desc: "Delivery of the trail to a CloudWatch Logs group of the management account in the home region: set both keys or neither."},
@@ -477,12 +483,21 @@ func schemaFieldDocs() map[string]schemaDoc {
 		},
 		"Targets.includeManagementAccount": {desc: "Target the management account too when a selector matches it; default false (it is skipped)."},
 
-		"Controls.passwordPolicy":         {desc: "The IAM account password policy of every targeted account (CIS 1.8, 1.9)."},
-		"Controls.serviceControlPolicies": {desc: "Service control policies created, updated and attached in the organization."},
-		"Controls.organizationTrail":      {desc: "A CloudTrail organization trail and its log bucket (CIS 3.1, 3.2)."},
-		"Controls.accessAnalyzer":         {desc: "IAM Access Analyzer in every governed region (CIS 1.20)."},
-		"Controls.config":                 {desc: "AWS Config recorders, delivery, managed rules and an optional aggregator (CIS 3.3)."},
-		"Controls.rootAccess":             {desc: "Centralized root access: member accounts' root credentials audited through sts:AssumeRoot and, where chosen, deleted (CIS 1.4, 1.5, 1.7; CIS 7.0 2.1.1)."},
+		"Controls.passwordPolicy":          {desc: "The IAM account password policy of every targeted account (CIS 1.8, 1.9)."},
+		"Controls.serviceControlPolicies":  {desc: "Service control policies created, updated and attached in the organization."},
+		"Controls.resourceControlPolicies": {desc: "Resource control policies (RCPs): the most access resources in member accounts allow, guarded against denying CloudTrail's and Config's deliveries and orgbaseline's own role (CIS 7.0 2.1.2)."},
+		"Controls.declarativePolicies":     {desc: "Declarative policies for EC2 (DECLARATIVE_POLICY_EC2): service attributes AWS enforces, checked in effect through DescribeEffectivePolicy."},
+		"Controls.tagPolicies":             {desc: "Tag policies (TAG_POLICY), checked in effect through DescribeEffectivePolicy."},
+		"Controls.backupPolicies":          {desc: "Backup policies (BACKUP_POLICY), checked in effect through DescribeEffectivePolicy."},
+		"Controls.aiOptOutPolicies":        {desc: "AI services opt-out policies (AISERVICES_OPT_OUT_POLICY), checked in effect through DescribeEffectivePolicy."},
+		"Controls.s3Policies":              {desc: "S3 policies (S3_POLICY): organization-wide S3 Block Public Access settings, checked in effect through DescribeEffectivePolicy."},
+		"Controls.securityHubPolicies":     {desc: "Security Hub policies (SECURITYHUB_POLICY), checked in effect through DescribeEffectivePolicy."},
+		"Controls.inspectorPolicies":       {desc: "Amazon Inspector policies (INSPECTOR_POLICY), checked in effect through DescribeEffectivePolicy."},
+		"Controls.bedrockPolicies":         {desc: "Amazon Bedrock policies (BEDROCK_POLICY), checked in effect through DescribeEffectivePolicy."},
+		"Controls.organizationTrail":       {desc: "A CloudTrail organization trail and its log bucket (CIS 3.1, 3.2)."},
+		"Controls.accessAnalyzer":          {desc: "IAM Access Analyzer in every governed region (CIS 1.20)."},
+		"Controls.config":                  {desc: "AWS Config recorders, delivery, managed rules and an optional aggregator (CIS 3.3)."},
+		"Controls.rootAccess":              {desc: "Centralized root access: member accounts' root credentials audited through sts:AssumeRoot and, where chosen, deleted (CIS 1.4, 1.5, 1.7; CIS 7.0 2.1.1)."},
 
 		"PasswordPolicy.enabled": enabled,
 		"PasswordPolicy.minimumPasswordLength": {
@@ -539,6 +554,40 @@ func schemaFieldDocs() map[string]schemaDoc {
 			},
 		},
 		"SCP.replaceFullAWSAccess": {desc: "Allow-list strategy: detach the AWS managed FullAWSAccess policy from this policy's targets once this policy is attached there. Default false."},
+
+		"OrganizationPolicies.enabled": enabled,
+		"OrganizationPolicies.maxPolicySize": {
+			desc:  "The most characters one policy may have, whitespace included: the organization's quota for the type. Default AWS's: 5120 for RCPs, 2500 for AI services opt-out policies, 10000 for the others.",
+			rules: obj{"minimum": 1, "maximum": maxSCPSizeSetting},
+		},
+		"OrganizationPolicies.maxPoliciesPerTarget": {
+			desc:  "The most policies of the type one root, OU or account may have attached, counting those orgbaseline does not manage (RCPFullAWSAccess included). Default AWS's quota for the type: 5 for RCPs and AI services opt-out policies, 10 for the others.",
+			rules: obj{"minimum": 1, "maximum": maxSCPPerTargetSetting},
+		},
+		"OrganizationPolicies.policies": {desc: "The policies orgbaseline manages, by name; [] removes every policy of the type orgbaseline created."},
+		"OrganizationPolicy.name": {
+			desc:  "The policy's name in the organization: 1 to 128 characters, unique in its type, not the name of an AWS managed policy.",
+			rules: obj{"pattern": trimmedPattern, "maxLength": MaxSCPNameLength, "not": obj{"enum": []string{FullAWSAccessName, RCPFullAWSAccessName}}},
+		},
+		"OrganizationPolicy.description": {
+			desc:  "Stored with the policy; at most 512 characters.",
+			rules: obj{"maxLength": MaxSCPDescriptionLength},
+		},
+		"OrganizationPolicy.document": {
+			desc:  "The policy document as JSON text (a block scalar |), sent as written; whitespace counts toward maxPolicySize. Exactly one of document and file.",
+			rules: obj{"pattern": nonBlankPattern},
+		},
+		"OrganizationPolicy.file": {
+			desc:  "The path of a JSON file holding the policy document, relative to the baseline file's directory. Exactly one of document and file.",
+			rules: obj{"pattern": nonBlankPattern},
+		},
+		"OrganizationPolicy.targets": {
+			desc: "Where the policy is attached: root, ou:/Path, ou:<ou id> or account:<id or name> (not tag selectors).",
+			rules: obj{
+				"minItems": 1, "uniqueItems": true,
+				"items": obj{"type": "string", "pattern": selectorPattern(false), "description": "root, ou:/Path/Of/OU, ou:ou-ab12-cdefgh34, account:123456789012 or account:<name>."},
+			},
+		},
 
 		"OrganizationTrail.enabled": enabled,
 		"OrganizationTrail.name": {

@@ -3,7 +3,6 @@ package baseline
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 )
 
 // ServiceControlPolicies is controls.serviceControlPolicies: the service
@@ -83,8 +82,6 @@ const (
 	// loosely: they follow AWS quotas, which move.
 	maxSCPSizeSetting      = 1 << 20
 	maxSCPPerTargetSetting = 1000
-	// FullAWSAccessName is the AWS managed SCP that allows everything.
-	FullAWSAccessName = "FullAWSAccess"
 )
 
 // IsEnabled reports whether the control is declared and not switched off.
@@ -129,61 +126,9 @@ func (c *ServiceControlPolicies) validate(v *validation, path string) {
 		fmt.Sprintf("set it to the SCP size quota of the organization (AWS: %d characters since May 2026, 5120 before)", DefaultSCPMaxPolicySize))
 	v.intRange(path+".maxPoliciesPerTarget", c.MaxPoliciesPerTarget, 1, maxSCPPerTargetSetting,
 		fmt.Sprintf("set it to the SCPs-per-target quota of the organization (AWS: %d since May 2026, 5 before)", DefaultSCPMaxPoliciesPerTarget))
-	first := map[string]int{}
+	items := make([]policyItem, len(c.Policies))
 	for i, p := range c.Policies {
-		pp := fmt.Sprintf("%s.policies[%d]", path, i)
-		if v.bad(pp) {
-			continue
-		}
-		label := fmt.Sprintf("%s (%s)", pp, quote(p.Name))
-		switch n := len([]rune(p.Name)); {
-		case v.bad(pp + ".name"):
-		case !v.has(pp + ".name"):
-			v.errorf(pp, "%s has no name; give each SCP a name (1-128 characters), which identifies it in the organization", pp)
-			label = pp
-		case n == 0 || n > MaxSCPNameLength:
-			v.errorf(pp+".name", "%s.name is %d characters long; an SCP name has 1 to %d", pp, n, MaxSCPNameLength)
-		case p.Name != strings.TrimSpace(p.Name):
-			v.errorf(pp+".name", "%s.name %s has leading or trailing spaces; remove them", pp, quote(p.Name))
-		case p.Name == FullAWSAccessName:
-			v.errorf(pp+".name", "%s.name %s is the name of the AWS managed policy; choose another name", pp, quote(p.Name))
-		default:
-			if j, dup := first[p.Name]; dup {
-				v.errorf(pp+".name", "SCP name %s is used twice (%s.policies[%d] and %s); SCP names are unique in an organization, rename one", quote(p.Name), path, j, pp)
-			} else {
-				first[p.Name] = i
-			}
-		}
-		if n := len([]rune(p.Description)); n > MaxSCPDescriptionLength {
-			v.errorf(pp+".description", "%s: description is %d characters long; AWS allows at most %d", label, n, MaxSCPDescriptionLength)
-		}
-		hasDoc, hasFile := v.has(pp+".document"), v.has(pp+".file")
-		switch {
-		case v.bad(pp+".document") || v.bad(pp+".file"):
-		case hasDoc && hasFile:
-			v.errorf(pp+".file", "%s has both document and file; keep one: the policy document inline (document) or a JSON file beside the baseline (file)", label)
-		case !hasDoc && !hasFile:
-			v.errorf(pp, "%s has no policy document; set document (inline JSON) or file (a JSON file beside the baseline)", label)
-		case hasDoc && strings.TrimSpace(p.Document) == "":
-			v.errorf(pp+".document", "%s: document is empty; write the policy's JSON", label)
-		case hasFile && strings.TrimSpace(p.File) == "":
-			v.errorf(pp+".file", "%s: file is empty; give the path of the policy's JSON file, relative to the baseline file", label)
-		}
-		tp := pp + ".targets"
-		switch {
-		case v.bad(tp):
-		case !v.has(tp) || len(p.Targets) == 0:
-			v.errorf(tp, "%s has no targets; list where to attach it: root, ou:/Path, ou:<ou id> or account:<id or name>", label)
-		}
-		for j, s := range p.Targets {
-			sp := fmt.Sprintf("%s[%d]", tp, j)
-			if v.bad(sp) || s.Raw == "" {
-				continue
-			}
-			if s.Kind == SelectTag {
-				v.errorf(sp, "%s: %s: an SCP is attached to the root, an OU or an account, not to a tag; use root, ou:/Path, ou:<ou id> or account:<id or name>", label, s.Raw)
-			}
-		}
-		checkDuplicateSelectors(v, tp, p.Targets)
+		items[i] = policyItem{Name: p.Name, Description: p.Description, Document: p.Document, File: p.File, Targets: p.Targets}
 	}
+	validatePolicyList(v, path, PolicyTypeByKey("serviceControlPolicies"), items)
 }

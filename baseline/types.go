@@ -112,6 +112,17 @@ type Controls struct {
 	Config                 *Config                 `yaml:"config"`
 	PasswordPolicy         *PasswordPolicy         `yaml:"passwordPolicy"`
 	RootAccess             *RootAccess             `yaml:"rootAccess"`
+	// The other Organizations policy types, each shaped like
+	// serviceControlPolicies (orgpolicies.go, policytypes.go).
+	ResourceControlPolicies *OrganizationPolicies `yaml:"resourceControlPolicies"`
+	DeclarativePolicies     *OrganizationPolicies `yaml:"declarativePolicies"`
+	TagPolicies             *OrganizationPolicies `yaml:"tagPolicies"`
+	BackupPolicies          *OrganizationPolicies `yaml:"backupPolicies"`
+	AIOptOutPolicies        *OrganizationPolicies `yaml:"aiOptOutPolicies"`
+	S3Policies              *OrganizationPolicies `yaml:"s3Policies"`
+	SecurityHubPolicies     *OrganizationPolicies `yaml:"securityHubPolicies"`
+	InspectorPolicies       *OrganizationPolicies `yaml:"inspectorPolicies"`
+	BedrockPolicies         *OrganizationPolicies `yaml:"bedrockPolicies"`
 }
 
 // PasswordPolicy is the account password policy of IAM, with IAM's field

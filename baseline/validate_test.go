@@ -114,7 +114,7 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown control", "version: 1\ncontrols:\n  passwordPolicies: {}\n", []string{
 			`b.yaml:3:3: unknown key "passwordPolicies" in controls; did you mean "passwordPolicy"?`}},
 		{"unknown control, nothing close", "version: 1\ncontrols:\n  guardDuty: {}\n", []string{
-			`b.yaml:3:3: unknown key "guardDuty" in controls; remove it or use one of: accessAnalyzer, config, organizationTrail, passwordPolicy, rootAccess, serviceControlPolicies`}},
+			`b.yaml:3:3: unknown key "guardDuty" in controls; remove it or use one of: accessAnalyzer, aiOptOutPolicies, backupPolicies, bedrockPolicies, config, declarativePolicies, inspectorPolicies, organizationTrail, passwordPolicy, resourceControlPolicies, rootAccess, s3Policies, securityHubPolicies, serviceControlPolicies, tagPolicies`}},
 		{"unknown key in passwordPolicy", policyYAML("minimumPasswordLenght: 14"), []string{
 			`b.yaml:4:5: unknown key "minimumPasswordLenght" in controls.passwordPolicy; did you mean "minimumPasswordLength"?`}},
 		{"IAM API field name", policyYAML("MinimumPasswordLength: 14"), []string{
