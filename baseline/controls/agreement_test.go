@@ -101,7 +101,7 @@ func TestGuardOrgsimAgreement(t *testing.T) {
 type agreeWorld struct {
 	t        *testing.T
 	w        *world
-	scp      *controls.ServiceControlPolicies
+	scp      *controls.OrganizationPolicies
 	target   controls.Target
 	orgs     *organizations.Client
 	recorded []orgsim.Authorization // deduplicated, sorted
@@ -190,7 +190,7 @@ func newAgreeWorld(t *testing.T) *agreeWorld {
 	}
 	aw.groups = agreeGroups(aw.recorded)
 	for _, c := range aw.w.engine.Controls {
-		if s, ok := c.(*controls.ServiceControlPolicies); ok {
+		if s, ok := c.(*controls.OrganizationPolicies); ok {
 			aw.scp = s
 		}
 	}

@@ -164,13 +164,22 @@ func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 		cs = append(cs, NewDeclaredPasswordPolicy(p))
 	}
 	add(newRootAccess(b))
-	// SCPs run first, guarded against denying what every other control
-	// and every plugin calls in member accounts.
+	// The Organizations policy types run first, SCPs first of them; SCPs
+	// and RCPs are guarded against denying what every other control and
+	// every plugin calls in member accounts.
 	others := slices.Clone(cs)
 	plugins := PluginCalls(b.Plugins)
-	scps, err := newServiceControlPolicies(b, func(o *Org) []Call { return append(CallsOf(others, o), plugins...) })
-	add(nil, err)
-	cs = append(scps, cs...)
+	calls := func(o *Org) []Call { return append(CallsOf(others, o), plugins...) }
+	var policies []Control
+	for _, set := range b.Controls.PolicySets() {
+		c, err := newOrganizationPolicies(b, set, calls)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		policies = append(policies, c)
+	}
+	cs = append(policies, cs...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -161,7 +161,7 @@ controls:
 	plan := func(doc string) *world {
 		w := scpWorld(t, fmt.Sprintf(yaml, doc), nil)
 		for _, c := range w.engine.Controls {
-			if s, ok := c.(*controls.ServiceControlPolicies); ok {
+			if s, ok := c.(*controls.OrganizationPolicies); ok {
 				s.GuardAlso(controls.Call{Control: "rootAccess", Action: "iam:ListAccessKeys", Resource: "*", Regions: controls.InGlobalRegion, AsRoot: true})
 			}
 		}

@@ -25,7 +25,7 @@ const guardRoleConcurrency = 16
 
 // needsRoles reports whether a policy observed or declared names
 // aws:userid or an aws:PrincipalTag key.
-func (c *ServiceControlPolicies) needsRoles(st *scpState) bool {
+func (c *OrganizationPolicies) needsRoles(st *policyState) bool {
 	var ps []*iampolicy.Policy
 	for _, o := range st.Policies {
 		if o.parsed != nil {
@@ -45,7 +45,7 @@ func (c *ServiceControlPolicies) needsRoles(st *scpState) bool {
 
 // readRoles reads the execution role in every guarded account, when a
 // policy needs it, and keeps what it read for the guard.
-func (c *ServiceControlPolicies) readRoles(ctx context.Context, t Target, st *scpState) {
+func (c *OrganizationPolicies) readRoles(ctx context.Context, t Target, st *policyState) {
 	if t.Org == nil || t.Org.Sessions == nil || !c.needsRoles(st) {
 		return
 	}
@@ -80,7 +80,7 @@ func (c *ServiceControlPolicies) readRoles(ctx context.Context, t Target, st *sc
 }
 
 // readRole reads the execution role in account; nil when it cannot.
-func (c *ServiceControlPolicies) readRole(ctx context.Context, t Target, account string) *guardRole {
+func (c *OrganizationPolicies) readRole(ctx context.Context, t Target, account string) *guardRole {
 	cfg, err := t.Org.Sessions.Config(ctx, account, t.Org.HomeRegion)
 	if err != nil {
 		return nil
@@ -97,7 +97,7 @@ func (c *ServiceControlPolicies) readRole(ctx context.Context, t Target, account
 }
 
 // roleFacts are the roles read, for one guard run.
-func (c *ServiceControlPolicies) roleFacts() map[string]*guardRole {
+func (c *OrganizationPolicies) roleFacts() map[string]*guardRole {
 	c.rolesMu.Lock()
 	defer c.rolesMu.Unlock()
 	return maps.Clone(c.roles)

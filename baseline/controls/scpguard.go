@@ -32,13 +32,6 @@ import (
 // declared policies evaluated with the baseline's documents (what the plan
 // will write). guardAfter does the same at apply time with the documents
 // in force.
-func (c *ServiceControlPolicies) guard(t Target, st *scpState, final scpAttachments) error {
-	declared := map[string]*iampolicy.Policy{}
-	for i := range c.policies {
-		declared[c.policies[i].name] = c.policies[i].parsed
-	}
-	return c.lockoutGuard(t.Org, st, final, declared, "this plan", t.Warn)
-}
 
 // lockoutGuard is the guard over the attachments final, each policy
 // evaluated with its document in over when it is there, else with the
@@ -46,7 +39,7 @@ func (c *ServiceControlPolicies) guard(t Target, st *scpState, final scpAttachme
 // evaluated (not read, or not valid) fails it. after names the state
 // checked in the error ("this plan"); warn (may be nil) takes the
 // warnings about plugins.
-func (c *ServiceControlPolicies) lockoutGuard(org *Org, st *scpState, final scpAttachments, over map[string]*iampolicy.Policy, after string, warn func(string)) error {
+func (c *OrganizationPolicies) scpLockoutGuard(org *Org, st *policyState, final policyAttachments, over map[string]*iampolicy.Policy, after string, warn func(string)) error {
 	parsed, err := policiesInForce(st, final, over)
 	if err != nil {
 		return err
@@ -67,7 +60,7 @@ func (c *ServiceControlPolicies) lockoutGuard(org *Org, st *scpState, final scpA
 // policiesInForce are the documents to evaluate, by policy name: over's,
 // else the observed ones; FullAWSAccess's is known. A policy in force that
 // cannot be evaluated is an error.
-func policiesInForce(st *scpState, final scpAttachments, over map[string]*iampolicy.Policy) (map[string]*iampolicy.Policy, error) {
+func policiesInForce(st *policyState, final policyAttachments, over map[string]*iampolicy.Policy) (map[string]*iampolicy.Policy, error) {
 	inForce := map[string]bool{}
 	for _, ps := range final {
 		for n := range ps {
@@ -84,12 +77,12 @@ func policiesInForce(st *scpState, final scpAttachments, over map[string]*iampol
 		case !inForce[o.Name]:
 		case o.parseErr != nil:
 			errs = append(errs, fmt.Errorf("SCP %q (%s) cannot be evaluated by the lockout guard: %s", o.Name, o.ID, scpPolicyProblems(o.parseErr)))
-		case o.Name != scpFullAWSAccess:
+		case o.Name != st.kind.AWSDefault:
 			errs = append(errs, fmt.Errorf("SCP %q (%s) cannot be evaluated by the lockout guard: its document was not read", o.Name, o.ID))
 		}
 	}
-	if parsed[scpFullAWSAccess] == nil {
-		parsed[scpFullAWSAccess] = iampolicy.MustParse(scpFullAWSAccessContent, iampolicy.KindSCP)
+	if parsed[st.kind.AWSDefault] == nil {
+		parsed[st.kind.AWSDefault] = iampolicy.MustParse(st.kind.DefaultContent, iampolicy.KindSCP)
 	}
 	for n, p := range over {
 		parsed[n] = p
@@ -102,9 +95,9 @@ func policiesInForce(st *scpState, final scpAttachments, over map[string]*iampol
 
 // guardRun is one evaluation of the guard.
 type guardRun struct {
-	c       *ServiceControlPolicies
+	c       *OrganizationPolicies
 	org     *Org
-	final   scpAttachments
+	final   policyAttachments
 	parsed  map[string]*iampolicy.Policy
 	nameOf  map[*iampolicy.Policy]string
 	atLevel map[string][]*iampolicy.Policy
@@ -112,7 +105,7 @@ type guardRun struct {
 	found   *guardFindings
 }
 
-func (c *ServiceControlPolicies) newGuardRun(org *Org, st *scpState, final scpAttachments, parsed map[string]*iampolicy.Policy) *guardRun {
+func (c *OrganizationPolicies) newGuardRun(org *Org, st *policyState, final policyAttachments, parsed map[string]*iampolicy.Policy) *guardRun {
 	r := &guardRun{c: c, org: org, final: final, parsed: parsed, nameOf: map[*iampolicy.Policy]string{}, atLevel: map[string][]*iampolicy.Policy{}, found: &guardFindings{}}
 	var all []*iampolicy.Policy
 	for n, p := range parsed {

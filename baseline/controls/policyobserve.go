@@ -18,22 +18,24 @@ import (
 
 // scpState is what Observe reads: the SCP type's status on the root and
 // every SCP of the organization with its attachments.
-type scpState struct {
+type policyState struct {
+	// kind is the policy type read.
+	kind   *policyKind
 	RootID string
 	// TypeStatus is the SCP type's status on the root: ENABLED,
 	// PENDING_ENABLE, PENDING_DISABLE, or "" when it is not enabled.
 	TypeStatus string
 	// Policies are every SCP, sorted by name.
-	Policies []*observedSCP
+	Policies []*observedPolicy
 	// At is when AWS answered ListRoots, by AWS's clock (its Date
 	// header): the time the lockout guard evaluates aws:CurrentTime at.
 	At time.Time
 }
 
-func (s *scpState) enabled() bool { return s.TypeStatus == string(types.PolicyTypeStatusEnabled) }
+func (s *policyState) enabled() bool { return s.TypeStatus == string(types.PolicyTypeStatusEnabled) }
 
 // observedSCP is one SCP as read.
-type observedSCP struct {
+type observedPolicy struct {
 	ID, ARN, Name, Description string
 	AWSManaged                 bool
 	// Managed reports the orgbaseline:managed=true tag.
@@ -55,7 +57,7 @@ type observedSCP struct {
 // Observe reads the root's policy types, every SCP with its targets, the
 // managed tag of customer policies and the content of the policies that
 // matter (managed or attached). All calls go to the management account.
-func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, error) {
+func (c *OrganizationPolicies) Observe(ctx context.Context, t Target) (any, error) {
 	c.applyMu.Lock()
 	c.forgetLive() // a new plan: the next apply reads the SCPs again
 	c.applyMu.Unlock()
@@ -101,8 +103,8 @@ func (c *ServiceControlPolicies) Observe(ctx context.Context, t Target) (any, er
 // asked (ListPoliciesForTarget). When those are more calls than the
 // pages of FullAWSAccess's targets, or the organization was not walked,
 // the targets are listed instead.
-func (c *ServiceControlPolicies) fullAccessTargets(ctx context.Context, api SCPAPI, st *scpState, org *Org) error {
-	var faa *observedSCP
+func (c *OrganizationPolicies) fullAccessTargets(ctx context.Context, api PolicyAPI, st *policyState, org *Org) error {
+	var faa *observedPolicy
 	for _, p := range st.Policies {
 		if p.targetsPending {
 			faa = p
@@ -147,9 +149,9 @@ func (c *ServiceControlPolicies) fullAccessTargets(ctx context.Context, api SCPA
 	g.SetLimit(scpConcurrency)
 	for id := range others {
 		g.Go(func() error {
-			has, err := scpAttachedTo(gctx, api, id, faa.ID)
+			has, err := scpAttachedTo(gctx, api, c.kind.Type, id, faa.ID)
 			if err != nil {
-				return fmt.Errorf("list SCPs of %s: %w", id, err)
+				return fmt.Errorf("list %s of %s: %w", c.kind.Plural, id, err)
 			}
 			if has {
 				mu.Lock()
@@ -173,9 +175,9 @@ const scpTargetsPerPage = 20
 
 // scpAttachedTo reports whether the SCP policyID is attached directly to
 // target.
-func scpAttachedTo(ctx context.Context, api SCPAPI, target, policyID string) (bool, error) {
+func scpAttachedTo(ctx context.Context, api PolicyAPI, typ, target, policyID string) (bool, error) {
 	p := organizations.NewListPoliciesForTargetPaginator(api, &organizations.ListPoliciesForTargetInput{
-		TargetId: aws.String(target), Filter: types.PolicyTypeServiceControlPolicy,
+		TargetId: aws.String(target), Filter: types.PolicyType(typ),
 	})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
@@ -192,12 +194,12 @@ func scpAttachedTo(ctx context.Context, api SCPAPI, target, policyID string) (bo
 }
 
 // listTargets reads the targets of one policy, a page of 20 at a time.
-func (c *ServiceControlPolicies) listTargets(ctx context.Context, api SCPAPI, p *observedSCP) error {
+func (c *OrganizationPolicies) listTargets(ctx context.Context, api PolicyAPI, p *observedPolicy) error {
 	tp := organizations.NewListTargetsForPolicyPaginator(api, &organizations.ListTargetsForPolicyInput{PolicyId: aws.String(p.ID)})
 	for tp.HasMorePages() {
 		out, err := tp.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("list targets of SCP %s (%s): %w", p.Name, p.ID, err)
+			return fmt.Errorf("list targets of %s %s (%s): %w", c.kind.Short, p.Name, p.ID, err)
 		}
 		for _, t := range out.Targets {
 			p.Targets = append(p.Targets, aws.ToString(t.TargetId))
@@ -209,7 +211,7 @@ func (c *ServiceControlPolicies) listTargets(ctx context.Context, api SCPAPI, p 
 
 // observe reads the SCP type's state, every SCP, its targets, tags and
 // (when it matters) content.
-func (c *ServiceControlPolicies) observe(ctx context.Context, cfg aws.Config) (*scpState, error) {
+func (c *OrganizationPolicies) observe(ctx context.Context, cfg aws.Config) (*policyState, error) {
 	api := c.newClient(cfg)
 	roots, err := api.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {
@@ -219,27 +221,27 @@ func (c *ServiceControlPolicies) observe(ctx context.Context, cfg aws.Config) (*
 		return nil, fmt.Errorf("list roots: the organization has no root")
 	}
 	root := roots.Roots[0]
-	st := &scpState{RootID: aws.ToString(root.Id), At: time.Now()}
+	st := &policyState{kind: c.kind, RootID: aws.ToString(root.Id), At: time.Now()}
 	if at, ok := awsmiddleware.GetServerTime(roots.ResultMetadata); ok {
 		st.At = at // AWS's clock: the guard's aws:CurrentTime
 	}
 	for _, pt := range root.PolicyTypes {
-		if string(pt.Type) == scpType {
+		if string(pt.Type) == c.kind.Type {
 			st.TypeStatus = string(pt.Status)
 		}
 	}
 	if st.TypeStatus == string(types.PolicyTypeStatusPendingDisable) {
-		return nil, fmt.Errorf("AWS is disabling service control policies on root %s (%s), which detaches every SCP; orgbaseline does not race a disable in progress: run again once ListRoots no longer shows the type, and the plan enables it again", st.RootID, st.TypeStatus)
+		return nil, fmt.Errorf("AWS is disabling %s on root %s (%s), which detaches every %s; orgbaseline does not race a disable in progress: run again once ListRoots no longer shows the type, and the plan enables it again", c.kind.Plural, st.RootID, st.TypeStatus, c.kind.Short)
 	}
 
-	lp := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
+	lp := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyType(c.kind.Type)})
 	for lp.HasMorePages() {
 		out, err := lp.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list service control policies: %w", err)
+			return nil, fmt.Errorf("list %s: %w", c.kind.Plural, err)
 		}
 		for _, p := range out.Policies {
-			st.Policies = append(st.Policies, &observedSCP{
+			st.Policies = append(st.Policies, &observedPolicy{
 				ID: aws.ToString(p.Id), ARN: aws.ToString(p.Arn), Name: aws.ToString(p.Name),
 				Description: aws.ToString(p.Description), AWSManaged: p.AwsManaged,
 			})
@@ -261,10 +263,10 @@ func (c *ServiceControlPolicies) observe(ctx context.Context, cfg aws.Config) (*
 // observePolicy reads one policy's targets (when SCPs are enabled: a
 // disabled type has no attachments), its tags (customer policies only) and
 // its content when it is managed or attached.
-func (c *ServiceControlPolicies) observePolicy(ctx context.Context, api SCPAPI, enabled bool, p *observedSCP) error {
+func (c *OrganizationPolicies) observePolicy(ctx context.Context, api PolicyAPI, enabled bool, p *observedPolicy) error {
 	switch {
 	case !enabled:
-	case p.AWSManaged && p.Name == scpFullAWSAccess:
+	case p.AWSManaged && p.Name == c.kind.AWSDefault:
 		// Attached almost everywhere: fullAccessTargets works its
 		// targets out once the organization is walked.
 		p.targetsPending = true
@@ -276,25 +278,25 @@ func (c *ServiceControlPolicies) observePolicy(ctx context.Context, api SCPAPI, 
 	if !p.AWSManaged {
 		tags, err := scpPolicyTags(ctx, api, p.ID)
 		if err != nil {
-			return fmt.Errorf("list tags of SCP %s (%s): %w", p.Name, p.ID, err)
+			return fmt.Errorf("list tags of %s %s (%s): %w", c.kind.Short, p.Name, p.ID, err)
 		}
 		p.Managed = scpManaged(tags)
 	}
-	if p.Managed || len(p.Targets) > 0 || p.Name == scpFullAWSAccess {
+	if p.Managed || len(p.Targets) > 0 || p.Name == c.kind.AWSDefault {
 		out, err := api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(p.ID)})
 		if err != nil {
-			return fmt.Errorf("describe SCP %s (%s): %w", p.Name, p.ID, err)
+			return fmt.Errorf("describe %s %s (%s): %w", c.kind.Short, p.Name, p.ID, err)
 		}
 		if out.Policy != nil {
 			p.Content = aws.ToString(out.Policy.Content)
 			p.Described = true
-			p.parsed, p.parseErr = iampolicy.Parse([]byte(p.Content), iampolicy.KindSCP)
+			p.parsed, p.parseErr = c.kind.parse(p.Content)
 		}
 	}
 	return nil
 }
 
-func scpPolicyTags(ctx context.Context, api SCPAPI, id string) (map[string]string, error) {
+func scpPolicyTags(ctx context.Context, api PolicyAPI, id string) (map[string]string, error) {
 	tags := map[string]string{}
 	p := organizations.NewListTagsForResourcePaginator(api, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
 	for p.HasMorePages() {

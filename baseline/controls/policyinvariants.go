@@ -45,23 +45,24 @@ func scpManaged(tags map[string]string) bool {
 	return tags[SCPManagedTagKey] == SCPManagedTagValue
 }
 
-// scpKeepsOne fails when target id has an SCP in before and none in after:
-// AWS requires at least one SCP on every root, OU and account.
-func scpKeepsOne(org *Org, before, after scpAttachments, id string) error {
+// scpKeepsOne fails when target id has a policy of kind k in before and
+// none in after: AWS requires at least one SCP (RCP) on every root, OU and
+// account while the type is enabled.
+func scpKeepsOne(org *Org, k *policyKind, before, after policyAttachments, id string) error {
 	if len(before[id]) == 0 || len(after[id]) > 0 {
 		return nil
 	}
 	label := scpTargetLabel(org, id)
-	return fmt.Errorf("%s would be left with no SCP after detaching %s; AWS requires at least one SCP on every root, OU and account: declare a policy for %s, or attach FullAWSAccess there first",
-		label, strings.Join(before.names(id), ", "), label)
+	return fmt.Errorf("%s would be left with no %s after detaching %s; AWS requires at least one %s on every root, OU and account: declare a policy for %s, or attach %s there first",
+		label, k.Short, strings.Join(before.names(id), ", "), k.Short, label, k.AWSDefault)
 }
 
 // scpLive are the organization's SCPs as this apply knows them.
-type scpLive struct{ st *scpState }
+type policyLive struct{ st *policyState }
 
 // liveSCPs returns the SCPs as this apply knows them, reading them first
 // when it has not (the caller holds applyMu).
-func (c *ServiceControlPolicies) liveSCPs(ctx context.Context, t Target, api SCPAPI) (*scpLive, error) {
+func (c *OrganizationPolicies) liveSCPs(ctx context.Context, t Target, api PolicyAPI) (*policyLive, error) {
 	if c.live != nil {
 		return c.live, nil
 	}
@@ -70,17 +71,17 @@ func (c *ServiceControlPolicies) liveSCPs(ctx context.Context, t Target, api SCP
 		err = c.fullAccessTargets(ctx, api, st, t.Org)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read the organization's SCPs, to check the change before making it: %w", err)
+		return nil, fmt.Errorf("read the organization's %s, to check the change before making it: %w", c.kind.Plural, err)
 	}
-	c.live = &scpLive{st: st}
+	c.live = &policyLive{st: st}
 	return c.live, nil
 }
 
 // forgetLive drops what this apply knows of the SCPs: a new plan, the SCP
 // type enabled, a write that failed (its outcome is unknown).
-func (c *ServiceControlPolicies) forgetLive() { c.live = nil }
+func (c *OrganizationPolicies) forgetLive() { c.live = nil }
 
-func (l *scpLive) policy(id string) *observedSCP {
+func (l *policyLive) policy(id string) *observedPolicy {
 	for _, o := range l.st.Policies {
 		if o.ID == id {
 			return o
@@ -91,8 +92,8 @@ func (l *scpLive) policy(id string) *observedSCP {
 
 // attachments are the SCPs attached to each target now (none while the
 // type is not enabled).
-func (l *scpLive) attachments() scpAttachments {
-	a := scpAttachments{}
+func (l *policyLive) attachments() policyAttachments {
+	a := policyAttachments{}
 	if !l.st.enabled() {
 		return a
 	}
@@ -104,36 +105,36 @@ func (l *scpLive) attachments() scpAttachments {
 	return a
 }
 
-func (l *scpLive) attached(o *observedSCP, target string) {
+func (l *policyLive) attached(o *observedPolicy, target string) {
 	if !slices.Contains(o.Targets, target) {
 		o.Targets = append(o.Targets, target)
 		slices.Sort(o.Targets)
 	}
 }
 
-func (l *scpLive) detached(o *observedSCP, target string) {
+func (l *policyLive) detached(o *observedPolicy, target string) {
 	o.Targets = slices.DeleteFunc(o.Targets, func(id string) bool { return id == target })
 }
 
-func (l *scpLive) created(id string, x scpPolicyChange) {
-	o := &observedSCP{ID: id, Name: x.Name, Description: x.Description, Managed: scpManaged(x.Tags)}
+func (l *policyLive) created(id string, x policyChange) {
+	o := &observedPolicy{ID: id, Name: x.Name, Description: x.Description, Managed: scpManaged(x.Tags)}
 	l.written(o, x)
 	l.st.Policies = append(l.st.Policies, o)
 }
 
-func (l *scpLive) written(o *observedSCP, x scpPolicyChange) {
+func (l *policyLive) written(o *observedPolicy, x policyChange) {
 	o.Description, o.Content, o.Described = x.Description, x.Content, true
-	o.parsed, o.parseErr = iampolicy.Parse([]byte(x.Content), iampolicy.KindSCP)
+	o.parsed, o.parseErr = l.st.kind.parse(x.Content)
 }
 
-func (l *scpLive) deleted(o *observedSCP) {
-	l.st.Policies = slices.DeleteFunc(l.st.Policies, func(p *observedSCP) bool { return p == o })
+func (l *policyLive) deleted(o *observedPolicy) {
+	l.st.Policies = slices.DeleteFunc(l.st.Policies, func(p *observedPolicy) bool { return p == o })
 }
 
 // requireManaged reads the policy's tags right before a write that
 // updates, detaches or deletes it, and refuses one without the managed
 // tag. doing says the write ("detach SCP x (p-1) from root").
-func requireManaged(ctx context.Context, api SCPAPI, o *observedSCP, doing string) error {
+func requireManaged(ctx context.Context, api PolicyAPI, o *observedPolicy, doing string) error {
 	if o.AWSManaged {
 		return fmt.Errorf("%s: refused: %s is an AWS managed policy, which orgbaseline does not manage", doing, o.Name)
 	}
@@ -151,14 +152,14 @@ func requireManaged(ctx context.Context, api SCPAPI, o *observedSCP, doing strin
 // fullAccessReplaced allows detaching FullAWSAccess from target only where
 // the baseline says a policy replaces it (replaceFullAWSAccess) and that
 // policy is attached, as Diff plans it.
-func (c *ServiceControlPolicies) fullAccessReplaced(org *Org, now scpAttachments, target, doing string) error {
+func (c *OrganizationPolicies) fullAccessReplaced(org *Org, now policyAttachments, target, doing string) error {
 	for i := range c.policies {
 		d := &c.policies[i]
 		if !d.replaceFullAWSAccess || !now[target][d.name] {
 			continue
 		}
-		ts, _ := resolveSCPTargets(org, d)
-		if slices.ContainsFunc(ts, func(tg scpTarget) bool { return tg.ID == target }) {
+		ts, _ := resolveSCPTargets(org, c.kind, d)
+		if slices.ContainsFunc(ts, func(tg policyTarget) bool { return tg.ID == target }) {
 			return nil
 		}
 	}
@@ -168,7 +169,7 @@ func (c *ServiceControlPolicies) fullAccessReplaced(org *Org, now scpAttachments
 
 // guardAfter runs the lockout guard on the attachments after a write, with
 // over (the document an update writes) in place of what is in force.
-func (c *ServiceControlPolicies) guardAfter(org *Org, l *scpLive, after scpAttachments, over map[string]*iampolicy.Policy, doing string) error {
+func (c *OrganizationPolicies) guardAfter(org *Org, l *policyLive, after policyAttachments, over map[string]*iampolicy.Policy, doing string) error {
 	if err := c.lockoutGuard(org, l.st, after, over, "this change", nil); err != nil {
 		return fmt.Errorf("%s: refused: %w", doing, err)
 	}
@@ -176,9 +177,9 @@ func (c *ServiceControlPolicies) guardAfter(org *Org, l *scpLive, after scpAttac
 }
 
 // mayDetach checks the invariants before detaching o from target.
-func (c *ServiceControlPolicies) mayDetach(ctx context.Context, org *Org, api SCPAPI, l *scpLive, o *observedSCP, target, doing string) error {
+func (c *OrganizationPolicies) mayDetach(ctx context.Context, org *Org, api PolicyAPI, l *policyLive, o *observedPolicy, target, doing string) error {
 	now := l.attachments()
-	if o.AWSManaged && o.Name == scpFullAWSAccess {
+	if o.AWSManaged && o.Name == c.kind.AWSDefault {
 		if err := c.fullAccessReplaced(org, now, target, doing); err != nil {
 			return err
 		}
@@ -187,7 +188,7 @@ func (c *ServiceControlPolicies) mayDetach(ctx context.Context, org *Org, api SC
 	}
 	after := now.clone()
 	delete(after[target], o.Name)
-	if err := scpKeepsOne(org, now, after, target); err != nil {
+	if err := scpKeepsOne(org, c.kind, now, after, target); err != nil {
 		return fmt.Errorf("%s: refused: %w", doing, err)
 	}
 	return c.guardAfter(org, l, after, nil, doing)
@@ -196,14 +197,14 @@ func (c *ServiceControlPolicies) mayDetach(ctx context.Context, org *Org, api SC
 // mayAttach checks the lockout guard before attaching o to target, reading
 // o's document first when it was not read (a policy attached nowhere that
 // orgbaseline does not manage).
-func (c *ServiceControlPolicies) mayAttach(ctx context.Context, org *Org, api SCPAPI, l *scpLive, o *observedSCP, target, doing string) error {
+func (c *OrganizationPolicies) mayAttach(ctx context.Context, org *Org, api PolicyAPI, l *policyLive, o *observedPolicy, target, doing string) error {
 	if !o.Described {
 		out, err := api.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(o.ID)})
 		if err != nil {
 			return fmt.Errorf("%s: read its document first: %w", doing, err)
 		}
 		if out.Policy != nil {
-			l.written(o, scpPolicyChange{Description: o.Description, Content: aws.ToString(out.Policy.Content)})
+			l.written(o, policyChange{Description: o.Description, Content: aws.ToString(out.Policy.Content)})
 		}
 	}
 	after := l.attachments()
@@ -213,7 +214,7 @@ func (c *ServiceControlPolicies) mayAttach(ctx context.Context, org *Org, api SC
 
 // mayUpdate checks the invariants before writing x over o: the managed
 // tag, and the guard with x's document where o is attached.
-func (c *ServiceControlPolicies) mayUpdate(ctx context.Context, org *Org, api SCPAPI, l *scpLive, o *observedSCP, x scpPolicyChange, doing string) error {
+func (c *OrganizationPolicies) mayUpdate(ctx context.Context, org *Org, api PolicyAPI, l *policyLive, o *observedPolicy, x policyChange, doing string) error {
 	if err := requireManaged(ctx, api, o, doing); err != nil {
 		return err
 	}
@@ -225,7 +226,7 @@ func (c *ServiceControlPolicies) mayUpdate(ctx context.Context, org *Org, api SC
 	if !inForce {
 		return nil
 	}
-	doc, err := iampolicy.Parse([]byte(x.Content), iampolicy.KindSCP)
+	doc, err := c.kind.parse(x.Content)
 	if err != nil {
 		return fmt.Errorf("%s: refused: the new document cannot be evaluated by the lockout guard: %s", doing, scpPolicyProblems(err))
 	}
@@ -241,12 +242,12 @@ func notInOrganization(doing string) error {
 // declaredWrite refuses a create or update that does not write a policy
 // of the baseline as declared (Diff plans exactly that), and a create
 // without the managed tag.
-func (c *ServiceControlPolicies) declaredWrite(x scpPolicyChange, create bool) error {
+func (c *OrganizationPolicies) declaredWrite(x policyChange, create bool) error {
 	d := c.declared(x.Name)
 	if d == nil {
 		return fmt.Errorf("the baseline declares no SCP of this name")
 	}
-	norm, err := iampolicy.Normalize([]byte(x.Content))
+	norm, err := c.kind.normalize(x.Content)
 	if err != nil || !bytes.Equal(norm, d.normalized) || x.Description != d.description {
 		return fmt.Errorf("the document or description is not the one the baseline declares for %s", d.name)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // scpTarget is a root, OU or account an SCP can be attached to.
-type scpTarget struct {
+type policyTarget struct {
 	ID string
 	// Label names it in resources and messages: root, ou:/Path,
 	// account:<id>.
@@ -38,14 +38,14 @@ func scpAccountLabel(org *Org, id string) string {
 
 // resolveSCPTargets turns a policy's selectors into targets, or errors naming
 // the policy and the selector.
-func resolveSCPTargets(org *Org, p *declaredSCP) ([]scpTarget, []error) {
-	var out []scpTarget
+func resolveSCPTargets(org *Org, k *policyKind, p *declaredPolicy) ([]policyTarget, []error) {
+	var out []policyTarget
 	var errs []error
 	seen := map[string]bool{}
 	add := func(id string) {
 		if !seen[id] {
 			seen[id] = true
-			out = append(out, scpTarget{ID: id, Label: scpTargetLabel(org, id)})
+			out = append(out, policyTarget{ID: id, Label: scpTargetLabel(org, id)})
 		}
 	}
 	for _, s := range p.targets {
@@ -60,25 +60,25 @@ func resolveSCPTargets(org *Org, p *declaredSCP) ([]scpTarget, []error) {
 				}
 			}
 			if found == "" {
-				errs = append(errs, fmt.Errorf("%sSCP %q: target %q: no OU at path %s in organization %s%s; check the path (OU names are case-sensitive)", writtenAt(s), p.name, s.Raw, s.Value, org.ID, baseline.DidYouMean(s.Value, org.OUPaths())))
+				errs = append(errs, fmt.Errorf("%s%s %q: target %q: no OU at path %s in organization %s%s; check the path (OU names are case-sensitive)", writtenAt(s), k.Short, p.name, s.Raw, s.Value, org.ID, baseline.DidYouMean(s.Value, org.OUPaths())))
 				continue
 			}
 			add(found)
 		case baseline.SelectOUID:
 			if org.OUs[s.Value] == nil {
-				errs = append(errs, fmt.Errorf("%sSCP %q: target %q: no OU with id %s in organization %s", writtenAt(s), p.name, s.Raw, s.Value, org.ID))
+				errs = append(errs, fmt.Errorf("%s%s %q: target %q: no OU with id %s in organization %s", writtenAt(s), k.Short, p.name, s.Raw, s.Value, org.ID))
 				continue
 			}
 			add(s.Value)
 		case baseline.SelectAccountID, baseline.SelectAccountName:
 			a, err := org.ResolveAccount(s.Value)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%sSCP %q: target %q: %w", writtenAt(s), p.name, s.Raw, err))
+				errs = append(errs, fmt.Errorf("%s%s %q: target %q: %w", writtenAt(s), k.Short, p.name, s.Raw, err))
 				continue
 			}
 			add(a.ID)
 		default:
-			errs = append(errs, fmt.Errorf("%sSCP %q: target %q: an SCP is attached to the root, an OU or an account; use root, ou:/Path, ou:<id> or account:<id or name>", writtenAt(s), p.name, s.Raw))
+			errs = append(errs, fmt.Errorf("%s%s %q: target %q: %s is attached to the root, an OU or an account; use root, ou:/Path, ou:<id> or account:<id or name>", writtenAt(s), k.Short, p.name, s.Raw, k.One))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
-	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
 // Findings reports, per declared SCP, whether its document is as declared
@@ -18,8 +17,8 @@ import (
 // account; and per targeted account covered by a declared SCP, whether
 // every such SCP is in force on it (serviceControlPolicies.inForce),
 // attached at some level from the root to the account.
-func (c *ServiceControlPolicies) Findings(t Target, observed any) []baseline.Finding {
-	st, _ := observed.(*scpState)
+func (c *OrganizationPolicies) Findings(t Target, observed any) []baseline.Finding {
+	st, _ := observed.(*policyState)
 	if st == nil {
 		return nil
 	}
@@ -28,7 +27,7 @@ func (c *ServiceControlPolicies) Findings(t Target, observed any) []baseline.Fin
 	if org.ManagementAccountID != "" {
 		mgmt = org.ManagementAccountID
 	}
-	byName := map[string]*observedSCP{}
+	byName := map[string]*observedPolicy{}
 	for _, p := range st.Policies {
 		byName[p.Name] = p
 	}
@@ -71,7 +70,7 @@ func (c *ServiceControlPolicies) Findings(t Target, observed any) []baseline.Fin
 		case !o.Managed:
 			msg = fmt.Sprintf("an SCP named %s exists (%s) but orgbaseline does not manage it (no tag %s=%s)", p.name, o.ID, SCPManagedTagKey, SCPManagedTagValue)
 		default:
-			norm, err := iampolicy.Normalize([]byte(o.Content))
+			norm, err := c.kind.normalize(o.Content)
 			switch {
 			case err != nil || !bytes.Equal(norm, p.normalized):
 				msg = fmt.Sprintf("SCP %s's document differs from the baseline's", p.name)
@@ -85,7 +84,7 @@ func (c *ServiceControlPolicies) Findings(t Target, observed any) []baseline.Fin
 		out = append(out, mk("serviceControlPolicies.content", mgmt, mgmtName, resource, "SCP document is as declared",
 			pass(ok[p.name]), baseline.SeverityMedium, msg, fix))
 
-		targets, errs := resolveSCPTargets(org, p)
+		targets, errs := resolveSCPTargets(org, c.kind, p)
 		if len(errs) > 0 {
 			out = append(out, mk("serviceControlPolicies.attached", mgmt, mgmtName, resource, "SCP is attached where declared",
 				baseline.StatusError, baseline.SeverityHigh, errors.Join(errs...).Error(), "fix the policy's targets in the baseline"))

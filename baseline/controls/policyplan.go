@@ -18,18 +18,18 @@ import (
 // Change payloads. A change's Before (for a delete) or After (otherwise)
 // holds one of these; Apply tells them apart by their keys.
 type (
-	scpTypeChange struct {
+	policyTypeChange struct {
 		RootID     string `json:"rootId"`
 		PolicyType string `json:"policyType"`
 	}
-	scpPolicyChange struct {
+	policyChange struct {
 		ID          string            `json:"id,omitempty"`
 		Name        string            `json:"name"`
 		Description string            `json:"description"`
 		Content     string            `json:"content"`
 		Tags        map[string]string `json:"tags,omitempty"`
 	}
-	scpAttachChange struct {
+	attachChange struct {
 		Policy   string `json:"policy"`
 		PolicyID string `json:"policyId,omitempty"` // "" when the policy is created by the same plan
 		Target   string `json:"target"`
@@ -38,16 +38,16 @@ type (
 )
 
 // scpAttachments maps a target id to the names of the SCPs attached to it.
-type scpAttachments map[string]map[string]bool
+type policyAttachments map[string]map[string]bool
 
-func (a scpAttachments) add(target, policy string) {
+func (a policyAttachments) add(target, policy string) {
 	if a[target] == nil {
 		a[target] = map[string]bool{}
 	}
 	a[target][policy] = true
 }
 
-func (a scpAttachments) names(target string) []string {
+func (a policyAttachments) names(target string) []string {
 	var out []string
 	for n := range a[target] {
 		out = append(out, n)
@@ -56,8 +56,8 @@ func (a scpAttachments) names(target string) []string {
 	return out
 }
 
-func (a scpAttachments) clone() scpAttachments {
-	out := scpAttachments{}
+func (a policyAttachments) clone() policyAttachments {
+	out := policyAttachments{}
 	for t, ps := range a {
 		for p := range ps {
 			out.add(t, p)
@@ -88,10 +88,10 @@ func (a scpAttachments) clone() scpAttachments {
 // While the SCP type is not enabled, or AWS is still enabling it
 // (PENDING_ENABLE), the plan predicts what enabling it does: FullAWSAccess
 // attached to the root and to every OU and account.
-func (c *ServiceControlPolicies) Diff(t Target, observed any) ([]baseline.Change, error) {
-	st, ok := observed.(*scpState)
+func (c *OrganizationPolicies) Diff(t Target, observed any) ([]baseline.Change, error) {
+	st, ok := observed.(*policyState)
 	if !ok || st == nil {
-		return nil, fmt.Errorf("no observation of the organization's SCPs")
+		return nil, fmt.Errorf("no observation of the organization's %s", c.kind.Plural)
 	}
 	p, err := c.newPlanner(t, st)
 	if err != nil {
@@ -119,32 +119,32 @@ func (c *ServiceControlPolicies) Diff(t Target, observed any) ([]baseline.Change
 // scpPlanner is one Diff: what was observed and declared, the attachments
 // before (current) and after (final) the plan, and the changes planned so
 // far. Each phase of Diff is one method, called in Diff's order.
-type scpPlanner struct {
-	c         *ServiceControlPolicies
-	st        *scpState
+type policyPlanner struct {
+	c         *OrganizationPolicies
+	st        *policyState
 	org       *Org
 	mgmt      string
-	byName    map[string]*observedSCP // every SCP, by name
-	declared  map[string]*declaredSCP // the baseline's, by name
-	targetsOf map[string][]scpTarget  // where the baseline attaches each
-	faaID     string                  // FullAWSAccess's id
+	byName    map[string]*observedPolicy // every SCP, by name
+	declared  map[string]*declaredPolicy // the baseline's, by name
+	targetsOf map[string][]policyTarget  // where the baseline attaches each
+	faaID     string                     // FullAWSAccess's id
 	// willEnable: the plan enables the SCP type (or waits for AWS to
 	// finish enabling it).
 	willEnable bool
 	// current are the attachments now, or right after enabling the SCP
 	// type; final are those after the plan.
-	current, final scpAttachments
+	current, final policyAttachments
 	changes        []baseline.Change
 }
 
 // newPlanner reads the declared policies against the observation: every
 // declared name that belongs to a policy orgbaseline does not manage and
 // every target that does not resolve is an error, all reported at once.
-func (c *ServiceControlPolicies) newPlanner(t Target, st *scpState) (*scpPlanner, error) {
-	p := &scpPlanner{
+func (c *OrganizationPolicies) newPlanner(t Target, st *policyState) (*policyPlanner, error) {
+	p := &policyPlanner{
 		c: c, st: st, org: t.Org, mgmt: t.AccountID,
-		byName: map[string]*observedSCP{}, declared: map[string]*declaredSCP{}, targetsOf: map[string][]scpTarget{},
-		faaID: scpFullAWSAccessID, current: scpAttachments{},
+		byName: map[string]*observedPolicy{}, declared: map[string]*declaredPolicy{}, targetsOf: map[string][]policyTarget{},
+		faaID: c.kind.DefaultID, current: policyAttachments{},
 	}
 	if p.org.ManagementAccountID != "" {
 		p.mgmt = p.org.ManagementAccountID
@@ -152,7 +152,7 @@ func (c *ServiceControlPolicies) newPlanner(t Target, st *scpState) (*scpPlanner
 	for _, o := range st.Policies {
 		p.byName[o.Name] = o
 	}
-	if o := p.byName[scpFullAWSAccess]; o != nil && o.AWSManaged {
+	if o := p.byName[c.kind.AWSDefault]; o != nil && o.AWSManaged {
 		p.faaID = o.ID
 	}
 	var errs []error
@@ -160,10 +160,10 @@ func (c *ServiceControlPolicies) newPlanner(t Target, st *scpState) (*scpPlanner
 		d := &c.policies[i]
 		p.declared[d.name] = d
 		if o := p.byName[d.name]; o != nil && !o.Managed {
-			errs = append(errs, fmt.Errorf("SCP %q: a policy with this name (%s) already exists and orgbaseline does not manage it (no tag %s=%s); rename the baseline's policy, or tag the existing one %s=%s to let orgbaseline manage it",
-				d.name, o.ID, SCPManagedTagKey, SCPManagedTagValue, SCPManagedTagKey, SCPManagedTagValue))
+			errs = append(errs, fmt.Errorf("%s %q: a policy with this name (%s) already exists and orgbaseline does not manage it (no tag %s=%s); rename the baseline's policy, or tag the existing one %s=%s to let orgbaseline manage it",
+				c.kind.Short, d.name, o.ID, SCPManagedTagKey, SCPManagedTagValue, SCPManagedTagKey, SCPManagedTagValue))
 		}
-		ts, terrs := resolveSCPTargets(p.org, d)
+		ts, terrs := resolveSCPTargets(p.org, c.kind, d)
 		errs = append(errs, terrs...)
 		p.targetsOf[d.name] = ts
 	}
@@ -178,9 +178,9 @@ func (c *ServiceControlPolicies) newPlanner(t Target, st *scpState) (*scpPlanner
 				p.current.add(tg, o.Name)
 			}
 		}
-	case p.willEnable:
+	case p.willEnable && c.kind.AWSDefault != "":
 		for _, id := range scpAllTargets(p.org) {
-			p.current.add(id, scpFullAWSAccess)
+			p.current.add(id, c.kind.AWSDefault)
 		}
 	}
 	p.final = p.current.clone()
@@ -188,7 +188,7 @@ func (c *ServiceControlPolicies) newPlanner(t Target, st *scpState) (*scpPlanner
 }
 
 // add plans one change.
-func (p *scpPlanner) add(resource string, action baseline.Action, before, after any, reason string) {
+func (p *policyPlanner) add(resource string, action baseline.Action, before, after any, reason string) {
 	ch := baseline.Change{Control: p.c.Name(), Account: p.mgmt, Resource: resource, Action: action, Reason: reason}
 	if before != nil {
 		ch.Before = baseline.ToMap(before)
@@ -199,40 +199,45 @@ func (p *scpPlanner) add(resource string, action baseline.Action, before, after 
 	p.changes = append(p.changes, ch)
 }
 
-func scpResource(name string) string              { return "scp/" + name }
-func scpAttachResource(name, label string) string { return "scp/" + name + "/target/" + label }
 
 // enableType plans enabling the SCP type. When AWS is already enabling it
 // (PENDING_ENABLE), the change only waits for it: apply reads the root's
 // state first and calls EnablePolicyType only when the type is not
 // enabled at all.
-func (p *scpPlanner) enableType() {
+func (p *policyPlanner) enableType() {
 	if !p.willEnable {
 		return
 	}
-	reason := "service control policies are not enabled in the organization; enabling them attaches FullAWSAccess to the root and to every OU and account"
-	if p.st.TypeStatus == string(types.PolicyTypeStatusPendingEnable) {
-		reason = "AWS is still enabling service control policies in the organization (PENDING_ENABLE); apply waits until they are ENABLED, when AWS attaches FullAWSAccess to the root and to every OU and account"
+	k := p.c.kind
+	reason := k.Plural + " are not enabled in the organization"
+	if k.AWSDefault != "" {
+		reason += "; enabling them attaches " + k.AWSDefault + " to the root and to every OU and account"
 	}
-	p.add("root/"+p.st.RootID+"/policy-type/"+scpType, baseline.ActionCreate, nil,
-		scpTypeChange{RootID: p.st.RootID, PolicyType: scpType}, reason)
+	if p.st.TypeStatus == string(types.PolicyTypeStatusPendingEnable) {
+		reason = "AWS is still enabling " + k.Plural + " in the organization (PENDING_ENABLE); apply waits until they are ENABLED"
+		if k.AWSDefault != "" {
+			reason += ", when AWS attaches " + k.AWSDefault + " to the root and to every OU and account"
+		}
+	}
+	p.add("root/"+p.st.RootID+"/policy-type/"+p.c.kind.Type, baseline.ActionCreate, nil,
+		policyTypeChange{RootID: p.st.RootID, PolicyType: p.c.kind.Type}, reason)
 }
 
 // createOrUpdate plans a create for every declared policy that does not
 // exist and an update for every one whose document (normalised) or
 // description differs.
-func (p *scpPlanner) createOrUpdate() {
+func (p *policyPlanner) createOrUpdate() {
 	for i := range p.c.policies {
 		d := &p.c.policies[i]
-		want := scpPolicyChange{Name: d.name, Description: d.description, Content: d.content}
+		want := policyChange{Name: d.name, Description: d.description, Content: d.content}
 		o := p.byName[d.name]
 		if o == nil {
 			want.Tags = map[string]string{SCPManagedTagKey: SCPManagedTagValue}
-			p.add(scpResource(d.name), baseline.ActionCreate, nil, want, "the SCP does not exist")
+			p.add(p.c.kind.resource(d.name), baseline.ActionCreate, nil, want, "the "+p.c.kind.Short+" does not exist")
 			continue
 		}
 		var why []string
-		if norm, err := iampolicy.Normalize([]byte(o.Content)); err != nil || !bytes.Equal(norm, d.normalized) {
+		if norm, err := p.c.kind.normalize(o.Content); err != nil || !bytes.Equal(norm, d.normalized) {
 			why = append(why, "its document")
 		}
 		if o.Description != d.description {
@@ -240,9 +245,9 @@ func (p *scpPlanner) createOrUpdate() {
 		}
 		if len(why) > 0 {
 			want.ID = o.ID
-			p.add(scpResource(d.name), baseline.ActionUpdate,
-				scpPolicyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, want,
-				"the SCP differs from the baseline in "+strings.Join(why, " and "))
+			p.add(p.c.kind.resource(d.name), baseline.ActionUpdate,
+				policyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, want,
+				"the "+p.c.kind.Short+" differs from the baseline in "+strings.Join(why, " and "))
 		}
 	}
 }
@@ -250,7 +255,7 @@ func (p *scpPlanner) createOrUpdate() {
 // attach plans every declared attachment that is missing, counting every
 // SCP on the target, managed or not, against the limit: attachments come
 // before any detach, so the count peaks here.
-func (p *scpPlanner) attach() error {
+func (p *policyPlanner) attach() error {
 	var errs []error
 	for i := range p.c.policies {
 		d := &p.c.policies[i]
@@ -264,12 +269,12 @@ func (p *scpPlanner) attach() error {
 			}
 			p.final.add(tg.ID, d.name)
 			if n := len(p.final[tg.ID]); n > p.c.maxPerTarget {
-				errs = append(errs, fmt.Errorf("SCP %q cannot be attached to %s: %s would have %d SCPs (%s), over maxPoliciesPerTarget %d; the count includes the policies orgbaseline does not manage: detach one there, or raise maxPoliciesPerTarget if your organization's quota is higher",
-					d.name, tg.Label, tg.Label, n, strings.Join(p.final.names(tg.ID), ", "), p.c.maxPerTarget))
+				errs = append(errs, fmt.Errorf("%s %q cannot be attached to %s: %s would have %d %s (%s), over maxPoliciesPerTarget %d; the count includes the policies orgbaseline does not manage: detach one there, or raise maxPoliciesPerTarget if your organization's quota is higher",
+					p.c.kind.Short, d.name, tg.Label, tg.Label, n, policyCount(p.c.kind, n), strings.Join(p.final.names(tg.ID), ", "), p.c.maxPerTarget))
 			}
-			p.add(scpAttachResource(d.name, tg.Label), baseline.ActionCreate, nil,
-				scpAttachChange{Policy: d.name, PolicyID: id, Target: tg.Label, TargetID: tg.ID},
-				fmt.Sprintf("SCP %s is not attached to %s", d.name, tg.Label))
+			p.add(p.c.kind.attachResource(d.name, tg.Label), baseline.ActionCreate, nil,
+				attachChange{Policy: d.name, PolicyID: id, Target: tg.Label, TargetID: tg.ID},
+				fmt.Sprintf("%s %s is not attached to %s", p.c.kind.Short, d.name, tg.Label))
 		}
 	}
 	return errors.Join(errs...)
@@ -277,7 +282,7 @@ func (p *scpPlanner) attach() error {
 
 // replaceFullAWSAccess plans the allow-lists: FullAWSAccess is detached
 // from a target once the policy that replaces it there is attached.
-func (p *scpPlanner) replaceFullAWSAccess() {
+func (p *policyPlanner) replaceFullAWSAccess() {
 	detached := map[string]bool{}
 	for i := range p.c.policies {
 		d := &p.c.policies[i]
@@ -285,13 +290,13 @@ func (p *scpPlanner) replaceFullAWSAccess() {
 			continue
 		}
 		for _, tg := range p.targetsOf[d.name] {
-			if !p.final[tg.ID][scpFullAWSAccess] || detached[tg.ID] {
+			if !p.final[tg.ID][p.c.kind.AWSDefault] || detached[tg.ID] {
 				continue
 			}
 			detached[tg.ID] = true
-			delete(p.final[tg.ID], scpFullAWSAccess)
-			p.add(scpAttachResource(scpFullAWSAccess, tg.Label), baseline.ActionDelete,
-				scpAttachChange{Policy: scpFullAWSAccess, PolicyID: p.faaID, Target: tg.Label, TargetID: tg.ID}, nil,
+			delete(p.final[tg.ID], p.c.kind.AWSDefault)
+			p.add(p.c.kind.attachResource(p.c.kind.AWSDefault, tg.Label), baseline.ActionDelete,
+				attachChange{Policy: p.c.kind.AWSDefault, PolicyID: p.faaID, Target: tg.Label, TargetID: tg.ID}, nil,
 				fmt.Sprintf("SCP %s replaces FullAWSAccess on %s (replaceFullAWSAccess)", d.name, tg.Label))
 		}
 	}
@@ -300,8 +305,8 @@ func (p *scpPlanner) replaceFullAWSAccess() {
 // detachUndeclared plans detaching the managed policies from the targets
 // the baseline no longer names, then deleting the managed policies no
 // longer in the baseline (after all their detachments).
-func (p *scpPlanner) detachUndeclared() {
-	var removed []*observedSCP
+func (p *policyPlanner) detachUndeclared() {
+	var removed []*observedPolicy
 	for _, o := range p.st.Policies {
 		if !o.Managed {
 			continue
@@ -314,36 +319,39 @@ func (p *scpPlanner) detachUndeclared() {
 		} else {
 			removed = append(removed, o)
 		}
-		var targets []scpTarget
+		var targets []policyTarget
 		for _, id := range o.Targets {
 			if !want[id] {
-				targets = append(targets, scpTarget{ID: id, Label: scpTargetLabel(p.org, id)})
+				targets = append(targets, policyTarget{ID: id, Label: scpTargetLabel(p.org, id)})
 			}
 		}
 		sort.Slice(targets, func(i, j int) bool { return targets[i].Label < targets[j].Label })
 		for _, tg := range targets {
 			delete(p.final[tg.ID], o.Name)
-			reason := fmt.Sprintf("the baseline no longer attaches SCP %s to %s", o.Name, tg.Label)
+			reason := fmt.Sprintf("the baseline no longer attaches %s %s to %s", p.c.kind.Short, o.Name, tg.Label)
 			if p.declared[o.Name] == nil {
-				reason = fmt.Sprintf("SCP %s is no longer in the baseline", o.Name)
+				reason = fmt.Sprintf("%s %s is no longer in the baseline", p.c.kind.Short, o.Name)
 			}
-			p.add(scpAttachResource(o.Name, tg.Label), baseline.ActionDelete,
-				scpAttachChange{Policy: o.Name, PolicyID: o.ID, Target: tg.Label, TargetID: tg.ID}, nil, reason)
+			p.add(p.c.kind.attachResource(o.Name, tg.Label), baseline.ActionDelete,
+				attachChange{Policy: o.Name, PolicyID: o.ID, Target: tg.Label, TargetID: tg.ID}, nil, reason)
 		}
 	}
 	for _, o := range removed {
-		p.add(scpResource(o.Name), baseline.ActionDelete,
-			scpPolicyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, nil,
-			fmt.Sprintf("SCP %s is managed by orgbaseline and no longer in the baseline", o.Name))
+		p.add(p.c.kind.resource(o.Name), baseline.ActionDelete,
+			policyChange{ID: o.ID, Name: o.Name, Description: o.Description, Content: o.Content}, nil,
+			fmt.Sprintf("%s %s is managed by orgbaseline and no longer in the baseline", p.c.kind.Short, o.Name))
 	}
 }
 
 // keepOneSCP fails the plan when it would leave a root, OU or account
 // that has an SCP now with none: AWS requires at least one on each.
-func (p *scpPlanner) keepOneSCP() error {
+func (p *policyPlanner) keepOneSCP() error {
+	if p.c.kind.AWSDefault == "" {
+		return nil // the management policy types need none
+	}
 	var errs []error
 	for _, id := range slices.Sorted(maps.Keys(p.current)) {
-		if err := scpKeepsOne(p.org, p.current, p.final, id); err != nil {
+		if err := scpKeepsOne(p.org, p.c.kind, p.current, p.final, id); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -353,9 +361,13 @@ func (p *scpPlanner) keepOneSCP() error {
 // warnDenyAll warns about every declared statement that denies every
 // action on every resource without a condition: it locks everyone out of
 // the accounts under its targets.
-func (c *ServiceControlPolicies) warnDenyAll(t Target, targetsOf map[string][]scpTarget) {
-	if t.Warn == nil {
+func (c *OrganizationPolicies) warnDenyAll(t Target, targetsOf map[string][]policyTarget) {
+	if t.Warn == nil || !c.kind.Authorization {
 		return
+	}
+	who := "nobody in the accounts there can do anything, orgbaseline's execution role included"
+	if c.kind.isRCP() {
+		who = "nobody, AWS services and orgbaseline's execution role included, can reach the resources of the accounts there"
 	}
 	for i := range c.policies {
 		p := &c.policies[i]
@@ -368,8 +380,8 @@ func (c *ServiceControlPolicies) warnDenyAll(t Target, targetsOf map[string][]sc
 			for _, tg := range targetsOf[p.name] {
 				labels = append(labels, tg.Label)
 			}
-			t.Warn(fmt.Sprintf("SCP %q %s denies every action on every resource with no condition, at %s: nobody in the accounts there can do anything, orgbaseline's execution role included",
-				p.name, scpStatementName(s), strings.Join(labels, ", ")))
+			t.Warn(fmt.Sprintf("%s %q %s denies every action on every resource with no condition, at %s: %s",
+				c.kind.Short, p.name, scpStatementName(s), strings.Join(labels, ", "), who))
 		}
 	}
 }
@@ -382,4 +394,15 @@ func scpStatementName(s *iampolicy.Statement) string {
 		return "statement " + pos
 	}
 	return fmt.Sprintf("statement %q (%s)", s.Sid, pos)
+}
+
+// policyCount names n policies of kind k: "SCPs", "tag policies".
+func policyCount(k *policyKind, n int) string {
+	if n == 1 {
+		return k.Short
+	}
+	if k.Authorization {
+		return k.Short + "s"
+	}
+	return strings.TrimSuffix(k.Short, "y") + "ies"
 }

@@ -21,7 +21,7 @@ import (
 // name (and its managed tag). Before each write it checks the control's
 // invariants again (scpinvariants.go), and refuses the change when one
 // does not hold.
-func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baseline.Change) error {
+func (c *OrganizationPolicies) Apply(ctx context.Context, t Target, ch baseline.Change) error {
 	c.applyMu.Lock()
 	defer c.applyMu.Unlock()
 	api := c.newClient(t.Config)
@@ -34,7 +34,7 @@ func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baselin
 	}
 	switch {
 	case data["policyType"] != nil:
-		var x scpTypeChange
+		var x policyTypeChange
 		if err := decode(&x); err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baselin
 		defer c.forgetLive()
 		return c.enableType(ctx, t, api, x)
 	case data["targetId"] != nil:
-		var x scpAttachChange
+		var x attachChange
 		if err := decode(&x); err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baselin
 		}
 		return c.applyAttachment(ctx, t, api, ch.Action, x)
 	default:
-		var x scpPolicyChange
+		var x policyChange
 		if err := decode(&x); err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func (c *ServiceControlPolicies) Apply(ctx context.Context, t Target, ch baselin
 // (PolicyTypeNotEnabledException) and FullAWSAccess is not attached yet.
 // It reads the root first: a type AWS is already enabling
 // (PENDING_ENABLE) is only waited for, never enabled again.
-func (c *ServiceControlPolicies) enableType(ctx context.Context, t Target, api SCPAPI, x scpTypeChange) error {
+func (c *OrganizationPolicies) enableType(ctx context.Context, t Target, api PolicyAPI, x policyTypeChange) error {
 	status, err := scpTypeStatus(ctx, api, x.RootID, x.PolicyType)
 	if err != nil {
 		return fmt.Errorf("enable the %s type on root %s: %w", x.PolicyType, x.RootID, err)
@@ -115,7 +115,7 @@ func (c *ServiceControlPolicies) enableType(ctx context.Context, t Target, api S
 // scpTypeStatus reads the status of a policy type on the root, as
 // ListRoots lists it: ENABLED, PENDING_ENABLE, PENDING_DISABLE, or "" when
 // it is not enabled.
-func scpTypeStatus(ctx context.Context, api SCPAPI, rootID, policyType string) (string, error) {
+func scpTypeStatus(ctx context.Context, api PolicyAPI, rootID, policyType string) (string, error) {
 	p := organizations.NewListRootsPaginator(api, &organizations.ListRootsInput{})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
@@ -137,7 +137,7 @@ func scpTypeStatus(ctx context.Context, api SCPAPI, rootID, policyType string) (
 	return "", fmt.Errorf("list roots: root %s is not in the organization", rootID)
 }
 
-func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, t Target, api SCPAPI, action baseline.Action, x scpAttachChange) error {
+func (c *OrganizationPolicies) applyAttachment(ctx context.Context, t Target, api PolicyAPI, action baseline.Action, x attachChange) error {
 	id := x.PolicyID
 	if id == "" {
 		var err error
@@ -150,7 +150,7 @@ func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, t Target, 
 		return err
 	}
 	if action == baseline.ActionDelete {
-		doing := fmt.Sprintf("detach SCP %s (%s) from %s", scpClip(x.Policy), scpClip(id), scpTargetLabel(t.Org, scpClip(x.TargetID)))
+		doing := fmt.Sprintf("detach %s %s (%s) from %s", c.kind.Short, scpClip(x.Policy), scpClip(id), scpTargetLabel(t.Org, scpClip(x.TargetID)))
 		o := live.policy(id)
 		if o == nil {
 			return notInOrganization(doing)
@@ -167,7 +167,7 @@ func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, t Target, 
 		live.detached(o, x.TargetID)
 		return nil
 	}
-	doing := fmt.Sprintf("attach SCP %s (%s) to %s", scpClip(x.Policy), scpClip(id), scpTargetLabel(t.Org, scpClip(x.TargetID)))
+	doing := fmt.Sprintf("attach %s %s (%s) to %s", c.kind.Short, scpClip(x.Policy), scpClip(id), scpTargetLabel(t.Org, scpClip(x.TargetID)))
 	o := live.policy(id)
 	if o == nil {
 		return notInOrganization(doing)
@@ -185,11 +185,11 @@ func (c *ServiceControlPolicies) applyAttachment(ctx context.Context, t Target, 
 	return nil
 }
 
-func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, t Target, api SCPAPI, action baseline.Action, x scpPolicyChange) error {
+func (c *OrganizationPolicies) applyPolicy(ctx context.Context, t Target, api PolicyAPI, action baseline.Action, x policyChange) error {
 	switch action {
 	case baseline.ActionCreate:
 		if err := c.declaredWrite(x, true); err != nil {
-			return fmt.Errorf("create SCP %s: refused: %w", scpClip(x.Name), err)
+			return fmt.Errorf("create %s %s: refused: %w", c.kind.Short, scpClip(x.Name), err)
 		}
 		var tags []types.Tag
 		for _, k := range slices.Sorted(maps.Keys(x.Tags)) {
@@ -197,7 +197,7 @@ func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, t Target, api 
 		}
 		out, err := api.CreatePolicy(ctx, &organizations.CreatePolicyInput{
 			Name: aws.String(x.Name), Description: aws.String(x.Description), Content: aws.String(x.Content),
-			Type: types.PolicyTypeServiceControlPolicy, Tags: tags,
+			Type: types.PolicyType(c.kind.Type), Tags: tags,
 		})
 		var dup *types.DuplicatePolicyException
 		if errors.As(err, &dup) {
@@ -205,14 +205,14 @@ func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, t Target, api 
 			// baseline if it is ours.
 			id, ferr := c.managedPolicyID(ctx, api, x.Name)
 			if ferr != nil {
-				return fmt.Errorf("create SCP %s: %w", x.Name, ferr)
+				return fmt.Errorf("create %s %s: %w", c.kind.Short, x.Name, ferr)
 			}
 			x.ID = id
 			return c.applyPolicy(ctx, t, api, baseline.ActionUpdate, x)
 		}
 		if err != nil {
 			c.forgetLive()
-			return fmt.Errorf("create SCP %s: %w", x.Name, err)
+			return fmt.Errorf("create %s %s: %w", c.kind.Short, x.Name, err)
 		}
 		if out.Policy != nil && out.Policy.PolicySummary != nil {
 			id := aws.ToString(out.Policy.PolicySummary.Id)
@@ -225,7 +225,7 @@ func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, t Target, api 
 		}
 		return nil
 	case baseline.ActionUpdate:
-		doing := fmt.Sprintf("update SCP %s (%s)", scpClip(x.Name), scpClip(x.ID))
+		doing := fmt.Sprintf("update %s %s (%s)", c.kind.Short, scpClip(x.Name), scpClip(x.ID))
 		live, err := c.liveSCPs(ctx, t, api)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, t Target, api 
 		live.written(o, x)
 		return nil
 	case baseline.ActionDelete:
-		doing := fmt.Sprintf("delete SCP %s (%s)", scpClip(x.Name), scpClip(x.ID))
+		doing := fmt.Sprintf("delete %s %s (%s)", c.kind.Short, scpClip(x.Name), scpClip(x.ID))
 		live, err := c.liveSCPs(ctx, t, api)
 		if err != nil {
 			return err
@@ -271,24 +271,24 @@ func (c *ServiceControlPolicies) applyPolicy(ctx context.Context, t Target, api 
 		live.deleted(o)
 		return nil
 	}
-	return fmt.Errorf("SCP %s: unknown action %s", scpClip(x.Name), scpClip(string(action)))
+	return fmt.Errorf("%s %s: unknown action %s", c.kind.Short, scpClip(x.Name), scpClip(string(action)))
 }
 
 // managedPolicyID finds the id of the managed SCP named name: one this run
 // created, else by listing the SCPs. A policy of that name without the
 // managed tag is refused.
-func (c *ServiceControlPolicies) managedPolicyID(ctx context.Context, api SCPAPI, name string) (string, error) {
+func (c *OrganizationPolicies) managedPolicyID(ctx context.Context, api PolicyAPI, name string) (string, error) {
 	c.mu.Lock()
 	id := c.created[name]
 	c.mu.Unlock()
 	if id != "" {
 		return id, nil
 	}
-	lp := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyTypeServiceControlPolicy})
+	lp := organizations.NewListPoliciesPaginator(api, &organizations.ListPoliciesInput{Filter: types.PolicyType(c.kind.Type)})
 	for lp.HasMorePages() {
 		out, err := lp.NextPage(ctx)
 		if err != nil {
-			return "", fmt.Errorf("find SCP %s: list service control policies: %w", name, err)
+			return "", fmt.Errorf("find %s %s: list %s: %w", c.kind.Short, name, c.kind.Plural, err)
 		}
 		for _, p := range out.Policies {
 			if aws.ToString(p.Name) != name {
@@ -297,10 +297,10 @@ func (c *ServiceControlPolicies) managedPolicyID(ctx context.Context, api SCPAPI
 			id := aws.ToString(p.Id)
 			tags, err := scpPolicyTags(ctx, api, id)
 			if err != nil {
-				return "", fmt.Errorf("find SCP %s: list tags of %s: %w", name, id, err)
+				return "", fmt.Errorf("find %s %s: list tags of %s: %w", c.kind.Short, name, id, err)
 			}
 			if tags[SCPManagedTagKey] != SCPManagedTagValue {
-				return "", fmt.Errorf("SCP %s (%s) is not managed by orgbaseline (no tag %s=%s); it is left alone", name, id, SCPManagedTagKey, SCPManagedTagValue)
+				return "", fmt.Errorf("%s %s (%s) is not managed by orgbaseline (no tag %s=%s); it is left alone", c.kind.Short, name, id, SCPManagedTagKey, SCPManagedTagValue)
 			}
 			c.mu.Lock()
 			c.created[name] = id
@@ -308,5 +308,5 @@ func (c *ServiceControlPolicies) managedPolicyID(ctx context.Context, api SCPAPI
 			return id, nil
 		}
 	}
-	return "", fmt.Errorf("SCP %s does not exist; run plan again", name)
+	return "", fmt.Errorf("%s %s does not exist; run plan again", c.kind.Short, name)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/orgbaseline/orgbaseline/baseline"
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
@@ -19,7 +18,7 @@ import (
 
 // SCPAPI is the part of the Organizations client the SCP control uses, in
 // the management account.
-type SCPAPI interface {
+type PolicyAPI interface {
 	ListRoots(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
 	organizations.ListPoliciesAPIClient
 	organizations.ListTargetsForPolicyAPIClient
@@ -34,10 +33,10 @@ type SCPAPI interface {
 	DeletePolicy(context.Context, *organizations.DeletePolicyInput, ...func(*organizations.Options)) (*organizations.DeletePolicyOutput, error)
 }
 
-var _ SCPAPI = (*organizations.Client)(nil)
+var _ PolicyAPI = (*organizations.Client)(nil)
 
-// The tag orgbaseline puts on the SCPs it creates. A policy without it is
-// never updated, detached or deleted.
+// The tag orgbaseline puts on the policies it creates, of every type. A
+// policy without it is never updated, detached or deleted.
 const (
 	SCPManagedTagKey   = "orgbaseline:managed"
 	SCPManagedTagValue = "true"
@@ -49,28 +48,26 @@ const (
 // that name.
 const LeasePolicyName = "orgbaseline-apply-lease"
 
-const (
-	scpType            = string(types.PolicyTypeServiceControlPolicy)
-	scpFullAWSAccess   = baseline.FullAWSAccessName
-	scpFullAWSAccessID = "p-FullAWSAccess"
-	// The content AWS gives FullAWSAccess; used to predict the state after
-	// the SCP type is enabled, when the policy has not been read.
-	scpFullAWSAccessContent = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-	// scpConcurrency bounds the Organizations calls in flight in Observe.
-	scpConcurrency = 4
-)
+// scpConcurrency bounds the Organizations calls in flight in Observe.
+const scpConcurrency = 4
 
-// ServiceControlPolicies is the control of controls.serviceControlPolicies:
-// it enables the SCP policy type, creates, updates, attaches, detaches and
-// deletes the SCPs orgbaseline manages, and refuses a plan whose SCPs
-// would deny orgbaseline's own calls in a member account (the lockout
-// guard).
+// OrganizationPolicies is the control of one Organizations policy type
+// (controls.serviceControlPolicies, controls.resourceControlPolicies,
+// controls.tagPolicies...; policykinds.go): it enables the type on the
+// root, creates, updates, attaches, detaches and deletes the policies
+// orgbaseline manages, and never touches the others. For SCPs it refuses
+// a plan whose SCPs would deny orgbaseline's own calls in a member
+// account (the SCP lockout guard, scpguard.go); for RCPs one whose RCPs
+// would deny those calls, the tool's AssumeRole or the deliveries of the
+// services it configures (rcpguard.go); for the management policy types
+// it reads the effective policies (policyeffective.go).
 //
-// It runs at organization scope, in the management account: SCPs are
+// It runs at organization scope, in the management account: policies are
 // global and only the management account (or a delegated administrator)
 // may change them.
-type ServiceControlPolicies struct {
-	policies     []declaredSCP // sorted by name
+type OrganizationPolicies struct {
+	kind         *policyKind
+	policies     []declaredPolicy // sorted by name
 	maxSize      int
 	maxPerTarget int
 	// calls are the calls orgbaseline makes in member accounts (the call
@@ -84,7 +81,7 @@ type ServiceControlPolicies struct {
 	// (guardroles.go).
 	rolesMu   sync.Mutex
 	roles     map[string]*guardRole
-	newClient func(aws.Config) SCPAPI
+	newClient func(aws.Config) PolicyAPI
 
 	// created remembers the ids of the policies this run created, for
 	// the attach changes that follow their create in the same plan.
@@ -93,18 +90,18 @@ type ServiceControlPolicies struct {
 
 	// early is the observation Prefetch started, taken by the first
 	// Observe.
-	early *scpPrefetch
+	early *policyPrefetch
 
 	// applyMu serialises Apply's writes and their checks; live is what
 	// they know of the organization's SCPs (scpinvariants.go).
 	applyMu sync.Mutex
-	live    *scpLive
+	live    *policyLive
 }
 
 // scpPrefetch is an observation started before the organization walk.
-type scpPrefetch struct {
+type policyPrefetch struct {
 	done chan struct{}
-	st   *scpState
+	st   *policyState
 	err  error
 }
 
@@ -115,8 +112,8 @@ type scpPrefetch struct {
 // Organizations calls that does not depend on the organization walk, and
 // Organizations throttles the whole organization as one: started beside
 // the walk, the chain no longer follows it.
-func (c *ServiceControlPolicies) Prefetch(ctx context.Context, cfg aws.Config) {
-	p := &scpPrefetch{done: make(chan struct{})}
+func (c *OrganizationPolicies) Prefetch(ctx context.Context, cfg aws.Config) {
+	p := &policyPrefetch{done: make(chan struct{})}
 	c.mu.Lock()
 	c.early = p
 	c.mu.Unlock()
@@ -126,8 +123,9 @@ func (c *ServiceControlPolicies) Prefetch(ctx context.Context, cfg aws.Config) {
 	}()
 }
 
-// declaredSCP is one policy of the baseline, its document read and checked.
-type declaredSCP struct {
+// declaredPolicy is one policy of the baseline, its document read and
+// checked.
+type declaredPolicy struct {
 	name, description, content string
 	normalized                 []byte
 	parsed                     *iampolicy.Policy
@@ -135,68 +133,78 @@ type declaredSCP struct {
 	replaceFullAWSAccess       bool
 }
 
-// newServiceControlPolicies builds the control, reading and checking every
-// policy document offline: valid JSON, the SCP grammar, the size limit.
-// Every problem is returned at once, each naming the policy (and file),
-// before any AWS call. calls are what the lockout guard checks.
-func newServiceControlPolicies(b *baseline.Baseline, calls func(*Org) []Call) ([]Control, error) {
-	cfg := b.Controls.ServiceControlPolicies
-	if !cfg.IsEnabled() {
-		return nil, nil
-	}
-	c := &ServiceControlPolicies{
-		maxSize:      cfg.PolicySizeLimit(),
-		maxPerTarget: cfg.PoliciesPerTargetLimit(),
+// newOrganizationPolicies builds the control of one declared policy type,
+// reading and checking every policy document offline: valid JSON, the
+// type's grammar, the size limit. Every problem is returned at once, each
+// naming the policy (and file), before any AWS call. calls are what the
+// lockout guards check.
+func newOrganizationPolicies(b *baseline.Baseline, set baseline.PolicySet, calls func(*Org) []Call) (*OrganizationPolicies, error) {
+	c := &OrganizationPolicies{
+		kind:         kindOf(set.Type),
+		maxSize:      set.MaxSize,
+		maxPerTarget: set.MaxPerTarget,
 		calls:        calls,
 		stated:       map[string][]string{},
-		newClient:    func(cfg aws.Config) SCPAPI { return organizations.NewFromConfig(cfg) },
+		newClient:    func(cfg aws.Config) PolicyAPI { return organizations.NewFromConfig(cfg) },
 		created:      map[string]string{},
 	}
 	for k, v := range b.Organization.GuardContext {
 		c.stated[strings.ToLower(k)] = v
 	}
 	var errs []error
-	for i, p := range cfg.Policies {
-		where := fmt.Sprintf("SCP %q (controls.serviceControlPolicies.policies[%d])", p.Name, i)
-		if p.Name == LeasePolicyName {
-			errs = append(errs, fmt.Errorf("%s: the name is reserved for the lease apply holds while it changes the organization scope; rename the policy", where))
-			continue
-		}
-		content := p.Document
-		if p.File != "" {
-			path := p.DocumentPath(b.Dir)
-			where = fmt.Sprintf("SCP %q (controls.serviceControlPolicies.policies[%d], file %s)", p.Name, i, path)
-			data, err := os.ReadFile(path)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: cannot read the policy document: %w; the file path is relative to the baseline file's directory %s", where, err, b.Dir))
-				continue
-			}
-			content = string(data)
-		}
-		content = strings.TrimSpace(content)
-		if n := iampolicy.Size(content); n > c.maxSize {
-			errs = append(errs, fmt.Errorf("%s: the document has %d characters, over maxPolicySize %d (whitespace counts); remove whitespace or split the policy in two", where, n, c.maxSize))
-		}
-		parsed, err := iampolicy.Parse([]byte(content), iampolicy.KindSCP)
+	for _, p := range set.Policies {
+		d, err := c.readDeclared(b, p)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %s", where, scpPolicyProblems(err)))
+			errs = append(errs, err)
 			continue
 		}
-		norm, err := iampolicy.Normalize([]byte(content))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %s", where, scpPolicyProblems(err)))
-			continue
-		}
-		c.policies = append(c.policies, declaredSCP{
-			name: p.Name, description: p.Description, content: content, normalized: norm, parsed: parsed,
-			targets: p.Targets, replaceFullAWSAccess: p.ReplaceFullAWSAccess,
-		})
+		c.policies = append(c.policies, d)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	sort.Slice(c.policies, func(i, j int) bool { return c.policies[i].name < c.policies[j].name })
-	return []Control{c}, nil
+	return c, nil
+}
+
+// readDeclared reads one declared policy's document (inline or from its
+// file) and checks its size and grammar.
+func (c *OrganizationPolicies) readDeclared(b *baseline.Baseline, p baseline.DeclaredPolicy) (declaredPolicy, error) {
+	k := c.kind
+	where := fmt.Sprintf("%s %q (controls.%s.policies[%d])", k.Short, p.Name, k.Key, p.Index)
+	if k.isSCP() && p.Name == LeasePolicyName {
+		return declaredPolicy{}, fmt.Errorf("%s: the name is reserved for the lease apply holds while it changes the organization scope; rename the policy", where)
+	}
+	content := p.Document
+	if p.File != "" {
+		path := p.DocumentPath(b.Dir)
+		where = fmt.Sprintf("%s %q (controls.%s.policies[%d], file %s)", k.Short, p.Name, k.Key, p.Index, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return declaredPolicy{}, fmt.Errorf("%s: cannot read the policy document: %w; the file path is relative to the baseline file's directory %s", where, err, b.Dir)
+		}
+		content = string(data)
+	}
+	content = strings.TrimSpace(content)
+	var errs []error
+	if n := iampolicy.Size(content); n > c.maxSize {
+		errs = append(errs, fmt.Errorf("%s: the document has %d characters, over maxPolicySize %d (whitespace counts); remove whitespace or split the policy in two", where, n, c.maxSize))
+	}
+	parsed, err := k.parse(content)
+	if err != nil {
+		return declaredPolicy{}, errors.Join(append(errs, fmt.Errorf("%s: %s", where, scpPolicyProblems(err)))...)
+	}
+	norm, err := k.normalize(content)
+	if err != nil {
+		return declaredPolicy{}, errors.Join(append(errs, fmt.Errorf("%s: %s", where, scpPolicyProblems(err)))...)
+	}
+	if len(errs) > 0 {
+		return declaredPolicy{}, errors.Join(errs...)
+	}
+	return declaredPolicy{
+		name: p.Name, description: p.Description, content: content, normalized: norm, parsed: parsed,
+		targets: p.Targets, replaceFullAWSAccess: p.ReplaceFullAWSAccess,
+	}, nil
 }
 
 // scpPolicyProblems words an iampolicy error: "invalid policy document:" and
@@ -213,20 +221,21 @@ func scpPolicyProblems(err error) string {
 	return err.Error()
 }
 
-func (*ServiceControlPolicies) Name() string { return "serviceControlPolicies" }
-func (*ServiceControlPolicies) Scope() Scope { return ScopeOrganization }
+func (c *OrganizationPolicies) Name() string { return c.kind.Key }
+func (*OrganizationPolicies) Scope() Scope   { return ScopeOrganization }
 
-// Actions is nil: every SCP call is made in the management account, which
-// SCPs never restrict, so the control needs nothing in member accounts.
-func (*ServiceControlPolicies) Actions() []string { return nil }
+// Actions is nil: every call of the control is made in the management
+// account, which SCPs never restrict, so it needs nothing in member
+// accounts.
+func (*OrganizationPolicies) Actions() []string { return nil }
 
-// Calls are none of its own: SCPs are read and written in the management
-// account. (The guard's own iam:GetRole of the execution role, made only
+// Calls are none of its own: policies are read and written in the
+// management account. (The guard's own iam:GetRole of the execution role, made only
 // when a policy needs it, is added where it is made: guardRun.check.)
-func (*ServiceControlPolicies) Calls(*Org) []Call { return nil }
+func (*OrganizationPolicies) Calls(*Org) []Call { return nil }
 
 // declared is the baseline's policy named name, or nil.
-func (c *ServiceControlPolicies) declared(name string) *declaredSCP {
+func (c *OrganizationPolicies) declared(name string) *declaredPolicy {
 	for i := range c.policies {
 		if c.policies[i].name == name {
 			return &c.policies[i]
