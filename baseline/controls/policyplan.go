@@ -199,7 +199,6 @@ func (p *policyPlanner) add(resource string, action baseline.Action, before, aft
 	p.changes = append(p.changes, ch)
 }
 
-
 // enableType plans enabling the SCP type. When AWS is already enabling it
 // (PENDING_ENABLE), the change only waits for it: apply reads the root's
 // state first and calls EnablePolicyType only when the type is not
