@@ -45,12 +45,27 @@ func (f *GuardRefusal) rcpHint() string {
 		if f.Caller.Kind == CallerExecutionRole && (k == "aws:userid" || strings.HasPrefix(k, "aws:principaltag/")) {
 			return "The lockout guard could not read the execution role there (iam:GetRole on the role itself): allow that call, or exempt the organization's principals, " + exempt
 		}
+		if f.Caller.Kind == CallerAssumeRole && callerKey(k) {
+			return fmt.Sprintf("The lockout guard cannot know %s of the identity orgbaseline runs with (the credentials it starts from in the management account), and organization.guardContext cannot state it: exempt the organization's principals, %s", f.unknownKey(), exempt)
+		}
 		return fmt.Sprintf("State the value the run's requests carry under organization.guardContext (e.g. %s: <value>), or exempt the organization's principals, %s", f.unknownKey(), exempt)
 	}
 	if f.Caller.Kind == CallerExecutionRole {
 		return fmt.Sprintf("Exempt the organization's principals, %s, or the execution role, with ArnNotLike aws:PrincipalArn %s%s", exempt, f.ARNPrefix, f.Role)
 	}
 	return "Exempt the organization's principals, " + exempt
+}
+
+// callerKey reports a key (lower-case) about the principal or its
+// session, which organization.guardContext does not state.
+func callerKey(k string) bool {
+	for _, p := range []string{"aws:principal", "aws:userid", "aws:username", "aws:multifactorauth", "aws:sourceidentity",
+		"aws:requesttag/", "aws:tagkeys", "aws:tokenissuetime", "aws:federatedprovider", "aws:ec2instance", "sts:"} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // unknownKey is the key an undecided refusal depends on.
