@@ -81,6 +81,9 @@ const (
 	// CallerAssumeRole: orgbaseline's own identity in the management
 	// account, assuming the execution role (sts:AssumeRole).
 	CallerAssumeRole GuardCallerKind = "assume-role"
+	// CallerAssumeRoot: orgbaseline's own identity opening a root session
+	// in a member account (sts:AssumeRoot, controls.rootAccess).
+	CallerAssumeRoot GuardCallerKind = "assume-root"
 	// CallerService: an AWS service with its service principal, making a
 	// delivery the baseline configures (delivery.go).
 	CallerService GuardCallerKind = "service"
@@ -97,13 +100,15 @@ type GuardCaller struct {
 
 // String names the caller in a refusal.
 func (c *GuardCaller) String() string {
+	from := c.ARN
+	if from == "" {
+		from = "the run's identity in the management account (not known offline)"
+	}
 	switch c.Kind {
 	case CallerAssumeRole:
-		from := c.ARN
-		if from == "" {
-			from = "the run's identity in the management account (not known offline)"
-		}
 		return fmt.Sprintf("orgbaseline's sts:AssumeRole from %s (session %s)", from, c.Session)
+	case CallerAssumeRoot:
+		return fmt.Sprintf("orgbaseline's sts:AssumeRoot from %s (task policy %s)", from, c.Session)
 	case CallerService:
 		return fmt.Sprintf("the service principal %s (%s)", c.Service, c.What)
 	}

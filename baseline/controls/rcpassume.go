@@ -65,9 +65,40 @@ func (r *rcpRun) checkAssumeRole() {
 		}
 		role := r.org.ARN("iam", "", a.ID, "role/"+r.org.ExecutionRole)
 		for _, s := range sessions {
-			req := r.assumeRequest(owner, role, s)
+			sts := map[string]string{"sts:rolesessionname": s, "sts:externalid": r.c.externalID}
+			req := r.assumeRequest(owner, "sts:AssumeRole", role, r.org.CallerRegion, sts)
 			r.decideRCP(owner, req, "sts:AssumeRole", r.org.ARN("iam", "", "{account}", "role/"+r.org.ExecutionRole),
 				&GuardCaller{Kind: CallerAssumeRole, ARN: r.org.CallerARN, Session: s})
+		}
+	}
+	r.checkAssumeRoot()
+}
+
+// checkAssumeRoot evaluates the root sessions orgbaseline opens
+// (rootsession.go) in the accounts where the call model makes calls as
+// the root user: sts:AssumeRoot from the management account, authorized
+// on the member's root user (arn:PARTITION:iam::ACCOUNT:root, Service
+// Authorization Reference for STS) with sts:TaskPolicyArn, at the home
+// region's STS endpoint, with each task policy orgbaseline uses.
+func (r *rcpRun) checkAssumeRoot() {
+	seen := map[string]bool{}
+	each := guardedAccounts(r.org)
+	for _, c := range r.c.calls(r.org) {
+		if !c.AsRoot {
+			continue
+		}
+		for _, a := range r.accountsOf(c, each) {
+			owner := r.rcpOwner(a.ID)
+			if owner == nil || seen[a.ID] {
+				continue
+			}
+			seen[a.ID] = true
+			for _, task := range []string{RootTaskAudit, RootTaskDelete} {
+				sts := map[string]string{"sts:taskpolicyarn": r.org.rootTaskARN(task)}
+				req := r.assumeRequest(owner, "sts:AssumeRoot", r.org.ARN("iam", "", a.ID, "root"), r.org.HomeRegion, sts)
+				r.decideRCP(owner, req, "sts:AssumeRoot", r.org.ARN("iam", "", "{account}", "root"),
+					&GuardCaller{Kind: CallerAssumeRoot, ARN: r.org.CallerARN, Session: task})
+			}
 		}
 	}
 }
@@ -101,8 +132,10 @@ func (r *rcpRun) assumedAccounts() []*orgwalk.Account {
 	return out
 }
 
-// assumeRequest is the AssumeRole of role in owner's account with session.
-func (r *rcpRun) assumeRequest(owner *orgwalk.Account, role, session string) *iampolicy.Request {
+// assumeRequest is orgbaseline's action (sts:AssumeRole, sts:AssumeRoot)
+// on resource in owner's account, at region's STS endpoint, with the STS
+// keys sts ("" values are absent).
+func (r *rcpRun) assumeRequest(owner *orgwalk.Account, action, resource, region string, sts map[string]string) *iampolicy.Request {
 	g := r.reqs
 	ctx := map[string][]string{}
 	set := func(k, v string) {
@@ -129,20 +162,21 @@ func (r *rcpRun) assumeRequest(owner *orgwalk.Account, role, session string) *ia
 	set("aws:principalisawsservice", "false")
 	set("aws:viaawsservice", "false")
 	set("aws:securetransport", "true")
-	set("aws:requestedregion", r.org.CallerRegion)
+	set("aws:requestedregion", region)
 	times := g.timeKeys()
 	ctx["aws:currenttime"], ctx["aws:epochtime"] = times[0], times[1]
 	set("aws:resourceaccount", owner.ID)
 	set("aws:resourceorgid", r.org.ID)
 	set("aws:resourceorgpaths", g.orgPath(owner))
-	set("sts:rolesessionname", session)
-	set("sts:externalid", r.c.externalID)
+	for k, v := range sts {
+		set(k, v)
+	}
 	for k, v := range g.stated {
 		if _, own := ctx[k]; !own {
 			ctx[k] = v
 		}
 	}
-	req := &iampolicy.Request{Action: "sts:AssumeRole", Resource: role, Context: ctx,
+	req := &iampolicy.Request{Action: action, Resource: resource, Context: ctx,
 		Principal: iampolicy.Principal{ARN: r.org.CallerARN, Account: mgmt}}
 	req.Unknown = r.assumeUnknown(ctx, user)
 	return req

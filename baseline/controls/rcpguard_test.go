@@ -159,3 +159,26 @@ func createRCP(t testing.TB, w *world, name, doc string, targets ...string) {
 		}
 	}
 }
+
+// TestRCPGuardRootSessions: with controls.rootAccess, orgbaseline opens
+// root sessions in the members (sts:AssumeRoot on the member's root user,
+// with a task policy): an RCP letting only another organization's
+// principals do so is refused, naming the call and who makes it; one
+// letting the organization's principals through plans.
+func TestRCPGuardRootSessions(t *testing.T) {
+	const yaml = `version: 1
+controls:
+  rootAccess: {removeCredentials: [accessKeys]}
+  resourceControlPolicies:
+    policies:
+%s`
+	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"RootSessionsFrom","Effect":"Deny","Principal":"*","Action":"sts:AssumeRoot","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"%s"}}}]}`
+	w := newWorld(t, orgsim.OrgSpec{Members: 3, Clean: true, RootCredentials: true}, fmt.Sprintf(yaml, rcpPolicy("root-sessions", "root", fmt.Sprintf(doc, "o-aaaaaaaaaa"))), nil)
+	wantIn(t, planError(t, w.plan()), `RCP "root-sessions" statement "RootSessionsFrom" (Statement[0]), attached at root, denies`,
+		"- sts:AssumeRoot on arn:aws:iam::", ":root in accounts", "by orgbaseline's sts:AssumeRoot from arn:aws:iam::"+w.org.ManagementAccountID+":user/",
+		"task policy IAMAuditRootUserCredentials")
+	scpRebase(t, w, fmt.Sprintf(yaml, rcpPolicy("root-sessions", "root", fmt.Sprintf(doc, w.org.ID))))
+	if errs := planErrors(w.plan()); len(errs) > 0 {
+		t.Errorf("root sessions from the organization's principals, the guard refuses: %v", errs)
+	}
+}

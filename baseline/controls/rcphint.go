@@ -45,7 +45,7 @@ func (f *GuardRefusal) rcpHint() string {
 		if f.Caller.Kind == CallerExecutionRole && (k == "aws:userid" || strings.HasPrefix(k, "aws:principaltag/")) {
 			return "The lockout guard could not read the execution role there (iam:GetRole on the role itself): allow that call, or exempt the organization's principals, " + exempt
 		}
-		if f.Caller.Kind == CallerAssumeRole && callerKey(k) {
+		if (f.Caller.Kind == CallerAssumeRole || f.Caller.Kind == CallerAssumeRoot) && callerKey(k) {
 			return fmt.Sprintf("The lockout guard cannot know %s of the identity orgbaseline runs with (the credentials it starts from in the management account), and organization.guardContext cannot state it: exempt the organization's principals, %s", f.unknownKey(), exempt)
 		}
 		return fmt.Sprintf("State the value the run's requests carry under organization.guardContext (e.g. %s: <value>), or exempt the organization's principals, %s", f.unknownKey(), exempt)
