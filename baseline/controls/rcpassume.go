@@ -68,7 +68,7 @@ func (r *rcpRun) checkAssumeRole() {
 			sts := map[string]string{"sts:rolesessionname": s, "sts:externalid": r.c.externalID}
 			req := r.assumeRequest(owner, "sts:AssumeRole", role, r.org.CallerRegion, sts)
 			r.decideRCP(owner, req, "sts:AssumeRole", r.org.ARN("iam", "", "{account}", "role/"+r.org.ExecutionRole),
-				&GuardCaller{Kind: CallerAssumeRole, ARN: r.org.CallerARN, Session: s})
+				&GuardCaller{Kind: CallerAssumeRole, ARN: r.org.CallerARN, Session: s}, "")
 		}
 	}
 	r.checkAssumeRoot()
@@ -97,7 +97,7 @@ func (r *rcpRun) checkAssumeRoot() {
 				sts := map[string]string{"sts:taskpolicyarn": r.org.rootTaskARN(task)}
 				req := r.assumeRequest(owner, "sts:AssumeRoot", r.org.ARN("iam", "", a.ID, "root"), r.org.HomeRegion, sts)
 				r.decideRCP(owner, req, "sts:AssumeRoot", r.org.ARN("iam", "", "{account}", "root"),
-					&GuardCaller{Kind: CallerAssumeRoot, ARN: r.org.CallerARN, Session: task})
+					&GuardCaller{Kind: CallerAssumeRoot, ARN: r.org.CallerARN, Session: task}, "")
 			}
 		}
 	}

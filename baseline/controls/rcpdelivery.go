@@ -28,9 +28,7 @@ import (
 //     principal on behalf of a resource for which the configuration
 //     triggered the service-to-service request", and the account belongs
 //     to an organization);
-//   - the resource's account, organization and OU path; aws:RequestedRegion,
-//     the resource's region (S3 and KMS answer a request for a bucket or
-//     key only at its region's endpoint);
+//   - the resource's account, organization and OU path;
 //   - the service keys the delivery lists.
 //
 // Known absent: the keys of an organization's principals
@@ -42,8 +40,9 @@ import (
 // tags (none sent), the caller's VPC and VPC endpoint (a service principal
 // does not call through the customer's network). Unknown: everything else
 // the policies name, among them aws:PrincipalArn, aws:PrincipalAccount,
-// aws:PrincipalType and aws:userid (the guide does not say what a service
-// principal's request carries there: the stricter reading), aws:SourceIp,
+// aws:PrincipalType and aws:userid, and aws:RequestedRegion (the guide
+// does not say what a service principal's request carries there: the
+// stricter reading; a refusal names the resource's region), aws:SourceIp,
 // the time keys (a delivery happens at any time after the plan), resource
 // tags, and the keys of the action's service that the delivery does not
 // list. organization.guardContext states the run's own requests, not the
@@ -74,7 +73,7 @@ func (r *rcpRun) checkDeliveries() {
 		for _, src := range r.deliveryAccounts(d) {
 			for _, region := range r.deliveryRegions(d) {
 				req := r.deliveryRequest(d, owner, src, region)
-				r.decideRCP(owner, req, d.Action, d.Resource, caller)
+				r.decideRCP(owner, req, d.Action, d.Resource, caller, r.resourceRegion(d))
 			}
 		}
 	}
@@ -116,6 +115,14 @@ func (r *rcpRun) deliveryRegions(d Delivery) []string {
 	return []string{r.org.HomeRegion}
 }
 
+// resourceRegion is the region of d's resource.
+func (r *rcpRun) resourceRegion(d Delivery) string {
+	if d.Region != "" {
+		return d.Region
+	}
+	return r.org.HomeRegion
+}
+
 // deliveryRequest is d made for account src and region.
 func (r *rcpRun) deliveryRequest(d Delivery, owner *orgwalk.Account, src, region string) *iampolicy.Request {
 	g := r.reqs
@@ -129,11 +136,6 @@ func (r *rcpRun) deliveryRequest(d Delivery, owner *orgwalk.Account, src, region
 	set("aws:principalservicename", d.Service)
 	set("aws:securetransport", "true")
 	set("aws:viaawsservice", "false")
-	resRegion := d.Region
-	if resRegion == "" {
-		resRegion = r.org.HomeRegion
-	}
-	set("aws:requestedregion", resRegion)
 	set("aws:sourcearn", d.in(d.SourceARN, src, region))
 	account := d.in(d.SourceAccount, src, region)
 	set("aws:sourceaccount", account)

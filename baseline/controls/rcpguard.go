@@ -76,7 +76,7 @@ func (r *rcpRun) checkCalls() {
 			for _, region := range r.regionsOf(call) {
 				req, done := r.reqs.request(a, region, call)
 				if owner := r.rcpOwner(firstOf(req.Context["aws:resourceaccount"])); owner != nil {
-					r.decideRCP(owner, req, call.Action, call.Resource, caller)
+					r.decideRCP(owner, req, call.Action, call.Resource, caller, "")
 				}
 				done()
 			}
@@ -108,19 +108,21 @@ func (r *rcpRun) rcpOwner(id string) *orgwalk.Account {
 // decideRCP evaluates req at every level from the root down to owner and
 // records what denies it: the first explicit or implicit deny, else the
 // first level whose decision depends on a key the guard cannot know.
-// model is the resource as modelled, which groups the refusals.
-func (r *rcpRun) decideRCP(owner *orgwalk.Account, req *iampolicy.Request, action, model string, caller *GuardCaller) {
+// model is the resource as modelled, which groups the refusals; region
+// names where the request is made when its context does not say
+// (aws:RequestedRegion unknown), else "".
+func (r *rcpRun) decideRCP(owner *orgwalk.Account, req *iampolicy.Request, action, model string, caller *GuardCaller, region string) {
 	var undecided *GuardRefusal
 	for _, level := range append(slices.Clone(owner.Ancestors), owner.ID) {
 		res := iampolicy.EvaluateSet(r.policiesAt(level), req)
 		switch {
 		case res.Decision == iampolicy.ExplicitDeny:
-			r.found.add(r.rcpRefusal(GuardDenied, owner, level, req, action, model, caller, res.Policy, res.Statement, res.Keys))
+			r.found.add(r.rcpRefusal(GuardDenied, owner, level, req, action, model, caller, region, res.Policy, res.Statement, res.Keys))
 			return
 		case res.Undecided && undecided == nil:
-			undecided = r.rcpRefusal(GuardUnknown, owner, level, req, action, model, caller, res.UndecidedPolicy, res.UndecidedStatement, []string{res.UnknownKey})
+			undecided = r.rcpRefusal(GuardUnknown, owner, level, req, action, model, caller, region, res.UndecidedPolicy, res.UndecidedStatement, []string{res.UnknownKey})
 		case res.Decision == iampolicy.ImplicitDeny && !res.Undecided:
-			r.found.add(r.rcpRefusal(GuardNotAllowed, owner, level, req, action, model, caller, nil, nil, nil))
+			r.found.add(r.rcpRefusal(GuardNotAllowed, owner, level, req, action, model, caller, region, nil, nil, nil))
 			return
 		}
 	}
@@ -130,9 +132,12 @@ func (r *rcpRun) decideRCP(owner *orgwalk.Account, req *iampolicy.Request, actio
 }
 
 // rcpRefusal describes one denied request.
-func (r *rcpRun) rcpRefusal(kind GuardKind, owner *orgwalk.Account, level string, req *iampolicy.Request, action, model string, caller *GuardCaller, p *iampolicy.Policy, s *iampolicy.Statement, keys []string) *GuardRefusal {
+func (r *rcpRun) rcpRefusal(kind GuardKind, owner *orgwalk.Account, level string, req *iampolicy.Request, action, model string, caller *GuardCaller, region string, p *iampolicy.Policy, s *iampolicy.Statement, keys []string) *GuardRefusal {
 	call := Call{Action: action, Resource: model}
 	f := r.refusal(kind, owner, level, req, call, p, s, keys)
 	f.Type, f.Caller, f.OrgID = "RCP", caller, r.org.orgID()
+	if region != "" {
+		f.Region, f.Places[0].Region = region, region
+	}
 	return f
 }
