@@ -268,7 +268,9 @@ func (cs *cstmt) matches(req *Request) (t tri, key string) {
 
 // matchResourceVars matches the Resource or NotResource element when some
 // pattern has policy variables. A pattern whose variable names an unknown
-// key is unknown; another pattern matching still decides.
+// key is unknown; another pattern matching still decides. With
+// Request.ResourceUnknown every pattern, expanded, is matched as
+// matchResourceUnknown does.
 func (cs *cstmt) matchResourceVars(res string, req *Request) (tri, string) {
 	hit, key := triFalse, ""
 	for i := range cs.resources {
@@ -279,8 +281,25 @@ func (cs *cstmt) matchResourceVars(res string, req *Request) (tri, string) {
 				}
 				continue
 			}
+			if req.ResourceUnknown {
+				expanded, ok := t.pattern(req.Context)
+				if !ok {
+					continue
+				}
+				g := compileGlob(expanded, false, true)
+				if hit = hit.or(resourceUnknownMatch(&g, expanded, res)); hit == triTrue {
+					break
+				}
+				continue
+			}
 			if t.match(res, req.Context, true) {
 				hit = triTrue
+				break
+			}
+			continue
+		}
+		if req.ResourceUnknown {
+			if hit = hit.or(resourceUnknownMatch(&cs.resources[i], cs.resourceSrc[i], res)); hit == triTrue {
 				break
 			}
 			continue
@@ -291,6 +310,9 @@ func (cs *cstmt) matchResourceVars(res string, req *Request) (tri, string) {
 		}
 	}
 	if hit == triUnknown {
+		if key == "" {
+			key = ResourceKey // a pattern may match the resource's unknown text
+		}
 		return hit, key
 	}
 	return hit.not(cs.notResource), ""

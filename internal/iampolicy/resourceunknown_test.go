@@ -1,6 +1,7 @@
 package iampolicy
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 )
@@ -43,6 +44,36 @@ func TestResourceUnknown(t *testing.T) {
 				t.Errorf("undecided without ResourceUnknown")
 			}
 		})
+	}
+}
+
+// TestResourceUnknownWithVariables: a Resource list with a policy variable
+// in one pattern still treats the request's "*" as unknown text in every
+// pattern (it was matched literally, and a pattern naming one id never
+// matched).
+func TestResourceUnknownWithVariables(t *testing.T) {
+	const res = "arn:aws:config:us-east-1:111122223333:config-rule/*"
+	ctx := map[string][]string{"aws:resourceaccount": {"111122223333"}}
+	for _, tc := range []struct {
+		patterns  []string
+		want      Decision
+		undecided bool
+	}{
+		{[]string{"arn:aws:config:*:*:config-rule/config-rule-a1b2c3", "arn:aws:iam::${aws:ResourceAccount}:role/*"}, Allow, true},
+		{[]string{"arn:aws:config:*:${aws:ResourceAccount}:config-rule/config-rule-a1b2c3"}, Allow, true},
+		{[]string{"arn:aws:config:*:${aws:ResourceAccount}:config-rule/*"}, ExplicitDeny, false},
+		{[]string{"arn:aws:s3:::*", "arn:aws:config:*:${aws:ResourceAccount}:config-aggregator/*"}, Allow, false},
+	} {
+		list, err := json.Marshal(tc.patterns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"D","Effect":"Deny","Action":"config:PutConfigRule","Resource":%s}]}`, list)
+		p := MustParse(doc, KindSCP)
+		r := p.Evaluate(&Request{Action: "config:PutConfigRule", Resource: res, Context: ctx, Unknown: map[string]bool{}, ResourceUnknown: true})
+		if r.Decision != tc.want || r.Undecided != tc.undecided || (tc.undecided && r.UnknownKey != ResourceKey) {
+			t.Errorf("%v: decision %v undecided %v (%q), want %v %v", tc.patterns, r.Decision, r.Undecided, r.UnknownKey, tc.want, tc.undecided)
+		}
 	}
 }
 

@@ -111,18 +111,12 @@ var resourceProbes = [...]string{"", "\x01-\x02_\x03"}
 func (cs *cstmt) matchResourceUnknown(res string) (tri, string) {
 	hit := triFalse
 	for i := range cs.resources {
-		covers := true
-		for _, probe := range resourceProbes {
-			if !cs.resources[i].match(strings.ReplaceAll(res, "*", probe)) {
-				covers = false
-				break
-			}
-		}
-		if covers {
+		t := resourceUnknownMatch(&cs.resources[i], cs.resourceSrc[i], res)
+		if t == triTrue {
 			hit = triTrue
 			break
 		}
-		if globsOverlap(cs.resourceSrc[i], res) {
+		if t == triUnknown {
 			hit = triUnknown
 		}
 	}
@@ -130,6 +124,21 @@ func (cs *cstmt) matchResourceUnknown(res string) (tri, string) {
 		return hit, ResourceKey
 	}
 	return hit.not(cs.notResource), ""
+}
+
+// resourceUnknownMatch matches one pattern (g, compiled from src) against
+// a resource whose "*" are unknown text: true when it covers every text,
+// unknown when it could match some, else false.
+func resourceUnknownMatch(g *glob, src, res string) tri {
+	for _, probe := range resourceProbes {
+		if !g.match(strings.ReplaceAll(res, "*", probe)) {
+			if globsOverlap(src, res) {
+				return triUnknown
+			}
+			return triFalse
+		}
+	}
+	return triTrue
 }
 
 // globsOverlap reports whether some resource matches both the policy's
