@@ -26,6 +26,9 @@ type agreePolicy struct {
 	Target, TargetLabel string
 	AllowList           bool
 	Statements          []agreeStatement
+	// RCP makes it a resource control policy: every statement has
+	// Principal "*" (agreement_rcp_test.go).
+	RCP bool
 }
 
 type agreeStatement struct {
@@ -45,6 +48,9 @@ func (p agreePolicy) document() string {
 	sts := make([]map[string]any, 0, len(p.Statements))
 	for _, s := range p.Statements {
 		m := map[string]any{"Effect": s.Effect}
+		if p.RCP {
+			m["Principal"] = "*"
+		}
 		if s.Sid != "" {
 			m["Sid"] = s.Sid
 		}
@@ -88,7 +94,11 @@ func (p agreePolicy) document() string {
 func (s agreeSet) describe() string {
 	var b strings.Builder
 	for i, p := range s.Policies {
-		fmt.Fprintf(&b, "SCP agree-%d attached at %s", i, p.TargetLabel)
+		typ := "SCP"
+		if p.RCP {
+			typ = "RCP"
+		}
+		fmt.Fprintf(&b, "%s agree-%d attached at %s", typ, i, p.TargetLabel)
 		if p.AllowList {
 			b.WriteString(" (an allow list: FullAWSAccess detached there)")
 		}

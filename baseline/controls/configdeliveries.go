@@ -40,13 +40,13 @@ func (c *ConfigRecorder) Deliveries(o *Org) []Delivery {
 	out := []Delivery{
 		d.with("s3:GetBucketAcl", arn),
 		d.with("s3:ListBucket", arn),
-		d.with("s3:PutObject", arn+"/"+prefix+"AWSLogs/{account}/Config/*", "s3:x-amz-acl", "bucket-owner-full-control"),
+		d.with("s3:PutObject", arn+"/"+prefix+"AWSLogs/{account}/Config/*", "s3:x-amz-acl", "bucket-owner-full-control").unknownKeys(putObjectUnknown...),
 	}
 	if owner := keyAccount(c.want.KMSKeyARN); owner != "" {
 		k := d
 		k.Owner, k.OwnerAlias, k.Region = owner, "", keyRegion(c.want.KMSKeyARN)
 		k.What = "the encryption of AWS Config's deliveries"
-		out = append(out, k.with("kms:GenerateDataKey", c.want.KMSKeyARN), k.with("kms:Decrypt", c.want.KMSKeyARN))
+		out = append(out, k.with("kms:GenerateDataKey", c.want.KMSKeyARN).unknownKeys(kmsUnknown...), k.with("kms:Decrypt", c.want.KMSKeyARN).unknownKeys(kmsUnknown...))
 	}
 	return out
 }

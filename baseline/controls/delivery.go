@@ -1,6 +1,9 @@
 package controls
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The delivery model: every request an AWS service makes with its own
 // service principal to a resource orgbaseline configures it to use (a log
@@ -57,9 +60,13 @@ type Delivery struct {
 	// the service acts for and its account.
 	SourceARN, SourceAccount string
 	// Context holds the service-specific keys the request carries,
-	// lower-cased (s3:x-amz-acl, kms:encryptioncontext:...). Other keys
-	// of the action's service are unknown to the guard.
+	// lower-cased (s3:x-amz-acl, kms:encryptioncontext:...), and Unknown
+	// those it may carry with a value the guard cannot know (an entry
+	// ending in ":" or "/" names every key it starts). Other keys of the
+	// action's service are absent, as in the call model, but those the
+	// service sets on every request (guardServiceUnknown).
 	Context map[string][]string
+	Unknown []string
 	// What says what the delivery is for, for people ("the log files of
 	// trail org-trail").
 	What string
@@ -87,10 +94,10 @@ func (d Delivery) in(s, account, region string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "{account}", account), "{region}", region)
 }
 
-// delivery builds a delivery; ctx alternates keys and values.
+// with is d for action on resource; ctx alternates keys and values.
 func (d Delivery) with(action, resource string, ctx ...string) Delivery {
 	d.Action, d.Resource = action, resource
-	d.Context = nil
+	d.Context, d.Unknown = nil, nil
 	for i := 0; i+1 < len(ctx); i += 2 {
 		if d.Context == nil {
 			d.Context = map[string][]string{}
@@ -114,3 +121,31 @@ func arnPart(s string, i int) string {
 	}
 	return f[i]
 }
+
+// unknownKeys is d with the keys unknown added.
+func (d Delivery) unknownKeys(keys ...string) Delivery {
+	d.Unknown = append(slices.Clone(d.Unknown), keys...)
+	return d
+}
+
+// unknownKey reports k among d.Unknown.
+func (d Delivery) unknownKey(k string) bool {
+	for _, u := range d.Unknown {
+		if k == u || ((strings.HasSuffix(u, ":") || strings.HasSuffix(u, "/")) && strings.HasPrefix(k, u)) {
+			return true
+		}
+	}
+	return false
+}
+
+// The keys of the requests to S3 and KMS that the sources do not pin
+// down: whether CloudTrail's and Config's writes name the encryption in
+// their headers (the CloudTrail user guide and the Config developer guide
+// say the bucket's default encryption or the configured key is used, not
+// how the request says so; Service Authorization Reference, s3:PutObject),
+// and the encryption context of a KMS request beyond what the guides name,
+// and the calling account KMS sees for a service principal.
+var (
+	putObjectUnknown = []string{"s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"}
+	kmsUnknown       = []string{"kms:encryptioncontext:", "kms:encryptioncontextkeys", "kms:calleraccount"}
+)

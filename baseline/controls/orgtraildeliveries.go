@@ -54,9 +54,9 @@ func (c *OrganizationTrail) Deliveries(o *Org) []Delivery {
 	const acl = "bucket-owner-full-control"
 	out := []Delivery{
 		d.with("s3:GetBucketAcl", arn),
-		d.with("s3:PutObject", logs+mgmt+"/*", "s3:x-amz-acl", acl),
+		d.with("s3:PutObject", logs+mgmt+"/*", "s3:x-amz-acl", acl).unknownKeys(putObjectUnknown...),
 	}
-	perAccount := d.with("s3:PutObject", logs+o.orgID()+"/{account}/*", "s3:x-amz-acl", acl)
+	perAccount := d.with("s3:PutObject", logs+o.orgID()+"/{account}/*", "s3:x-amz-acl", acl).unknownKeys(putObjectUnknown...)
 	perAccount.For = DeliveryPerOrgAccount
 	out = append(out, perAccount)
 	return append(out, c.keyDeliveries(d, trail)...)
@@ -71,9 +71,9 @@ func (c *OrganizationTrail) keyDeliveries(d Delivery, trail string) []Delivery {
 	d.Owner, d.OwnerAlias, d.Region = owner, "", keyRegion(c.s.KMSKeyID)
 	d.What = "the encryption of trail " + c.s.Name + "'s log files"
 	return []Delivery{
-		d.with("kms:GenerateDataKey", c.s.KMSKeyID, "kms:encryptioncontext:aws:cloudtrail:arn", trail),
-		d.with("kms:DescribeKey", c.s.KMSKeyID),
-		d.with("kms:Decrypt", c.s.KMSKeyID),
+		d.with("kms:GenerateDataKey", c.s.KMSKeyID, "kms:encryptioncontext:aws:cloudtrail:arn", trail).unknownKeys(kmsUnknown...),
+		d.with("kms:DescribeKey", c.s.KMSKeyID).unknownKeys("kms:calleraccount"),
+		d.with("kms:Decrypt", c.s.KMSKeyID).unknownKeys(kmsUnknown...),
 	}
 }
 

@@ -44,8 +44,10 @@ import (
 // does not say what a service principal's request carries there: the
 // stricter reading; a refusal names the resource's region), aws:SourceIp,
 // the time keys (a delivery happens at any time after the plan), resource
-// tags, and the keys of the action's service that the delivery does not
-// list. organization.guardContext states the run's own requests, not the
+// tags, the keys the service sets on every request (guardServiceUnknown)
+// and those the delivery says it cannot know (Delivery.Unknown); the other
+// keys of the action's service are absent, as in the call model.
+// organization.guardContext states the run's own requests, not the
 // services': it does not apply here.
 
 // deliveryAbsent are the keys no service principal's delivery carries.
@@ -160,13 +162,13 @@ func (r *rcpRun) deliveryRequest(d Delivery, owner *orgwalk.Account, src, region
 // deliveryUnknown are the keys the policies name that the delivery may
 // carry with a value the guard cannot know.
 func (r *rcpRun) deliveryUnknown(ctx map[string][]string, d Delivery) map[string]bool {
-	svc, _, _ := strings.Cut(strings.ToLower(d.Action), ":")
 	out := map[string]bool{}
 	for k := range r.reqs.named {
 		if _, known := ctx[k]; known || hasKeyPrefix(deliveryAbsent, k) {
 			continue
 		}
-		if strings.HasPrefix(k, "aws:") || strings.HasPrefix(k, svc+":") {
+		// A service key not among those the request carries is absent.
+		if strings.HasPrefix(k, "aws:") || guardServiceUnknown[k] || d.unknownKey(k) {
 			out[k] = true
 		}
 	}
