@@ -177,5 +177,6 @@ func (c *OrganizationPolicies) Findings(t Target, observed any) []baseline.Findi
 		out = append(out, f)
 	}
 	out = append(out, c.guardrailFindings(org, st, mk)...)
+	out = append(out, c.effectiveFindings(org, st, mk)...)
 	return out
 }
