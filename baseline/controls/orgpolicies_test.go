@@ -228,3 +228,25 @@ func loadYAML(t testing.TB, yaml string) *baseline.Baseline {
 	}
 	return b
 }
+
+// An organization still on the older SCP size quota (5,120 characters)
+// refuses a document the default setting (10,240) plans: apply's error
+// says which setting to lower.
+func TestPolicyQuotaLowerThanSetting(t *testing.T) {
+	limits := orgsim.DefaultLimits()
+	limits.SCPMaxSize = 5120
+	long := `{"Version":"2012-10-17","Statement":[{"Sid":"` + strings.Repeat("A", 5200) + `","Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`
+	w, err := tryWorld(t, orgsim.Options{Org: orgsim.OrgSpec{Members: 2, Clean: true}, Limits: limits}, policyYAML("serviceControlPolicies", "long", long, "root"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := w.plan()
+	if errs := planErrors(p); len(errs) > 0 {
+		t.Fatalf("plan: %v", errs)
+	}
+	errs := strings.Join(w.apply(p), "\n")
+	if !strings.Contains(errs, "POLICY_CONTENT_LIMIT_EXCEEDED") && !strings.Contains(errs, "maximum size") ||
+		!strings.Contains(errs, "is lower than controls.serviceControlPolicies.maxPolicySize (10240): set maxPolicySize to the quota") {
+		t.Errorf("apply errors:\n%s", errs)
+	}
+}
