@@ -70,8 +70,13 @@
 //     decision into an explicit deny, or an undecided Allow an implicit
 //     deny into an Allow, naming the statement and the key as the policy
 //     writes it. With Unknown nil evaluation is two-valued.
-//   - Principal/NotPrincipal are evaluated only for KindTrust and
-//     KindResource policies.
+//   - Principal/NotPrincipal are evaluated only for KindTrust,
+//     KindResource, KindRCP and KindRCPManaged policies.
+//   - Resource control policies (KindRCP; KindRCPManaged for the
+//     AWS-managed RCPFullAWSAccess) follow the Organizations "RCP syntax"
+//     rules on top of the resource-policy grammar (rcp.go): Version
+//     2012-10-17, Effect Deny, Principal "*", no NotPrincipal or
+//     NotAction, actions of the services RCPService lists.
 //   - Decision order within a policy or a set of policies: an explicit Deny
 //     wins over an Allow, which wins over the implicit deny. The deciding
 //     statement is the first matching Deny, else the first matching Allow, in

@@ -92,7 +92,7 @@ func compileStatement(st *Statement, kind Kind, vars bool) cstmt {
 		}
 	}
 
-	if kind == KindTrust || kind == KindResource {
+	if kind == KindTrust || kind == KindResource || kind.rcp() {
 		switch {
 		case st.Principal != nil:
 			cs.principal = compilePrincipal(st.Principal)

@@ -17,9 +17,9 @@ var (
 // Errors are *ParseError values listing every problem found, each with a JSON-ish path
 // such as `Statement[2].Action` and a human message that names the fix.
 func Parse(doc []byte, kind Kind) (*Policy, error) {
-	if kind < KindIdentity || kind > KindResource {
+	if kind < KindIdentity || kind > KindRCPManaged {
 		return nil, &ParseError{Problems: []Problem{{Message: fmt.Sprintf(
-			"unknown policy kind %d; use KindIdentity, KindSCP, KindTrust or KindResource", int(kind))}}}
+			"unknown policy kind %d; use KindIdentity, KindSCP, KindTrust, KindResource, KindRCP or KindRCPManaged", int(kind))}}}
 	}
 	root, probs, fatal := decodeJSON(doc)
 	if fatal != nil {
@@ -27,6 +27,9 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 	}
 	p := &parser{kind: kind, probs: probs}
 	pol := p.policy(root)
+	if kind.rcp() && pol != nil {
+		p.rcpVersion(root, pol)
+	}
 	if len(p.probs) > 0 {
 		return nil, &ParseError{Problems: p.probs}
 	}
@@ -215,6 +218,9 @@ func (p *parser) statement(v *jval, path string, idx int) *Statement {
 		default:
 			p.unknownKey(kp, k, "statement", statementKeys)
 		}
+	}
+	if p.kind.rcp() {
+		p.rcpStatement(v, path, st)
 	}
 
 	if !hasEffect {

@@ -14,6 +14,14 @@ const (
 	KindSCP                  // service control policy: no Principal/NotPrincipal; Effect Allow or Deny
 	KindTrust                // role trust policy: Principal (or NotPrincipal) required in every statement
 	KindResource             // resource policy (e.g. S3 bucket policy): Principal required
+	// KindRCP is a resource control policy a customer writes (AWS
+	// Organizations): Version "2012-10-17", Effect Deny, Principal "*",
+	// actions of the services RCPs support, no NotPrincipal or NotAction
+	// (rcp.go).
+	KindRCP
+	// KindRCPManaged is the grammar of the AWS-managed RCPFullAWSAccess:
+	// KindRCP's, except that Effect Allow and Action "*" are accepted.
+	KindRCPManaged
 )
 
 // String returns a short lower-case name for the kind.
@@ -27,6 +35,10 @@ func (k Kind) String() string {
 		return "trust"
 	case KindResource:
 		return "resource"
+	case KindRCP:
+		return "rcp"
+	case KindRCPManaged:
+		return "rcp-managed"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -42,6 +54,10 @@ func (k Kind) noun() string {
 		return "a role trust policy"
 	case KindResource:
 		return "a resource-based policy"
+	case KindRCP:
+		return "a resource control policy"
+	case KindRCPManaged:
+		return "an AWS-managed resource control policy"
 	}
 	return "a policy of " + k.String()
 }
@@ -64,7 +80,7 @@ type Policy struct {
 	ID         string
 	Statements []*Statement
 	// Kind is the kind the document was parsed as. Principal/NotPrincipal are
-	// evaluated only for KindTrust and KindResource.
+	// evaluated only for KindTrust, KindResource, KindRCP and KindRCPManaged.
 	Kind Kind
 
 	compiled []cstmt

@@ -15,7 +15,8 @@ import (
 //  1. SCPs, for every call made in a member account (never the management
 //     account) once the SCP policy type is enabled on the root: the action
 //     must be allowed at every level (root, each OU, the account) and denied
-//     at none;
+//     at none; then, likewise, the RCPs of the account that owns the
+//     resource, for a resource of a member account (auth_rcp.go);
 //  2. an explicit Deny in any other policy that applies denies: identity
 //     policies of the user or role, session policies passed to AssumeRole
 //     (and a root session's task policy, sts_root.go), and the resource's
@@ -77,6 +78,9 @@ func (s *Sim) authorizePassRole(c *call, roleARN, service string) *apiError {
 // or "" when it is allowed. Callers hold s.mu.
 func (s *Sim) decide(p *principal, req *iampolicy.Request) string {
 	if reason := s.scpDenial(p.account, req); reason != "" {
+		return reason
+	}
+	if reason := s.rcpDenial(s.rcpResourceAccount(p.account, req), req); reason != "" {
 		return reason
 	}
 	identity := s.identityDecision(p, req)

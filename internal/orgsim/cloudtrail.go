@@ -738,10 +738,29 @@ func (s *Sim) ctCheckKMS(t *ctTrail) *apiError {
 	if b.encryption != nil && b.encryption.BucketKey {
 		actions = append(actions, "kms:Decrypt")
 	}
-	if !kmsServiceAllows(k, "cloudtrail.amazonaws.com", ctx, actions...) {
+	if !kmsServiceAllows(k, "cloudtrail.amazonaws.com", ctx, actions...) || !s.ctKMSRCPAllows(k, t, actions) {
 		return newErr(400, "InsufficientEncryptionPolicyException", "Insufficient permissions to access S3 bucket %s or KMS key %s.", t.bucket, k.arn)
 	}
 	return nil
+}
+
+// ctKMSRCPAllows reports whether the RCPs of the key's account let
+// CloudTrail's service principal make each of actions on k for trail t,
+// with the request context CloudTrail's requests carry (serviceRequest,
+// and the encryption context key): RCPs bind service principals and apply
+// to customer managed keys (auth_rcp.go).
+func (s *Sim) ctKMSRCPAllows(k *kmsKey, t *ctTrail, actions []string) bool {
+	for _, a := range actions {
+		sc := serviceCall{service: "cloudtrail.amazonaws.com", action: a, resource: k.arn, sourceARN: t.arn, sourceAccount: t.account}
+		req := s.serviceRequest(sc, s.now())
+		req.Context["kms:encryptioncontext:aws:cloudtrail:arn"] = []string{t.arn}
+		rcp := s.rcpDenial(k.account, req)
+		s.recordService(sc, req, rcp, rcp)
+		if rcp != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // ctApply validates the settings of in over t (a new trail or a copy of an
@@ -864,7 +883,9 @@ func (s *Sim) ctCheckCloudWatchLogs(c *call, t *ctTrail) *apiError {
 		}
 		trust := s.serviceRequest(serviceCall{service: "cloudtrail.amazonaws.com", action: "sts:AssumeRole", resource: t.cwRole,
 			sourceARN: t.arn, sourceAccount: t.account}, s.now())
-		if r.trust.parsed.Evaluate(trust).Decision != iampolicy.Allow {
+		// The RCPs of the role's account bind CloudTrail's service
+		// principal too (auth_rcp.go).
+		if r.trust.parsed.Evaluate(trust).Decision != iampolicy.Allow || s.rcpDenial(t.account, trust) != "" {
 			return newErr(400, "InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role.")
 		}
 		if !s.ctRoleMayLog(r, t) {

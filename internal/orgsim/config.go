@@ -311,8 +311,18 @@ func cfgIsServiceLinked(role *iamRole) bool {
 }
 
 // cfgTrusts reports whether role's trust policy lets config.amazonaws.com
-// assume it on behalf of account.
+// assume it on behalf of account, and the RCPs of the role's account let
+// the service principal do so (auth_rcp.go; they leave a service-linked
+// role alone: "RCPs also do not impact AWS services' ability to assume a
+// service-linked role", Organizations user guide, "Resource control
+// policies (RCPs)").
 func (s *Sim) cfgTrusts(role *iamRole, roleARN, account string) bool {
+	if !cfgIsServiceLinked(role) {
+		sc := serviceCall{service: "config.amazonaws.com", action: "sts:AssumeRole", resource: roleARN, sourceAccount: account}
+		if s.rcpDenial(account, s.serviceRequest(sc, s.now())) != "" {
+			return false
+		}
+	}
 	if role.trust == nil || role.trust.parsed == nil {
 		return true
 	}
@@ -636,9 +646,14 @@ var (
 // and the delivery itself. role is the recorder role's session Config
 // writes as, or nil for the service principal config.amazonaws.com; the
 // request context of either is built where every other is (reqctx.go).
+// The RCPs of the bucket's account bind the role and the service principal
+// alike (auth_rcp.go). A role writing to its own account's bucket needs no
+// bucket policy (its S3 permissions are not modelled), only the RCPs'
+// leave.
 func (s *Sim) cfgBucketAllows(b *bucket, prefix, account, region string, role *principal) bool {
 	pol := b.servicePolicy()
-	if pol == nil {
+	own := role != nil && b.owner == role.account
+	if pol == nil && !own {
 		return false
 	}
 	now := s.now()
@@ -658,7 +673,11 @@ func (s *Sim) cfgBucketAllows(b *bucket, prefix, account, region string, role *p
 		if acl {
 			ctx["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
 		}
-		return pol.Evaluate(&iampolicy.Request{Action: action, Resource: resource, Principal: role.iamPrincipal(), Context: ctx}).Decision == iampolicy.Allow
+		req := &iampolicy.Request{Action: action, Resource: resource, Principal: role.iamPrincipal(), Context: ctx}
+		if s.rcpDenial(b.owner, req) != "" {
+			return false
+		}
+		return own || pol.Evaluate(req).Decision == iampolicy.Allow
 	}
 	if prefix != "" {
 		prefix += "/"
@@ -673,13 +692,11 @@ func (s *Sim) cfgBucketAllows(b *bucket, prefix, account, region string, role *p
 // account and region to bucket b with the recorder's role, as the guide
 // describes (above): as the role, to a bucket of the same account (the
 // role's own S3 permissions are not modelled) or of another account whose
-// policy admits the role; else as the service principal.
+// policy admits the role; else as the service principal. The RCPs of the
+// bucket's account must let either through (cfgBucketAllows).
 func (s *Sim) cfgCanDeliver(c *call, b *bucket, prefix string, role *iamRole, roleARN string) bool {
 	account := c.acct.ID
 	if !cfgIsServiceLinked(role) {
-		if b.owner == account {
-			return true
-		}
 		const session = "AWSConfig-BucketConfigCheck"
 		p := &principal{kind: principalAssumedRole, account: account, arn: s.arn("sts", "", account, "assumed-role/"+role.name+"/"+session),
 			userID: role.id + ":" + session, roleName: role.name, roleARN: roleARN, sessionName: session}

@@ -150,6 +150,7 @@ var orgPolicyTypes = map[string]struct {
 	maxSize    int
 }{
 	"SERVICE_CONTROL_POLICY":    {"service_control_policy", 0},
+	rcpType:                     {"resource_control_policy", rcpMaxSize},
 	"TAG_POLICY":                {"tag_policy", 10000},
 	"BACKUP_POLICY":             {"backup_policy", 10000},
 	"AISERVICES_OPT_OUT_POLICY": {"aiservices_opt_out_policy", 2500},
@@ -991,7 +992,8 @@ func orgUntagResource(c *call) (any, *apiError) {
 
 // orgCheckContent validates a policy document of type typ: its size (SCPs
 // against the configured limit) and its grammar. It returns the compiled
-// policy for SCPs, nil for the other types (orgsim evaluates only SCPs).
+// policy for SCPs and RCPs, nil for the other types (orgsim evaluates
+// only those).
 func (c *call) orgCheckContent(typ, content string) (*iampolicy.Policy, *apiError) {
 	if content == "" {
 		return nil, orgInvalid("MIN_LENGTH_EXCEEDED", "You provided a value that is too short. Content must have at least 1 character.")
@@ -1003,6 +1005,9 @@ func (c *call) orgCheckContent(typ, content string) (*iampolicy.Policy, *apiErro
 	if iampolicy.Size(content) > limit {
 		return nil, orgConstraint("POLICY_CONTENT_LIMIT_EXCEEDED",
 			"You attempted to create or update a policy with content that is larger than the maximum size of "+itoa(limit)+" characters.")
+	}
+	if typ == rcpType {
+		return rcpParse(content)
 	}
 	if typ != "SERVICE_CONTROL_POLICY" {
 		if !json.Valid([]byte(content)) {
@@ -1353,6 +1358,9 @@ func orgAttachPolicy(c *call) (any, *apiError) {
 	if p.typ == "SERVICE_CONTROL_POLICY" {
 		limit = c.sim.limits.SCPMaxPerTarget
 	}
+	if p.typ == rcpType {
+		limit = rcpMaxPerTarget
+	}
 	if len(attached) >= limit {
 		return nil, orgConstraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
 			"You attempted to attach more than "+itoa(limit)+" policies of this type to the target.")
@@ -1389,6 +1397,9 @@ func orgDetachPolicy(c *call) (any, *apiError) {
 		if id == p.id {
 			idx = i
 		}
+	}
+	if e := rcpDetachable(p); e != nil {
+		return nil, e
 	}
 	if idx < 0 {
 		return nil, newErr(400, "PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
@@ -1547,6 +1558,9 @@ func orgEnablePolicyType(c *call) (any, *apiError) {
 		root.policyTypes[typ] = orgEnabled
 		if typ == "SERVICE_CONTROL_POLICY" {
 			s.attachFullAWSAccessEverywhere()
+		}
+		if typ == rcpType {
+			s.attachRCPFullAWSAccessEverywhere()
 		}
 	})
 	return struct {

@@ -24,8 +24,15 @@ type Authorization struct {
 	// and context. It is a copy the caller may keep.
 	Request *iampolicy.Request
 	// Denied is why orgsim denied it ("" when allowed), SCPDenied why the
-	// SCPs in force did ("" when they allow it).
-	Denied, SCPDenied string
+	// SCPs in force did ("" when they allow it), RCPDenied why the RCPs in
+	// force on the resource's account did ("" when they allow it or do
+	// not apply).
+	Denied, SCPDenied, RCPDenied string
+	// Service is the service principal that made the request, for a
+	// check a service makes as itself (ServiceChecks; Account is then the
+	// account it acts for, aws:SourceAccount, and PrincipalARN the service
+	// principal); "" for a principal's signed call.
+	Service string
 }
 
 // Record starts (on) or stops recording authorizations; starting clears
@@ -35,8 +42,19 @@ func (s *Sim) Record(on bool) {
 	defer s.mu.Unlock()
 	s.recording = on
 	if on {
-		s.recorded = nil
+		s.recorded, s.svcChecks = nil, nil
 	}
+}
+
+// ServiceChecks returns the requests service principals made as
+// themselves since Record(true): CloudTrail's and Config's delivery checks
+// on a log bucket and CloudTrail's on a trail's KMS key, each with the
+// bucket (key) policy's and the RCPs' verdict. They are kept apart from
+// Authorizations, which holds only the calls principals signed.
+func (s *Sim) ServiceChecks() []Authorization {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.svcChecks)
 }
 
 // Authorizations returns the authorizations recorded since Record(true).
@@ -59,13 +77,48 @@ func (s *Sim) record(c *call, req *iampolicy.Request, denied string) {
 	if !s.recording {
 		return
 	}
+	cp := copyRequest(req)
+	s.recorded = append(s.recorded, Authorization{
+		Account: c.caller.account, PrincipalARN: c.caller.arn, Region: c.region, Operation: c.op,
+		Request: cp, Denied: denied, SCPDenied: s.scpDenial(c.caller.account, req),
+		RCPDenied: s.rcpDenial(s.rcpResourceAccount(c.caller.account, req), req),
+	})
+}
+
+// recordService keeps one check a service principal made (sc, as req)
+// when recording; denied is the whole verdict, rcp the RCPs'. Callers
+// hold s.mu.
+func (s *Sim) recordService(sc serviceCall, req *iampolicy.Request, denied, rcp string) {
+	if !s.recording {
+		return
+	}
+	s.svcChecks = append(s.svcChecks, Authorization{
+		Account: sc.sourceAccount, PrincipalARN: sc.service, Service: sc.service,
+		Request: copyRequest(req), Denied: denied, RCPDenied: rcp,
+	})
+}
+
+// serviceDenial is why a service principal's request is denied by the
+// resource policy's decision d and the RCPs' verdict rcp ("" when
+// allowed), worded as AccessDenied ends.
+func serviceDenial(d iampolicy.Decision, rcp, action string) string {
+	switch {
+	case rcp != "":
+		return rcp
+	case d == iampolicy.ExplicitDeny:
+		return "with an explicit deny in a resource-based policy"
+	case d != iampolicy.Allow:
+		return "because no resource-based policy allows the " + action + " action"
+	}
+	return ""
+}
+
+// copyRequest copies req and its context, for a record the caller may keep.
+func copyRequest(req *iampolicy.Request) *iampolicy.Request {
 	cp := *req
 	cp.Context = make(map[string][]string, len(req.Context))
 	for k, v := range req.Context {
 		cp.Context[k] = slices.Clone(v)
 	}
-	s.recorded = append(s.recorded, Authorization{
-		Account: c.caller.account, PrincipalARN: c.caller.arn, Region: c.region, Operation: c.op,
-		Request: &cp, Denied: denied, SCPDenied: s.scpDenial(c.caller.account, req),
-	})
+	return &cp
 }

@@ -246,14 +246,19 @@ func s3AccessDenied() *apiError { return newErr(403, "AccessDenied", "Access Den
 // that deliver to the bucket see it (bucket.servicePolicy: a new policy
 // reaches them once it has propagated), lets a service principal make sc.
 // A service principal has no identity policy and no SCP applies to it:
-// the bucket policy alone decides, with the request context a service's
-// request carries (serviceRequest). Callers hold s.mu.
+// the bucket policy decides, with the request context a service's request
+// carries (serviceRequest), and the RCPs of the bucket's account may deny
+// it (auth_rcp.go: RCPs bind service principals too). Callers hold s.mu.
 func (s *Sim) bucketAllowsService(b *bucket, sc serviceCall) bool {
 	pol := b.servicePolicy()
 	if pol == nil {
 		return false
 	}
-	return pol.Evaluate(s.serviceRequest(sc, s.now())).Decision == iampolicy.Allow
+	req := s.serviceRequest(sc, s.now())
+	rcp := s.rcpDenial(b.owner, req)
+	denied := serviceDenial(pol.Evaluate(req).Decision, rcp, sc.action)
+	s.recordService(sc, req, denied, rcp)
+	return denied == ""
 }
 
 // validBucketName applies the general purpose bucket naming rules

@@ -215,6 +215,7 @@ func (s *Sim) seed(spec OrgSpec) {
 	}
 	s.org.policies[full.id] = full
 	s.org.polOrder = append(s.org.polOrder, full.id)
+	s.seedRCPFullAWSAccess()
 
 	s.addAccount(&Account{ID: mgmt, Name: "Management", Email: s.org.mgmtEmail, State: "ACTIVE", JoinedMethod: "INVITED", JoinedTimestamp: created, ParentID: rootID})
 	admin := &iamUser{

@@ -76,9 +76,11 @@ type Options struct {
 // Sim is the emulator. It is an http.Handler; create it with New.
 type Sim struct {
 	mu sync.Mutex // guards everything below; see doc.go
-	// recording and recorded: Record and Authorizations (record.go).
+	// recording, recorded and svcChecks: Record, Authorizations and
+	// ServiceChecks (record.go).
 	recording bool
 	recorded  []Authorization
+	svcChecks []Authorization
 	opts      Options
 	limits    Limits
 	rng       *rand.Rand
