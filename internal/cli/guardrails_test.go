@@ -1,9 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"gopkg.in/yaml.v3"
 
 	"github.com/orgbaseline/orgbaseline/internal/orgsim"
 	"github.com/orgbaseline/orgbaseline/profiles"
@@ -132,13 +138,9 @@ func TestGuardrailProfilesWithoutTheirExemptionAreRefused(t *testing.T) {
 	h := newHarness(t, orgsim.OrgSpec{Members: guardMembers, Clean: true})
 	for _, c := range guardrailCases {
 		t.Run(c.profile+" "+c.refused[1], func(t *testing.T) {
-			text, ok := profiles.Lookup(c.profile)
-			if !ok {
-				t.Fatalf("no profile %s", c.profile)
-			}
 			hh := *h
 			hh.t = t
-			hh.write("twin.yaml", c.twin(t, string(text)))
+			hh.write("twin.yaml", c.twin(t, lookupProfile(t, c.profile)))
 			r := guardrailPlan(t, h, c, "twin.yaml")
 			out := r.stdout + r.stderr
 			if r.code != ExitError || !strings.Contains(out, "lockout guard") {
@@ -153,16 +155,129 @@ func TestGuardrailProfilesWithoutTheirExemptionAreRefused(t *testing.T) {
 	}
 }
 
+// TestGuardrailProfilesConverge: each case applied on its own
+// organization converges: orgsim, which enforces SCPs and RCPs on every
+// call orgbaseline makes (root sessions and the services' deliveries
+// included), lets the apply through, and a second plan has nothing to
+// change.
+func TestGuardrailProfilesConverge(t *testing.T) {
+	for _, c := range guardrailCases {
+		t.Run(c.profile+" "+c.refused[1], func(t *testing.T) {
+			h := newHarness(t, orgsim.OrgSpec{Members: guardMembers, Clean: true, RootCredentials: true})
+			f := guardrailFile(h, c, c.profile)
+			h.want(h.run("apply", "-f", f, "--auto-approve"), ExitOK)
+			h.want(h.run("plan", "-f", f, "--detailed-exitcode"), ExitOK)
+		})
+	}
+}
+
 // guardrailPlan plans the case's baseline extending profile (a profile
 // name or a file in the harness directory) with h, as subtest t.
 func guardrailPlan(t *testing.T, h *harness, c guardrailCase, profile string) result {
 	t.Helper()
 	hh := *h
 	hh.t = t
+	return hh.run("plan", "-f", guardrailFile(&hh, c, profile), "--detailed-exitcode")
+}
+
+// guardrailFile writes the case's baseline extending profile and returns
+// its path.
+func guardrailFile(h *harness, c guardrailCase, profile string) string {
+	h.t.Helper()
 	org := c.organization
 	if org == "" {
 		org = "  regions: [us-east-1, eu-west-1]\n"
 	}
-	f := hh.write("guardrail.yaml", fmt.Sprintf(guardrailBaseline, profile, org, c.controls))
-	return hh.run("plan", "-f", f, "--detailed-exitcode")
+	return h.write("guardrail.yaml", fmt.Sprintf(guardrailBaseline, profile, org, c.controls))
+}
+
+// TestDataPerimeterConvergesWithTheDeliveriesAllowed: the data-perimeter
+// profile applied with the organization trail and AWS Config converges
+// (a second plan has nothing to change), and CloudTrail's and Config's
+// delivery checks on the log buckets are allowed by the RCP now in force,
+// and denied by its twin without the service exemption: orgsim evaluates
+// RCPs on service principals' requests as AWS does.
+func TestDataPerimeterConvergesWithTheDeliveriesAllowed(t *testing.T) {
+	h := newHarness(t, orgsim.OrgSpec{Members: guardMembers, Clean: true})
+	c := guardrailCases[0]
+	h.sim.Record(true)
+	h.want(h.run("apply", "-f", guardrailFile(h, c, c.profile), "--auto-approve"), ExitOK)
+	checks := h.sim.ServiceChecks()
+	h.sim.Record(false)
+	h.want(h.run("plan", "-f", guardrailFile(h, c, c.profile), "--detailed-exitcode"), ExitOK)
+
+	logArchive := h.accountID("Log Archive")
+	delivered := map[string]bool{}
+	for _, a := range checks {
+		if a.Denied != "" {
+			t.Errorf("%s's %s on %s denied: %s", a.Service, a.Request.Action, a.Request.Resource, a.Denied)
+		}
+		if why := h.sim.RCPDenial(logArchive, a.Request); why != "" {
+			t.Errorf("the RCP in force denies %s's %s on %s: %s", a.Service, a.Request.Action, a.Request.Resource, why)
+		}
+		delivered[a.Service] = true
+	}
+	for _, svc := range []string{"cloudtrail.amazonaws.com", "config.amazonaws.com"} {
+		if !delivered[svc] {
+			t.Fatalf("no delivery check by %s was recorded (got %v)", svc, delivered)
+		}
+	}
+
+	// The twin's RCP, put in its place behind orgbaseline's back, denies
+	// every one of them: the exemption is what lets them through.
+	ctx := context.Background()
+	orgs := h.mgmtOrgs()
+	list, err := orgs.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: orgtypes.PolicyTypeResourceControlPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ""
+	for _, p := range list.Policies {
+		if aws.ToString(p.Name) == "orgbaseline-data-perimeter-rcp" {
+			id = aws.ToString(p.Id)
+		}
+	}
+	if id == "" {
+		t.Fatal("the apply created no RCP orgbaseline-data-perimeter-rcp")
+	}
+	doc := profileDocument(t, guardrailCases[1].twin(t, lookupProfile(t, "data-perimeter")), "resourceControlPolicies", "orgbaseline-data-perimeter-rcp")
+	if _, err := orgs.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Content: aws.String(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range checks {
+		if why := h.sim.RCPDenial(logArchive, a.Request); why == "" {
+			t.Errorf("the twin RCP allows %s's %s on %s", a.Service, a.Request.Action, a.Request.Resource)
+		}
+	}
+}
+
+// lookupProfile is the text of an embedded profile.
+func lookupProfile(t *testing.T, name string) string {
+	t.Helper()
+	text, ok := profiles.Lookup(name)
+	if !ok {
+		t.Fatalf("no profile %s", name)
+	}
+	return string(text)
+}
+
+// profileDocument is the document of the policy named name under
+// controls.<key>.policies in the profile text.
+func profileDocument(t *testing.T, text, key, name string) string {
+	t.Helper()
+	var doc struct {
+		Controls map[string]struct {
+			Policies []struct{ Name, Document string }
+		}
+	}
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range doc.Controls[key].Policies {
+		if p.Name == name {
+			return p.Document
+		}
+	}
+	t.Fatalf("no policy %s under controls.%s", name, key)
+	return ""
 }
