@@ -58,6 +58,13 @@ type Org struct {
 	// aws-us-gov), taken from the caller's ARN; "" means aws. Every ARN a
 	// control builds is in it (ARN).
 	Partition string
+	// CallerARN and CallerUserID are the run's own identity in the
+	// management account, as sts:GetCallerIdentity answers them, and
+	// CallerRegion the region of its STS endpoint: it assumes the
+	// execution role in every member account with them (the RCP lockout
+	// guard evaluates that sts:AssumeRole). "" when not known (offline):
+	// the request's keys about the caller are then unknown to the guard.
+	CallerARN, CallerUserID, CallerRegion string
 }
 
 // ARN builds an ARN in the run's partition:
@@ -170,6 +177,7 @@ func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 	others := slices.Clone(cs)
 	plugins := PluginCalls(b.Plugins)
 	calls := func(o *Org) []Call { return append(CallsOf(others, o), plugins...) }
+	deliveries := func(o *Org) []Delivery { return DeliveriesOf(others, o) }
 	var policies []Control
 	for _, set := range b.Controls.PolicySets() {
 		c, err := newOrganizationPolicies(b, set, calls)
@@ -177,6 +185,7 @@ func FromBaseline(b *baseline.Baseline) ([]Control, error) {
 			errs = append(errs, err)
 			continue
 		}
+		c.deliveries = deliveries
 		policies = append(policies, c)
 	}
 	cs = append(policies, cs...)

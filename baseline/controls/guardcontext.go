@@ -174,11 +174,6 @@ func (g *guardRequests) principalContext(a *orgwalk.Account, region, session str
 	}
 	if g.principals == nil {
 		g.principals = map[principalKey]map[string][]string{}
-		g.times = [3][]string{
-			{g.now.UTC().Format("2006-01-02T15:04:05Z")},
-			{strconv.FormatInt(g.now.Unix(), 10)},
-			{g.now.UTC().Format(time.RFC3339)},
-		}
 	}
 	ctx := make(map[string][]string, 24)
 	set := func(k, v string) { ctx[k] = []string{v} }
@@ -193,7 +188,8 @@ func (g *guardRequests) principalContext(a *orgwalk.Account, region, session str
 	set("aws:viaawsservice", "false")
 	set("aws:securetransport", "true") // the SDK calls over HTTPS only
 	set("aws:requestedregion", region)
-	ctx["aws:currenttime"], ctx["aws:epochtime"], ctx["aws:tokenissuetime"] = g.times[0], g.times[1], g.times[2]
+	times := g.timeKeys()
+	ctx["aws:currenttime"], ctx["aws:epochtime"], ctx["aws:tokenissuetime"] = times[0], times[1], times[2]
 	set("aws:multifactorauthpresent", "false")
 	if path := g.orgPath(a); path != "" {
 		set("aws:principalorgid", g.org.ID)
@@ -212,6 +208,19 @@ func (g *guardRequests) principalContext(a *orgwalk.Account, region, session str
 	}
 	g.principals[key] = ctx
 	return ctx
+}
+
+// timeKeys are aws:CurrentTime, aws:EpochTime and aws:TokenIssueTime at
+// the time of the plan.
+func (g *guardRequests) timeKeys() [3][]string {
+	if g.times[0] == nil {
+		g.times = [3][]string{
+			{g.now.UTC().Format("2006-01-02T15:04:05Z")},
+			{strconv.FormatInt(g.now.Unix(), 10)},
+			{g.now.UTC().Format(time.RFC3339)},
+		}
+	}
+	return g.times
 }
 
 // unknown are the keys the policies name that the request may carry with

@@ -60,8 +60,70 @@ type GuardRefusal struct {
 	// Role and ARNPrefix build the hint (the execution role's name, and
 	// arn:PARTITION:iam::*:role/).
 	Role, ARNPrefix string
+	// Type is the type of the deciding policies: "SCP" (also when "") or
+	// "RCP". An RCP refusal's Account is the account that owns the
+	// resource, Caller who makes the request, and OrgID (the
+	// organization's id) builds its hint.
+	Type   string
+	Caller *GuardCaller
+	OrgID  string
 
 	resourceModel string
+}
+
+// GuardCallerKind is who makes a request the RCP lockout guard refuses.
+type GuardCallerKind string
+
+const (
+	// CallerExecutionRole: the execution role, making a call of the call
+	// model on a resource of a service RCPs apply to.
+	CallerExecutionRole GuardCallerKind = "execution-role"
+	// CallerAssumeRole: orgbaseline's own identity in the management
+	// account, assuming the execution role (sts:AssumeRole).
+	CallerAssumeRole GuardCallerKind = "assume-role"
+	// CallerService: an AWS service with its service principal, making a
+	// delivery the baseline configures (delivery.go).
+	CallerService GuardCallerKind = "service"
+)
+
+// GuardCaller is who makes a request an RCP refusal is about.
+type GuardCaller struct {
+	Kind GuardCallerKind
+	// ARN is orgbaseline's identity (CallerAssumeRole; "" when unknown)
+	// and Session the role session it names; Service the service
+	// principal and What the delivery (CallerService).
+	ARN, Session, Service, What string
+}
+
+// String names the caller in a refusal.
+func (c *GuardCaller) String() string {
+	switch c.Kind {
+	case CallerAssumeRole:
+		from := c.ARN
+		if from == "" {
+			from = "the run's identity in the management account (not known offline)"
+		}
+		return fmt.Sprintf("orgbaseline's sts:AssumeRole from %s (session %s)", from, c.Session)
+	case CallerService:
+		return fmt.Sprintf("the service principal %s (%s)", c.Service, c.What)
+	}
+	return "the execution role"
+}
+
+// key tells callers apart in groups.
+func (c *GuardCaller) key() string {
+	if c == nil {
+		return ""
+	}
+	return string(c.Kind) + "\x00" + c.Service + "\x00" + c.Session
+}
+
+// typeName is the deciding policies' type: SCP or RCP.
+func (f *GuardRefusal) typeName() string {
+	if f.Type == "" {
+		return "SCP"
+	}
+	return f.Type
 }
 
 // String is the refusal as one line for people (a plugin's warning).
@@ -88,20 +150,21 @@ func (f *GuardRefusal) header(what string) string {
 	if f.Unmanaged {
 		owner = " (not managed by orgbaseline)"
 	}
+	typ := f.typeName()
 	switch f.Kind {
 	case GuardNotAllowed:
-		return fmt.Sprintf("no SCP attached at %s (%s) allows %s (every level from the root to the account must allow a call)", f.Level, strings.Join(f.Attached, ", "), what)
+		return fmt.Sprintf("no %s attached at %s (%s) allows %s (every level from the root to the account must allow a call)", typ, f.Level, strings.Join(f.Attached, ", "), what)
 	case GuardUnknown:
 		if f.resourceUnknown() {
-			return fmt.Sprintf("SCP %q%s %s, attached at %s, may deny %s: whether it does depends on the id AWS generates in the resource's ARN (its *), which the lockout guard cannot know", f.Policy, owner, f.Statement, f.Level, what)
+			return fmt.Sprintf("%s %q%s %s, attached at %s, may deny %s: whether it does depends on the id AWS generates in the resource's ARN (its *), which the lockout guard cannot know", typ, f.Policy, owner, f.Statement, f.Level, what)
 		}
-		return fmt.Sprintf("SCP %q%s %s, attached at %s, may deny %s: whether it does depends on %s, which the lockout guard cannot know", f.Policy, owner, f.Statement, f.Level, what, strings.Join(f.Keys, ", "))
+		return fmt.Sprintf("%s %q%s %s, attached at %s, may deny %s: whether it does depends on %s, which the lockout guard cannot know", typ, f.Policy, owner, f.Statement, f.Level, what, strings.Join(f.Keys, ", "))
 	}
 	keys := ""
 	if len(f.Keys) > 0 {
 		keys = fmt.Sprintf(" (its conditions on %s hold)", strings.Join(f.Keys, ", "))
 	}
-	return fmt.Sprintf("SCP %q%s %s, attached at %s, denies %s%s", f.Policy, owner, f.Statement, f.Level, what, keys)
+	return fmt.Sprintf("%s %q%s %s, attached at %s, denies %s%s", typ, f.Policy, owner, f.Statement, f.Level, what, keys)
 }
 
 // resourceUnknown reports a refusal undecided by an id AWS generates in
@@ -112,18 +175,25 @@ func (f *GuardRefusal) resourceUnknown() bool {
 
 // groupKey is what refusals listed under one header share.
 func (f *GuardRefusal) groupKey() string {
-	return strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Level, strings.Join(f.Keys, ","), f.Plugin, fmt.Sprint(f.AsRoot)}, "\x00")
+	return strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Level, strings.Join(f.Keys, ","), f.Plugin, fmt.Sprint(f.AsRoot), f.Caller.key()}, "\x00")
 }
 
 // call is the call refused and where: the action on the resource, in
 // the first few accounts, and the regions.
 func (f *GuardRefusal) call() string {
-	return fmt.Sprintf("%s on %s in %s %s (%s %s)", f.Action, f.Resource, plural(len(f.Accounts), "account", "accounts"), listSome(f.Accounts, 3),
+	s := fmt.Sprintf("%s on %s in %s %s (%s %s)", f.Action, f.Resource, plural(len(f.Accounts), "account", "accounts"), listSome(f.Accounts, 3),
 		plural(len(f.Regions), "region", "regions"), strings.Join(f.Regions, ", "))
+	if f.Caller != nil {
+		s += ", by " + f.Caller.String()
+	}
+	return s
 }
 
 // hint says how to fix the refusal.
 func (f *GuardRefusal) hint() string {
+	if f.Caller != nil {
+		return f.rcpHint()
+	}
 	exempt := fmt.Sprintf("e.g. with a Condition ArnNotLike aws:PrincipalArn %s%s", f.ARNPrefix, f.Role)
 	if f.AsRoot {
 		// A root session is the member's root user: no role to exempt.
@@ -191,7 +261,7 @@ func (g *guardFindings) add(f *GuardRefusal) {
 	if g.byKey == nil {
 		g.byKey, g.seen = map[string]*GuardRefusal{}, map[*GuardRefusal]map[string]bool{}
 	}
-	key := strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Action, f.resourceModel, strings.Join(f.Keys, ","), f.Plugin, f.levelKey(), fmt.Sprint(f.AsRoot)}, "\x00")
+	key := strings.Join([]string{string(f.Kind), f.Policy, f.Statement, f.Action, f.resourceModel, strings.Join(f.Keys, ","), f.Plugin, f.levelKey(), fmt.Sprint(f.AsRoot), f.Caller.key()}, "\x00")
 	have := g.byKey[key]
 	if have == nil {
 		have = f
@@ -223,14 +293,23 @@ func (f *GuardRefusal) levelKey() string {
 }
 
 // LockoutError is the guard's refusal of a plan or a change: every call the
-// SCPs in force after it would deny the execution role.
+// SCPs in force after it would deny the execution role, or (Type "RCP")
+// every request the RCPs in force after it would deny on a resource of a
+// member account: orgbaseline's sts:AssumeRole, the execution role's
+// calls, the deliveries of the services it configures.
 type LockoutError struct {
 	Role, After string
+	Type        string // "SCP" (also when "") or "RCP"
 	Refusals    []*GuardRefusal
 }
 
 func (e *LockoutError) Error() string {
 	var b strings.Builder
+	if e.Type == "RCP" {
+		fmt.Fprintf(&b, "lockout guard: the RCPs in force after %s would deny requests to resources in member accounts that orgbaseline, its execution role %s and the services it configures make:", e.After, e.Role)
+		e.paragraphs(&b)
+		return b.String()
+	}
 	role, root := false, false
 	for _, f := range e.Refusals {
 		role, root = role || !f.AsRoot, root || f.AsRoot
@@ -243,8 +322,13 @@ func (e *LockoutError) Error() string {
 		who = "in root sessions (sts:AssumeRoot, controls.rootAccess), as each member account's root user"
 	}
 	fmt.Fprintf(&b, "lockout guard: the SCPs in force after %s would deny calls orgbaseline makes %s:", e.After, who)
-	// One paragraph per deciding statement (or level), its calls below it
-	// and how to fix it once.
+	e.paragraphs(&b)
+	return b.String()
+}
+
+// paragraphs writes one paragraph per deciding statement (or level), its
+// calls below it and how to fix it once.
+func (e *LockoutError) paragraphs(b *strings.Builder) {
 	var order []string
 	groups := map[string][]*GuardRefusal{}
 	for _, f := range e.Refusals {
@@ -260,7 +344,10 @@ func (e *LockoutError) Error() string {
 		if fs[0].AsRoot {
 			what += plural(len(fs), " of a root session", " of root sessions")
 		}
-		fmt.Fprintf(&b, "\n%s:", fs[0].header(what))
+		if fs[0].Caller != nil {
+			what = plural(len(fs), "this request", fmt.Sprintf("these %d requests", len(fs)))
+		}
+		fmt.Fprintf(b, "\n%s:", fs[0].header(what))
 		for _, f := range fs {
 			b.WriteString("\n  - ")
 			b.WriteString(f.call())
@@ -268,5 +355,4 @@ func (e *LockoutError) Error() string {
 		b.WriteString("\n  ")
 		b.WriteString(fs[0].hint())
 	}
-	return b.String()
 }

@@ -126,7 +126,8 @@ func tryWorldServing(t testing.TB, opts orgsim.Options, yaml string, files map[s
 		Controls: ctrls, Sessions: w.sessions, HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
 		Concurrency: 4, Log: zerolog.Nop(), Waiter: &awsapi.Waiter{Sleep: sim.Sleep},
 		Org: &controls.Org{Org: w.org, Targets: w.sel.Targets, Aliases: aliases, HomeRegion: b.Organization.HomeRegion,
-			Regions: b.Organization.Regions, ExecutionRole: b.Organization.ExecutionRole, Sessions: w.sessions, Partition: w.partition},
+			Regions: b.Organization.Regions, ExecutionRole: b.Organization.ExecutionRole, Sessions: w.sessions, Partition: w.partition,
+			CallerARN: caller.ARN, CallerUserID: caller.UserID, CallerRegion: w.cfg.Region},
 	}
 	return w, nil
 }

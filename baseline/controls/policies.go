@@ -76,6 +76,12 @@ type OrganizationPolicies struct {
 	// its keys lower-cased.
 	calls  func(*Org) []Call
 	stated map[string][]string
+	// deliveries are the requests the services the other controls
+	// configure make with their service principals (delivery.go); the
+	// RCPs in force after a plan must allow them. externalID is
+	// organization.externalId, which orgbaseline's AssumeRole sends.
+	deliveries func(*Org) []Delivery
+	externalID string
 	// roles are the execution role's id and tags in each guarded account,
 	// read when a policy names aws:userid or aws:PrincipalTag
 	// (guardroles.go).
@@ -145,6 +151,7 @@ func newOrganizationPolicies(b *baseline.Baseline, set baseline.PolicySet, calls
 		maxPerTarget: set.MaxPerTarget,
 		calls:        calls,
 		stated:       map[string][]string{},
+		externalID:   b.Organization.ExternalID,
 		newClient:    func(cfg aws.Config) PolicyAPI { return organizations.NewFromConfig(cfg) },
 		created:      map[string]string{},
 	}

@@ -7,9 +7,10 @@ import (
 	"github.com/orgbaseline/orgbaseline/internal/iampolicy"
 )
 
-// parseRCP checks a resource control policy against the RCP grammar.
+// parseRCP checks a resource control policy against the RCP grammar
+// (iampolicy.KindRCP: the Organizations user guide, "RCP syntax").
 func parseRCP(s string) (*iampolicy.Policy, error) {
-	return iampolicy.Parse([]byte(s), iampolicy.KindResource)
+	return iampolicy.Parse([]byte(s), iampolicy.KindRCP)
 }
 
 // parseManagementPolicy checks a management policy document of type typ.

@@ -20,6 +20,10 @@ type policyKind struct {
 	// parse checks a document against the type's grammar; it returns the
 	// compiled policy for the authorization types (nil for the others).
 	parse func(content string) (*iampolicy.Policy, error)
+	// parseAWS checks an AWS managed policy of the type (its default
+	// among them), whose grammar may be wider: RCPFullAWSAccess is the
+	// only RCP with Effect Allow and Action "*".
+	parseAWS func(content string) (*iampolicy.Policy, error)
 	// normalize returns the canonical form of a document, to compare
 	// the declared and the observed.
 	normalize func(content string) ([]byte, error)
@@ -73,8 +77,12 @@ func kindOf(pt *baseline.PolicyType) *policyKind {
 	case "RESOURCE_CONTROL_POLICY":
 		k.DefaultID, k.DefaultContent = "p-RCPFullAWSAccess", rcpFullAWSAccessContent
 		k.parse = parseRCP
+		k.parseAWS = func(s string) (*iampolicy.Policy, error) { return iampolicy.Parse([]byte(s), iampolicy.KindRCPManaged) }
 	default:
 		k.parse = parseManagementPolicy(pt.Type)
+	}
+	if k.parseAWS == nil {
+		k.parseAWS = k.parse
 	}
 	if pt.Authorization {
 		k.normalize = func(s string) ([]byte, error) { return iampolicy.Normalize([]byte(s)) }

@@ -290,7 +290,11 @@ func (c *OrganizationPolicies) observePolicy(ctx context.Context, api PolicyAPI,
 		if out.Policy != nil {
 			p.Content = aws.ToString(out.Policy.Content)
 			p.Described = true
-			p.parsed, p.parseErr = c.kind.parse(p.Content)
+			parse := c.kind.parse
+			if p.AWSManaged {
+				parse = c.kind.parseAWS
+			}
+			p.parsed, p.parseErr = parse(p.Content)
 		}
 	}
 	return nil

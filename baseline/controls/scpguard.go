@@ -76,13 +76,17 @@ func policiesInForce(st *policyState, final policyAttachments, over map[string]*
 			parsed[o.Name] = o.parsed
 		case !inForce[o.Name]:
 		case o.parseErr != nil:
-			errs = append(errs, fmt.Errorf("SCP %q (%s) cannot be evaluated by the lockout guard: %s", o.Name, o.ID, scpPolicyProblems(o.parseErr)))
+			errs = append(errs, fmt.Errorf("%s %q (%s) cannot be evaluated by the lockout guard: %s", st.kind.Short, o.Name, o.ID, scpPolicyProblems(o.parseErr)))
 		case o.Name != st.kind.AWSDefault:
-			errs = append(errs, fmt.Errorf("SCP %q (%s) cannot be evaluated by the lockout guard: its document was not read", o.Name, o.ID))
+			errs = append(errs, fmt.Errorf("%s %q (%s) cannot be evaluated by the lockout guard: its document was not read", st.kind.Short, o.Name, o.ID))
 		}
 	}
 	if parsed[st.kind.AWSDefault] == nil {
-		parsed[st.kind.AWSDefault] = iampolicy.MustParse(st.kind.DefaultContent, iampolicy.KindSCP)
+		p, err := st.kind.parseAWS(st.kind.DefaultContent)
+		if err != nil {
+			return nil, fmt.Errorf("%s: the document of %s as orgbaseline knows it does not parse: %w", st.kind.Short, st.kind.AWSDefault, err)
+		}
+		parsed[st.kind.AWSDefault] = p
 	}
 	for n, p := range over {
 		parsed[n] = p

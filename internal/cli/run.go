@@ -300,6 +300,7 @@ func (a *app) prepare(ctx context.Context, g *globalFlags, o runOptions) (*runEn
 				HomeRegion: b.Organization.HomeRegion, Regions: b.Organization.Regions,
 				ExecutionRole: b.Organization.ExecutionRole, Sessions: sessions,
 				Partition: caller.Partition, RunID: runID,
+				CallerARN: caller.ARN, CallerUserID: caller.UserID, CallerRegion: cfg.Region,
 			},
 			HomeRegion:  b.Organization.HomeRegion,
 			Regions:     b.Organization.Regions,
