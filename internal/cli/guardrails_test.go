@@ -92,7 +92,7 @@ var guardrailCases = []guardrailCase{
 			return replaceIn(t, profile, `,
                  "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}`, `}}`)
 		},
-		refused: []string{`"orgbaseline-data-perimeter-rcp"`, "EnforceOrgIdentities", "guardrail-trail-logs"},
+		refused: []string{`"orgbaseline-data-perimeter-rcp"`, "EnforceOrgIdentities", "guardrail-trail-logs", "cloudtrail.amazonaws.com", "config.amazonaws.com"},
 	},
 	{
 		profile: "deny-root-user",
