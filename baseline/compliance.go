@@ -12,7 +12,7 @@ import "strings"
 // frameworks follow the common mapping of IAM controls: SOC 2 trust
 // services criteria, ISO/IEC 27001:2013 Annex A, HIPAA 45 CFR 164.312, NIST
 // CSF categories, CMMC 2.0 level 2 practices.
-var Compliance = map[string][]string{
+var Compliance = withPolicyTypes(map[string][]string{
 	"passwordPolicy.present":                 {"CIS-3.0:1.8", "SOC2:CC6.1", "ISO27001:A.9.4", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.7"},
 	"passwordPolicy.minimumPasswordLength":   {"CIS-3.0:1.8", "SOC2:CC6.1", "ISO27001:A.9.4", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.7"},
 	"passwordPolicy.characterClasses":        {"CIS-3.0:1.8", "SOC2:CC6.1", "ISO27001:A.9.4", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.7"},
@@ -21,9 +21,6 @@ var Compliance = map[string][]string{
 	"passwordPolicy.userSelfService":         {"SOC2:CC6.1", "ISO27001:A.9.4"},
 	"accessAnalyzer.enabled":                 {"CIS-3.0:1.20", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
 	"accessAnalyzer.unusedAccess":            {"SOC2:CC6.2", "ISO27001:A.9.2", "HIPAA:164.308(a)(4)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
-	"serviceControlPolicies.content":         {"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
-	"serviceControlPolicies.attached":        {"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
-	"serviceControlPolicies.inForce":         {"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
 
 	// controls.organizationTrail (CIS 3.1, 3.2, and the log bucket's hardening)
 	"organizationTrail.allRegions":                {"CIS-3.0:3.1", "SOC2:CC7.2", "ISO27001:A.12.4", "HIPAA:164.312(b)", "NIST-CSF:DE.CM", "CMMC:AU.L2-3.3.1"},
@@ -54,6 +51,31 @@ var Compliance = map[string][]string{
 	"rootCredentials.none":             {"CIS-7.0:2.1.1", "CIS-3.0:1.7", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.5"},
 	"rootCredentials.accessKeys":       {"CIS-3.0:1.4", "SOC2:CC6.1", "ISO27001:A.9.2", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"},
 	"rootCredentials.mfa":              {"CIS-3.0:1.5", "SOC2:CC6.2", "ISO27001:A.9.2", "HIPAA:164.312(d)", "NIST-CSF:PR.AC", "CMMC:IA.L2-3.5.3"},
+})
+
+// withPolicyTypes adds the checks of every Organizations policy type's
+// control (baseline/controls/policyfindings.go): its policies' documents
+// and attachments, the policies in force on each account, for SCPs and
+// RCPs the guardrail beyond AWS's default on every account (CIS AWS
+// Foundations 7.0 2.1.2: "Ensure that SCP and RCP guardrails are applied
+// to every account"), and for the management policy types the declared
+// values in each account's effective policy.
+func withPolicyTypes(m map[string][]string) map[string][]string {
+	access := []string{"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"}
+	config := []string{"SOC2:CC8.1", "ISO27001:A.12.1", "NIST-CSF:PR.IP", "CMMC:CM.L2-3.4.2"}
+	for _, pt := range PolicyTypes {
+		refs := config
+		if pt.Authorization {
+			refs = access
+			m[pt.Key+".guardrail"] = append([]string{"CIS-7.0:2.1.2"}, access...)
+		} else {
+			m[pt.Key+".effective"] = config
+		}
+		for _, check := range []string{"content", "attached", "inForce"} {
+			m[pt.Key+"."+check] = refs
+		}
+	}
+	return m
 }
 
 // References returns the compliance references of a check (a copy).

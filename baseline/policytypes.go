@@ -44,7 +44,14 @@ const (
 // PolicyTypes are every policy type a baseline can declare, in the order
 // the controls run. Sizes and per-target limits are AWS's defaults from
 // "Quotas for AWS Organizations" (Organizations user guide); SCPs carry the
-// May 2026 quotas (DefaultSCPMaxPolicySize).
+// May 2026 quotas (DefaultSCPMaxPolicySize), RCPs 5,120 characters and 5
+// per target. Where the quotas page gives no figure for a management
+// type (S3's size and per-target limit, Inspector's and Bedrock's
+// per-target limit), the default is the strictest AWS documents for any
+// management type (internal/mgmtpolicy's table, which a test keeps this
+// one equal to), so that a baseline that passes here is not refused by
+// AWS for its size or count; an organization with a higher quota raises
+// the setting.
 var PolicyTypes = []PolicyType{
 	{Key: "serviceControlPolicies", Type: "SERVICE_CONTROL_POLICY", Short: "SCP", One: "an SCP", Plural: "service control policies",
 		MaxSize: DefaultSCPMaxPolicySize, MaxPerTarget: DefaultSCPMaxPoliciesPerTarget, AWSDefault: FullAWSAccessName, Authorization: true},
@@ -59,13 +66,13 @@ var PolicyTypes = []PolicyType{
 	{Key: "aiOptOutPolicies", Type: "AISERVICES_OPT_OUT_POLICY", Short: "AI services opt-out policy", One: "an AI services opt-out policy", Plural: "AI services opt-out policies",
 		MaxSize: 2500, MaxPerTarget: 5, Effective: true},
 	{Key: "s3Policies", Type: "S3_POLICY", Short: "S3 policy", One: "an S3 policy", Plural: "S3 policies",
-		MaxSize: 10000, MaxPerTarget: 10, Effective: true},
+		MaxSize: 2500, MaxPerTarget: 5, Effective: true},
 	{Key: "securityHubPolicies", Type: "SECURITYHUB_POLICY", Short: "Security Hub policy", One: "a Security Hub policy", Plural: "Security Hub policies",
 		MaxSize: 10000, MaxPerTarget: 10, Effective: true},
 	{Key: "inspectorPolicies", Type: "INSPECTOR_POLICY", Short: "Inspector policy", One: "an Inspector policy", Plural: "Inspector policies",
-		MaxSize: 10000, MaxPerTarget: 10, Effective: true},
+		MaxSize: 10000, MaxPerTarget: 5, Effective: true},
 	{Key: "bedrockPolicies", Type: "BEDROCK_POLICY", Short: "Bedrock policy", One: "a Bedrock policy", Plural: "Bedrock policies",
-		MaxSize: 10000, MaxPerTarget: 10, Effective: true},
+		MaxSize: 10000, MaxPerTarget: 5, Effective: true},
 }
 
 // PolicyTypeByKey returns the policy type of a controls key, or nil.

@@ -557,11 +557,11 @@ func schemaFieldDocs() map[string]schemaDoc {
 
 		"OrganizationPolicies.enabled": enabled,
 		"OrganizationPolicies.maxPolicySize": {
-			desc:  "The most characters one policy may have, whitespace included: the organization's quota for the type. Default AWS's: 5120 for RCPs, 2500 for AI services opt-out policies, 10000 for the others.",
+			desc:  "The most characters one policy may have, whitespace included: the organization's quota for the type. Default AWS's: 5120 for RCPs, 2500 for AI services opt-out and S3 policies, 10000 for the others.",
 			rules: obj{"minimum": 1, "maximum": maxSCPSizeSetting},
 		},
 		"OrganizationPolicies.maxPoliciesPerTarget": {
-			desc:  "The most policies of the type one root, OU or account may have attached, counting those orgbaseline does not manage (RCPFullAWSAccess included). Default AWS's quota for the type: 5 for RCPs and AI services opt-out policies, 10 for the others.",
+			desc:  "The most policies of the type one root, OU or account may have attached, counting those orgbaseline does not manage (RCPFullAWSAccess included). Default AWS's quota for the type: 10 for declarative, tag, backup and Security Hub policies, 5 for the others.",
 			rules: obj{"minimum": 1, "maximum": maxSCPPerTargetSetting},
 		},
 		"OrganizationPolicies.policies": {desc: "The policies orgbaseline manages, by name; [] removes every policy of the type orgbaseline created."},

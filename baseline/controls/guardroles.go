@@ -33,7 +33,9 @@ func (c *OrganizationPolicies) needsRoles(st *policyState) bool {
 		}
 	}
 	for i := range c.policies {
-		ps = append(ps, c.policies[i].parsed)
+		if c.policies[i].parsed != nil {
+			ps = append(ps, c.policies[i].parsed)
+		}
 	}
 	for k := range namedKeys(ps) {
 		if k == "aws:userid" || strings.HasPrefix(k, "aws:principaltag/") {
@@ -46,7 +48,7 @@ func (c *OrganizationPolicies) needsRoles(st *policyState) bool {
 // readRoles reads the execution role in every guarded account, when a
 // policy needs it, and keeps what it read for the guard.
 func (c *OrganizationPolicies) readRoles(ctx context.Context, t Target, st *policyState) {
-	if t.Org == nil || t.Org.Sessions == nil || !c.needsRoles(st) {
+	if !c.kind.Authorization || t.Org == nil || t.Org.Sessions == nil || !c.needsRoles(st) {
 		return
 	}
 	accounts := map[string]bool{}

@@ -31,6 +31,7 @@ type PolicyAPI interface {
 	AttachPolicy(context.Context, *organizations.AttachPolicyInput, ...func(*organizations.Options)) (*organizations.AttachPolicyOutput, error)
 	DetachPolicy(context.Context, *organizations.DetachPolicyInput, ...func(*organizations.Options)) (*organizations.DetachPolicyOutput, error)
 	DeletePolicy(context.Context, *organizations.DeletePolicyInput, ...func(*organizations.Options)) (*organizations.DeletePolicyOutput, error)
+	effectiveAPI
 }
 
 var _ PolicyAPI = (*organizations.Client)(nil)
@@ -217,6 +218,9 @@ func (c *OrganizationPolicies) readDeclared(b *baseline.Baseline, p baseline.Dec
 // scpPolicyProblems words an iampolicy error: "invalid policy document:" and
 // every problem with its place in the document.
 func scpPolicyProblems(err error) string {
+	if msg, ok := mgmtPolicyProblems(err); ok {
+		return msg
+	}
 	var pe *iampolicy.ParseError
 	if errors.As(err, &pe) && len(pe.Problems) > 0 {
 		parts := make([]string, len(pe.Problems))

@@ -179,7 +179,7 @@ func (c *OrganizationPolicies) applyAttachment(ctx context.Context, t Target, ap
 	var dup *types.DuplicatePolicyAttachmentException
 	if err != nil && !errors.As(err, &dup) {
 		c.forgetLive()
-		return fmt.Errorf("%s: %w", doing, err)
+		return c.quotaHint(fmt.Errorf("%s: %w", doing, err))
 	}
 	live.attached(o, x.TargetID)
 	return nil
@@ -212,7 +212,7 @@ func (c *OrganizationPolicies) applyPolicy(ctx context.Context, t Target, api Po
 		}
 		if err != nil {
 			c.forgetLive()
-			return fmt.Errorf("create %s %s: %w", c.kind.Short, x.Name, err)
+			return c.quotaHint(fmt.Errorf("create %s %s: %w", c.kind.Short, x.Name, err))
 		}
 		if out.Policy != nil && out.Policy.PolicySummary != nil {
 			id := aws.ToString(out.Policy.PolicySummary.Id)
@@ -245,7 +245,7 @@ func (c *OrganizationPolicies) applyPolicy(ctx context.Context, t Target, api Po
 		})
 		if err != nil {
 			c.forgetLive()
-			return fmt.Errorf("%s: %w", doing, err)
+			return c.quotaHint(fmt.Errorf("%s: %w", doing, err))
 		}
 		live.written(o, x)
 		return nil

@@ -11,12 +11,16 @@ import (
 	"github.com/orgbaseline/orgbaseline/baseline"
 )
 
-// Findings reports, per declared SCP, whether its document is as declared
-// (serviceControlPolicies.content) and whether it is attached to every
-// declared target (serviceControlPolicies.attached), in the management
-// account; and per targeted account covered by a declared SCP, whether
-// every such SCP is in force on it (serviceControlPolicies.inForce),
-// attached at some level from the root to the account.
+// Findings reports, per declared policy, whether its document is as
+// declared (<key>.content) and whether it is attached to every declared
+// target (<key>.attached), in the management account; per targeted
+// account covered by a declared policy, whether every such policy is in
+// force on it (<key>.inForce), attached at some level from the root to
+// the account; for SCPs and RCPs, whether every targeted member account
+// has one beyond AWS's default in force (<key>.guardrail, CIS 7.0 2.1.2);
+// for the management policy types, whether the values the policies
+// assign are in each account's effective policy (<key>.effective,
+// policyeffective.go).
 func (c *OrganizationPolicies) Findings(t Target, observed any) []baseline.Finding {
 	st, _ := observed.(*policyState)
 	if st == nil {
@@ -32,6 +36,7 @@ func (c *OrganizationPolicies) Findings(t Target, observed any) []baseline.Findi
 		byName[p.Name] = p
 	}
 	mk := func(check, account, name, resource, title string, status baseline.Status, sev baseline.Severity, msg, fix string) baseline.Finding {
+
 		f := baseline.Finding{
 			Check: check, Source: "control:" + c.Name(), Account: account, AccountName: name, Resource: resource,
 			Status: status, Severity: sev, Title: title, Message: msg, Compliance: baseline.References(check),
@@ -45,7 +50,8 @@ func (c *OrganizationPolicies) Findings(t Target, observed any) []baseline.Findi
 	if a := org.Account(mgmt); a != nil {
 		mgmtName = a.Name
 	}
-	const fix = "run `orgbaseline apply` to bring the organization's SCPs to the baseline"
+	k := c.kind
+	fix := "run `orgbaseline apply` to bring the organization's " + k.Plural + " to the baseline"
 	pass := func(ok bool) baseline.Status {
 		if ok {
 			return baseline.StatusPass
@@ -59,34 +65,34 @@ func (c *OrganizationPolicies) Findings(t Target, observed any) []baseline.Findi
 	for i := range c.policies {
 		p := &c.policies[i]
 		o := byName[p.name]
-		resource := "scp/" + p.name
+		resource := k.resource(p.name)
 		if o != nil {
 			resource = o.ARN
 		}
 		var msg string
 		switch {
 		case o == nil:
-			msg = fmt.Sprintf("SCP %s does not exist", p.name)
+			msg = fmt.Sprintf("%s %s does not exist", k.Short, p.name)
 		case !o.Managed:
-			msg = fmt.Sprintf("an SCP named %s exists (%s) but orgbaseline does not manage it (no tag %s=%s)", p.name, o.ID, SCPManagedTagKey, SCPManagedTagValue)
+			msg = fmt.Sprintf("%s named %s exists (%s) but orgbaseline does not manage it (no tag %s=%s)", k.One, p.name, o.ID, SCPManagedTagKey, SCPManagedTagValue)
 		default:
 			norm, err := c.kind.normalize(o.Content)
 			switch {
 			case err != nil || !bytes.Equal(norm, p.normalized):
-				msg = fmt.Sprintf("SCP %s's document differs from the baseline's", p.name)
+				msg = fmt.Sprintf("%s %s's document differs from the baseline's", k.Short, p.name)
 			case o.Description != p.description:
-				msg = fmt.Sprintf("SCP %s's description is %q; the baseline says %q", p.name, o.Description, p.description)
+				msg = fmt.Sprintf("%s %s's description is %q; the baseline says %q", k.Short, p.name, o.Description, p.description)
 			default:
 				ok[p.name] = true
-				msg = fmt.Sprintf("SCP %s is as the baseline declares", p.name)
+				msg = fmt.Sprintf("%s %s is as the baseline declares", k.Short, p.name)
 			}
 		}
-		out = append(out, mk("serviceControlPolicies.content", mgmt, mgmtName, resource, "SCP document is as declared",
+		out = append(out, mk(k.Key+".content", mgmt, mgmtName, resource, k.Short+" document is as declared",
 			pass(ok[p.name]), baseline.SeverityMedium, msg, fix))
 
 		targets, errs := resolveSCPTargets(org, c.kind, p)
 		if len(errs) > 0 {
-			out = append(out, mk("serviceControlPolicies.attached", mgmt, mgmtName, resource, "SCP is attached where declared",
+			out = append(out, mk(k.Key+".attached", mgmt, mgmtName, resource, k.Short+" is attached where declared",
 				baseline.StatusError, baseline.SeverityHigh, errors.Join(errs...).Error(), "fix the policy's targets in the baseline"))
 			continue
 		}
@@ -103,20 +109,20 @@ func (c *OrganizationPolicies) Findings(t Target, observed any) []baseline.Findi
 				missing = append(missing, tg.Label)
 			}
 		}
-		msg = fmt.Sprintf("SCP %s is attached to %s", p.name, strings.Join(labels, ", "))
+		msg = fmt.Sprintf("%s %s is attached to %s", k.Short, p.name, strings.Join(labels, ", "))
 		switch {
 		case st.TypeStatus == string(types.PolicyTypeStatusPendingEnable):
 			// Not attached while AWS is still enabling SCPs: nothing is
 			// in force yet, whatever the listings say.
-			msg = "AWS is still enabling service control policies in the organization (PENDING_ENABLE): no SCP is in force yet"
+			msg = "AWS is still enabling " + k.Plural + " in the organization (PENDING_ENABLE): none is in force yet"
 			missing = labels
 		case !st.enabled():
-			msg = "service control policies are not enabled in the organization"
+			msg = k.Plural + " are not enabled in the organization"
 			missing = labels
 		case len(missing) > 0:
-			msg = fmt.Sprintf("SCP %s is not attached to %s", p.name, strings.Join(missing, ", "))
+			msg = fmt.Sprintf("%s %s is not attached to %s", k.Short, p.name, strings.Join(missing, ", "))
 		}
-		f := mk("serviceControlPolicies.attached", mgmt, mgmtName, resource, "SCP is attached where declared",
+		f := mk(k.Key+".attached", mgmt, mgmtName, resource, k.Short+" is attached where declared",
 			pass(len(missing) == 0), baseline.SeverityHigh, msg, fix)
 		f.Evidence = map[string]any{"declaredTargets": labels, "missingTargets": missing}
 		out = append(out, f)
@@ -161,14 +167,16 @@ func (c *OrganizationPolicies) Findings(t Target, observed any) []baseline.Findi
 				missing = append(missing, n)
 			}
 		}
-		msg := "the baseline's SCPs are in force: " + strings.Join(inForce, ", ")
+		msg := "the baseline's " + k.Plural + " are in force: " + strings.Join(inForce, ", ")
 		if len(missing) > 0 {
-			msg = "the baseline's SCPs not in force (missing, not attached above the account, or changed): " + strings.Join(missing, ", ")
+			msg = "the baseline's " + k.Plural + " not in force (missing, not attached above the account, or changed): " + strings.Join(missing, ", ")
 		}
-		f := mk("serviceControlPolicies.inForce", a.ID, a.Name, org.ARN("organizations", "", mgmt, "account/"+org.ID+"/"+a.ID),
-			"The baseline's SCP guardrails are in force on the account", pass(len(missing) == 0), baseline.SeverityHigh, msg, fix)
+		f := mk(k.Key+".inForce", a.ID, a.Name, org.ARN("organizations", "", mgmt, "account/"+org.ID+"/"+a.ID),
+			"The baseline's "+k.Plural+" are in force on the account", pass(len(missing) == 0), baseline.SeverityHigh, msg, fix)
 		f.Evidence = map[string]any{"inForce": inForce, "missing": missing}
 		out = append(out, f)
 	}
+	out = append(out, c.guardrailFindings(org, st, mk)...)
+	out = append(out, c.effectiveFindings(org, st, mk)...)
 	return out
 }

@@ -27,6 +27,9 @@ type policyState struct {
 	TypeStatus string
 	// Policies are every SCP, sorted by name.
 	Policies []*observedPolicy
+	// Effective are the targeted accounts' effective policies, for the
+	// management policy types (policyeffective.go); nil when not read.
+	Effective map[string]*effectiveRead
 	// At is when AWS answered ListRoots, by AWS's clock (its Date
 	// header): the time the lockout guard evaluates aws:CurrentTime at.
 	At time.Time
@@ -77,6 +80,9 @@ func (c *OrganizationPolicies) Observe(ctx context.Context, t Target) (any, erro
 		if err := c.fullAccessTargets(ctx, c.newClient(t.Config), p.st, t.Org); err != nil {
 			return nil, err
 		}
+		if err := c.readEffective(ctx, c.newClient(t.Config), p.st, t.Org); err != nil {
+			return nil, err
+		}
 		c.readRoles(ctx, t, p.st)
 		return p.st, nil
 	}
@@ -85,6 +91,9 @@ func (c *OrganizationPolicies) Observe(ctx context.Context, t Target) (any, erro
 		return nil, err
 	}
 	if err := c.fullAccessTargets(ctx, c.newClient(t.Config), st, t.Org); err != nil {
+		return nil, err
+	}
+	if err := c.readEffective(ctx, c.newClient(t.Config), st, t.Org); err != nil {
 		return nil, err
 	}
 	c.readRoles(ctx, t, st)

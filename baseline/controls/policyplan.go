@@ -108,6 +108,7 @@ func (c *OrganizationPolicies) Diff(t Target, observed any) ([]baseline.Change, 
 		return nil, err
 	}
 	c.warnDenyAll(t, p.targetsOf)
+	c.warnEffective(t, st, len(p.changes) > 0)
 	if st.enabled() || p.willEnable {
 		if err := c.guard(t, st, p.final); err != nil {
 			return nil, err

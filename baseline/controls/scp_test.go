@@ -300,7 +300,11 @@ func TestSCPFindings(t *testing.T) {
 				out[f.Check] = map[baseline.Status]int{}
 			}
 			out[f.Check][f.Status]++
-			if want := []string{"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"}; !slices.Equal(f.Compliance, want) {
+			want := []string{"SOC2:CC6.1", "ISO27001:A.9.1", "HIPAA:164.312(a)(1)", "NIST-CSF:PR.AC", "CMMC:AC.L2-3.1.1"}
+			if f.Check == "serviceControlPolicies.guardrail" {
+				want = append([]string{"CIS-7.0:2.1.2"}, want...)
+			}
+			if !slices.Equal(f.Compliance, want) {
 				t.Errorf("%s: compliance %v", f.Check, f.Compliance)
 			}
 			if f.Status == baseline.StatusFail && f.Remediation == "" {
@@ -312,14 +316,22 @@ func TestSCPFindings(t *testing.T) {
 	// Covered accounts: every member is under the root (deny-leave).
 	members := len(w.sel.Targets)
 	before := count()
-	for check, n := range map[string]int{"serviceControlPolicies.content": 2, "serviceControlPolicies.attached": 2, "serviceControlPolicies.inForce": members} {
+	// guardrail (CIS 7.0 2.1.2): every member account, the management
+	// account left out (SCPs do not apply to it).
+	guarded := 0
+	for _, a := range w.sel.Targets {
+		if a.ID != w.org.ManagementAccountID {
+			guarded++
+		}
+	}
+	for check, n := range map[string]int{"serviceControlPolicies.content": 2, "serviceControlPolicies.attached": 2, "serviceControlPolicies.inForce": members, "serviceControlPolicies.guardrail": guarded} {
 		if before[check][baseline.StatusFail] != n || before[check][baseline.StatusPass] != 0 {
 			t.Errorf("before apply, %s: %v, want %d FAIL", check, before[check], n)
 		}
 	}
 	w.converge()
 	after := count()
-	for check, n := range map[string]int{"serviceControlPolicies.content": 2, "serviceControlPolicies.attached": 2, "serviceControlPolicies.inForce": members} {
+	for check, n := range map[string]int{"serviceControlPolicies.content": 2, "serviceControlPolicies.attached": 2, "serviceControlPolicies.inForce": members, "serviceControlPolicies.guardrail": guarded} {
 		if after[check][baseline.StatusPass] != n || after[check][baseline.StatusFail] != 0 {
 			t.Errorf("after apply, %s: %v, want %d PASS", check, after[check], n)
 		}

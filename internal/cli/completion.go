@@ -137,8 +137,8 @@ func completeTarget(cmd *cobra.Command, _ []string, toComplete string) ([]string
 		for _, s := range b.Targets.Exclude {
 			add(s.String())
 		}
-		if scps := b.Controls.ServiceControlPolicies; scps != nil {
-			for _, p := range scps.Policies {
+		for _, set := range b.Controls.PolicySets() {
+			for _, p := range set.Policies {
 				for _, s := range p.Targets {
 					add(s.String())
 				}

@@ -149,9 +149,10 @@
 //
 // Where orgsim and AWS differ, AWS is right: every difference is a bug.
 //
-// orgsim may import internal/iampolicy and the standard library, and of
-// the AWS SDK only its SigV4 signer (aws/signer/v4, with the
-// aws.Credentials it takes) to verify signatures; tests may import the
+// orgsim may import internal/iampolicy, internal/mgmtpolicy (the grammar
+// of management policies; their merge is orgsim's own) and the standard
+// library, and of the AWS SDK only its SigV4 signer (aws/signer/v4, with
+// the aws.Credentials it takes) to verify signatures; tests may import the
 // whole SDK. It must not import any other package of this module: only
 // internal/cli and tests import orgsim.
 package orgsim

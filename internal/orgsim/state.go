@@ -33,6 +33,9 @@ type organization struct {
 	// rootAccess is IAM's centralized root access for member accounts
 	// (iam_rootaccess.go).
 	rootAccess rootAccessFeatures
+	// changedAt maps a policy or target id to its last change of content
+	// or attachments (organizations_mgmt.go); nil until the first.
+	changedAt map[string]time.Time
 }
 
 type orgRoot struct {
