@@ -309,7 +309,7 @@ func TestLoadExtendsErrors(t *testing.T) {
 			name: "unknown profile and missing file",
 			file: "testdata/extends/unknown-profile.yaml",
 			want: []string{
-				`testdata/extends/unknown-profile.yaml:4:5: unknown profile "cis-aws-foundations"; did you mean "cis-aws-foundations-3.0"? (available profiles: cis-aws-foundations-3.0, minimal;`,
+				`testdata/extends/unknown-profile.yaml:4:5: unknown profile "cis-aws-foundations"; did you mean "cis-aws-foundations-3.0"? (available profiles: cis-aws-foundations-3.0, data-perimeter, deny-root-user, minimal, protect-security-services, region-deny;`,
 				`testdata/extends/unknown-profile.yaml:5:5: extended file "./missing.yaml" not found (looked in testdata/extends); fix the path`,
 			},
 		},
@@ -421,8 +421,10 @@ func TestShippedProfiles(t *testing.T) {
 			if err != nil {
 				t.Fatalf("extending the profile fails:\n%v", err)
 			}
-			if !b.Controls.PasswordPolicy.IsEnabled() {
-				t.Errorf("profile declares no enabled password policy")
+			// A profile sets the password policy (minimal, CIS) or
+			// attaches guardrails (the Organizations policy profiles).
+			if !b.Controls.PasswordPolicy.IsEnabled() && len(b.Controls.PolicySets()) == 0 {
+				t.Errorf("profile declares no enabled password policy and no Organizations policies")
 			}
 		})
 	}

@@ -491,14 +491,14 @@ func TestDemo(t *testing.T) {
 	}
 	s := out.String()
 	step3 := s[strings.Index(s, "== 3/4"):]
-	for _, want := range []string{"Plan: 130 to create, 23 to update, 10 to delete", "skipped: account state is SUSPENDED",
-		"Apply complete: 163 of 163 change(s) applied in 10 account(s) and the organization scope; 0 with errors",
+	for _, want := range []string{"Plan: 133 to create, 23 to update, 10 to delete", "skipped: account state is SUSPENDED",
+		"Apply complete: 166 of 166 change(s) applied in 10 account(s) and the organization scope; 0 with errors",
 		"Waited for AWS to settle",
 		"No changes.", "the second plan made 0 writes", " 0 errors,",
 		// The check plugins' findings next to the controls': the seeded
 		// organization's IAM problems, found by the first-party checks.
 		"FAIL [high] iam-users.mfa: User bob", "root-account.", "least-privilege.",
-		"serviceControlPolicies +3", "organizationTrail +", "accessAnalyzer +", "configOrganization +", "config +", "passwordPolicy +",
+		"serviceControlPolicies +3", "resourceControlPolicies +3", "organizationTrail +", "accessAnalyzer +", "configOrganization +", "config +", "passwordPolicy +",
 		// The audit of the members' root users (controls.rootAccess):
 		// the features enabled, root access keys and signing
 		// certificates deleted, what each root user keeps shown by the
@@ -534,7 +534,7 @@ func TestDemoOutsideCheckout(t *testing.T) {
 		t.Fatalf("demo exited %d\n%s\n%s", code, out.String(), errb.String())
 	}
 	s := out.String()
-	want := "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0). The first-party check plugins were not built (run the demo from an orgbaseline checkout to build them), so check shows the controls' findings only.\n"
+	want := "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0; an SCP and an RCP at the root). The first-party check plugins were not built (run the demo from an orgbaseline checkout to build them), so check shows the controls' findings only.\n"
 	if !strings.Contains(s, want) {
 		t.Errorf("demo output lacks %q:\n%s", want, s)
 	}

@@ -34,8 +34,9 @@ func (a *app) demoCommand(g *globalFlags) *cobra.Command {
 		Use:   "demo",
 		Short: "Run plan, apply, plan again and check on a simulated organization",
 		Long: `demo starts orgsim in-process with a seeded organization of a dozen accounts,
-then runs the example baseline through plan, apply, a second plan (which must
-have nothing to change) and check. Run from an orgbaseline checkout, it first
+then runs the example baseline (the controls of CIS AWS Foundations 3.0, a
+service control policy and a resource control policy) through plan, apply, a
+second plan (which must have nothing to change) and check. Run from an orgbaseline checkout, it first
 builds the first-party check plugins (the first time, with an empty Go build
 cache, that takes a minute or more; then seconds). Besides Go's build cache,
 it writes nothing outside a temporary directory, which it deletes, and needs
@@ -93,7 +94,7 @@ func (a *app) demo(ctx context.Context, g *globalFlags) error {
 
 	fmt.Fprintf(out, "orgbaseline demo: organization %s with %d accounts, simulated in-process by orgsim (seed %d).\n",
 		sim.OrganizationID(), demoOrg.Members+1, demoSeed)
-	fmt.Fprintf(out, "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0)%s\n", pluginsNote)
+	fmt.Fprintf(out, "Baseline: the example baseline.yaml (extends cis-aws-foundations-3.0; an SCP and an RCP at the root)%s\n", pluginsNote)
 	fmt.Fprintf(out, "orgsim answers like AWS: what AWS finishes later (a policy type, a new role or bucket policy, an analyzer) settles seconds later on its clock, which the demo moves on instead of sleeping.\n")
 
 	step(1, "plan: what the baseline would change (the summary; `orgbaseline plan` shows every field)")
