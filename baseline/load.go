@@ -125,11 +125,16 @@ func load(top *sourceFile, data []byte, absDir string, ps profileSet) (*Baseline
 			validateBaseline(b, &validation{c: &l.c, idx: idx})
 		}
 	}
-	var merged *yaml.Node
+	var (
+		merged   *yaml.Node
+		replaced []ReplacedPolicies
+	)
 	for _, doc := range docs {
+		replaced = append(replaced, replacedPolicies(l.files, merged, doc)...)
 		merged = mergeNodes(l.files, merged, doc)
 	}
 	b, idx := decodeDocument(&l.c, l.files, merged)
+	b.Replaced = replaced
 	validateBaseline(b, &validation{c: &l.c, idx: idx, full: true})
 	if len(l.c.diags) > 0 {
 		return nil, l.c.sorted()

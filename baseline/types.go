@@ -50,6 +50,9 @@ type Baseline struct {
 	// Dir is the absolute directory of the top-level file, for resolving
 	// relative file references later.
 	Dir string `yaml:"-"`
+	// Replaced are the policy lists later files replaced, dropping
+	// policies an earlier file declared (replaced.go).
+	Replaced []ReplacedPolicies `yaml:"-"`
 }
 
 // Organization says how orgbaseline reaches the member accounts.

@@ -250,3 +250,16 @@ func TestPolicyQuotaLowerThanSetting(t *testing.T) {
 		t.Errorf("apply errors:\n%s", errs)
 	}
 }
+
+// A policy an extended file declared and a later list dropped is said
+// once per run (the control's notes, which plan, apply and check log).
+func TestDroppedPoliciesAreNoted(t *testing.T) {
+	cs, err := controls.FromBaseline(loadYAML(t, "version: 1\nextends: [deny-root-user, region-deny]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(controls.NotesOf(cs), "\n")
+	if !strings.Contains(notes, "which does not declare orgbaseline-deny-root-user") {
+		t.Errorf("notes:\n%s", notes)
+	}
+}

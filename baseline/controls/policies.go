@@ -67,7 +67,10 @@ const scpConcurrency = 4
 // global and only the management account (or a delegated administrator)
 // may change them.
 type OrganizationPolicies struct {
-	kind         *policyKind
+	kind *policyKind
+	// notes are the policies of extended files a later file's list
+	// dropped (baseline.ReplacedPolicies).
+	notes        []string
 	policies     []declaredPolicy // sorted by name
 	maxSize      int
 	maxPerTarget int
@@ -159,6 +162,11 @@ func newOrganizationPolicies(b *baseline.Baseline, set baseline.PolicySet, calls
 	for k, v := range b.Organization.GuardContext {
 		c.stated[strings.ToLower(k)] = v
 	}
+	for _, r := range b.Replaced {
+		if r.Key == set.Type.Key {
+			c.notes = append(c.notes, r.String())
+		}
+	}
 	var errs []error
 	for _, p := range set.Policies {
 		d, err := c.readDeclared(b, p)
@@ -244,6 +252,10 @@ func (*OrganizationPolicies) Actions() []string { return nil }
 // management account. (The guard's own iam:GetRole of the execution role, made only
 // when a policy needs it, is added where it is made: guardRun.check.)
 func (*OrganizationPolicies) Calls(*Org) []Call { return nil }
+
+// Notes say which policies of extended files the baseline's own list
+// dropped: lists replace lists when files merge.
+func (c *OrganizationPolicies) Notes() []string { return c.notes }
 
 // declared is the baseline's policy named name, or nil.
 func (c *OrganizationPolicies) declared(name string) *declaredPolicy {
