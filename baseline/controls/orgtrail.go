@@ -224,10 +224,7 @@ func (c *OrganizationTrail) Actions() []string { return actionsOf(c) }
 func (c *OrganizationTrail) Calls(o *Org) []Call {
 	home := o.HomeRegion
 	la := o.callsIn(c.Name(), c.s.BucketAccount)
-	bucket := c.s.BucketName
-	if bucket == "" {
-		bucket = "orgbaseline-cloudtrail-" + la.account + "-" + home
-	}
+	bucket := c.modelBucket(la.account, home)
 	out := bucketCalls(la, o, bucket, home)
 	if c.s.DelegatedAdministrator == "" {
 		return out
@@ -405,10 +402,7 @@ func (c *OrganizationTrail) Observe(ctx context.Context, t Target) (any, error) 
 		}
 		obs.DelegatedID, obs.TrailAccount = da.ID, da.ID
 	}
-	bucketName := c.s.BucketName
-	if bucketName == "" {
-		bucketName = "orgbaseline-cloudtrail-" + la.ID + "-" + home
-	}
+	bucketName := c.modelBucket(la.ID, home)
 	arn := trailARN(org, home, obs.ManagementID, c.s.Name)
 	obs.TrailARN, obs.BucketARN = arn, org.ARN("s3", "", "", bucketName)
 	obs.Bucket = LogBucket{
@@ -1100,4 +1094,14 @@ func (c *OrganizationTrail) Findings(t Target, observed any) []baseline.Finding 
 			"CloudTrail: "+bc.Title, bc.OK, bc.Message, nil))
 	}
 	return out
+}
+
+// modelBucket is the log bucket's name: the declared name, else the
+// default for the log-archive account (account; "*" in the call and
+// delivery models when it is unresolved) and the home region.
+func (c *OrganizationTrail) modelBucket(account, home string) string {
+	if c.s.BucketName != "" {
+		return c.s.BucketName
+	}
+	return "orgbaseline-cloudtrail-" + account + "-" + home
 }

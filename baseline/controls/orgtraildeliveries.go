@@ -35,10 +35,7 @@ var _ Deliverer = (*OrganizationTrail)(nil)
 func (c *OrganizationTrail) Deliveries(o *Org) []Delivery {
 	home := o.HomeRegion
 	la := o.callsIn(c.Name(), c.s.BucketAccount)
-	bucket := c.s.BucketName
-	if bucket == "" {
-		bucket = "orgbaseline-cloudtrail-" + la.account + "-" + home
-	}
+	bucket := c.modelBucket(la.account, home)
 	mgmt := o.managementID()
 	trail := trailARN(o, home, mgmt, c.s.Name)
 	d := Delivery{

@@ -270,19 +270,29 @@ func (s *Sim) scpDenial(account string, req *iampolicy.Request) string {
 	if _, member := s.accounts[account]; !member {
 		return ""
 	}
-	levels := append(s.parentChain(account), account)
-	for _, target := range levels {
+	return s.chainDenial(account, "SERVICE_CONTROL_POLICY", "service control policy", req)
+}
+
+// chainDenial evaluates req against the policies of type typ attached at
+// every level from the root down to account: "any account has only those
+// permissions permitted by every parent above it" (Organizations user
+// guide, "Service control policies" and "Resource control policies"), so
+// each level must allow and a Deny at any level denies. It returns the
+// AccessDenied reason as AWS words it, naming the policy type (noun), or
+// "" when every level allows.
+func (s *Sim) chainDenial(account, typ, noun string, req *iampolicy.Request) string {
+	for _, target := range append(s.parentChain(account), account) {
 		var ps []*iampolicy.Policy
 		for _, id := range s.org.attachments[target] {
-			if pol := s.org.policies[id]; pol != nil && pol.typ == "SERVICE_CONTROL_POLICY" {
+			if pol := s.org.policies[id]; pol != nil && pol.typ == typ {
 				ps = append(ps, pol.parsed)
 			}
 		}
 		switch iampolicy.EvaluateSet(ps, req).Decision {
 		case iampolicy.ExplicitDeny:
-			return "with an explicit deny in a service control policy"
+			return "with an explicit deny in a " + noun
 		case iampolicy.ImplicitDeny:
-			return "because no service control policy allows the " + req.Action + " action"
+			return "because no " + noun + " allows the " + req.Action + " action"
 		}
 	}
 	return ""

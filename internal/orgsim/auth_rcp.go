@@ -52,22 +52,7 @@ func (s *Sim) rcpDenial(resourceAccount string, req *iampolicy.Request) string {
 	if !s.rcpApplies(resourceAccount, req) {
 		return ""
 	}
-	levels := append(s.parentChain(resourceAccount), resourceAccount)
-	for _, target := range levels {
-		var ps []*iampolicy.Policy
-		for _, id := range s.org.attachments[target] {
-			if pol := s.org.policies[id]; pol != nil && pol.typ == rcpType {
-				ps = append(ps, pol.parsed)
-			}
-		}
-		switch iampolicy.EvaluateSet(ps, req).Decision {
-		case iampolicy.ExplicitDeny:
-			return "with an explicit deny in a resource control policy"
-		case iampolicy.ImplicitDeny:
-			return "because no resource control policy allows the " + req.Action + " action"
-		}
-	}
-	return ""
+	return s.chainDenial(resourceAccount, rcpType, "resource control policy", req)
 }
 
 // rcpApplies reports whether the RCPs of resourceAccount apply to req.
