@@ -109,6 +109,27 @@ func BenchmarkLockoutGuard1000(b *testing.B) {
 	}
 }
 
+// BenchmarkRCPGuard1000 is the organization-scope plan of the SCP above
+// and AWS's data-perimeter RCP (identity perimeter and confused-deputy
+// protection) on 1,000 accounts: both guards over every call, every
+// AssumeRole and every delivery of the trail and Config.
+func BenchmarkRCPGuard1000(b *testing.B) {
+	yaml := strings.Replace(callsYAML(false, "ORGANIZATION", false, callsRuleIAM, callsRuleAll), "controls:\n", `controls:
+  resourceControlPolicies:
+    policies:
+      - name: data-perimeter
+        document: '{"Version":"2012-10-17","Statement":[{"Sid":"EnforceOrgIdentities","Effect":"Deny","Principal":"*","Action":["s3:*","sts:AssumeRole","kms:*"],"Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"${aws:ResourceOrgID}"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}},{"Sid":"EnforceConfusedDeputyProtection","Effect":"Deny","Principal":"*","Action":["s3:*","sts:*","kms:*"],"Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:SourceOrgID":"${aws:ResourceOrgID}"},"Null":{"aws:SourceAccount":"false"},"Bool":{"aws:PrincipalIsAWSService":"true"}}}]}'
+        targets: [root]
+`, 1)
+	w := newWorld(b, orgsim.OrgSpec{Members: 1000, Clean: true}, yaml, nil)
+	b.ResetTimer()
+	for b.Loop() {
+		if p := w.engine.PlanOrg(bg); len(p.Errors) > 0 {
+			b.Fatal(p.Errors)
+		}
+	}
+}
+
 // TestGuardUnknownResourceID: the id AWS generates in a Config rule's ARN
 // is unknown to the guard. A Deny naming one rule by its id may hit the
 // rule orgbaseline makes, so it refuses, saying so; a pattern covering

@@ -80,11 +80,11 @@ func TestManagementPolicyTypesConverge(t *testing.T) {
 		t.Run(tc.key, func(t *testing.T) {
 			w := scpWorld(t, policyYAML(tc.key, "p1", tc.doc, "ou:/Workloads"), nil)
 			mgmt, root := w.org.ManagementAccountID, w.org.RootID
-			prefix := strings.TrimSuffix(changes(w.plan())[1], " "+mgmt)
+			res := policyPrefixes[tc.key] + "/p1"
 			wantChanges(t, w.plan(),
 				tc.key+" create root/"+root+"/policy-type/"+tc.typ+" "+mgmt,
-				prefix+" "+mgmt,
-				prefix+"/target/ou:/Workloads "+mgmt,
+				tc.key+" create "+res+" "+mgmt,
+				tc.key+" create "+res+"/target/ou:/Workloads "+mgmt,
 			)
 			w.converge()
 			got := policiesOf(t, w, tc.typ)["p1"]
@@ -110,39 +110,59 @@ func TestManagementPolicyTypesConverge(t *testing.T) {
 	}
 }
 
-// Drift is planned back: a policy edited behind the tool's back is
-// updated, one detached is attached again, and a policy type disabled on
-// the root (which detaches every policy of the type) is enabled and its
-// policies attached again.
-func TestManagementPolicyDrift(t *testing.T) {
-	doc := managementDocs[0].doc
-	w := scpWorld(t, policyYAML("tagPolicies", "cost-center", doc, "root"), nil)
-	w.converge()
-	api, mgmt, root := orgAPI(w), w.org.ManagementAccountID, w.org.RootID
-	id := policiesOf(t, w, "TAG_POLICY")["cost-center"].id
+// Drift is planned back, for every policy type but SCPs (scp_test.go):
+// a policy edited behind the tool's back is updated, one detached is
+// attached again, and a policy type disabled on the root (which detaches
+// every policy of the type) is enabled and its policies attached again.
+// The tag policy's document is edited too.
+func TestPolicyDrift(t *testing.T) {
+	cases := append([]struct{ key, typ, doc string }{{"resourceControlPolicies", "RESOURCE_CONTROL_POLICY", noDeletesRCP}}, managementDocs...)
+	for _, tc := range cases {
+		t.Run(tc.key, func(t *testing.T) {
+			w := scpWorld(t, policyYAML(tc.key, "p1", tc.doc, "root"), nil)
+			w.converge()
+			api, mgmt, root := orgAPI(w), w.org.ManagementAccountID, w.org.RootID
+			id := policiesOf(t, w, tc.typ)["p1"].id
 
-	edited := strings.Replace(doc, `"100","200"`, `"100"`, 1)
-	if _, err := api.UpdatePolicy(bg, &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Content: aws.String(edited)}); err != nil {
-		t.Fatal(err)
-	}
-	wantChanges(t, w.plan(), "tagPolicies update tag-policy/cost-center "+mgmt)
-	w.converge()
+			edit := &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Description: aws.String("edited by hand")}
+			if tc.typ == "TAG_POLICY" {
+				edit.Content = aws.String(strings.Replace(tc.doc, `"100","200"`, `"100"`, 1))
+			}
+			if _, err := api.UpdatePolicy(bg, edit); err != nil {
+				t.Fatal(err)
+			}
+			res := policyPrefixes[tc.key] + "/p1"
+			wantChanges(t, w.plan(), tc.key+" update "+res+" "+mgmt)
+			w.converge()
 
-	if _, err := api.DetachPolicy(bg, &organizations.DetachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(root)}); err != nil {
-		t.Fatal(err)
-	}
-	wantChanges(t, w.plan(), "tagPolicies create tag-policy/cost-center/target/root "+mgmt)
-	w.converge()
+			if _, err := api.DetachPolicy(bg, &organizations.DetachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(root)}); err != nil {
+				t.Fatal(err)
+			}
+			wantChanges(t, w.plan(), tc.key+" create "+res+"/target/root "+mgmt)
+			w.converge()
 
-	if _, err := api.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(root), PolicyType: types.PolicyTypeTagPolicy}); err != nil {
-		t.Fatal(err)
+			if _, err := api.DisablePolicyType(bg, &organizations.DisablePolicyTypeInput{RootId: aws.String(root), PolicyType: types.PolicyType(tc.typ)}); err != nil {
+				t.Fatal(err)
+			}
+			w.sim.Advance(orgsim.DefaultAWSLike().PolicyTypeDelay * 2)
+			wantChanges(t, w.plan(),
+				tc.key+" create root/"+root+"/policy-type/"+tc.typ+" "+mgmt,
+				tc.key+" create "+res+"/target/root "+mgmt,
+			)
+			w.converge()
+		})
 	}
-	w.sim.Advance(orgsim.DefaultAWSLike().PolicyTypeDelay * 2)
-	wantChanges(t, w.plan(),
-		"tagPolicies create root/"+root+"/policy-type/TAG_POLICY "+mgmt,
-		"tagPolicies create tag-policy/cost-center/target/root "+mgmt,
-	)
-	w.converge()
+}
+
+// noDeletesRCP keeps buckets from being deleted by principals outside the
+// organization.
+const noDeletesRCP = `{"Version":"2012-10-17","Statement":[{"Sid":"NoOutsideDeletes","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"${aws:ResourceOrgID}"}}}]}`
+
+// policyPrefixes are the change resources' prefixes, per controls key.
+var policyPrefixes = map[string]string{
+	"resourceControlPolicies": "rcp", "declarativePolicies": "declarative-policy", "tagPolicies": "tag-policy",
+	"backupPolicies": "backup-policy", "aiOptOutPolicies": "ai-opt-out-policy", "s3Policies": "s3-policy",
+	"securityHubPolicies": "securityhub-policy", "inspectorPolicies": "inspector-policy", "bedrockPolicies": "bedrock-policy",
 }
 
 // A value the baseline assigns that a policy attached below overrides is
