@@ -132,6 +132,20 @@
 //     context and the member's SCPs applying to it; it reads and deletes
 //     the root user's password, access keys, signing certificates and MFA
 //     devices, which OrgSpec.RootCredentials seeds (seed_root.go).
+//   - Every Organizations policy type: SCPs; resource control policies
+//     (organizations_rcp.go, auth_rcp.go: RCPFullAWSAccess attached
+//     everywhere once the type is enabled and never detachable, the RCP
+//     grammar of iampolicy.KindRCP, 5,120 characters and 5 per target, and
+//     RCPs evaluated on S3, STS and KMS requests to member accounts'
+//     resources, whoever makes them, CloudTrail's and Config's delivery
+//     checks as their service principals included, service-linked roles
+//     and the management account's resources exempt, as the user guide's
+//     "Resource control policies" page says); and the eight management
+//     policy types (organizations_mgmt.go, organizations_effective.go:
+//     each type's grammar from internal/mgmtpolicy, its size and
+//     per-target limits, and DescribeEffectivePolicy merging the policies
+//     from the root down with the inheritance operators as "Understanding
+//     management policy inheritance" describes).
 //   - Quotas and throttling as AWS publishes them (Limits, AWSThrottling);
 //     Organizations throttles per operation. AWS's quotas page has a
 //     throttling section this project could not read: the per-operation
