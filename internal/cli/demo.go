@@ -35,12 +35,12 @@ func (a *app) demoCommand(g *globalFlags) *cobra.Command {
 		Short: "Run plan, apply, plan again and check on a simulated organization",
 		Long: `demo starts orgsim in-process with a seeded organization of a dozen accounts,
 then runs the example baseline (the controls of CIS AWS Foundations 3.0, a
-service control policy and a resource control policy) through plan, apply, a
-second plan (which must have nothing to change) and check. Run from an orgbaseline checkout, it first
-builds the first-party check plugins (the first time, with an empty Go build
-cache, that takes a minute or more; then seconds). Besides Go's build cache,
-it writes nothing outside a temporary directory, which it deletes, and needs
-no AWS account.`,
+service control policy and a resource control policy) through plan, apply,
+a second plan (which must have nothing to change) and check. Run from an
+orgbaseline checkout, it first builds the first-party check plugins (the
+first time, with an empty Go build cache, that takes a minute or more; then
+seconds). Besides Go's build cache, it writes nothing outside a temporary
+directory, which it deletes, and needs no AWS account.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("log-level") {
