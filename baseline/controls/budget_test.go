@@ -136,7 +136,7 @@ var (
 		"organizations CreatePolicy":                   1,
 		"organizations AttachPolicy":                   1,
 		// The SCPs read once more before the first attachment, to check
-		// it at execution time (scpinvariants.go): the policies, the new
+		// it at execution time (policyinvariants.go): the policies, the new
 		// one's tags and targets, its and FullAWSAccess's documents.
 		"organizations ListPolicies":         1,
 		"organizations ListTagsForResource":  1,

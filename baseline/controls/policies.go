@@ -103,7 +103,7 @@ type OrganizationPolicies struct {
 	early *policyPrefetch
 
 	// applyMu serialises Apply's writes and their checks; live is what
-	// they know of the organization's SCPs (scpinvariants.go).
+	// they know of the organization's policies of the type (policyinvariants.go).
 	applyMu sync.Mutex
 	live    *policyLive
 }

@@ -19,7 +19,7 @@ import (
 // a type already enabled are success. Existing policies are addressed by
 // the id read at plan time; a policy created by the same plan is found by
 // name (and its managed tag). Before each write it checks the control's
-// invariants again (scpinvariants.go), and refuses the change when one
+// invariants again (policyinvariants.go), and refuses the change when one
 // does not hold.
 func (c *OrganizationPolicies) Apply(ctx context.Context, t Target, ch baseline.Change) error {
 	c.applyMu.Lock()
