@@ -337,6 +337,33 @@ func schemaScalars() map[string]obj {
 	}
 }
 
+// policyItemDoc documents a field every declared Organizations policy has
+// alike, SCP or another type: description, document or file.
+func policyItemDoc(field string) schemaDoc {
+	switch field {
+	case "description":
+		return schemaDoc{desc: "Stored with the policy; at most 512 characters.", rules: obj{"maxLength": MaxSCPDescriptionLength}}
+	case "document":
+		return schemaDoc{
+			desc:  "The policy document as JSON text (a block scalar |), sent as written; whitespace counts toward maxPolicySize. Exactly one of document and file.",
+			rules: obj{"pattern": nonBlankPattern},
+		}
+	}
+	return schemaDoc{
+		desc:  "The path of a JSON file holding the policy document, relative to the baseline file's directory. Exactly one of document and file.",
+		rules: obj{"pattern": nonBlankPattern},
+	}
+}
+
+// policyTargetsDoc documents a declared policy's targets: desc, and the
+// selectors a policy can be attached to (not tags).
+func policyTargetsDoc(desc string) schemaDoc {
+	return schemaDoc{desc: desc, rules: obj{
+		"minItems": 1, "uniqueItems": true,
+		"items": obj{"type": "string", "pattern": selectorPattern(false), "description": "root, ou:/Path/Of/OU, ou:ou-ab12-cdefgh34, account:123456789012 or account:<name>."},
+	}}
+}
+
 // schemaTypeDocs describe the struct types, with the keys the loader
 // requires.
 //
@@ -534,25 +561,10 @@ func schemaFieldDocs() map[string]schemaDoc {
 			desc:  "The policy's name in the organization: 1 to 128 characters, unique among SCPs, not FullAWSAccess.",
 			rules: obj{"pattern": trimmedPattern, "maxLength": MaxSCPNameLength, "not": obj{"const": FullAWSAccessName}},
 		},
-		"SCP.description": {
-			desc:  "Stored with the policy; at most 512 characters.",
-			rules: obj{"maxLength": MaxSCPDescriptionLength},
-		},
-		"SCP.document": {
-			desc:  "The policy document as JSON text (a block scalar |), sent as written; whitespace counts toward maxPolicySize. Exactly one of document and file.",
-			rules: obj{"pattern": nonBlankPattern},
-		},
-		"SCP.file": {
-			desc:  "The path of a JSON file holding the policy document, relative to the baseline file's directory. Exactly one of document and file.",
-			rules: obj{"pattern": nonBlankPattern},
-		},
-		"SCP.targets": {
-			desc: "Where the policy is attached: root, ou:/Path, ou:<ou id> or account:<id or name> (not tag selectors: an SCP is attached to a root, an OU or an account).",
-			rules: obj{
-				"minItems": 1, "uniqueItems": true,
-				"items": obj{"type": "string", "pattern": selectorPattern(false), "description": "root, ou:/Path/Of/OU, ou:ou-ab12-cdefgh34, account:123456789012 or account:<name>."},
-			},
-		},
+		"SCP.description":          policyItemDoc("description"),
+		"SCP.document":             policyItemDoc("document"),
+		"SCP.file":                 policyItemDoc("file"),
+		"SCP.targets":              policyTargetsDoc("Where the policy is attached: root, ou:/Path, ou:<ou id> or account:<id or name> (not tag selectors: an SCP is attached to a root, an OU or an account)."),
 		"SCP.replaceFullAWSAccess": {desc: "Allow-list strategy: detach the AWS managed FullAWSAccess policy from this policy's targets once this policy is attached there. Default false."},
 
 		"OrganizationPolicies.enabled": enabled,
@@ -569,25 +581,10 @@ func schemaFieldDocs() map[string]schemaDoc {
 			desc:  "The policy's name in the organization: 1 to 128 characters, unique in its type, not the name of an AWS managed policy.",
 			rules: obj{"pattern": trimmedPattern, "maxLength": MaxSCPNameLength, "not": obj{"enum": []string{FullAWSAccessName, RCPFullAWSAccessName}}},
 		},
-		"OrganizationPolicy.description": {
-			desc:  "Stored with the policy; at most 512 characters.",
-			rules: obj{"maxLength": MaxSCPDescriptionLength},
-		},
-		"OrganizationPolicy.document": {
-			desc:  "The policy document as JSON text (a block scalar |), sent as written; whitespace counts toward maxPolicySize. Exactly one of document and file.",
-			rules: obj{"pattern": nonBlankPattern},
-		},
-		"OrganizationPolicy.file": {
-			desc:  "The path of a JSON file holding the policy document, relative to the baseline file's directory. Exactly one of document and file.",
-			rules: obj{"pattern": nonBlankPattern},
-		},
-		"OrganizationPolicy.targets": {
-			desc: "Where the policy is attached: root, ou:/Path, ou:<ou id> or account:<id or name> (not tag selectors).",
-			rules: obj{
-				"minItems": 1, "uniqueItems": true,
-				"items": obj{"type": "string", "pattern": selectorPattern(false), "description": "root, ou:/Path/Of/OU, ou:ou-ab12-cdefgh34, account:123456789012 or account:<name>."},
-			},
-		},
+		"OrganizationPolicy.description": policyItemDoc("description"),
+		"OrganizationPolicy.document":    policyItemDoc("document"),
+		"OrganizationPolicy.file":        policyItemDoc("file"),
+		"OrganizationPolicy.targets":     policyTargetsDoc("Where the policy is attached: root, ou:/Path, ou:<ou id> or account:<id or name> (not tag selectors)."),
 
 		"OrganizationTrail.enabled": enabled,
 		"OrganizationTrail.name": {

@@ -333,29 +333,11 @@ func (aw *rcpAgreeWorld) install(set agreeSet) (undo func()) {
 	return undo
 }
 
-func (aw *rcpAgreeWorld) must(what string, err error) {
-	aw.t.Helper()
-	if err != nil {
-		aw.t.Fatalf("%s: %v", what, err)
-	}
-}
+func (aw *rcpAgreeWorld) must(what string, err error) { agreeMust(aw.t, what, err) }
 
 // shrink drops parts of set while a disagreement remains.
 func (aw *rcpAgreeWorld) shrink(set agreeSet, ds []agreeDisagreement) (agreeSet, []agreeDisagreement) {
-	var st agreeStats
-	for changed := true; changed; {
-		changed = false
-		for _, c := range set.smaller() {
-			if !rcpValid(c) {
-				continue
-			}
-			if cds := aw.disagreements(c, &st); len(cds) > 0 {
-				set, ds, changed = c, cds, true
-				break
-			}
-		}
-	}
-	return set, ds
+	return shrinkSet(set, ds, rcpValid, aw.disagreements)
 }
 
 // rcpValid reports a set every statement of which has an Action (a

@@ -466,10 +466,13 @@ func (aw *agreeWorld) attach(policy, target string) error {
 	return err
 }
 
-func (aw *agreeWorld) must(what string, err error) {
-	aw.t.Helper()
+func (aw *agreeWorld) must(what string, err error) { agreeMust(aw.t, what, err) }
+
+// agreeMust fails t when an SDK call of an agreement test fails.
+func agreeMust(t testing.TB, what string, err error) {
+	t.Helper()
 	if err != nil {
-		aw.t.Fatalf("%s: %v", what, err)
+		t.Fatalf("%s: %v", what, err)
 	}
 }
 
@@ -477,11 +480,21 @@ func (aw *agreeWorld) must(what string, err error) {
 // set while a disagreement remains, and returns the smallest set found
 // with its disagreements.
 func (aw *agreeWorld) shrink(set agreeSet, ds []agreeDisagreement) (agreeSet, []agreeDisagreement) {
+	return shrinkSet(set, ds, nil, aw.disagreements)
+}
+
+// shrinkSet is the shrinking of the agreement tests: it takes the first
+// smaller set (valid, when valid is not nil) on which disagree still finds
+// a disagreement, until none does.
+func shrinkSet(set agreeSet, ds []agreeDisagreement, valid func(agreeSet) bool, disagree func(agreeSet, *agreeStats) []agreeDisagreement) (agreeSet, []agreeDisagreement) {
 	var st agreeStats
 	for changed := true; changed; {
 		changed = false
 		for _, c := range set.smaller() {
-			if cds := aw.disagreements(c, &st); len(cds) > 0 {
+			if valid != nil && !valid(c) {
+				continue
+			}
+			if cds := disagree(c, &st); len(cds) > 0 {
 				set, ds, changed = c, cds, true
 				break
 			}

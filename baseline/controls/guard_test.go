@@ -100,6 +100,12 @@ func BenchmarkLockoutGuard1000(b *testing.B) {
         document: '{"Version":"2012-10-17","Statement":[{"Sid":"OnlyHere","Effect":"Deny","NotAction":["iam:*","organizations:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/OrganizationAccountAccessRole"}}}]}'
         targets: [root]
 `, 1)
+	benchPlanOrg1000(b, yaml)
+}
+
+// benchPlanOrg1000 measures the organization-scope plan of yaml on 1,000
+// accounts.
+func benchPlanOrg1000(b *testing.B, yaml string) {
 	w := newWorld(b, orgsim.OrgSpec{Members: 1000, Clean: true}, yaml, nil)
 	b.ResetTimer()
 	for b.Loop() {
@@ -121,13 +127,7 @@ func BenchmarkRCPGuard1000(b *testing.B) {
         document: '{"Version":"2012-10-17","Statement":[{"Sid":"EnforceOrgIdentities","Effect":"Deny","Principal":"*","Action":["s3:*","sts:AssumeRole","kms:*"],"Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"${aws:ResourceOrgID}"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}},{"Sid":"EnforceConfusedDeputyProtection","Effect":"Deny","Principal":"*","Action":["s3:*","sts:*","kms:*"],"Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:SourceOrgID":"${aws:ResourceOrgID}"},"Null":{"aws:SourceAccount":"false"},"Bool":{"aws:PrincipalIsAWSService":"true"}}}]}'
         targets: [root]
 `, 1)
-	w := newWorld(b, orgsim.OrgSpec{Members: 1000, Clean: true}, yaml, nil)
-	b.ResetTimer()
-	for b.Loop() {
-		if p := w.engine.PlanOrg(bg); len(p.Errors) > 0 {
-			b.Fatal(p.Errors)
-		}
-	}
+	benchPlanOrg1000(b, yaml)
 }
 
 // TestGuardUnknownResourceID: the id AWS generates in a Config rule's ARN
