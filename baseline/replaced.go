@@ -23,8 +23,12 @@ type ReplacedPolicies struct {
 }
 
 func (r ReplacedPolicies) String() string {
+	names := make([]string, len(r.Dropped))
+	for i, n := range r.Dropped {
+		names[i] = quote(n) // written in a file: quoted, control characters escaped
+	}
 	return fmt.Sprintf("controls.%s.policies of %s is replaced by the list of %s, which does not declare %s: lists replace lists when files merge; copy %s into %s's list to keep %s",
-		r.Key, r.From, r.By, strings.Join(r.Dropped, ", "), plural(len(r.Dropped), "it", "them"), r.By, plural(len(r.Dropped), "it", "them"))
+		r.Key, r.From, r.By, strings.Join(names, ", "), plural(len(r.Dropped), "it", "them"), r.By, plural(len(r.Dropped), "it", "them"))
 }
 
 func plural(n int, one, many string) string {

@@ -20,7 +20,7 @@ func TestReplacedPoliciesAreRecorded(t *testing.T) {
 	if r.Key != "serviceControlPolicies" || r.From != "profile:deny-root-user" || r.By != "profile:region-deny" || len(r.Dropped) == 0 {
 		t.Fatalf("replaced: %+v", r)
 	}
-	if s := r.String(); !strings.Contains(s, "controls.serviceControlPolicies.policies of profile:deny-root-user is replaced by the list of profile:region-deny, which does not declare "+r.Dropped[0]) {
+	if s := r.String(); !strings.Contains(s, "controls.serviceControlPolicies.policies of profile:deny-root-user is replaced by the list of profile:region-deny, which does not declare \""+r.Dropped[0]+"\"") {
 		t.Errorf("note: %s", s)
 	}
 

@@ -279,7 +279,7 @@ func TestDroppedPoliciesAreNoted(t *testing.T) {
 		t.Fatal(err)
 	}
 	notes := strings.Join(controls.NotesOf(cs), "\n")
-	if !strings.Contains(notes, "which does not declare orgbaseline-deny-root-user") {
+	if !strings.Contains(notes, `which does not declare "orgbaseline-deny-root-user"`) {
 		t.Errorf("notes:\n%s", notes)
 	}
 }

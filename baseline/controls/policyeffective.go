@@ -55,20 +55,28 @@ type effectiveAPI interface {
 	DescribeEffectivePolicy(context.Context, *organizations.DescribeEffectivePolicyInput, ...func(*organizations.Options)) (*organizations.DescribeEffectivePolicyOutput, error)
 }
 
-// pathKey is the policies of the type attached at every level from the
-// root to account a, as one string; "" when there are none.
-func (st *policyState) pathKey(a *orgwalk.Account) string {
+// attachedIDs maps each target to the sorted ids of the policies of the
+// type attached to it.
+func (st *policyState) attachedIDs() map[string][]string {
 	at := map[string][]string{}
 	for _, o := range st.Policies {
 		for _, id := range o.Targets {
 			at[id] = append(at[id], o.ID)
 		}
 	}
+	for _, ids := range at {
+		sort.Strings(ids)
+	}
+	return at
+}
+
+// pathKey is the policies attached (at, from attachedIDs) at every level
+// from the root to account a, as one string; "" when there are none.
+func pathKey(at map[string][]string, a *orgwalk.Account) string {
 	var parts []string
 	any := false
 	for _, lvl := range append(append([]string(nil), a.Ancestors...), a.ID) {
-		ids := slices.Clone(at[lvl])
-		sort.Strings(ids)
+		ids := at[lvl]
 		any = any || len(ids) > 0
 		parts = append(parts, lvl+"="+strings.Join(ids, ","))
 	}
@@ -88,8 +96,9 @@ func (c *OrganizationPolicies) readEffective(ctx context.Context, api effectiveA
 	}
 	st.Effective = map[string]*effectiveRead{}
 	byPath := map[string][]*orgwalk.Account{}
+	at := st.attachedIDs()
 	for _, a := range org.Targets {
-		k := st.pathKey(a)
+		k := pathKey(at, a)
 		if k == "" {
 			st.Effective[a.ID] = &effectiveRead{}
 			continue
@@ -170,28 +179,44 @@ func (c *OrganizationPolicies) effectiveGaps(org *Org, st *policyState) (gaps ma
 		for _, tg := range targets {
 			cover[tg.ID] = true
 		}
+		// Accounts with the same policies along their path share one
+		// read (readEffective): each read is searched once.
+		memo := map[*effectiveRead][]effectiveGap{}
 		for _, a := range org.Targets {
 			if !coveredBy(a, cover) {
 				continue
 			}
 			r := st.Effective[a.ID]
-			if r == nil {
+			switch {
+			case r == nil:
 				continue
-			}
-			if r.Err != nil {
+			case r.Err != nil:
 				unread[a.ID] = r.Err
 				continue
 			}
-			for _, leaf := range doc.Assigned() {
-				got, ok := mgmtpolicy.Lookup([]byte(r.Content), leaf.Path)
-				if ok && effectiveHas(got, leaf.Value) {
-					continue
-				}
-				gaps[a.ID] = append(gaps[a.ID], effectiveGap{Policy: d.name, Path: strings.Join(leaf.Path, "."), Want: leaf.Value, Got: got, Absent: !ok})
+			gs, seen := memo[r]
+			if !seen {
+				gs = assignedGaps(d.name, doc, r.Content)
+				memo[r] = gs
 			}
+			gaps[a.ID] = append(gaps[a.ID], gs...)
 		}
 	}
 	return gaps, unread
+}
+
+// assignedGaps are the values doc (the policy named name) assigns that
+// the effective policy content lacks.
+func assignedGaps(name string, doc *mgmtpolicy.Document, content string) []effectiveGap {
+	var out []effectiveGap
+	for _, leaf := range doc.Assigned() {
+		got, ok := mgmtpolicy.Lookup([]byte(content), leaf.Path)
+		if ok && effectiveHas(got, leaf.Value) {
+			continue
+		}
+		out = append(out, effectiveGap{Policy: name, Path: strings.Join(leaf.Path, "."), Want: leaf.Value, Got: got, Absent: !ok})
+	}
+	return out
 }
 
 // coveredBy reports whether a or a level above it is in cover.
